@@ -1,0 +1,3 @@
+export { createServer } from "./server";
+export type { Server } from "./server";
+export type { Resources, ResourceOverrides } from "./resources";

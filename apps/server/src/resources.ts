@@ -1,0 +1,54 @@
+import { createInProcessEventBus, createRedisEventBus, type EventBus } from "@seed/api";
+import type { Config } from "@seed/config";
+import { createDatabase, type DatabaseConnection } from "@seed/db";
+import { Redis } from "ioredis";
+
+/** The stateful parts of a server: the database, Redis when configured, and what sits on them. */
+export interface Resources {
+  database: DatabaseConnection;
+  redis: Redis | null;
+  events: EventBus;
+  close(): Promise<void>;
+}
+
+export interface ResourceOverrides {
+  /** A database opened by the caller, who stays responsible for closing it. */
+  database?: DatabaseConnection;
+}
+
+/**
+ * The one place where the embedded or the multi-instance implementation of each store is chosen.
+ * Redis, when configured, must answer at start-up: a server that cannot share state with its
+ * siblings refuses to start instead of running on quietly.
+ */
+export async function openResources(config: Config, overrides: ResourceOverrides = {}): Promise<Resources> {
+  const database =
+    overrides.database ?? (await createDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
+  const ownsDatabase = !overrides.database;
+
+  let redis: Redis | null = null;
+  try {
+    if (ownsDatabase) await database.migrate();
+    if (config.redis.url) {
+      redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+      await redis.connect();
+    }
+  } catch (error) {
+    redis?.disconnect();
+    if (ownsDatabase) await database.close();
+    throw error;
+  }
+
+  const events = redis ? createRedisEventBus(redis, config.redis.keyPrefix) : createInProcessEventBus();
+
+  return {
+    database,
+    redis,
+    events,
+    async close() {
+      await events.close();
+      await redis?.quit();
+      if (ownsDatabase) await database.close();
+    },
+  };
+}

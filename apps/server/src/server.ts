@@ -1,0 +1,82 @@
+import cookie from "@fastify/cookie";
+import websocket from "@fastify/websocket";
+import { createAccessTokenService, type ApiDependencies } from "@seed/api";
+import type { Config } from "@seed/config";
+import Fastify, { type FastifyInstance } from "fastify";
+import { loggerOptions } from "./logger";
+import { healthRoutes } from "./plugins/health";
+import { rateLimits } from "./plugins/rate-limit";
+import { echoRequestId, requestIdFor } from "./plugins/request-id";
+import { securityHeaders } from "./plugins/security-headers";
+import { trpcRoutes } from "./plugins/trpc";
+import { openResources, type ResourceOverrides, type Resources } from "./resources";
+
+export interface Server {
+  app: FastifyInstance;
+  resources: Resources;
+  /** Listens on the configured host and port (0 picks a free port); resolves with the base URL. */
+  start(): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish, closes sockets, then the database and Redis. */
+  stop(): Promise<void>;
+}
+
+const WEBSOCKET_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+export async function createServer(config: Config, overrides: ResourceOverrides = {}): Promise<Server> {
+  const resources = await openResources(config, overrides);
+  let shuttingDown = false;
+
+  const app = Fastify({
+    logger: loggerOptions(config),
+    genReqId: requestIdFor,
+    trustProxy: config.http.trustProxy,
+    bodyLimit: config.http.bodyLimitBytes,
+  });
+
+  const deps: ApiDependencies = {
+    db: resources.database.db,
+    events: resources.events,
+    accessTokens: createAccessTokenService({
+      secret: config.auth.jwtSecret,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      ttlSeconds: config.auth.accessTokenTtlSeconds,
+    }),
+    refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
+    cookieSecure: config.http.cookieSecure,
+  };
+
+  // Order matters: every request is identified, secured and counted before any route runs.
+  await echoRequestId(app);
+  await securityHeaders(app, config);
+  await app.register(cookie);
+  await rateLimits(app, config, resources.redis);
+  await app.register(websocket, {
+    options: { maxPayload: WEBSOCKET_MAX_PAYLOAD_BYTES },
+    // Code 1001 tells clients the server is going away, so they reconnect (to another instance).
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.close(1001, "server shutting down");
+      this.websocketServer.close(() => done());
+    },
+  });
+  await healthRoutes(app, resources, () => shuttingDown);
+  await app.register(trpcRoutes, { config, deps });
+
+  app.addHook("onClose", () => resources.close());
+
+  if (config.auth.jwtSecretIsEphemeral) {
+    app.log.warn("JWT_SECRET is not set: using a random secret, so access tokens end with this process");
+  }
+
+  return {
+    app,
+    resources,
+    async start() {
+      return app.listen({ host: config.host, port: config.port });
+    },
+    async stop() {
+      shuttingDown = true;
+      await app.close();
+    },
+  };
+}

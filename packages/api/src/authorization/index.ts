@@ -1,0 +1,2 @@
+export { permissions, rolePermissions, roleHasPermission } from "./permissions";
+export type { Permission } from "./permissions";

@@ -1,0 +1,108 @@
+import type { ApiDependencies } from "./dependencies";
+import { AppError } from "./errors";
+import type { Logger } from "./logger";
+import { authenticate } from "./services/auth";
+import type { PublicUser } from "./validators";
+
+export interface CookieOptions {
+  httpOnly: boolean;
+  secure: boolean;
+  sameSite: "strict" | "lax";
+  path: string;
+  /** Seconds. */
+  maxAge: number;
+}
+
+/** Cookies of the current request, and a way to set them on its response where there is one. */
+export interface CookieJar {
+  get(name: string): string | undefined;
+  set(name: string, value: string, options: CookieOptions): void;
+  clear(name: string, options: Pick<CookieOptions, "path">): void;
+}
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+/** Everything a transport (HTTP request, WebSocket connection, in-process call) knows of its caller. */
+export interface TransportInfo {
+  headers: Headers;
+  /** Sent by the WebSocket client when it connects; the only place a socket carries a token. */
+  connectionParams?: Record<string, string | undefined> | null;
+  cookies: CookieJar;
+  ip: string;
+  requestId: string;
+  log: Logger;
+}
+
+export interface Context extends ApiDependencies {
+  requestId: string;
+  ip: string;
+  userAgent: string | null;
+  log: Logger;
+  cookies: CookieJar;
+  /** The signed-in user, or null for an anonymous caller. */
+  user: PublicUser | null;
+  /** Why a presented access token was not accepted, to tell the caller precisely. */
+  authError: string | null;
+}
+
+/** The context of one call, for any transport. */
+export async function createContext(deps: ApiDependencies, transport: TransportInfo): Promise<Context> {
+  const accessToken = readAccessToken(transport);
+  const { user, authError } = accessToken ? await resolveUser(deps, accessToken) : { user: null, authError: null };
+  return {
+    ...deps,
+    requestId: transport.requestId,
+    ip: transport.ip,
+    userAgent: firstHeader(transport.headers["user-agent"]) ?? null,
+    log: transport.log,
+    cookies: transport.cookies,
+    user,
+    authError,
+  };
+}
+
+/** A context for calls made inside the process (tests, workers, scripts) on behalf of a user. */
+export function createContextInner(
+  deps: ApiDependencies,
+  options: { user: PublicUser | null; log: Logger; requestId?: string },
+): Context {
+  return {
+    ...deps,
+    requestId: options.requestId ?? "internal",
+    ip: "internal",
+    userAgent: null,
+    log: options.log,
+    cookies: noCookies,
+    user: options.user,
+    authError: null,
+  };
+}
+
+const noCookies: CookieJar = { get: () => undefined, set: () => {}, clear: () => {} };
+
+function readAccessToken(transport: TransportInfo): string | null {
+  const authorization = firstHeader(transport.headers.authorization);
+  if (authorization) {
+    const [scheme, token] = authorization.split(" ");
+    // Any other scheme is kept as it is, so that it fails verification loudly rather than
+    // leaving the caller anonymous without a word.
+    return scheme?.toLowerCase() === "bearer" && token ? token : authorization;
+  }
+  return transport.connectionParams?.token ?? null;
+}
+
+async function resolveUser(
+  deps: ApiDependencies,
+  accessToken: string,
+): Promise<{ user: PublicUser | null; authError: string | null }> {
+  try {
+    return { user: await authenticate(deps, accessToken), authError: null };
+  } catch (error) {
+    if (error instanceof AppError) return { user: null, authError: error.message };
+    throw error;
+  }
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

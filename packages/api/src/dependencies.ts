@@ -1,0 +1,13 @@
+import type { Database } from "@seed/db";
+import type { EventBus } from "./events";
+import type { AccessTokenService } from "./services/access-tokens";
+
+/** What the api is built from; made once at start-up by the server (or a test, or a worker). */
+export interface ApiDependencies {
+  db: Database;
+  accessTokens: AccessTokenService;
+  events: EventBus;
+  refreshTokenTtlSeconds: number;
+  /** Whether cookies carry the Secure flag; only a plain-http localhost setup turns it off. */
+  cookieSecure: boolean;
+}

@@ -1,0 +1,22 @@
+/**
+ * The errors services raise. Services know nothing of tRPC; `trpc.ts` maps each code to a
+ * tRPC code in one place. The message is shown to clients, so it never carries internals.
+ */
+export type AppErrorCode =
+  | "INVALID_INPUT"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "RATE_LIMITED";
+
+export class AppError extends Error {
+  override name = "AppError";
+
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

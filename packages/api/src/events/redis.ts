@@ -1,0 +1,42 @@
+import type { Redis } from "ioredis";
+import superjson from "superjson";
+import type { EventBus } from "./event-bus";
+import { LocalChannels } from "./local-channels";
+
+/**
+ * Events travel through Redis pub/sub so that a subscriber on any instance receives them.
+ * Each instance holds one subscriber connection and one Redis subscription per channel that
+ * has at least one local subscriber.
+ */
+export function createRedisEventBus(redis: Redis, keyPrefix: string): EventBus {
+  const prefix = `${keyPrefix}events:`;
+  const subscriber = redis.duplicate();
+  const channels = new LocalChannels();
+
+  subscriber.on("message", (redisChannel: string, message: string) => {
+    channels.emit(redisChannel.slice(prefix.length), superjson.parse(message));
+  });
+
+  return {
+    async publish(channel, payload) {
+      await redis.publish(prefix + channel, superjson.stringify(payload));
+    },
+
+    async subscribe<T>(channel: string, signal: AbortSignal) {
+      const events = channels.listen<T>(channel, signal);
+      signal.addEventListener(
+        "abort",
+        () => {
+          if (channels.listenerCount(channel) === 0) void subscriber.unsubscribe(prefix + channel).catch(() => {});
+        },
+        { once: true },
+      );
+      await subscriber.subscribe(prefix + channel);
+      return events;
+    },
+
+    async close() {
+      subscriber.disconnect();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { authRouter } from "./routers/auth";
+import { healthRouter } from "./routers/health";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  health: healthRouter,
+  auth: authRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Calls the routers inside the process, without HTTP: for workers, scripts and other apps. */
+export const createCaller = createCallerFactory(appRouter);

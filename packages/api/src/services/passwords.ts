@@ -1,0 +1,31 @@
+import { hash, verify, type Algorithm, type Options } from "@node-rs/argon2";
+
+// `Algorithm` is a const enum, which isolated modules cannot read at run time; 2 is Argon2id.
+const ARGON2ID = 2 as Algorithm.Argon2id;
+
+/** OWASP's recommended argon2id floor: 19 MiB, two passes, one lane. */
+const ARGON2_OPTIONS: Options = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Spends the same time as checking a real password, so that a login for an unknown email
+ * cannot be told apart from a wrong password by how long it takes.
+ */
+export async function verifyAgainstDummyHash(password: string): Promise<false> {
+  dummyHash ??= hashPassword("an unguessable placeholder for absent accounts");
+  await verifyPassword(await dummyHash, password);
+  return false;
+}

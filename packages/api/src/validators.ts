@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { REFRESH_TOKEN_PATTERN } from "./services/refresh-tokens";
+
+export const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email({ message: "Invalid email address" }));
+
+/** Long enough to resist guessing; capped so that hashing cannot be used to exhaust the CPU. */
+export const newPasswordSchema = z
+  .string()
+  .min(8, "Password must be at least 8 characters")
+  .max(128, "Password must be at most 128 characters");
+
+/** Any stored password may be tried, but nothing longer than a password can be. */
+export const passwordAttemptSchema = z.string().min(1, "Password is required").max(128, "Password is too long");
+
+export const credentialsSchema = z.object({ email: emailSchema, password: passwordAttemptSchema });
+export const registrationSchema = z.object({ email: emailSchema, password: newPasswordSchema });
+
+/** A refresh token may come in the body (non-browser clients) or in the HttpOnly cookie. */
+export const refreshTokenInputSchema = z
+  .object({ refreshToken: z.string().regex(REFRESH_TOKEN_PATTERN, "Malformed refresh token").optional() })
+  .optional();
+
+export const publicUserSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: z.enum(["admin", "manager", "customer"]),
+  createdAt: z.date(),
+});
+export type PublicUser = z.infer<typeof publicUserSchema>;
+
+export const sessionTokensSchema = z.object({
+  user: publicUserSchema,
+  sessionId: z.uuid(),
+  accessToken: z.string(),
+  accessTokenExpiresAt: z.date(),
+  refreshToken: z.string(),
+  refreshTokenExpiresAt: z.date(),
+});
+export type SessionTokens = z.infer<typeof sessionTokensSchema>;

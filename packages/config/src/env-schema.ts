@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const boolean = z
+  .enum(["true", "false", "1", "0"], { message: "expected true or false" })
+  .transform((value) => value === "true" || value === "1");
+
+const commaSeparatedOrigins = z
+  .string()
+  .transform((value) =>
+    value
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ protocol: /^https?$/, message: "expected a comma-separated list of http(s) origins" })));
+
+/**
+ * Every environment variable the server reads. `.env.example` documents each one;
+ * a test keeps the two lists identical.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: integer(0, 65_535).default(3000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: "expected a postgres:// URL" }).optional(),
+  DATA_DIR: z.string().min(1).default(".data/pglite"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, message: "expected a redis:// URL" }).optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, "expected letters, digits, '_', ':', '.' or '-'")
+    .default("seed:"),
+
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  JWT_ISSUER: z.string().min(1).default("seed"),
+  JWT_AUDIENCE: z.string().min(1).default("seed-api"),
+  ACCESS_TOKEN_TTL_SECONDS: integer(30, 3600).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: integer(300, 90 * 24 * 3600).default(30 * 24 * 3600),
+
+  CORS_ORIGINS: commaSeparatedOrigins.default([]),
+  COOKIE_SECURE: boolean.default(true),
+  TRUST_PROXY: boolean.default(false),
+  BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  MAX_BATCH_SIZE: integer(1, 100).default(20),
+
+  RATE_LIMIT_MAX: integer(1, 1_000_000).default(600),
+  AUTH_RATE_LIMIT_MAX: integer(1, 10_000).default(20),
+  RATE_LIMIT_WINDOW_MS: integer(1000, 3_600_000).default(60_000),
+
+  SHUTDOWN_TIMEOUT_MS: integer(0, 120_000).default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;

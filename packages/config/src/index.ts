@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError } from "./load-config";
+export type { Config } from "./load-config";
+export { envSchema } from "./env-schema";

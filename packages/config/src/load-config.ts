@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import { envSchema, type Env } from "./env-schema";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  host: string;
+  port: number;
+  logLevel: Env["LOG_LEVEL"];
+  database: { url: string | undefined; dataDir: string };
+  redis: { url: string | undefined; keyPrefix: string };
+  auth: {
+    jwtSecret: Uint8Array;
+    /** True when no JWT_SECRET was given and a random one was made for this process only. */
+    jwtSecretIsEphemeral: boolean;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+  };
+  http: {
+    corsOrigins: string[];
+    cookieSecure: boolean;
+    trustProxy: boolean;
+    bodyLimitBytes: number;
+    maxBatchSize: number;
+  };
+  rateLimit: { max: number; authMax: number; windowMs: number };
+  shutdownTimeoutMs: number;
+}
+
+/**
+ * Reads the environment once. Any missing or malformed variable throws a ConfigError whose
+ * message is a single line naming every offending variable, never echoing its value (it may
+ * be a secret).
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const env = parsed.data;
+
+  if (env.NODE_ENV === "production") {
+    if (!env.JWT_SECRET) throw new ConfigError("Invalid configuration: JWT_SECRET: required in production");
+    if (new Set(env.JWT_SECRET).size < 8) {
+      throw new ConfigError("Invalid configuration: JWT_SECRET: too predictable, use a random value");
+    }
+    if (!env.COOKIE_SECURE) {
+      throw new ConfigError("Invalid configuration: COOKIE_SECURE: cannot be false in production");
+    }
+  }
+
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR },
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    auth: {
+      jwtSecret: env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : randomBytes(32),
+      jwtSecretIsEphemeral: !env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    },
+    http: {
+      corsOrigins: env.CORS_ORIGINS,
+      cookieSecure: env.COOKIE_SECURE,
+      trustProxy: env.TRUST_PROXY,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      maxBatchSize: env.MAX_BATCH_SIZE,
+    },
+    rateLimit: {
+      max: env.RATE_LIMIT_MAX,
+      authMax: env.AUTH_RATE_LIMIT_MAX,
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+    },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ConfigError, envSchema, loadConfig } from "../src";
+
+const strongSecret = "k3J9x!Qz7#vL2mP8sR5tW1yB4nC6dF0g";
+
+describe("loadConfig", () => {
+  it("starts on safe defaults when nothing is set", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: "development",
+      host: "127.0.0.1",
+      port: 3000,
+      database: { url: undefined, dataDir: ".data/pglite" },
+      redis: { url: undefined },
+      http: { corsOrigins: [], cookieSecure: true, trustProxy: false },
+    });
+    expect(config.auth.jwtSecretIsEphemeral).toBe(true);
+    expect(config.auth.jwtSecret).toHaveLength(32);
+  });
+
+  it("reads and converts every kind of value", () => {
+    const config = loadConfig({
+      PORT: "8080",
+      DATABASE_URL: "postgres://postgres@127.0.0.1:5432/app",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      CORS_ORIGINS: "https://app.example.com, http://localhost:5173",
+      COOKIE_SECURE: "false",
+      JWT_SECRET: strongSecret,
+    });
+    expect(config.port).toBe(8080);
+    expect(config.http.corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"]);
+    expect(config.http.cookieSecure).toBe(false);
+    expect(config.auth.jwtSecretIsEphemeral).toBe(false);
+    expect(new TextDecoder().decode(config.auth.jwtSecret)).toBe(strongSecret);
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(loadConfig({ PORT: "", DATABASE_URL: "" })).toMatchObject({ port: 3000, database: { url: undefined } });
+  });
+
+  it.each([
+    ["PORT", "not-a-number"],
+    ["PORT", "70000"],
+    ["DATABASE_URL", "mysql://localhost/app"],
+    ["REDIS_URL", "http://localhost"],
+    ["COOKIE_SECURE", "yes"],
+    ["CORS_ORIGINS", "javascript:alert(1)"],
+    ["LOG_LEVEL", "loud"],
+  ])("refuses %s=%s with one line naming the variable", (name, value) => {
+    const attempt = () => loadConfig({ [name]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(new RegExp(`^Invalid configuration: ${name}`));
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as Error).message).not.toContain("\n");
+    }
+  });
+
+  it("never repeats a secret's value in its error", () => {
+    expect(() => loadConfig({ JWT_SECRET: "short-secret-value" })).toThrow(/JWT_SECRET: must be at least 32/);
+    try {
+      loadConfig({ JWT_SECRET: "short-secret-value" });
+    } catch (error) {
+      expect((error as Error).message).not.toContain("short-secret-value");
+    }
+  });
+
+  describe("in production", () => {
+    it("requires a JWT secret", () => {
+      expect(() => loadConfig({ NODE_ENV: "production" })).toThrow("JWT_SECRET: required in production");
+    });
+
+    it("refuses a long but predictable secret", () => {
+      expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "a".repeat(40) })).toThrow(/too predictable/);
+    });
+
+    it("refuses cookies without the Secure flag", () => {
+      expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, COOKIE_SECURE: "false" })).toThrow(
+        /COOKIE_SECURE/,
+      );
+    });
+
+    it("starts with a strong secret", () => {
+      expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret }).env).toBe("production");
+    });
+  });
+
+  it("documents exactly the variables it reads in .env.example", () => {
+    const example = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
+    const documented = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]);
+    expect(new Set(documented)).toEqual(new Set(Object.keys(envSchema.shape)));
+  });
+});

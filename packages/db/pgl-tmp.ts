@@ -1,0 +1,17 @@
+import { writeFile } from "node:fs/promises";
+import { createDatabase } from "./src/index";
+import { dumpEmbeddedDatabase } from "./src/testing";
+let t = performance.now();
+const c = await createDatabase({});
+console.log("create", performance.now() - t, process.memoryUsage().rss / 1e6);
+t = performance.now();
+await c.migrate();
+console.log("migrate", performance.now() - t);
+const blob = await dumpEmbeddedDatabase(c);
+await writeFile("/tmp/snap.tar", Buffer.from(await blob.arrayBuffer()));
+console.log("dump size", blob.size);
+await c.close();
+t = performance.now();
+const d = await createDatabase({ loadDataDir: blob });
+console.log("load", performance.now() - t, process.memoryUsage().rss / 1e6);
+console.log(await d.db.query.users.findMany());

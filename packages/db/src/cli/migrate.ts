@@ -1,0 +1,14 @@
+import { loadConfig } from "@seed/config";
+import { createDatabase } from "../client";
+
+const config = loadConfig();
+const connection = await createDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+try {
+  await connection.migrate();
+  console.log(`Migrated the ${connection.driver} database.`);
+} catch (error) {
+  console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await connection.close();
+}

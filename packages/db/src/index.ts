@@ -1,0 +1,4 @@
+export * from "./schema";
+export { createDatabase, migrationsFolder } from "./client";
+export type { Database, DatabaseConnection, DatabaseDriver, DatabaseOptions, Schema, Transaction } from "./client";
+export { isUniqueViolation } from "./errors";

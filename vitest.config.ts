@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["{apps,packages}/*/test/**/*.test.ts"],
+    globalSetup: ["./packages/db/test/pglite-snapshot.setup.ts"],
+    env: { LOG_LEVEL: "silent" },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    typecheck: {
+      enabled: true,
+      include: ["packages/client/test/**/*.test-d.ts"],
+      tsconfig: "./packages/client/tsconfig.json",
+    },
+  },
+});
