@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto";
+import { createClient, type Client, type ClientOptions } from "@seed/client";
+import { loadConfig } from "@seed/config";
+import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
+import { WebSocket } from "ws";
+import { createServer, type Server } from "../../src";
+
+/** The two ways the server runs: everything embedded, or on shared Postgres and Redis. */
+export type Backend = "embedded" | "postgres+redis";
+
+export function availableBackends(): Backend[] {
+  return process.env.DATABASE_URL && process.env.REDIS_URL ? ["embedded", "postgres+redis"] : ["embedded"];
+}
+
+export interface TestServer {
+  server: Server;
+  baseUrl: string;
+  trpcUrl: string;
+  wsUrl: string;
+  /** A typed client of this server; closed with the server. */
+  client(options?: Partial<ClientOptions>): Client;
+  stop(): Promise<void>;
+}
+
+export interface Deployment {
+  backend: Backend;
+  database: TestDatabase;
+  /** Starts one more instance on this deployment's database (and Redis, when there is one). */
+  start(env?: Record<string, string>): Promise<TestServer>;
+  /** Stops every instance it started, then drops the database. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * An isolated deployment for one test file: its own database and its own Redis key prefix, so
+ * files run in parallel; any number of server instances on it, each on a free port.
+ */
+export async function createDeployment(backend: Backend, baseEnv: Record<string, string> = {}): Promise<Deployment> {
+  const database = await createTestDatabase(backend === "embedded" ? "pglite" : "postgres");
+  const shared: Record<string, string> = {
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+    JWT_SECRET: randomBytes(32).toString("base64url"),
+    ...(backend === "postgres+redis"
+      ? {
+          DATABASE_URL: database.url!,
+          REDIS_URL: process.env.REDIS_URL!,
+          REDIS_KEY_PREFIX: `seed-test:${randomBytes(4).toString("hex")}:`,
+        }
+      : {}),
+    ...baseEnv,
+  };
+  const running = new Set<TestServer>();
+
+  return {
+    backend,
+    database,
+    async start(env = {}) {
+      const config = loadConfig({ ...shared, ...env });
+      // The embedded database lives in this process, so every instance shares the test's.
+      const server = await createServer(config, backend === "embedded" ? { database: database.connection } : {});
+      const address = new URL(await server.start());
+      const baseUrl = `http://127.0.0.1:${address.port}`;
+      const clients: Client[] = [];
+      const instance: TestServer = {
+        server,
+        baseUrl,
+        trpcUrl: `${baseUrl}/trpc`,
+        wsUrl: `ws://127.0.0.1:${address.port}/trpc`,
+        client(options = {}) {
+          const client = createClient({
+            url: instance.trpcUrl,
+            wsUrl: instance.wsUrl,
+            WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+            ...options,
+          });
+          clients.push(client);
+          return client;
+        },
+        async stop() {
+          if (!running.delete(instance)) return;
+          await Promise.all(clients.map((client) => client.close()));
+          await server.stop();
+        },
+      };
+      running.add(instance);
+      return instance;
+    },
+    async destroy() {
+      await Promise.all([...running].map((instance) => instance.stop()));
+      await database.destroy();
+    },
+  };
+}
+
+/** Posts a raw tRPC call, for what the typed client cannot send. */
+export async function rawCall(
+  trpcUrl: string,
+  path: string,
+  body: string | undefined,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { error?: { json: { message: string; data: Record<string, unknown> } } } }> {
+  const response = await fetch(`${trpcUrl}/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body }),
+  });
+  return { status: response.status, body: (await response.json()) as never };
+}
+
+/** A unique email per call, so tests on one database never collide. */
+export const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.com`;

@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { AppError } from "../src/errors";
+import { createCallerFactory, protectedProcedure, publicProcedure, requirePermission, requireRole, router } from "../src/trpc";
+import type { PublicUser } from "../src/validators";
+import { createTestApi } from "./support";
+
+const userWith = (role: PublicUser["role"]): PublicUser => ({
+  id: randomUUID(),
+  email: `${role}@example.com`,
+  role,
+  createdAt: new Date(),
+});
+
+/** A router made only of the builders, so each rule is tested apart from any real procedure. */
+const probe = router({
+  open: publicProcedure.query(() => "open"),
+  signedIn: protectedProcedure.query(({ ctx }) => ctx.user.email),
+  adminsOnly: requireRole("admin").query(() => "admin"),
+  staff: requireRole("admin", "manager").query(() => "staff"),
+  createsProducts: requirePermission("product:create").query(() => "created"),
+  readsAnyOrder: requirePermission("order:read:any", "user:manage").query(() => "read"),
+  echo: publicProcedure.input(z.object({ count: z.number().int().min(1) })).query(({ input }) => input.count),
+  conflict: publicProcedure.mutation(() => {
+    throw new AppError("CONFLICT", "Already taken");
+  }),
+  crash: publicProcedure.query(() => {
+    throw new Error("connection to 10.0.0.5:5432 refused; password=hunter2");
+  }),
+});
+const createProbeCaller = createCallerFactory(probe);
+
+let api: Awaited<ReturnType<typeof createTestApi>>;
+beforeAll(async () => {
+  api = await createTestApi();
+});
+afterAll(() => api?.database.destroy());
+
+async function codeOf(call: Promise<unknown>): Promise<string> {
+  const error = await call.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  return (error as TRPCError).code;
+}
+
+describe("procedure builders", () => {
+  it("let anyone call a public procedure", async () => {
+    await expect(createProbeCaller(api.contextFor(null)).open()).resolves.toBe("open");
+  });
+
+  it("refuse an anonymous caller with UNAUTHORIZED and log a security event", async () => {
+    const ctx = api.contextFor(null);
+    expect(await codeOf(createProbeCaller(ctx).signedIn())).toBe("UNAUTHORIZED");
+    expect(ctx.log.lines).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        fields: expect.objectContaining({ securityEvent: "access_denied", reason: "unauthenticated", path: "signedIn" }),
+      }),
+    );
+  });
+
+  it("give a protected procedure the signed-in user", async () => {
+    await expect(createProbeCaller(api.contextFor(userWith("customer"))).signedIn()).resolves.toBe(
+      "customer@example.com",
+    );
+  });
+
+  it.each([
+    ["adminsOnly", "admin", "ok"],
+    ["adminsOnly", "manager", "FORBIDDEN"],
+    ["adminsOnly", "customer", "FORBIDDEN"],
+    ["staff", "manager", "ok"],
+    ["staff", "customer", "FORBIDDEN"],
+    ["createsProducts", "manager", "ok"],
+    ["createsProducts", "customer", "FORBIDDEN"],
+    ["readsAnyOrder", "admin", "ok"],
+    ["readsAnyOrder", "manager", "ok"],
+    ["readsAnyOrder", "customer", "FORBIDDEN"],
+  ] as const)("answer %s called by a %s with %s", async (procedure, role, expected) => {
+    const ctx = api.contextFor(userWith(role));
+    const call = createProbeCaller(ctx)[procedure]();
+    if (expected === "ok") {
+      await expect(call).resolves.toBeTypeOf("string");
+    } else {
+      expect(await codeOf(call)).toBe(expected);
+      expect(ctx.log.lines).toContainEqual(
+        expect.objectContaining({ fields: expect.objectContaining({ securityEvent: "access_denied", path: procedure }) }),
+      );
+    }
+  });
+
+  it("refuse anonymous callers of role and permission procedures as UNAUTHORIZED, not FORBIDDEN", async () => {
+    const caller = createProbeCaller(api.contextFor(null));
+    expect(await codeOf(caller.adminsOnly())).toBe("UNAUTHORIZED");
+    expect(await codeOf(caller.createsProducts())).toBe("UNAUTHORIZED");
+  });
+
+  it("refuse invalid input with BAD_REQUEST", async () => {
+    const caller = createProbeCaller(api.contextFor(null));
+    expect(await codeOf(caller.echo({ count: 0 }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.echo({ count: "1" } as never))).toBe("BAD_REQUEST");
+  });
+
+  it("turn a service's error into its tRPC code and message", async () => {
+    const error = await createProbeCaller(api.contextFor(null))
+      .conflict()
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "CONFLICT", message: "Already taken" });
+  });
+
+  it("report an unexpected error as INTERNAL_SERVER_ERROR", async () => {
+    expect(await codeOf(createProbeCaller(api.contextFor(null)).crash())).toBe("INTERNAL_SERVER_ERROR");
+  });
+});

@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, isUniqueViolation, refreshSessions, users, type Database } from "../src";
+import { availableDrivers, createTestDatabase, type TestDatabase } from "../src/testing";
+
+describe.each(availableDrivers())("the database on %s", (driver) => {
+  let testDatabase: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase(driver);
+    db = testDatabase.connection.db;
+  });
+  afterAll(() => testDatabase?.destroy());
+
+  it("reports which driver it runs on and answers a ping", async () => {
+    expect(testDatabase.connection.driver).toBe(driver);
+    await expect(testDatabase.connection.ping()).resolves.toBeUndefined();
+  });
+
+  it("can be migrated again without change", async () => {
+    await testDatabase.connection.migrate();
+    const tables = await db.execute<{ table_name: string }>(
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+    );
+    const names = (Array.isArray(tables) ? tables : tables.rows).map((row) => row.table_name);
+    expect(names).toEqual(["refresh_sessions", "users"]);
+  });
+
+  it("stores a user with generated id, default role and timestamps", async () => {
+    const [user] = await db.insert(users).values({ email: "ada@example.com", passwordHash: "x" }).returning();
+    expect(user).toMatchObject({ email: "ada@example.com", role: "customer" });
+    expect(user!.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(user!.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("refuses a second account for the same email in another case", async () => {
+    const attempt = db.insert(users).values({ email: "ADA@Example.com", passwordHash: "y" });
+    const error = await attempt.then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(isUniqueViolation(error)).toBe(true);
+    const [{ count }] = (await db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(users)
+      .where(sql`lower(${users.email}) = 'ada@example.com'`)) as [{ count: number }];
+    expect(count).toBe(1);
+  });
+
+  it("does not mistake other failures for a unique violation", async () => {
+    const error = await db
+      .execute(sql`select 1/0`)
+      .then(() => null)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect(isUniqueViolation(error)).toBe(false);
+  });
+
+  it("deletes a user's sessions with the user", async () => {
+    const [user] = await db.insert(users).values({ email: "gone@example.com", passwordHash: "x" }).returning();
+    await db.insert(refreshSessions).values({
+      userId: user!.id,
+      tokenHash: "hash-of-gone",
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    await db.delete(users).where(eq(users.id, user!.id));
+    expect(await db.select().from(refreshSessions).where(eq(refreshSessions.userId, user!.id))).toEqual([]);
+  });
+
+  it("rolls back every statement of a failed transaction", async () => {
+    const failing = db.transaction(async (tx) => {
+      await tx.insert(users).values({ email: "half@example.com", passwordHash: "x" });
+      await tx.insert(users).values({ email: "HALF@example.com", passwordHash: "x" });
+    });
+    await expect(failing).rejects.toThrow();
+    expect(await db.select().from(users).where(eq(users.email, "half@example.com"))).toEqual([]);
+  });
+});
+
+describe("the embedded database on disk", () => {
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), "seed-pglite-dir-"));
+  });
+  afterAll(() => rm(directory, { recursive: true, force: true }));
+
+  it("keeps its data across a restart", async () => {
+    const first = await createDatabase({ dataDir: directory });
+    await first.migrate();
+    await first.db.insert(users).values({ email: "kept@example.com", passwordHash: "x" });
+    await first.close();
+
+    const second = await createDatabase({ dataDir: directory });
+    await second.migrate();
+    const rows = await second.db.select({ email: users.email }).from(users);
+    await second.close();
+    expect(rows).toEqual([{ email: "kept@example.com" }]);
+  });
+});
