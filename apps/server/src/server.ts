@@ -62,6 +62,11 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
   await healthRoutes(app, resources, () => shuttingDown);
   await app.register(trpcRoutes, { config, deps });
 
+  // Responses that finish during a shutdown close their keep-alive connection; otherwise the
+  // server would wait for every idle client to hang up on its own.
+  app.addHook("onSend", async (_req, reply) => {
+    if (shuttingDown) reply.header("connection", "close");
+  });
   app.addHook("onClose", () => resources.close());
 
   if (config.auth.jwtSecretIsEphemeral) {

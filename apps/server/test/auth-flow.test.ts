@@ -1,6 +1,12 @@
 import { TRPCClientError } from "@seed/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { availableBackends, createDeployment, uniqueEmail, type Deployment, type TestServer } from "./support/test-server";
+import {
+  availableBackends,
+  createDeployment,
+  uniqueEmail,
+  type Deployment,
+  type TestServer,
+} from "./support/test-server";
 
 describe.each(availableBackends())("signing in through the typed client on %s", (backend) => {
   let deployment: Deployment;

@@ -3,12 +3,7 @@
  * tRPC code in one place. The message is shown to clients, so it never carries internals.
  */
 export type AppErrorCode =
-  | "INVALID_INPUT"
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "RATE_LIMITED";
+  "INVALID_INPUT" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "RATE_LIMITED";
 
 export class AppError extends Error {
   override name = "AppError";

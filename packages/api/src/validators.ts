@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { REFRESH_TOKEN_PATTERN } from "./services/refresh-tokens";
 
-export const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email({ message: "Invalid email address" }));
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: "Invalid email address" }));
 
 /** Long enough to resist guessing; capped so that hashing cannot be used to exhaust the CPU. */
 export const newPasswordSchema = z

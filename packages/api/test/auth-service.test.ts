@@ -35,7 +35,9 @@ describe("the auth service", () => {
     await register(api.deps, { email: "twice@example.com", password: "first password" });
     const error = await failure(register(api.deps, { email: "twice@example.com", password: "second password" }));
     expect(error.code).toBe("CONFLICT");
-    await expect(login(api.deps, { email: "twice@example.com", password: "first password" }, client)).resolves.toBeDefined();
+    await expect(
+      login(api.deps, { email: "twice@example.com", password: "first password" }, client),
+    ).resolves.toBeDefined();
   });
 
   it("answers a wrong password and an unknown email with the same error", async () => {

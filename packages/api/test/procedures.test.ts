@@ -3,7 +3,14 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AppError } from "../src/errors";
-import { createCallerFactory, protectedProcedure, publicProcedure, requirePermission, requireRole, router } from "../src/trpc";
+import {
+  createCallerFactory,
+  protectedProcedure,
+  publicProcedure,
+  requirePermission,
+  requireRole,
+  router,
+} from "../src/trpc";
 import type { PublicUser } from "../src/validators";
 import { createTestApi } from "./support";
 
@@ -58,7 +65,11 @@ describe("procedure builders", () => {
     expect(ctx.log.lines).toContainEqual(
       expect.objectContaining({
         level: "warn",
-        fields: expect.objectContaining({ securityEvent: "access_denied", reason: "unauthenticated", path: "signedIn" }),
+        fields: expect.objectContaining({
+          securityEvent: "access_denied",
+          reason: "unauthenticated",
+          path: "signedIn",
+        }),
       }),
     );
   });
@@ -88,7 +99,9 @@ describe("procedure builders", () => {
     } else {
       expect(await codeOf(call)).toBe(expected);
       expect(ctx.log.lines).toContainEqual(
-        expect.objectContaining({ fields: expect.objectContaining({ securityEvent: "access_denied", path: procedure }) }),
+        expect.objectContaining({
+          fields: expect.objectContaining({ securityEvent: "access_denied", path: procedure }),
+        }),
       );
     }
   });

@@ -26,7 +26,7 @@ export interface ClientOptions {
    */
   refreshAccessToken?: () => Promise<string | null>;
   /** Sends cookies cross-origin, for browser apps that keep the refresh token in its cookie. */
-  credentials?: RequestCredentials;
+  credentials?: "include" | "same-origin" | "omit";
   /** At most this many calls per HTTP request; keep it at or below the server's MAX_BATCH_SIZE. */
   maxBatchSize?: number;
   /** A WebSocket implementation where the platform has none (Node.js 20: the `ws` package). */

@@ -23,11 +23,12 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
 
   it("can be migrated again without change", async () => {
     await testDatabase.connection.migrate();
-    const tables = await db.execute<{ table_name: string }>(
-      sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
-    );
-    const names = (Array.isArray(tables) ? tables : tables.rows).map((row) => row.table_name);
-    expect(names).toEqual(["refresh_sessions", "users"]);
+    const tables = await db
+      .select({ name: sql<string>`table_name` })
+      .from(sql`information_schema.tables`)
+      .where(sql`table_schema = 'public'`)
+      .orderBy(sql`table_name`);
+    expect(tables.map((table) => table.name)).toEqual(["refresh_sessions", "users"]);
   });
 
   it("stores a user with generated id, default role and timestamps", async () => {

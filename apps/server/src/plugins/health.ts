@@ -8,9 +8,13 @@ function withTimeout(check: Promise<unknown>): Promise<"ok" | "failing"> {
   const timeout = new Promise<"failing">((resolve) => {
     timer = setTimeout(() => resolve("failing"), CHECK_TIMEOUT_MS);
   });
-  return Promise.race([check.then(() => "ok" as const, () => "failing" as const), timeout]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    check.then(
+      () => "ok" as const,
+      () => "failing" as const,
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -47,7 +47,15 @@ export async function trpcRoutes(
   app.setErrorHandler(trpcShapedError);
 
   // Internal errors reach the client as one generic sentence; the log gets the whole story.
-  const onError = ({ error, path, ctx }: { error: TRPCError; path?: string | undefined; ctx?: Context | undefined }) => {
+  const onError = ({
+    error,
+    path,
+    ctx,
+  }: {
+    error: TRPCError;
+    path?: string | undefined;
+    ctx?: Context | undefined;
+  }) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
       (ctx?.log ?? app.log).error({ err: error.cause ?? error, path }, "procedure failed");
     }
@@ -73,7 +81,10 @@ export async function trpcRoutes(
     createContext: ({ req, info }) => {
       const request = upgradeRequests.get(req);
       if (!request) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "unknown socket" });
-      return createContext(deps, { ...transportOf(request, socketCookies(request)), connectionParams: info.connectionParams });
+      return createContext(deps, {
+        ...transportOf(request, socketCookies(request)),
+        connectionParams: info.connectionParams,
+      });
     },
   });
   app.get(TRPC_PREFIX, { websocket: true }, (socket, req) => {

@@ -66,7 +66,11 @@ export async function login(
  * Exchanges a refresh token for a new pair. The rotation is one conditional UPDATE, so of two
  * concurrent uses of the same token exactly one succeeds and the old token is dead afterwards.
  */
-export async function refresh(deps: AuthDependencies, refreshToken: string, client: ClientInfo): Promise<SessionTokens> {
+export async function refresh(
+  deps: AuthDependencies,
+  refreshToken: string,
+  client: ClientInfo,
+): Promise<SessionTokens> {
   const { token: nextToken, tokenHash: nextHash } = createRefreshToken();
   const [session] = await deps.db
     .update(refreshSessions)

@@ -1,0 +1,69 @@
+import { once } from "node:events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { availableBackends, createDeployment, uniqueEmail, type Deployment } from "./support/test-server";
+
+describe.each(availableBackends())("health, headers and shutdown on %s", (backend) => {
+  let deployment: Deployment;
+
+  beforeAll(async () => {
+    deployment = await createDeployment(backend, { CORS_ORIGINS: "https://app.example.com" });
+  });
+  afterAll(() => deployment?.destroy());
+
+  it("reports liveness and readiness with each dependency checked", async () => {
+    const server = await deployment.start();
+    const live = await fetch(`${server.baseUrl}/healthz`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${server.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    const expectedChecks = backend === "embedded" ? { database: "ok" } : { database: "ok", redis: "ok" };
+    expect(await ready.json()).toEqual({ status: "ready", checks: expectedChecks });
+    await server.stop();
+  });
+
+  it("sends security headers and allows only the configured origin", async () => {
+    const server = await deployment.start();
+    const allowed = await fetch(`${server.trpcUrl}/health.check`, { headers: { origin: "https://app.example.com" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    expect(allowed.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(allowed.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(allowed.headers.get("strict-transport-security")).toContain("max-age=");
+    expect(allowed.headers.get("x-powered-by")).toBeNull();
+
+    const foreign = await fetch(`${server.trpcUrl}/health.check`, { headers: { origin: "https://evil.example" } });
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    await server.stop();
+  });
+
+  it("finishes a request in flight when asked to stop, then refuses new connections", async () => {
+    const server = await deployment.start();
+    const email = uniqueEmail("inflight");
+    await server.client().api.auth.register.mutate({ email, password: "a long passphrase" });
+
+    // A login hashes a password, so it is still running when the stop begins.
+    const received = once(server.server.app.server, "request");
+    const inFlight = fetch(`${server.trpcUrl}/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: { email, password: "a long passphrase" } }),
+    });
+    await received;
+    const stopped = server.stop();
+
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    await stopped;
+    await expect(fetch(`${server.baseUrl}/healthz`)).rejects.toThrow();
+  });
+
+  it("closes open WebSockets with 'going away' so clients reconnect elsewhere", async () => {
+    const server = await deployment.start();
+    const socket = new WebSocket(server.wsUrl);
+    await once(socket, "open");
+    const closed = once(socket, "close");
+    await server.stop();
+    const [code] = (await closed) as [number, Buffer];
+    expect(code).toBe(1001);
+  });
+});

@@ -1,0 +1,58 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { Writable } from "node:stream";
+import { loadConfig } from "@seed/config";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { loggerOptions } from "../src/logger";
+
+const repositoryRoot = new URL("../../../", import.meta.url);
+
+async function startMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+    cwd: repositoryRoot,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, "exit")) as [number | null];
+  return { code, stderr };
+}
+
+describe("starting the server", () => {
+  it("stops at once with one line naming a malformed variable", async () => {
+    const { code, stderr } = await startMain({ PORT: "eighty" });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^Invalid configuration: PORT: /)]);
+  });
+
+  it("refuses to start in production without a secret", async () => {
+    const { code, stderr } = await startMain({ NODE_ENV: "production" });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe("Invalid configuration: JWT_SECRET: required in production");
+  });
+});
+
+describe("the log", () => {
+  it("censors credentials wherever they appear", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const options = loggerOptions(loadConfig({ LOG_LEVEL: "info" }));
+    const log = pino(options as pino.LoggerOptions, sink);
+    log.info({
+      req: { headers: { authorization: "Bearer secret-access", cookie: "seed_refresh=secret-cookie" } },
+      res: { headers: { "set-cookie": "seed_refresh=secret-set-cookie" } },
+      input: { password: "secret-password", refreshToken: "secret-refresh", accessToken: "secret-jwt" },
+    });
+    const [line] = lines;
+    expect(line).toBeDefined();
+    expect(line).not.toMatch(/secret-/);
+    expect(line).toContain("[redacted]");
+  });
+});

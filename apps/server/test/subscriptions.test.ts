@@ -1,0 +1,140 @@
+import type { SessionEvent } from "@seed/api";
+import { TRPCClientError, type Client } from "@seed/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  availableBackends,
+  createDeployment,
+  uniqueEmail,
+  type Deployment,
+  type TestServer,
+} from "./support/test-server";
+
+interface Subscription {
+  /** Resolves once the server has started the subscription. */
+  started: Promise<void>;
+  /** Resolves with the first `count` events received. */
+  next(count: number): Promise<SessionEvent[]>;
+  /** Resolves with the error that ended the subscription. */
+  failed: Promise<unknown>;
+  stop(): void;
+}
+
+function subscribeToSessionEvents(client: Client): Subscription {
+  const received: SessionEvent[] = [];
+  const waiters: { count: number; resolve: (events: SessionEvent[]) => void }[] = [];
+  let onStarted!: () => void;
+  let onError!: (error: unknown) => void;
+  const started = new Promise<void>((resolve) => (onStarted = resolve));
+  const failed = new Promise<unknown>((resolve) => (onError = resolve));
+  const subscription = client.api.auth.onSessionEvent.subscribe(undefined, {
+    onStarted: () => onStarted(),
+    onError: (error) => onError(error),
+    onData: (event) => {
+      received.push(event);
+      for (const waiter of waiters.filter((w) => received.length >= w.count)) {
+        waiter.resolve(received.slice(0, waiter.count));
+      }
+    },
+  });
+  return {
+    started,
+    failed,
+    next: (count) =>
+      received.length >= count
+        ? Promise.resolve(received.slice(0, count))
+        : new Promise((resolve) => waiters.push({ count, resolve })),
+    stop: () => subscription.unsubscribe(),
+  };
+}
+
+async function signedInClient(
+  server: TestServer,
+  email: string,
+): Promise<{ client: Client; userId: string; email: string }> {
+  const anonymous = server.client();
+  await anonymous.api.auth.register.mutate({ email, password: "a long passphrase" }).catch(() => {});
+  const session = await anonymous.api.auth.login.mutate({ email, password: "a long passphrase" });
+  return { client: server.client({ getAccessToken: () => session.accessToken }), userId: session.user.id, email };
+}
+
+describe.each(availableBackends())("session events over WebSocket on %s", (backend) => {
+  let deployment: Deployment;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    deployment = await createDeployment(backend);
+    server = await deployment.start();
+  });
+  afterAll(() => deployment?.destroy());
+
+  it("tells a signed-in user about a sign-in and a sign-out elsewhere", async () => {
+    const email = uniqueEmail("watcher");
+    const { client } = await signedInClient(server, email);
+    const events = subscribeToSessionEvents(client);
+    await events.started;
+
+    const elsewhere = await server.client().api.auth.login.mutate({ email, password: "a long passphrase" });
+    await server.client().api.auth.logout.mutate({ refreshToken: elsewhere.refreshToken });
+
+    const [created, revoked] = await events.next(2);
+    expect(created).toMatchObject({ type: "session.created", sessionId: elsewhere.sessionId });
+    expect(revoked).toMatchObject({ type: "session.revoked", sessionId: elsewhere.sessionId });
+    expect(created!.at).toBeInstanceOf(Date);
+    events.stop();
+  });
+
+  it("does not tell one user about another user's sessions", async () => {
+    const { client: alice } = await signedInClient(server, uniqueEmail("alice"));
+    const aliceEvents = subscribeToSessionEvents(alice);
+    await aliceEvents.started;
+    const bobEmail = uniqueEmail("bob");
+    await signedInClient(server, bobEmail);
+    // Alice's own next sign-in is the first thing she hears about.
+    const aliceEmail = (await alice.api.auth.me.query()).email;
+    const own = await server.client().api.auth.login.mutate({ email: aliceEmail, password: "a long passphrase" });
+    const [first] = await aliceEvents.next(1);
+    expect(first!.sessionId).toBe(own.sessionId);
+    aliceEvents.stop();
+  });
+
+  it("refuses an anonymous subscriber with UNAUTHORIZED", async () => {
+    const events = subscribeToSessionEvents(server.client());
+    const error = await events.failed;
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<never>).data).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("does not take a token from the socket's URL", async () => {
+    const { accessToken } = await server.client().api.auth.login.mutate({
+      email: (await signedInClient(server, uniqueEmail("url"))).email,
+      password: "a long passphrase",
+    });
+    const viaUrl = server.client({ wsUrl: `${server.wsUrl}?token=${accessToken}&access_token=${accessToken}` });
+    const error = await subscribeToSessionEvents(viaUrl).failed;
+    expect((error as TRPCClientError<never>).data).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});
+
+describe.skipIf(!availableBackends().includes("postgres+redis"))("session events across instances", () => {
+  let deployment: Deployment;
+  let instanceA: TestServer;
+  let instanceB: TestServer;
+
+  beforeAll(async () => {
+    deployment = await createDeployment("postgres+redis");
+    [instanceA, instanceB] = await Promise.all([deployment.start(), deployment.start()]);
+  });
+  afterAll(() => deployment?.destroy());
+
+  it("delivers to a subscriber on instance A the sign-in made on instance B", async () => {
+    const email = uniqueEmail("multi");
+    const { client } = await signedInClient(instanceA, email);
+    const events = subscribeToSessionEvents(client);
+    await events.started;
+
+    const onB = await instanceB.client().api.auth.login.mutate({ email, password: "a long passphrase" });
+    const [event] = await events.next(1);
+    expect(event).toMatchObject({ type: "session.created", sessionId: onB.sessionId });
+    events.stop();
+  });
+});
