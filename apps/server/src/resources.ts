@@ -1,4 +1,11 @@
-import { createInProcessEventBus, createRedisEventBus, type EventBus } from "@seed/api";
+import {
+  createInProcessEventBus,
+  createInProcessPermissionCache,
+  createRedisEventBus,
+  createRedisPermissionCache,
+  type EventBus,
+  type PermissionCache,
+} from "@seed/api";
 import type { Config } from "@seed/config";
 import { createDatabase, type DatabaseConnection } from "@seed/db";
 import { Redis } from "ioredis";
@@ -8,6 +15,7 @@ export interface Resources {
   database: DatabaseConnection;
   redis: Redis | null;
   events: EventBus;
+  permissionCache: PermissionCache;
   close(): Promise<void>;
 }
 
@@ -40,11 +48,15 @@ export async function openResources(config: Config, overrides: ResourceOverrides
   }
 
   const events = redis ? createRedisEventBus(redis, config.redis.keyPrefix) : createInProcessEventBus();
+  const permissionCache = redis
+    ? createRedisPermissionCache(redis, config.redis.keyPrefix)
+    : createInProcessPermissionCache();
 
   return {
     database,
     redis,
     events,
+    permissionCache,
     async close() {
       await events.close();
       await redis?.quit();

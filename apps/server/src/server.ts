@@ -1,6 +1,6 @@
 import cookie from "@fastify/cookie";
 import websocket from "@fastify/websocket";
-import { createAccessTokenService, type ApiDependencies } from "@seed/api";
+import { bootstrap, createAccessTokenService, type ApiDependencies } from "@seed/api";
 import type { Config } from "@seed/config";
 import Fastify, { type FastifyInstance } from "fastify";
 import { loggerOptions } from "./logger";
@@ -36,6 +36,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
   const deps: ApiDependencies = {
     db: resources.database.db,
     events: resources.events,
+    permissionCache: resources.permissionCache,
     accessTokens: createAccessTokenService({
       secret: config.auth.jwtSecret,
       issuer: config.auth.issuer,
@@ -45,6 +46,13 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
     cookieSecure: config.http.cookieSecure,
   };
+
+  try {
+    await bootstrap({ db: deps.db, log: app.log }, config.firstAdmin);
+  } catch (error) {
+    await resources.close();
+    throw error;
+  }
 
   // Order matters: every request is identified, secured and counted before any route runs.
   await echoRequestId(app);

@@ -1,8 +1,9 @@
+import type { Principal } from "./actor";
 import type { ApiDependencies } from "./dependencies";
 import { AppError } from "./errors";
 import type { Logger } from "./logger";
+import { resolveAccess } from "./services/access";
 import { authenticate } from "./services/auth";
-import type { PublicUser } from "./validators";
 
 export interface CookieOptions {
   httpOnly: boolean;
@@ -39,8 +40,8 @@ export interface Context extends ApiDependencies {
   userAgent: string | null;
   log: Logger;
   cookies: CookieJar;
-  /** The signed-in user, or null for an anonymous caller. */
-  user: PublicUser | null;
+  /** The signed-in user with their roles and permissions, or null for an anonymous caller. */
+  user: Principal | null;
   /** Why a presented access token was not accepted, to tell the caller precisely. */
   authError: string | null;
 }
@@ -64,7 +65,7 @@ export async function createContext(deps: ApiDependencies, transport: TransportI
 /** A context for calls made inside the process (tests, workers, scripts) on behalf of a user. */
 export function createContextInner(
   deps: ApiDependencies,
-  options: { user: PublicUser | null; log: Logger; requestId?: string },
+  options: { user: Principal | null; log: Logger; requestId?: string },
 ): Context {
   return {
     ...deps,
@@ -94,9 +95,10 @@ function readAccessToken(transport: TransportInfo): string | null {
 async function resolveUser(
   deps: ApiDependencies,
   accessToken: string,
-): Promise<{ user: PublicUser | null; authError: string | null }> {
+): Promise<{ user: Principal | null; authError: string | null }> {
   try {
-    return { user: await authenticate(deps, accessToken), authError: null };
+    const { accessVersion, ...user } = await authenticate(deps, accessToken);
+    return { user: { ...user, ...(await resolveAccess(deps, user.id, accessVersion)) }, authError: null };
   } catch (error) {
     if (error instanceof AppError) return { user: null, authError: error.message };
     throw error;

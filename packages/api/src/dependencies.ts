@@ -1,4 +1,5 @@
 import type { Database } from "@seed/db";
+import type { PermissionCache } from "./authorization";
 import type { EventBus } from "./events";
 import type { AccessTokenService } from "./services/access-tokens";
 
@@ -7,6 +8,7 @@ export interface ApiDependencies {
   db: Database;
   accessTokens: AccessTokenService;
   events: EventBus;
+  permissionCache: PermissionCache;
   refreshTokenTtlSeconds: number;
   /** Whether cookies carry the Secure flag; only a plain-http localhost setup turns it off. */
   cookieSecure: boolean;

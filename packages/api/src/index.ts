@@ -3,17 +3,35 @@ import type { AppRouter } from "./root";
 
 export { appRouter, createCaller } from "./root";
 export type { AppRouter } from "./root";
+export { accessMatrix } from "./access-matrix";
+export type { AccessRule, ProcedurePath } from "./access-matrix";
+export { bootstrap } from "./bootstrap";
 export { createContext, createContextInner } from "./context";
 export type { Context, CookieJar, CookieOptions, Headers, TransportInfo } from "./context";
 export type { ApiDependencies } from "./dependencies";
+export type { Actor, Principal } from "./actor";
 export { createAccessTokenService } from "./services/access-tokens";
 export type { AccessTokenService } from "./services/access-tokens";
 export { createInProcessEventBus, createRedisEventBus } from "./events";
 export type { EventBus, SessionEvent } from "./events";
+export {
+  createInProcessPermissionCache,
+  createRedisPermissionCache,
+  permissionCatalog,
+  roleCatalog,
+} from "./authorization";
+export type { Permission, PermissionCache, RoleName } from "./authorization";
 export { AppError } from "./errors";
 export type { Logger } from "./logger";
-export type { Permission } from "./authorization";
-export { router, publicProcedure, protectedProcedure, requireRole, requirePermission } from "./trpc";
+export {
+  router,
+  publicProcedure,
+  protectedProcedure,
+  requireRole,
+  requirePermission,
+  requireAllPermissions,
+  requireOwnership,
+} from "./trpc";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

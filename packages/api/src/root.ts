@@ -1,3 +1,4 @@
+import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { healthRouter } from "./routers/health";
 import { createCallerFactory, router } from "./trpc";
@@ -5,6 +6,7 @@ import { createCallerFactory, router } from "./trpc";
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

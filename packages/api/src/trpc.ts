@@ -1,10 +1,11 @@
-import type { UserRole } from "@seed/db";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError } from "zod";
-import { roleHasPermission, type Permission } from "./authorization";
+import { ZodError, type z } from "zod";
+import { actorOf } from "./actor";
+import type { Permission, RoleName } from "./authorization";
 import type { Context } from "./context";
 import { AppError, type AppErrorCode } from "./errors";
+import { recordSecurityEvent } from "./services/security-events";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
@@ -63,28 +64,35 @@ const mapAppErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(mapAppErrors);
 
-function denyAccess(ctx: Context, path: string, reason: string): void {
-  ctx.log.warn(
-    { securityEvent: "access_denied", reason, path, userId: ctx.user?.id ?? null, ip: ctx.ip },
-    "access denied",
-  );
+/**
+ * Anonymous callers of protected procedures are only logged (clients probe `me` routinely);
+ * a refused token or a signed-in user reaching past their rights is also recorded.
+ */
+async function denyAccess(ctx: Context, path: string, reason: string): Promise<void> {
+  if (!ctx.user && !ctx.authError) {
+    ctx.log.warn({ securityEvent: "access_denied", reason, path, ip: ctx.ip }, "access denied");
+    return;
+  }
+  await recordSecurityEvent(ctx, actorOf(ctx), ctx.user ? "access_denied" : "invalid_token", { reason, path });
 }
 
+const FORBIDDEN_MESSAGE = "You are not allowed to do this";
+
 /** Procedures for signed-in users; `ctx.user` is non-null inside. */
-export const protectedProcedure = publicProcedure.use(({ ctx, path, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
   if (!ctx.user) {
-    denyAccess(ctx, path, ctx.authError ? "invalid_token" : "unauthenticated");
+    await denyAccess(ctx, path, ctx.authError ? "invalid_token" : "unauthenticated");
     throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Authentication required" });
   }
   return next({ ctx: { user: ctx.user } });
 });
 
 /** Procedures for users holding any of `roles`. */
-export function requireRole(...roles: [UserRole, ...UserRole[]]) {
-  return protectedProcedure.use(({ ctx, path, next }) => {
-    if (!roles.includes(ctx.user.role)) {
-      denyAccess(ctx, path, `requires role ${roles.join(" or ")}`);
-      throw new TRPCError({ code: "FORBIDDEN", message: "You are not allowed to do this" });
+export function requireRole(...roles: [RoleName, ...RoleName[]]) {
+  return protectedProcedure.use(async ({ ctx, path, next }) => {
+    if (!roles.some((role) => ctx.user.roles.includes(role))) {
+      await denyAccess(ctx, path, `requires role ${roles.join(" or ")}`);
+      throw new TRPCError({ code: "FORBIDDEN", message: FORBIDDEN_MESSAGE });
     }
     return next();
   });
@@ -92,11 +100,45 @@ export function requireRole(...roles: [UserRole, ...UserRole[]]) {
 
 /** Procedures for users holding any of `permissions`. */
 export function requirePermission(...permissions: [Permission, ...Permission[]]) {
-  return protectedProcedure.use(({ ctx, path, next }) => {
-    if (!permissions.some((permission) => roleHasPermission(ctx.user.role, permission))) {
-      denyAccess(ctx, path, `requires permission ${permissions.join(" or ")}`);
-      throw new TRPCError({ code: "FORBIDDEN", message: "You are not allowed to do this" });
+  return protectedProcedure.use(async ({ ctx, path, next }) => {
+    if (!permissions.some((permission) => ctx.user.permissions.has(permission))) {
+      await denyAccess(ctx, path, `requires permission ${permissions.join(" or ")}`);
+      throw new TRPCError({ code: "FORBIDDEN", message: FORBIDDEN_MESSAGE });
     }
     return next();
+  });
+}
+
+/** Procedures for users holding every one of `permissions`. */
+export function requireAllPermissions(...permissions: [Permission, ...Permission[]]) {
+  return protectedProcedure.use(async ({ ctx, path, next }) => {
+    if (!permissions.every((permission) => ctx.user.permissions.has(permission))) {
+      await denyAccess(ctx, path, `requires permissions ${permissions.join(" and ")}`);
+      throw new TRPCError({ code: "FORBIDDEN", message: FORBIDDEN_MESSAGE });
+    }
+    return next();
+  });
+}
+
+/**
+ * Procedures on one resource of one owner: its owner may call them, and so may a holder of
+ * `anyPermission`. Anyone else is told the resource does not exist, so ids cannot be probed.
+ * The loaded resource is handed to the resolver as `ctx.resource`.
+ */
+export function requireOwnership<TInput extends z.ZodType, TResource extends { ownerId: string }>(options: {
+  input: TInput;
+  load: (ctx: Context, input: z.output<TInput>) => Promise<TResource | null>;
+  anyPermission: Permission;
+  notFound: string;
+}) {
+  return protectedProcedure.input(options.input).use(async ({ ctx, input, path, next }) => {
+    const resource = await options.load(ctx, input as z.output<TInput>);
+    const allowed =
+      resource !== null && (resource.ownerId === ctx.user.id || ctx.user.permissions.has(options.anyPermission));
+    if (!allowed) {
+      if (resource) await denyAccess(ctx, path, `not the owner and lacks ${options.anyPermission}`);
+      throw new TRPCError({ code: "NOT_FOUND", message: options.notFound });
+    }
+    return next({ ctx: { resource } });
   });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { allPermissions, roleNames, type Permission, type RoleName } from "./authorization";
 import { REFRESH_TOKEN_PATTERN } from "./services/refresh-tokens";
 
 export const emailSchema = z
@@ -25,10 +26,13 @@ export const refreshTokenInputSchema = z
   .object({ refreshToken: z.string().regex(REFRESH_TOKEN_PATTERN, "Malformed refresh token").optional() })
   .optional();
 
+export const roleSchema = z.enum(roleNames as [RoleName, ...RoleName[]]);
+export const permissionSchema = z.enum(allPermissions as [Permission, ...Permission[]]);
+
 export const publicUserSchema = z.object({
   id: z.uuid(),
   email: z.string(),
-  role: z.enum(["admin", "manager", "customer"]),
+  roles: z.array(roleSchema),
   createdAt: z.date(),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
@@ -42,3 +46,13 @@ export const sessionTokensSchema = z.object({
   refreshTokenExpiresAt: z.date(),
 });
 export type SessionTokens = z.infer<typeof sessionTokensSchema>;
+
+export const userIdSchema = z.object({ userId: z.uuid() });
+
+/** Page sizes are capped: no caller can ask the database for an unbounded list. */
+export const pageLimitSchema = z.number().int().min(1).max(100).default(50);
+
+export const timeRangeSchema = {
+  from: z.date().optional(),
+  to: z.date().optional(),
+};

@@ -4,15 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../src/errors";
 import { authenticate, login, logout, refresh, register } from "../src/services/auth";
 import { hashRefreshToken } from "../src/services/refresh-tokens";
-import { createTestApi } from "./support";
+import { createTestApi, testActor as client } from "./support";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 beforeAll(async () => {
   api = await createTestApi();
 });
 afterAll(() => api?.database.destroy());
-
-const client = { ip: "203.0.113.7", userAgent: "vitest" };
 
 async function failure(call: Promise<unknown>): Promise<AppError> {
   const error = await call.then(
@@ -25,15 +23,17 @@ async function failure(call: Promise<unknown>): Promise<AppError> {
 
 describe("the auth service", () => {
   it("stores an argon2id hash, never the password", async () => {
-    const user = await register(api.deps, { email: "hash@example.com", password: "correct horse" });
+    const user = await register(api.deps, { email: "hash@example.com", password: "correct horse" }, client);
     const [row] = await api.deps.db.select().from(users).where(eq(users.id, user.id));
     expect(row!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row!.passwordHash).not.toContain("correct horse");
   });
 
   it("refuses a second registration of an email and keeps the first account", async () => {
-    await register(api.deps, { email: "twice@example.com", password: "first password" });
-    const error = await failure(register(api.deps, { email: "twice@example.com", password: "second password" }));
+    await register(api.deps, { email: "twice@example.com", password: "first password" }, client);
+    const error = await failure(
+      register(api.deps, { email: "twice@example.com", password: "second password" }, client),
+    );
     expect(error.code).toBe("CONFLICT");
     await expect(
       login(api.deps, { email: "twice@example.com", password: "first password" }, client),
@@ -41,7 +41,7 @@ describe("the auth service", () => {
   });
 
   it("answers a wrong password and an unknown email with the same error", async () => {
-    await register(api.deps, { email: "same@example.com", password: "right password" });
+    await register(api.deps, { email: "same@example.com", password: "right password" }, client);
     const wrongPassword = await failure(login(api.deps, { email: "same@example.com", password: "wrong" }, client));
     const unknownEmail = await failure(login(api.deps, { email: "nobody@example.com", password: "wrong" }, client));
     expect(wrongPassword).toMatchObject({ code: "UNAUTHENTICATED", message: "Invalid email or password" });
@@ -49,7 +49,7 @@ describe("the auth service", () => {
   });
 
   it("records the session's client and stores only the hash of the refresh token", async () => {
-    await register(api.deps, { email: "session@example.com", password: "a good password" });
+    await register(api.deps, { email: "session@example.com", password: "a good password" }, client);
     const tokens = await login(api.deps, { email: "session@example.com", password: "a good password" }, client);
     const [session] = await api.deps.db.select().from(refreshSessions).where(eq(refreshSessions.id, tokens.sessionId));
     expect(session).toMatchObject({ ip: client.ip, userAgent: client.userAgent, revokedAt: null });
@@ -58,7 +58,7 @@ describe("the auth service", () => {
   });
 
   it("rotates the refresh token on use and refuses the old one", async () => {
-    await register(api.deps, { email: "rotate@example.com", password: "a good password" });
+    await register(api.deps, { email: "rotate@example.com", password: "a good password" }, client);
     const first = await login(api.deps, { email: "rotate@example.com", password: "a good password" }, client);
     const second = await refresh(api.deps, first.refreshToken, client);
     expect(second.refreshToken).not.toBe(first.refreshToken);
@@ -68,7 +68,7 @@ describe("the auth service", () => {
   });
 
   it("lets exactly one of two concurrent refreshes with the same token succeed", async () => {
-    await register(api.deps, { email: "race@example.com", password: "a good password" });
+    await register(api.deps, { email: "race@example.com", password: "a good password" }, client);
     const tokens = await login(api.deps, { email: "race@example.com", password: "a good password" }, client);
     const results = await Promise.allSettled(
       Array.from({ length: 5 }, () => refresh(api.deps, tokens.refreshToken, client)),
@@ -77,7 +77,7 @@ describe("the auth service", () => {
   });
 
   it("refuses an expired session", async () => {
-    await register(api.deps, { email: "expired@example.com", password: "a good password" });
+    await register(api.deps, { email: "expired@example.com", password: "a good password" }, client);
     const tokens = await login(api.deps, { email: "expired@example.com", password: "a good password" }, client);
     await api.deps.db
       .update(refreshSessions)
@@ -88,32 +88,32 @@ describe("the auth service", () => {
   });
 
   it("ends the session and its access tokens on logout, and ignores a second logout", async () => {
-    const user = await register(api.deps, { email: "logout@example.com", password: "a good password" });
+    const user = await register(api.deps, { email: "logout@example.com", password: "a good password" }, client);
     const tokens = await login(api.deps, { email: "logout@example.com", password: "a good password" }, client);
     await expect(authenticate(api.deps, tokens.accessToken)).resolves.toMatchObject({ id: user.id });
 
-    await logout(api.deps, tokens.refreshToken);
-    await logout(api.deps, tokens.refreshToken);
+    await logout(api.deps, tokens.refreshToken, client);
+    await logout(api.deps, tokens.refreshToken, client);
 
     expect((await failure(authenticate(api.deps, tokens.accessToken))).code).toBe("UNAUTHENTICATED");
     expect((await failure(refresh(api.deps, tokens.refreshToken, client))).code).toBe("UNAUTHENTICATED");
   });
 
   it("leaves other sessions of the user alive on logout", async () => {
-    await register(api.deps, { email: "two-devices@example.com", password: "a good password" });
+    await register(api.deps, { email: "two-devices@example.com", password: "a good password" }, client);
     const phone = await login(api.deps, { email: "two-devices@example.com", password: "a good password" }, client);
     const laptop = await login(api.deps, { email: "two-devices@example.com", password: "a good password" }, client);
-    await logout(api.deps, phone.refreshToken);
+    await logout(api.deps, phone.refreshToken, client);
     await expect(authenticate(api.deps, laptop.accessToken)).resolves.toBeDefined();
   });
 
   it("publishes the user's session events", async () => {
-    const user = await register(api.deps, { email: "events@example.com", password: "a good password" });
+    const user = await register(api.deps, { email: "events@example.com", password: "a good password" }, client);
     const controller = new AbortController();
     const events = await api.deps.events.subscribe<{ type: string }>(`user:${user.id}:sessions`, controller.signal);
     const tokens = await login(api.deps, { email: "events@example.com", password: "a good password" }, client);
     const next = await refresh(api.deps, tokens.refreshToken, client);
-    await logout(api.deps, next.refreshToken);
+    await logout(api.deps, next.refreshToken, client);
 
     const received: string[] = [];
     for await (const event of events) {

@@ -7,19 +7,27 @@ import {
   createCallerFactory,
   protectedProcedure,
   publicProcedure,
+  requireAllPermissions,
+  requireOwnership,
   requirePermission,
   requireRole,
   router,
 } from "../src/trpc";
-import type { PublicUser } from "../src/validators";
+import type { Principal } from "../src/actor";
+import { roleCatalog, type Permission, type RoleName } from "../src/authorization";
 import { createTestApi } from "./support";
 
-const userWith = (role: PublicUser["role"]): PublicUser => ({
+const principal = (roles: RoleName[], extra: Permission[] = []): Principal => ({
   id: randomUUID(),
-  email: `${role}@example.com`,
-  role,
+  email: `${roles.join("-") || "nobody"}@example.com`,
   createdAt: new Date(),
+  sessionId: randomUUID(),
+  roles,
+  permissions: new Set([...roles.flatMap((role) => roleCatalog[role].permissions), ...extra]),
 });
+const userWith = (role: RoleName) => principal([role]);
+
+const documents = new Map<string, { ownerId: string; title: string }>();
 
 /** A router made only of the builders, so each rule is tested apart from any real procedure. */
 const probe = router({
@@ -28,7 +36,14 @@ const probe = router({
   adminsOnly: requireRole("admin").query(() => "admin"),
   staff: requireRole("admin", "manager").query(() => "staff"),
   createsProducts: requirePermission("product:create").query(() => "created"),
-  readsAnyOrder: requirePermission("order:read:any", "user:manage").query(() => "read"),
+  readsAnyOrder: requirePermission("order:read:any", "audit:read").query(() => "read"),
+  auditsAndGrants: requireAllPermissions("audit:read", "permission:grant").query(() => "both"),
+  document: requireOwnership({
+    input: z.object({ id: z.string() }),
+    load: async (_ctx, input) => documents.get(input.id) ?? null,
+    anyPermission: "order:read:any",
+    notFound: "No such document",
+  }).query(({ ctx }) => ctx.resource.title),
   echo: publicProcedure.input(z.object({ count: z.number().int().min(1) })).query(({ input }) => input.count),
   conflict: publicProcedure.mutation(() => {
     throw new AppError("CONFLICT", "Already taken");
@@ -91,6 +106,8 @@ describe("procedure builders", () => {
     ["readsAnyOrder", "admin", "ok"],
     ["readsAnyOrder", "manager", "ok"],
     ["readsAnyOrder", "customer", "FORBIDDEN"],
+    ["auditsAndGrants", "admin", "ok"],
+    ["auditsAndGrants", "manager", "FORBIDDEN"],
   ] as const)("answer %s called by a %s with %s", async (procedure, role, expected) => {
     const ctx = api.contextFor(userWith(role));
     const call = createProbeCaller(ctx)[procedure]();
@@ -104,6 +121,40 @@ describe("procedure builders", () => {
         }),
       );
     }
+  });
+
+  it("require every permission of an all-of procedure, not just one", async () => {
+    const onlyOne = principal(["customer"], ["audit:read"]);
+    expect(await codeOf(createProbeCaller(api.contextFor(onlyOne)).auditsAndGrants())).toBe("FORBIDDEN");
+    const both = principal(["customer"], ["audit:read", "permission:grant"]);
+    await expect(createProbeCaller(api.contextFor(both)).auditsAndGrants()).resolves.toBe("both");
+  });
+
+  describe("ownership", () => {
+    const owner = userWith("customer");
+    beforeAll(() => {
+      documents.set("doc-1", { ownerId: owner.id, title: "Owner's document" });
+    });
+
+    it("lets the owner in and hands the loaded resource to the resolver", async () => {
+      await expect(createProbeCaller(api.contextFor(owner)).document({ id: "doc-1" })).resolves.toBe(
+        "Owner's document",
+      );
+    });
+
+    it("lets a holder of the :any permission in", async () => {
+      await expect(createProbeCaller(api.contextFor(userWith("manager"))).document({ id: "doc-1" })).resolves.toBe(
+        "Owner's document",
+      );
+    });
+
+    it("tells anyone else that the resource does not exist, exactly as for a missing one", async () => {
+      const stranger = createProbeCaller(api.contextFor(userWith("customer")));
+      const foreign = await stranger.document({ id: "doc-1" }).catch((error: unknown) => error);
+      const missing = await stranger.document({ id: "doc-404" }).catch((error: unknown) => error);
+      expect(foreign).toMatchObject({ code: "NOT_FOUND", message: "No such document" });
+      expect(missing).toMatchObject({ code: "NOT_FOUND", message: "No such document" });
+    });
   });
 
   it("refuse anonymous callers of role and permission procedures as UNAUTHORIZED, not FORBIDDEN", async () => {

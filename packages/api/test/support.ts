@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
+import type { Actor, Principal } from "../src/actor";
+import { createInProcessPermissionCache } from "../src/authorization";
+import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
 import type { Logger } from "../src/logger";
 import { createAccessTokenService } from "../src/services/access-tokens";
-import type { PublicUser } from "../src/validators";
 
 export const tokenOptions = {
   secret: randomBytes(32),
@@ -31,18 +33,23 @@ export function recordingLogger(): Logger & { lines: RecordedLog[] } {
   return { lines, debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
 }
 
+export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
+
 export async function createTestApi(): Promise<{
-  deps: ApiDependencies;
+  deps: ApiDependencies & { log: ReturnType<typeof recordingLogger> };
   database: TestDatabase;
-  contextFor(user: PublicUser | null): Context & { log: ReturnType<typeof recordingLogger> };
+  contextFor(user: Principal | null): Context & { log: ReturnType<typeof recordingLogger> };
 }> {
   const database = await createTestDatabase();
-  const deps: ApiDependencies = {
+  await syncAuthorizationCatalog(database.connection.db);
+  const deps = {
     db: database.connection.db,
     accessTokens: createAccessTokenService(tokenOptions),
     events: createInProcessEventBus(),
+    permissionCache: createInProcessPermissionCache(),
     refreshTokenTtlSeconds: 3600,
     cookieSecure: true,
+    log: recordingLogger(),
   };
   return {
     deps,

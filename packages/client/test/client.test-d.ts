@@ -8,7 +8,7 @@ describe("the client is typed from the router, without codegen", () => {
     expectTypeOf<RouterInputs["auth"]["login"]>().toEqualTypeOf<{ email: string; password: string }>();
     expectTypeOf(api.auth.me.query).returns.resolves.toEqualTypeOf<RouterOutputs["auth"]["me"]>();
     expectTypeOf<RouterOutputs["auth"]["me"]["createdAt"]>().toEqualTypeOf<Date>();
-    expectTypeOf<RouterOutputs["auth"]["me"]["role"]>().toEqualTypeOf<"admin" | "manager" | "customer">();
+    expectTypeOf<RouterOutputs["auth"]["me"]["roles"]>().toEqualTypeOf<("admin" | "manager" | "customer")[]>();
   });
 
   test("no private field of a user is part of any output", () => {

@@ -40,6 +40,9 @@ export const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: integer(30, 3600).default(900),
   REFRESH_TOKEN_TTL_SECONDS: integer(300, 90 * 24 * 3600).default(30 * 24 * 3600),
 
+  ADMIN_EMAIL: z.email({ message: "expected an email address" }).optional(),
+  ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").max(128).optional(),
+
   CORS_ORIGINS: commaSeparatedOrigins.default([]),
   COOKIE_SECURE: boolean.default(true),
   TRUST_PROXY: boolean.default(false),

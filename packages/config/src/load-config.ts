@@ -21,6 +21,8 @@ export interface Config {
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
   };
+  /** The first admin, created or promoted at start-up when no admin exists yet. */
+  firstAdmin: { email: string; password: string } | null;
   http: {
     corsOrigins: string[];
     cookieSecure: boolean;
@@ -45,6 +47,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   }
   const env = parsed.data;
+
+  if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+    const missing = env.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL";
+    throw new ConfigError(`Invalid configuration: ${missing}: required when the other ADMIN_ variable is set`);
+  }
 
   if (env.NODE_ENV === "production") {
     if (!env.JWT_SECRET) throw new ConfigError("Invalid configuration: JWT_SECRET: required in production");
@@ -71,6 +78,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     },
+    firstAdmin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : null,
     http: {
       corsOrigins: env.CORS_ORIGINS,
       cookieSecure: env.COOKIE_SECURE,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, isUniqueViolation, refreshSessions, users, type Database } from "../src";
+import { auditLog, createDatabase, isUniqueViolation, refreshSessions, users, type Database } from "../src";
 import { availableDrivers, createTestDatabase, type TestDatabase } from "../src/testing";
 
 describe.each(availableDrivers())("the database on %s", (driver) => {
@@ -28,12 +28,22 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
       .from(sql`information_schema.tables`)
       .where(sql`table_schema = 'public'`)
       .orderBy(sql`table_name`);
-    expect(tables.map((table) => table.name)).toEqual(["refresh_sessions", "users"]);
+    expect(tables.map((table) => table.name)).toEqual([
+      "audit_log",
+      "permissions",
+      "refresh_sessions",
+      "role_permissions",
+      "roles",
+      "security_events",
+      "user_permissions",
+      "user_roles",
+      "users",
+    ]);
   });
 
-  it("stores a user with generated id, default role and timestamps", async () => {
+  it("stores a user with generated id, access version and timestamps", async () => {
     const [user] = await db.insert(users).values({ email: "ada@example.com", passwordHash: "x" }).returning();
-    expect(user).toMatchObject({ email: "ada@example.com", role: "customer" });
+    expect(user).toMatchObject({ email: "ada@example.com", accessVersion: 0 });
     expect(user!.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(user!.createdAt).toBeInstanceOf(Date);
   });
@@ -70,6 +80,20 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
     });
     await db.delete(users).where(eq(users.id, user!.id));
     expect(await db.select().from(refreshSessions).where(eq(refreshSessions.userId, user!.id))).toEqual([]);
+  });
+
+  it("keeps the audit log append-only: no update, delete or truncate", async () => {
+    const [entry] = await db
+      .insert(auditLog)
+      .values({ action: "user.create", resource: "user", resourceId: "r1", after: { email: "x" } })
+      .returning();
+    await expect(
+      db.update(auditLog).set({ action: "user.hidden" }).where(eq(auditLog.id, entry!.id)),
+    ).rejects.toThrow();
+    await expect(db.delete(auditLog).where(eq(auditLog.id, entry!.id))).rejects.toThrow();
+    await expect(db.execute(sql`truncate audit_log`)).rejects.toThrow();
+    const [unchanged] = await db.select().from(auditLog).where(eq(auditLog.id, entry!.id));
+    expect(unchanged).toEqual(entry);
   });
 
   it("rolls back every statement of a failed transaction", async () => {

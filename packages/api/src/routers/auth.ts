@@ -1,11 +1,13 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import type { SessionEvent } from "../events";
-import { sessionEventsChannel } from "../events";
+import { actorOf } from "../actor";
+import { sessionEventsChannel, type SessionEvent } from "../events";
 import { login, logout, refresh, register } from "../services/auth";
-import { protectedProcedure, publicProcedure } from "../trpc";
+import { findSessionOwner, listSessions, revokeAllSessions, revokeSession } from "../services/sessions";
+import { protectedProcedure, publicProcedure, requireOwnership } from "../trpc";
 import {
   credentialsSchema,
+  permissionSchema,
   publicUserSchema,
   refreshTokenInputSchema,
   registrationSchema,
@@ -13,17 +15,34 @@ import {
 } from "../validators";
 import { clearRefreshCookie, readRefreshToken, setRefreshCookie } from "./refresh-cookie";
 
+const sessionsRouter = {
+  list: protectedProcedure.query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.user.sessionId)),
+
+  revoke: requireOwnership({
+    input: z.object({ sessionId: z.uuid() }),
+    load: (ctx, input) => findSessionOwner(ctx.db, input.sessionId),
+    anyPermission: "session:revoke:any",
+    notFound: "No such session",
+  }).mutation(async ({ ctx, input }) => {
+    await revokeSession(ctx, actorOf(ctx), input.sessionId);
+    return { revoked: true as const };
+  }),
+
+  /** Signs the caller out everywhere, this session included. */
+  revokeAll: protectedProcedure.mutation(({ ctx }) => revokeAllSessions(ctx, actorOf(ctx), ctx.user.id)),
+} satisfies TRPCRouterRecord;
+
 export const authRouter = {
   register: publicProcedure
     .input(registrationSchema)
     .output(publicUserSchema)
-    .mutation(({ ctx, input }) => register(ctx, input)),
+    .mutation(({ ctx, input }) => register(ctx, input, actorOf(ctx))),
 
   login: publicProcedure
     .input(credentialsSchema)
     .output(sessionTokensSchema)
     .mutation(async ({ ctx, input }) => {
-      const tokens = await login(ctx, input, ctx);
+      const tokens = await login(ctx, input, actorOf(ctx));
       setRefreshCookie(ctx, tokens.refreshToken, tokens.refreshTokenExpiresAt);
       return tokens;
     }),
@@ -32,7 +51,7 @@ export const authRouter = {
     .input(refreshTokenInputSchema)
     .output(sessionTokensSchema)
     .mutation(async ({ ctx, input }) => {
-      const tokens = await refresh(ctx, readRefreshToken(ctx, input?.refreshToken), ctx);
+      const tokens = await refresh(ctx, readRefreshToken(ctx, input?.refreshToken), actorOf(ctx));
       setRefreshCookie(ctx, tokens.refreshToken, tokens.refreshTokenExpiresAt);
       return tokens;
     }),
@@ -41,12 +60,22 @@ export const authRouter = {
     .input(refreshTokenInputSchema)
     .output(z.object({ loggedOut: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      await logout(ctx, readRefreshToken(ctx, input?.refreshToken));
+      await logout(ctx, readRefreshToken(ctx, input?.refreshToken), actorOf(ctx));
       clearRefreshCookie(ctx);
       return { loggedOut: true as const };
     }),
 
-  me: protectedProcedure.output(publicUserSchema).query(({ ctx }) => ctx.user),
+  me: protectedProcedure
+    .output(publicUserSchema.extend({ permissions: z.array(permissionSchema) }))
+    .query(({ ctx }) => ({
+      id: ctx.user.id,
+      email: ctx.user.email,
+      roles: ctx.user.roles,
+      createdAt: ctx.user.createdAt,
+      permissions: [...ctx.user.permissions].sort(),
+    })),
+
+  sessions: sessionsRouter,
 
   /** Sign-ins, refreshes and sign-outs of the caller's own sessions, as they happen. */
   onSessionEvent: protectedProcedure.subscription(({ ctx, signal }) =>

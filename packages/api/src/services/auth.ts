@@ -1,104 +1,177 @@
-import { refreshSessions, users, isUniqueViolation, type User } from "@seed/db";
+import { refreshSessions, userRoles, users, isUniqueViolation, type Database, type Transaction } from "@seed/db";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Actor } from "../actor";
+import { DEFAULT_ROLE, type RoleName } from "../authorization";
 import type { ApiDependencies } from "../dependencies";
 import { AppError } from "../errors";
 import { sessionEventsChannel, type SessionEvent, type SessionEventType } from "../events";
-import type { PublicUser, SessionTokens } from "../validators";
+import type { Logger } from "../logger";
+import type { SessionTokens } from "../validators";
+import { recordAudit } from "./audit";
 import { hashPassword, verifyAgainstDummyHash, verifyPassword } from "./passwords";
 import { createRefreshToken, hashRefreshToken } from "./refresh-tokens";
+import { recordSecurityEvent } from "./security-events";
 
-export interface ClientInfo {
-  ip: string;
-  userAgent: string | null;
-}
-
-type AuthDependencies = Pick<ApiDependencies, "db" | "accessTokens" | "events" | "refreshTokenTtlSeconds">;
+type AuthDependencies = Pick<ApiDependencies, "db" | "accessTokens" | "events" | "refreshTokenTtlSeconds"> & {
+  log: Logger;
+};
 
 const INVALID_CREDENTIALS = "Invalid email or password";
 const INVALID_REFRESH_TOKEN = "Invalid or expired refresh token";
 
-export function toPublicUser(user: Pick<User, "id" | "email" | "role" | "createdAt">): PublicUser {
-  return { id: user.id, email: user.email, role: user.role, createdAt: user.createdAt };
-}
-
-export async function register(
-  deps: Pick<ApiDependencies, "db">,
-  input: { email: string; password: string },
-): Promise<PublicUser> {
-  const passwordHash = await hashPassword(input.password);
+/** Creates an account with its roles inside the caller's transaction. */
+export async function createAccount(
+  tx: Transaction,
+  actor: Actor,
+  account: { email: string; password: string; roles: RoleName[] },
+): Promise<{ id: string; email: string; createdAt: Date }> {
+  const passwordHash = await hashPassword(account.password);
   try {
-    const [user] = await deps.db.insert(users).values({ email: input.email, passwordHash }).returning();
-    return toPublicUser(user!);
+    const [user] = await tx
+      .insert(users)
+      .values({ email: account.email, passwordHash })
+      .returning({ id: users.id, email: users.email, createdAt: users.createdAt });
+    await tx.insert(userRoles).values(account.roles.map((roleName) => ({ userId: user!.id, roleName })));
+    await recordAudit(
+      tx,
+      { ...actor, userId: actor.userId ?? user!.id },
+      {
+        action: "user.create",
+        resource: "user",
+        resourceId: user!.id,
+        after: { email: user!.email, roles: account.roles },
+      },
+    );
+    return user!;
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", "An account with this email already exists");
     throw error;
   }
 }
 
+export async function register(
+  deps: Pick<ApiDependencies, "db">,
+  input: { email: string; password: string },
+  actor: Actor,
+): Promise<{ id: string; email: string; roles: RoleName[]; createdAt: Date }> {
+  const user = await deps.db.transaction((tx) => createAccount(tx, actor, { ...input, roles: [DEFAULT_ROLE] }));
+  return { ...user, roles: [DEFAULT_ROLE] };
+}
+
 /** Fails with the same message and the same work whether the email is unknown or the password wrong. */
 export async function login(
   deps: AuthDependencies,
   input: { email: string; password: string },
-  client: ClientInfo,
+  actor: Actor,
 ): Promise<SessionTokens> {
   const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${input.email}` });
   const valid = user
     ? await verifyPassword(user.passwordHash, input.password)
     : await verifyAgainstDummyHash(input.password);
-  if (!user || !valid) throw new AppError("UNAUTHENTICATED", INVALID_CREDENTIALS);
+  if (!user || !valid) {
+    await recordSecurityEvent(deps, { ...actor, userId: user?.id ?? null }, "login_failed", {
+      reason: user ? "wrong_password" : "unknown_email",
+    });
+    throw new AppError("UNAUTHENTICATED", INVALID_CREDENTIALS);
+  }
 
   const { token: refreshToken, tokenHash } = createRefreshToken();
-  const [session] = await deps.db
-    .insert(refreshSessions)
-    .values({
-      userId: user.id,
-      tokenHash,
-      expiresAt: new Date(Date.now() + deps.refreshTokenTtlSeconds * 1000),
-      ip: client.ip,
-      userAgent: client.userAgent,
-    })
-    .returning();
-  await publishSessionEvent(deps, user.id, "session.created", session!.id);
-  return issueTokens(deps, user, session!, refreshToken);
+  const session = await deps.db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(refreshSessions)
+      .values({
+        userId: user.id,
+        tokenHash,
+        expiresAt: new Date(Date.now() + deps.refreshTokenTtlSeconds * 1000),
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+      })
+      .returning();
+    await recordAudit(
+      tx,
+      { ...actor, userId: user.id },
+      {
+        action: "session.create",
+        resource: "session",
+        resourceId: created!.id,
+      },
+    );
+    return created!;
+  });
+  await publishSessionEvent(deps, user.id, "session.created", session.id);
+  return issueTokens(deps, user, session, refreshToken);
 }
 
 /**
  * Exchanges a refresh token for a new pair. The rotation is one conditional UPDATE, so of two
  * concurrent uses of the same token exactly one succeeds and the old token is dead afterwards.
  */
-export async function refresh(
-  deps: AuthDependencies,
-  refreshToken: string,
-  client: ClientInfo,
-): Promise<SessionTokens> {
+export async function refresh(deps: AuthDependencies, refreshToken: string, actor: Actor): Promise<SessionTokens> {
   const { token: nextToken, tokenHash: nextHash } = createRefreshToken();
-  const [session] = await deps.db
-    .update(refreshSessions)
-    .set({ tokenHash: nextHash, lastUsedAt: new Date(), ip: client.ip, userAgent: client.userAgent })
-    .where(
-      and(
-        eq(refreshSessions.tokenHash, hashRefreshToken(refreshToken)),
-        isNull(refreshSessions.revokedAt),
-        gt(refreshSessions.expiresAt, new Date()),
-      ),
-    )
-    .returning();
-  if (!session) throw new AppError("UNAUTHENTICATED", INVALID_REFRESH_TOKEN);
-
-  const user = await deps.db.query.users.findFirst({ where: eq(users.id, session.userId) });
-  if (!user) throw new AppError("UNAUTHENTICATED", INVALID_REFRESH_TOKEN);
-  await publishSessionEvent(deps, user.id, "session.refreshed", session.id);
-  return issueTokens(deps, user, session, nextToken);
+  const rotated = await deps.db.transaction(async (tx) => {
+    const [session] = await tx
+      .update(refreshSessions)
+      .set({ tokenHash: nextHash, lastUsedAt: new Date(), ip: actor.ip, userAgent: actor.userAgent })
+      .where(
+        and(
+          eq(refreshSessions.tokenHash, hashRefreshToken(refreshToken)),
+          isNull(refreshSessions.revokedAt),
+          gt(refreshSessions.expiresAt, new Date()),
+        ),
+      )
+      .returning();
+    if (!session) return null;
+    const user = await tx.query.users.findFirst({ where: eq(users.id, session.userId) });
+    await recordAudit(
+      tx,
+      { ...actor, userId: session.userId },
+      {
+        action: "session.refresh",
+        resource: "session",
+        resourceId: session.id,
+      },
+    );
+    return user ? { session, user } : null;
+  });
+  if (!rotated) throw new AppError("UNAUTHENTICATED", INVALID_REFRESH_TOKEN);
+  await publishSessionEvent(deps, rotated.user.id, "session.refreshed", rotated.session.id);
+  return issueTokens(deps, rotated.user, rotated.session, nextToken);
 }
 
 /** Ends the session of a refresh token. Unknown or already revoked tokens are not an error. */
-export async function logout(deps: Pick<AuthDependencies, "db" | "events">, refreshToken: string): Promise<void> {
-  const [session] = await deps.db
-    .update(refreshSessions)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(refreshSessions.tokenHash, hashRefreshToken(refreshToken)), isNull(refreshSessions.revokedAt)))
-    .returning({ id: refreshSessions.id, userId: refreshSessions.userId });
+export async function logout(
+  deps: Pick<AuthDependencies, "db" | "events">,
+  refreshToken: string,
+  actor: Actor,
+): Promise<void> {
+  const session = await deps.db.transaction(async (tx) => {
+    const [revoked] = await tx
+      .update(refreshSessions)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(refreshSessions.tokenHash, hashRefreshToken(refreshToken)), isNull(refreshSessions.revokedAt)))
+      .returning({ id: refreshSessions.id, userId: refreshSessions.userId });
+    if (revoked) {
+      await recordAudit(
+        tx,
+        { ...actor, userId: revoked.userId },
+        {
+          action: "session.revoke",
+          resource: "session",
+          resourceId: revoked.id,
+        },
+      );
+    }
+    return revoked;
+  });
   if (session) await publishSessionEvent(deps, session.userId, "session.revoked", session.id);
+}
+
+export interface AuthenticatedUser {
+  id: string;
+  email: string;
+  createdAt: Date;
+  accessVersion: number;
+  sessionId: string;
 }
 
 /**
@@ -108,10 +181,16 @@ export async function logout(deps: Pick<AuthDependencies, "db" | "events">, refr
 export async function authenticate(
   deps: Pick<ApiDependencies, "db" | "accessTokens">,
   accessToken: string,
-): Promise<PublicUser> {
+): Promise<AuthenticatedUser> {
   const claims = await deps.accessTokens.verify(accessToken);
   const [user] = await deps.db
-    .select({ id: users.id, email: users.email, role: users.role, createdAt: users.createdAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      createdAt: users.createdAt,
+      accessVersion: users.accessVersion,
+      sessionId: refreshSessions.id,
+    })
     .from(users)
     .innerJoin(refreshSessions, eq(refreshSessions.userId, users.id))
     .where(
@@ -127,14 +206,14 @@ export async function authenticate(
 }
 
 async function issueTokens(
-  deps: Pick<ApiDependencies, "accessTokens">,
-  user: User,
+  deps: Pick<ApiDependencies, "db" | "accessTokens">,
+  user: { id: string; email: string; createdAt: Date },
   session: { id: string; expiresAt: Date },
   refreshToken: string,
 ): Promise<SessionTokens> {
-  const access = await deps.accessTokens.issue(user.id, session.id);
+  const [access, roles] = await Promise.all([deps.accessTokens.issue(user.id, session.id), rolesOf(deps.db, user.id)]);
   return {
-    user: toPublicUser(user),
+    user: { id: user.id, email: user.email, roles, createdAt: user.createdAt },
     sessionId: session.id,
     accessToken: access.token,
     accessTokenExpiresAt: access.expiresAt,
@@ -143,7 +222,16 @@ async function issueTokens(
   };
 }
 
-function publishSessionEvent(
+export async function rolesOf(db: Database, userId: string): Promise<RoleName[]> {
+  const rows = await db
+    .select({ role: userRoles.roleName })
+    .from(userRoles)
+    .where(eq(userRoles.userId, userId))
+    .orderBy(userRoles.roleName);
+  return rows.map((row) => row.role as RoleName);
+}
+
+export function publishSessionEvent(
   deps: Pick<ApiDependencies, "events">,
   userId: string,
   type: SessionEventType,

@@ -1,2 +1,4 @@
 export * from "./users";
 export * from "./refresh-sessions";
+export * from "./authorization";
+export * from "./audit";

@@ -1,10 +1,5 @@
 import { sql } from "drizzle-orm";
-import { pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-
-export const userRoles = ["admin", "manager", "customer"] as const;
-export type UserRole = (typeof userRoles)[number];
-
-export const userRole = pgEnum("user_role", userRoles);
+import { integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const users = pgTable(
   "users",
@@ -13,7 +8,11 @@ export const users = pgTable(
     email: text("email").notNull(),
     /** argon2id PHC string; never leaves the api package. */
     passwordHash: text("password_hash").notNull(),
-    role: userRole("role").notNull().default("customer"),
+    /**
+     * Bumped in the transaction of every change to the user's roles or grants; cached
+     * permissions are keyed by it, so a change is seen on the very next request.
+     */
+    accessVersion: integer("access_version").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true })
       .notNull()

@@ -1,0 +1,17 @@
+import type { Database } from "@seed/db";
+import type { Logger } from "./logger";
+import { syncAuthorizationCatalog } from "./services/authorization-catalog";
+import { ensureFirstAdmin, type FirstAdminOutcome } from "./services/first-admin";
+
+/**
+ * What a database needs before the API can serve from it, after migrations: the catalog of
+ * roles and permissions, and an administrator. Idempotent; run by the server on every start
+ * and by `pnpm db:seed`.
+ */
+export async function bootstrap(
+  deps: { db: Database; log: Logger },
+  firstAdmin: { email: string; password: string } | null,
+): Promise<FirstAdminOutcome> {
+  await syncAuthorizationCatalog(deps.db);
+  return ensureFirstAdmin(deps, firstAdmin);
+}

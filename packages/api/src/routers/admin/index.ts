@@ -1,0 +1,14 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { adminAuditRouter } from "./audit";
+import { adminPermissionsRouter } from "./permissions";
+import { adminRolesRouter } from "./roles";
+import { adminSecurityEventsRouter } from "./security-events";
+import { adminUsersRouter } from "./users";
+
+export const adminRouter = {
+  users: adminUsersRouter,
+  roles: adminRolesRouter,
+  permissions: adminPermissionsRouter,
+  audit: adminAuditRouter,
+  securityEvents: adminSecurityEventsRouter,
+} satisfies TRPCRouterRecord;

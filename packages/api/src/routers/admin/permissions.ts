@@ -1,0 +1,31 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { actorOf } from "../../actor";
+import { allPermissions, permissionCatalog } from "../../authorization";
+import { grantPermission, revokePermission } from "../../services/permission-grants";
+import { requirePermission } from "../../trpc";
+import { permissionSchema } from "../../validators";
+
+export const adminPermissionsRouter = {
+  list: requirePermission("permission:grant", "user:read:any").query(() =>
+    allPermissions.map((name) => ({ name, description: permissionCatalog[name] })),
+  ),
+
+  grant: requirePermission("permission:grant")
+    .input(
+      z.object({
+        userId: z.uuid(),
+        permission: permissionSchema,
+        expiresAt: z.date().optional(),
+        reason: z.string().trim().min(3, "Say why, in a few words").max(500),
+      }),
+    )
+    .mutation(({ ctx, input }) => grantPermission(ctx, ctx.user, actorOf(ctx), input)),
+
+  revoke: requirePermission("permission:grant")
+    .input(z.object({ userId: z.uuid(), permission: permissionSchema }))
+    .mutation(async ({ ctx, input }) => {
+      await revokePermission(ctx, ctx.user, actorOf(ctx), input);
+      return { revoked: true as const };
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,19 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { querySecurityEvents } from "../../services/security-events";
+import { requirePermission } from "../../trpc";
+import { pageLimitSchema, timeRangeSchema } from "../../validators";
+
+export const adminSecurityEventsRouter = {
+  list: requirePermission("security_event:read")
+    .input(
+      z.object({
+        type: z.string().max(64).optional(),
+        userId: z.uuid().optional(),
+        ...timeRangeSchema,
+        cursor: z.number().int().positive().optional(),
+        limit: pageLimitSchema,
+      }),
+    )
+    .query(({ ctx, input }) => querySecurityEvents(ctx.db, input)),
+} satisfies TRPCRouterRecord;

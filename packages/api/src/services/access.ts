@@ -1,0 +1,83 @@
+import { createHash } from "node:crypto";
+import { rolePermissions, userPermissions, userRoles, users, type Database, type Transaction } from "@seed/db";
+import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
+import {
+  PERMISSION_CACHE_TTL_MS,
+  isPermission,
+  isRoleName,
+  roleCatalog,
+  type Permission,
+  type PermissionCache,
+  type ResolvedAccess,
+  type RoleName,
+} from "../authorization";
+
+// Part of every cache key: a deploy that changes what a role grants never reads old entries.
+const CATALOG_VERSION = createHash("sha256").update(JSON.stringify(roleCatalog)).digest("hex").slice(0, 12);
+
+export interface Access {
+  roles: RoleName[];
+  permissions: ReadonlySet<Permission>;
+}
+
+/** Roles and permissions of a user now: from their roles, plus direct grants that have not expired. */
+export async function loadAccess(db: Database | Transaction, userId: string): Promise<ResolvedAccess> {
+  const now = new Date();
+  const [fromRoles, grants] = await Promise.all([
+    db
+      .select({ role: userRoles.roleName, permission: rolePermissions.permissionName })
+      .from(userRoles)
+      .leftJoin(rolePermissions, eq(rolePermissions.roleName, userRoles.roleName))
+      .where(eq(userRoles.userId, userId)),
+    db
+      .select({ permission: userPermissions.permissionName, expiresAt: userPermissions.expiresAt })
+      .from(userPermissions)
+      .where(
+        and(
+          eq(userPermissions.userId, userId),
+          or(isNull(userPermissions.expiresAt), gt(userPermissions.expiresAt, now)),
+        ),
+      ),
+  ]);
+  const expiries = grants.flatMap((grant) => (grant.expiresAt ? [grant.expiresAt.getTime()] : []));
+  return {
+    roles: [...new Set(fromRoles.map((row) => row.role))].sort(),
+    permissions: [
+      ...new Set([
+        ...fromRoles.flatMap((row) => (row.permission ? [row.permission] : [])),
+        ...grants.map((g) => g.permission),
+      ]),
+    ].sort(),
+    changesAt: expiries.length > 0 ? Math.min(...expiries) : null,
+  };
+}
+
+/**
+ * What a user may do, for this request. Served from the cache when it holds an entry for the
+ * user's current access version; a cache that fails is skipped, never trusted.
+ */
+export async function resolveAccess(
+  deps: { db: Database; permissionCache: PermissionCache },
+  userId: string,
+  accessVersion: number,
+): Promise<Access> {
+  const key = `${userId}:${accessVersion}:${CATALOG_VERSION}`;
+  let resolved = await deps.permissionCache.get(key).catch(() => null);
+  if (!resolved || (resolved.changesAt !== null && resolved.changesAt <= Date.now())) {
+    resolved = await loadAccess(deps.db, userId);
+    const ttl = Math.min(PERMISSION_CACHE_TTL_MS, (resolved.changesAt ?? Infinity) - Date.now());
+    if (ttl > 0) await deps.permissionCache.set(key, resolved, ttl).catch(() => {});
+  }
+  return {
+    roles: resolved.roles.filter(isRoleName),
+    permissions: new Set(resolved.permissions.filter(isPermission)),
+  };
+}
+
+/** Call in the transaction of any change to a user's roles or grants. */
+export async function bumpAccessVersion(tx: Database | Transaction, userId: string): Promise<void> {
+  await tx
+    .update(users)
+    .set({ accessVersion: sql`${users.accessVersion} + 1` })
+    .where(eq(users.id, userId));
+}

@@ -1,0 +1,56 @@
+import { userRoles, users, type Database } from "@seed/db";
+import { eq, sql } from "drizzle-orm";
+import { systemActor } from "../actor";
+import { ADMIN_ROLE } from "../authorization";
+import type { Logger } from "../logger";
+import { bumpAccessVersion } from "./access";
+import { recordAudit } from "./audit";
+import { createAccount } from "./auth";
+import { verifyPassword } from "./passwords";
+
+const FIRST_ADMIN_LOCK_ID = 0x5eed_ad;
+
+export type FirstAdminOutcome = "already-present" | "created" | "promoted" | "not-configured";
+
+/**
+ * Makes sure someone can administer a new installation. When no admin exists yet, the account of
+ * ADMIN_EMAIL becomes one: created with ADMIN_PASSWORD, or, if it already exists, promoted only
+ * when ADMIN_PASSWORD is its password — otherwise whoever registered that address first would
+ * be handed the platform.
+ */
+export async function ensureFirstAdmin(
+  deps: { db: Database; log: Logger },
+  credentials: { email: string; password: string } | null,
+): Promise<FirstAdminOutcome> {
+  const outcome = await deps.db.transaction(async (tx): Promise<FirstAdminOutcome> => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK_ID})`);
+    const admin = await tx.query.userRoles.findFirst({ where: eq(userRoles.roleName, ADMIN_ROLE) });
+    if (admin) return "already-present";
+    if (!credentials) return "not-configured";
+
+    const email = credentials.email.trim().toLowerCase();
+    const existing = await tx.query.users.findFirst({ where: sql`lower(${users.email}) = ${email}` });
+    if (!existing) {
+      await createAccount(tx, systemActor, { email, password: credentials.password, roles: [ADMIN_ROLE] });
+      return "created";
+    }
+    if (!(await verifyPassword(existing.passwordHash, credentials.password))) {
+      throw new Error("ADMIN_EMAIL belongs to an existing account and ADMIN_PASSWORD is not its password");
+    }
+    await tx.insert(userRoles).values({ userId: existing.id, roleName: ADMIN_ROLE });
+    await bumpAccessVersion(tx, existing.id);
+    await recordAudit(tx, systemActor, {
+      action: "role.assign",
+      resource: "user",
+      resourceId: existing.id,
+      after: { role: ADMIN_ROLE },
+    });
+    return "promoted";
+  });
+  if (outcome === "not-configured") {
+    deps.log.warn("no admin exists yet: set ADMIN_EMAIL and ADMIN_PASSWORD to create the first one");
+  } else if (outcome !== "already-present") {
+    deps.log.info({ outcome }, "first admin ready");
+  }
+  return outcome;
+}

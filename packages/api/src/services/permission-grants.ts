@@ -1,0 +1,89 @@
+import { userPermissions, type Database } from "@seed/db";
+import { and, eq } from "drizzle-orm";
+import type { Actor, Principal } from "../actor";
+import type { Permission } from "../authorization";
+import { AppError } from "../errors";
+import type { Logger } from "../logger";
+import { bumpAccessVersion } from "./access";
+import { recordAudit } from "./audit";
+import { recordSecurityEvent } from "./security-events";
+import { assertUserExists } from "./user-directory";
+
+type Deps = { db: Database; log: Logger };
+
+function assertHolds(principal: Principal, permission: Permission): void {
+  if (!principal.permissions.has(permission)) {
+    throw new AppError("FORBIDDEN", `You cannot grant or revoke ${permission}: you do not hold it`);
+  }
+}
+
+/** Grants one permission to one user, for good or until `expiresAt`; granting again replaces the terms. */
+export async function grantPermission(
+  deps: Deps,
+  principal: Principal,
+  actor: Actor,
+  input: { userId: string; permission: Permission; expiresAt?: Date | undefined; reason: string },
+) {
+  assertHolds(principal, input.permission);
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+    throw new AppError("INVALID_INPUT", "expiresAt must be in the future");
+  }
+  await assertUserExists(deps.db, input.userId);
+  const grant = await deps.db.transaction(async (tx) => {
+    const previous = await tx.query.userPermissions.findFirst({
+      where: and(eq(userPermissions.userId, input.userId), eq(userPermissions.permissionName, input.permission)),
+    });
+    const terms = { expiresAt: input.expiresAt ?? null, reason: input.reason, grantedBy: principal.id };
+    const [row] = await tx
+      .insert(userPermissions)
+      .values({ userId: input.userId, permissionName: input.permission, ...terms })
+      .onConflictDoUpdate({ target: [userPermissions.userId, userPermissions.permissionName], set: terms })
+      .returning();
+    await bumpAccessVersion(tx, input.userId);
+    await recordAudit(tx, actor, {
+      action: "permission.grant",
+      resource: "user",
+      resourceId: input.userId,
+      before: previous
+        ? { permission: previous.permissionName, expiresAt: previous.expiresAt, reason: previous.reason }
+        : null,
+      after: { permission: row!.permissionName, expiresAt: row!.expiresAt, reason: row!.reason },
+    });
+    return row!;
+  });
+  await recordSecurityEvent(deps, actor, "permission_changed", {
+    targetUserId: input.userId,
+    granted: input.permission,
+    expiresAt: input.expiresAt?.toISOString() ?? null,
+  });
+  return grant;
+}
+
+export async function revokePermission(
+  deps: Deps,
+  principal: Principal,
+  actor: Actor,
+  input: { userId: string; permission: Permission },
+): Promise<void> {
+  assertHolds(principal, input.permission);
+  const revoked = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(userPermissions)
+      .where(and(eq(userPermissions.userId, input.userId), eq(userPermissions.permissionName, input.permission)))
+      .returning();
+    if (!row) return null;
+    await bumpAccessVersion(tx, input.userId);
+    await recordAudit(tx, actor, {
+      action: "permission.revoke",
+      resource: "user",
+      resourceId: input.userId,
+      before: { permission: row.permissionName, expiresAt: row.expiresAt, reason: row.reason },
+    });
+    return row;
+  });
+  if (!revoked) throw new AppError("NOT_FOUND", "That user does not hold this permission directly");
+  await recordSecurityEvent(deps, actor, "permission_changed", {
+    targetUserId: input.userId,
+    revoked: input.permission,
+  });
+}
