@@ -22,6 +22,13 @@ export interface Server {
 
 const WEBSOCKET_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
+/** Fastify's types omit the hop count that proxy-addr understands; a function says the same. */
+function trustProxyOption(
+  trusted: Config["http"]["trustProxy"],
+): boolean | string[] | ((_: string, hop: number) => boolean) {
+  return typeof trusted === "number" ? (_address, hop) => hop < trusted : trusted;
+}
+
 export async function createServer(config: Config, overrides: ResourceOverrides = {}): Promise<Server> {
   const resources = await openResources(config, overrides);
   let shuttingDown = false;
@@ -29,7 +36,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
   const app = Fastify({
     logger: loggerOptions(config),
     genReqId: requestIdFor,
-    trustProxy: config.http.trustProxy,
+    trustProxy: trustProxyOption(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,
   });
 

@@ -23,8 +23,11 @@ export interface CookieJar {
 
 export type Headers = Record<string, string | string[] | undefined>;
 
+export type Transport = "http" | "websocket" | "internal";
+
 /** Everything a transport (HTTP request, WebSocket connection, in-process call) knows of its caller. */
 export interface TransportInfo {
+  transport: Transport;
   headers: Headers;
   /** Sent by the WebSocket client when it connects; the only place a socket carries a token. */
   connectionParams?: Record<string, string | undefined> | null;
@@ -35,6 +38,7 @@ export interface TransportInfo {
 }
 
 export interface Context extends ApiDependencies {
+  transport: Transport;
   requestId: string;
   ip: string;
   userAgent: string | null;
@@ -52,6 +56,7 @@ export async function createContext(deps: ApiDependencies, transport: TransportI
   const { user, authError } = accessToken ? await resolveUser(deps, accessToken) : { user: null, authError: null };
   return {
     ...deps,
+    transport: transport.transport,
     requestId: transport.requestId,
     ip: transport.ip,
     userAgent: firstHeader(transport.headers["user-agent"]) ?? null,
@@ -69,6 +74,7 @@ export function createContextInner(
 ): Context {
   return {
     ...deps,
+    transport: "internal",
     requestId: options.requestId ?? "internal",
     ip: "internal",
     userAgent: null,

@@ -7,7 +7,7 @@ export { accessMatrix } from "./access-matrix";
 export type { AccessRule, ProcedurePath } from "./access-matrix";
 export { bootstrap } from "./bootstrap";
 export { createContext, createContextInner } from "./context";
-export type { Context, CookieJar, CookieOptions, Headers, TransportInfo } from "./context";
+export type { Context, CookieJar, CookieOptions, Headers, Transport, TransportInfo } from "./context";
 export type { ApiDependencies } from "./dependencies";
 export type { Actor, Principal } from "./actor";
 export { createAccessTokenService } from "./services/access-tokens";

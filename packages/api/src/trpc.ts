@@ -62,7 +62,21 @@ const mapAppErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapAppErrors);
+/**
+ * A socket carries subscriptions only. Queries and mutations go over HTTP, where rate limits,
+ * cookies and CSRF defences apply, and where every call is checked against a live session.
+ */
+const subscriptionsOnlyOverSockets = t.middleware(({ ctx, type, next }) => {
+  if (ctx.transport === "websocket" && type !== "subscription") {
+    throw new TRPCError({
+      code: "METHOD_NOT_SUPPORTED",
+      message: "Only subscriptions are served over WebSockets; send queries and mutations over HTTP",
+    });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapAppErrors).use(subscriptionsOnlyOverSockets);
 
 /**
  * Anonymous callers of protected procedures are only logged (clients probe `me` routinely);

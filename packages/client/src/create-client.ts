@@ -3,15 +3,19 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  httpLink,
   splitLink,
   wsLink,
   type TRPCClient,
   type TRPCLink,
 } from "@trpc/client";
 import superjson from "superjson";
+import { CREDENTIAL_PROCEDURES } from "./credential-procedures";
 import { refreshLink } from "./refresh-link";
 
 type MaybePromise<T> = T | Promise<T>;
+type RequestInfoLike = Parameters<typeof fetch>[0];
+type RequestInitLike = Parameters<typeof fetch>[1];
 
 export interface ClientOptions {
   /** The HTTP endpoint of the API, e.g. `http://localhost:3000/trpc`. */
@@ -47,13 +51,17 @@ export function createClient(options: ClientOptions): Client {
     return token ? { authorization: `Bearer ${token}` } : {};
   };
 
-  const http = httpBatchLink<AppRouter>({
+  const httpOptions = {
     url: options.url,
     transformer: superjson,
-    maxItems: options.maxBatchSize ?? 20,
     headers: authorization,
-    fetch: (url, init) =>
+    fetch: (url: RequestInfoLike, init?: RequestInitLike) =>
       (options.fetch ?? fetch)(url, { ...init, ...(options.credentials ? { credentials: options.credentials } : {}) }),
+  };
+  const http = splitLink<AppRouter>({
+    condition: (op) => CREDENTIAL_PROCEDURES.has(op.path),
+    true: httpLink<AppRouter>(httpOptions),
+    false: httpBatchLink<AppRouter>({ ...httpOptions, maxItems: options.maxBatchSize ?? 20 }),
   });
 
   // Opened on the first subscription only; the token goes in the connection parameters, never the URL.

@@ -1,9 +1,7 @@
 import { TRPCClientError, type TRPCLink } from "@trpc/client";
 import type { AnyRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
-
-/** Procedures whose own UNAUTHORIZED answer is final: retrying them after a refresh makes no sense. */
-const CREDENTIAL_PROCEDURES = new Set(["auth.login", "auth.register", "auth.refresh", "auth.logout"]);
+import { CREDENTIAL_PROCEDURES } from "./credential-procedures";
 
 function isUnauthorized(error: unknown): boolean {
   return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "UNAUTHORIZED";

@@ -17,6 +17,29 @@ const commaSeparatedOrigins = z
   .pipe(z.array(z.url({ protocol: /^https?$/, message: "expected a comma-separated list of http(s) origins" })));
 
 /**
+ * Which proxies may speak for the client in X-Forwarded-For: none, the last N hops, or the listed
+ * addresses and ranges. "true" is refused: trusting every hop lets any client pick its own IP.
+ */
+const trustedProxies = z
+  .string()
+  .refine(
+    (value) => value !== "true",
+    "trusting every hop lets clients forge their address; give the number of proxies or their addresses",
+  )
+  .transform((value): false | number | string[] => {
+    if (value === "false" || value === "0") return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    return value
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+  })
+  .refine(
+    (value) => !Array.isArray(value) || value.every((entry) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)),
+    "expected false, a number of proxies, or comma-separated addresses and CIDR ranges",
+  );
+
+/**
  * Every environment variable the server reads. `.env.example` documents each one;
  * a test keeps the two lists identical.
  */
@@ -45,7 +68,7 @@ export const envSchema = z.object({
 
   CORS_ORIGINS: commaSeparatedOrigins.default([]),
   COOKIE_SECURE: boolean.default(true),
-  TRUST_PROXY: boolean.default(false),
+  TRUST_PROXY: trustedProxies.default(false),
   BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(1024 * 1024),
   MAX_BATCH_SIZE: integer(1, 100).default(20),
 

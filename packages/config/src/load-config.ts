@@ -26,7 +26,7 @@ export interface Config {
   http: {
     corsOrigins: string[];
     cookieSecure: boolean;
-    trustProxy: boolean;
+    trustProxy: false | number | string[];
     bodyLimitBytes: number;
     maxBatchSize: number;
   };

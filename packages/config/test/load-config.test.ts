@@ -35,6 +35,14 @@ describe("loadConfig", () => {
     expect(new TextDecoder().decode(config.auth.jwtSecret)).toBe(strongSecret);
   });
 
+  it.each([
+    ["false", false],
+    ["1", 1],
+    ["10.0.0.0/8, 192.168.1.7", ["10.0.0.0/8", "192.168.1.7"]],
+  ])("reads TRUST_PROXY=%s as %j", (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).http.trustProxy).toEqual(expected);
+  });
+
   it("treats an empty variable as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "" })).toMatchObject({ port: 3000, database: { url: undefined } });
   });
@@ -47,6 +55,9 @@ describe("loadConfig", () => {
     ["COOKIE_SECURE", "yes"],
     ["CORS_ORIGINS", "javascript:alert(1)"],
     ["LOG_LEVEL", "loud"],
+    ["TRUST_PROXY", "true"],
+    ["TRUST_PROXY", "proxy.internal"],
+    ["ADMIN_EMAIL", "not-an-email"],
   ])("refuses %s=%s with one line naming the variable", (name, value) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);
@@ -65,6 +76,14 @@ describe("loadConfig", () => {
     } catch (error) {
       expect((error as Error).message).not.toContain("short-secret-value");
     }
+  });
+
+  it("wants the first admin's email and password together", () => {
+    expect(() => loadConfig({ ADMIN_EMAIL: "root@example.com" })).toThrow(/^Invalid configuration: ADMIN_PASSWORD: /);
+    expect(loadConfig({ ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "long enough secret" }).firstAdmin).toEqual({
+      email: "root@example.com",
+      password: "long enough secret",
+    });
   });
 
   describe("in production", () => {

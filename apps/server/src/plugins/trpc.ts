@@ -6,6 +6,7 @@ import {
   type AppRouter,
   type CookieJar,
   type Context,
+  type Transport,
 } from "@seed/api";
 import type { Config } from "@seed/config";
 import { TRPCError } from "@trpc/server";
@@ -14,6 +15,7 @@ import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import superjson from "superjson";
+import { callsCredentialProcedure, proceduresOf } from "./credential-procedures";
 
 export const TRPC_PREFIX = "/trpc";
 
@@ -27,13 +29,40 @@ function httpCookies(req: FastifyRequest, reply: FastifyReply): CookieJar {
   };
 }
 
-// A socket has no response to carry Set-Cookie: tokens travel in message bodies there.
-function socketCookies(req: FastifyRequest): CookieJar {
-  return { get: (name) => req.cookies[name], set: () => {}, clear: () => {} };
+/**
+ * A socket ignores cookies: the browser attaches them to the upgrade of any same-site page, so
+ * honouring them would let such a page act with the user's refresh cookie.
+ */
+const noCookies: CookieJar = { get: () => undefined, set: () => {}, clear: () => {} };
+
+function transportOf(req: FastifyRequest, transport: Transport, cookies: CookieJar) {
+  return { transport, headers: req.headers, cookies, ip: req.ip, requestId: req.id, log: req.log };
 }
 
-function transportOf(req: FastifyRequest, cookies: CookieJar) {
-  return { headers: req.headers, cookies, ip: req.ip, requestId: req.id, log: req.log };
+/** Bodies of tRPC calls are JSON; anything else (multipart, forms) is refused before it is read. */
+async function requireJsonBody(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (req.method !== "POST") return;
+  const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") {
+    await trpcShapedError(
+      Object.assign(new Error("Send tRPC calls as application/json"), { statusCode: 415 }) as FastifyError,
+      req,
+      reply,
+    );
+  }
+}
+
+/** Credential procedures are never batched, so that each password check counts against the limit. */
+async function refuseBatchedCredentials(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (proceduresOf(req).length > 1 && callsCredentialProcedure(req)) {
+    await trpcShapedError(
+      Object.assign(new Error("Sign-in, sign-up and refresh cannot be batched with other calls"), {
+        statusCode: 400,
+      }) as FastifyError,
+      req,
+      reply,
+    );
+  }
 }
 
 /**
@@ -45,8 +74,11 @@ export async function trpcRoutes(
   { config, deps }: { config: Config; deps: ApiDependencies },
 ): Promise<void> {
   app.setErrorHandler(trpcShapedError);
+  app.addHook("preValidation", requireJsonBody);
+  app.addHook("preValidation", refuseBatchedCredentials);
 
-  // Internal errors reach the client as one generic sentence; the log gets the whole story.
+  // Internal errors reach the client as one generic sentence; the log gets the story, minus
+  // the bound parameters of a failed query, which may hold password hashes or personal data.
   const onError = ({
     error,
     path,
@@ -57,7 +89,7 @@ export async function trpcRoutes(
     ctx?: Context | undefined;
   }) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
-      (ctx?.log ?? app.log).error({ err: error.cause ?? error, path }, "procedure failed");
+      (ctx?.log ?? app.log).error({ err: withoutQueryParameters(error.cause ?? error), path }, "procedure failed");
     }
   };
 
@@ -66,8 +98,10 @@ export async function trpcRoutes(
     trpcOptions: {
       router: appRouter,
       maxBatchSize: config.http.maxBatchSize,
+      maxBodySize: config.http.bodyLimitBytes,
       onError,
-      createContext: ({ req, res }): Promise<Context> => createContext(deps, transportOf(req, httpCookies(req, res))),
+      createContext: ({ req, res }): Promise<Context> =>
+        createContext(deps, transportOf(req, "http", httpCookies(req, res))),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
@@ -76,18 +110,19 @@ export async function trpcRoutes(
   const onConnection = getWSConnectionHandler<AppRouter>({
     wss: app.websocketServer,
     router: appRouter,
+    maxBatchSize: config.http.maxBatchSize,
     keepAlive: KEEP_ALIVE,
     onError,
     createContext: ({ req, info }) => {
       const request = upgradeRequests.get(req);
       if (!request) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "unknown socket" });
       return createContext(deps, {
-        ...transportOf(request, socketCookies(request)),
+        ...transportOf(request, "websocket", noCookies),
         connectionParams: info.connectionParams,
       });
     },
   });
-  app.get(TRPC_PREFIX, { websocket: true }, (socket, req) => {
+  app.get(TRPC_PREFIX, { websocket: true, preValidation: allowedOrigins(config) }, (socket, req) => {
     upgradeRequests.set(req.raw, req);
     onConnection(socket, req.raw);
   });
@@ -117,4 +152,28 @@ function trpcShapedError(error: FastifyError, req: FastifyRequest, reply: Fastif
     data: { code, httpStatus: internal ? 500 : status, path: null, requestId: req.id },
   };
   return reply.status(shape.data.httpStatus).send({ error: superjson.serialize(shape) });
+}
+
+/**
+ * Browsers send an Origin with every socket and no CORS applies to sockets, so the allow-list
+ * is enforced here: a page of another origin cannot open a socket in the user's name.
+ * Clients that are not browsers send no Origin and are let through.
+ */
+function allowedOrigins(config: Config) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    if (!origin) return;
+    const sameOrigin = origin === `${req.protocol}://${req.host}`;
+    if (!sameOrigin && !config.http.corsOrigins.includes(origin)) {
+      req.log.warn({ securityEvent: "access_denied", reason: "websocket_origin", origin }, "socket refused");
+      await reply.status(403).send({ error: "Origin not allowed" });
+    }
+  };
+}
+
+function withoutQueryParameters(error: unknown): unknown {
+  if (error instanceof Error && error.name === "DrizzleQueryError") {
+    return { type: error.name, query: (error as Error & { query?: string }).query, cause: error.cause };
+  }
+  return error;
 }

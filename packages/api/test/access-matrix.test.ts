@@ -1,0 +1,167 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessMatrix, type AccessRule, type ProcedurePath } from "../src/access-matrix";
+import { systemActor } from "../src/actor";
+import { roleCatalog, type Permission, type RoleName } from "../src/authorization";
+import { createContext } from "../src/context";
+import { appRouter, createCaller } from "../src/root";
+import { grantPermission } from "../src/services/permission-grants";
+import { createAccount, login } from "../src/services/auth";
+import { createTestApi, recordingLogger, testActor } from "./support";
+
+interface Persona {
+  name: string;
+  roles: RoleName[];
+  grants: Permission[];
+  /** Signed in afresh for every call, since some procedures end the caller's own sessions. */
+  email: string | null;
+}
+
+let api: Awaited<ReturnType<typeof createTestApi>>;
+const personas: Persona[] = [];
+let victimId: string;
+
+const password = "a long passphrase";
+const email = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.com`;
+
+async function account(roles: RoleName[]): Promise<{ id: string; email: string }> {
+  const address = email(roles.join("-"));
+  const user = await api.deps.db.transaction((tx) =>
+    createAccount(tx, systemActor, { email: address, password, roles }),
+  );
+  return { id: user.id, email: address };
+}
+
+async function signIn(address: string) {
+  return login(api.deps, { email: address, password }, testActor);
+}
+
+/** A valid input for each procedure, made fresh per call; the record must name every procedure. */
+const sampleInputs = {
+  "health.check": async () => undefined,
+  "auth.register": async () => ({ email: email("new"), password }),
+  "auth.login": async () => ({ email: (await account(["customer"])).email, password }),
+  "auth.refresh": async () => ({ refreshToken: (await signIn((await account(["customer"])).email)).refreshToken }),
+  "auth.logout": async () => ({ refreshToken: (await signIn((await account(["customer"])).email)).refreshToken }),
+  "auth.me": async () => undefined,
+  "auth.onSessionEvent": async () => undefined,
+  "auth.sessions.list": async () => undefined,
+  "auth.sessions.revoke": async () => ({ sessionId: (await signIn((await account(["customer"])).email)).sessionId }),
+  "auth.sessions.revokeAll": async () => undefined,
+  "admin.users.list": async () => ({ search: "example.com" }),
+  "admin.users.get": async () => ({ userId: victimId }),
+  "admin.users.revokeSessions": async () => ({ userId: victimId }),
+  "admin.roles.list": async () => undefined,
+  "admin.roles.assign": async () => ({ userId: victimId, role: "customer" }),
+  "admin.roles.remove": async () => ({ userId: (await account(["customer"])).id, role: "customer" }),
+  "admin.permissions.list": async () => undefined,
+  "admin.permissions.grant": async () => ({ userId: victimId, permission: "order:create", reason: "matrix test" }),
+  "admin.permissions.revoke": async () => ({ userId: victimId, permission: "order:create" }),
+  "admin.audit.list": async () => ({ limit: 5 }),
+  "admin.securityEvents.list": async () => ({ limit: 5 }),
+} satisfies Record<ProcedurePath, () => Promise<unknown>>;
+
+function permissionsOf(persona: Persona): Set<Permission> {
+  return new Set([...persona.roles.flatMap((role) => roleCatalog[role].permissions), ...persona.grants]);
+}
+
+/** What the matrix promises, computed from the catalog alone. */
+function expectedToBeAllowed(rule: AccessRule, persona: Persona): boolean {
+  const held = permissionsOf(persona);
+  switch (rule.kind) {
+    case "anyone":
+      return true;
+    case "signed-in":
+      return persona.email !== null;
+    case "role":
+      return persona.email !== null && rule.anyOf.some((role) => persona.roles.includes(role));
+    case "permission":
+      return persona.email !== null && rule.anyOf.some((permission) => held.has(permission));
+    case "all-permissions":
+      return persona.email !== null && rule.allOf.every((permission) => held.has(permission));
+    case "owner":
+      // The sample resource always belongs to someone else.
+      return persona.email !== null && held.has(rule.orPermission);
+  }
+}
+
+/** The procedure's answer, reduced to "allowed" or the refusal code. */
+async function outcomeOf(path: ProcedurePath, persona: Persona): Promise<string> {
+  const log = recordingLogger();
+  const accessToken = persona.email ? (await signIn(persona.email)).accessToken : null;
+  const transport = {
+    transport: "http" as const,
+    headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
+    cookies: { get: () => undefined, set: () => {}, clear: () => {} },
+    ip: "203.0.113.9",
+    requestId: randomUUID(),
+    log,
+  };
+  const caller = createCaller(await createContext(api.deps, transport));
+  const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
+  try {
+    const result = await (procedure as (input: unknown) => Promise<unknown>)(await sampleInputs[path]());
+    if (result && typeof result === "object" && Symbol.asyncIterator in result) {
+      await (result as AsyncGenerator).return?.(undefined);
+    }
+    return "allowed";
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    const refusal = ["UNAUTHORIZED", "FORBIDDEN"].includes(error.code);
+    const hidden = accessMatrix[path].kind === "owner" && error.code === "NOT_FOUND";
+    return refusal || hidden ? error.code : "allowed";
+  }
+}
+
+beforeAll(async () => {
+  api = await createTestApi();
+  victimId = (await account(["customer"])).id;
+  for (const roles of [["customer"], ["manager"], ["admin"]] as RoleName[][]) {
+    const user = await account(roles);
+    personas.push({ name: roles[0]!, roles, grants: [], email: user.email });
+  }
+  const admin = (await api.deps.db.query.users.findFirst({
+    where: (users, { like }) => like(users.email, "admin-%"),
+  }))!;
+  const temporary = await account(["customer"]);
+  await grantPermission(
+    api.deps,
+    { ...admin, sessionId: randomUUID(), roles: ["admin"], permissions: permissionsOf(personas[2]!) },
+    testActor,
+    { userId: temporary.id, permission: "audit:read", expiresAt: new Date(Date.now() + 3_600_000), reason: "audit" },
+  );
+  personas.push({
+    name: "customer with a temporary audit:read",
+    roles: ["customer"],
+    grants: ["audit:read"],
+    email: temporary.email,
+  });
+  personas.unshift({ name: "anonymous", roles: [], grants: [], email: null });
+});
+afterAll(() => api?.database.destroy());
+
+describe("the access matrix", () => {
+  it("names every procedure of the router, and nothing else", () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    expect(Object.keys(accessMatrix).sort()).toEqual(procedures);
+    expect(Object.keys(sampleInputs).sort()).toEqual(procedures);
+  });
+
+  const paths = Object.keys(accessMatrix) as ProcedurePath[];
+  it.each(paths)("is what %s enforces, for every kind of caller", async (path) => {
+    for (const persona of personas) {
+      const expected = expectedToBeAllowed(accessMatrix[path], persona);
+      const outcome = await outcomeOf(path, persona);
+      expect({ persona: persona.name, allowed: outcome === "allowed" }).toEqual({
+        persona: persona.name,
+        allowed: expected,
+      });
+      if (!expected) {
+        const code =
+          persona.email === null ? "UNAUTHORIZED" : accessMatrix[path].kind === "owner" ? "NOT_FOUND" : "FORBIDDEN";
+        expect({ persona: persona.name, outcome }).toEqual({ persona: persona.name, outcome: code });
+      }
+    }
+  });
+});
