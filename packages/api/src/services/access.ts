@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { rolePermissions, userPermissions, userRoles, users, type Database, type Transaction } from "@seed/db";
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
+import type { Actor } from "../actor";
 import {
   PERMISSION_CACHE_TTL_MS,
   isPermission,
@@ -11,6 +12,7 @@ import {
   type ResolvedAccess,
   type RoleName,
 } from "../authorization";
+import { recordAudit, type AuditRecord } from "./audit";
 
 // Part of every cache key: a deploy that changes what a role grants never reads old entries.
 const CATALOG_VERSION = createHash("sha256").update(JSON.stringify(roleCatalog)).digest("hex").slice(0, 12);
@@ -74,10 +76,19 @@ export async function resolveAccess(
   };
 }
 
-/** Call in the transaction of any change to a user's roles or grants. */
-export async function bumpAccessVersion(tx: Database | Transaction, userId: string): Promise<void> {
+/**
+ * Call in the transaction of any change to a user's roles or grants: it audits the change and
+ * bumps the user's access version, so that cached permissions are not read again.
+ */
+export async function recordAccessChange(
+  tx: Database | Transaction,
+  actor: Actor,
+  userId: string,
+  change: Omit<AuditRecord, "resource" | "resourceId">,
+): Promise<void> {
   await tx
     .update(users)
     .set({ accessVersion: sql`${users.accessVersion} + 1` })
     .where(eq(users.id, userId));
+  await recordAudit(tx, actor, { ...change, resource: "user", resourceId: userId });
 }

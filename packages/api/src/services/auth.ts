@@ -1,5 +1,5 @@
 import { refreshSessions, userRoles, users, isUniqueViolation, type Database, type Transaction } from "@seed/db";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Actor } from "../actor";
 import { DEFAULT_ROLE, type RoleName } from "../authorization";
 import type { ApiDependencies } from "../dependencies";
@@ -9,6 +9,7 @@ import type { Logger } from "../logger";
 import type { SessionTokens } from "../validators";
 import { recordAudit } from "./audit";
 import { hashPassword, verifyAgainstDummyHash, verifyPassword } from "./passwords";
+import { isLiveSession } from "./live-session";
 import { createRefreshToken, hashRefreshToken } from "./refresh-tokens";
 import { recordSecurityEvent } from "./security-events";
 
@@ -112,13 +113,7 @@ export async function refresh(deps: AuthDependencies, refreshToken: string, acto
     const [session] = await tx
       .update(refreshSessions)
       .set({ tokenHash: nextHash, lastUsedAt: new Date(), ip: actor.ip, userAgent: actor.userAgent })
-      .where(
-        and(
-          eq(refreshSessions.tokenHash, hashRefreshToken(refreshToken)),
-          isNull(refreshSessions.revokedAt),
-          gt(refreshSessions.expiresAt, new Date()),
-        ),
-      )
+      .where(and(eq(refreshSessions.tokenHash, hashRefreshToken(refreshToken)), isLiveSession()))
       .returning();
     if (!session) return null;
     const user = await tx.query.users.findFirst({ where: eq(users.id, session.userId) });
@@ -193,14 +188,7 @@ export async function authenticate(
     })
     .from(users)
     .innerJoin(refreshSessions, eq(refreshSessions.userId, users.id))
-    .where(
-      and(
-        eq(users.id, claims.userId),
-        eq(refreshSessions.id, claims.sessionId),
-        isNull(refreshSessions.revokedAt),
-        gt(refreshSessions.expiresAt, new Date()),
-      ),
-    );
+    .where(and(eq(users.id, claims.userId), eq(refreshSessions.id, claims.sessionId), isLiveSession()));
   if (!user) throw new AppError("UNAUTHENTICATED", "Session has ended, sign in again");
   return user;
 }

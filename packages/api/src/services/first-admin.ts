@@ -3,8 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { systemActor } from "../actor";
 import { ADMIN_ROLE } from "../authorization";
 import type { Logger } from "../logger";
-import { bumpAccessVersion } from "./access";
-import { recordAudit } from "./audit";
+import { recordAccessChange } from "./access";
 import { createAccount } from "./auth";
 import { verifyPassword } from "./passwords";
 
@@ -38,13 +37,7 @@ export async function ensureFirstAdmin(
       throw new Error("ADMIN_EMAIL belongs to an existing account and ADMIN_PASSWORD is not its password");
     }
     await tx.insert(userRoles).values({ userId: existing.id, roleName: ADMIN_ROLE });
-    await bumpAccessVersion(tx, existing.id);
-    await recordAudit(tx, systemActor, {
-      action: "role.assign",
-      resource: "user",
-      resourceId: existing.id,
-      after: { role: ADMIN_ROLE },
-    });
+    await recordAccessChange(tx, systemActor, existing.id, { action: "role.assign", after: { role: ADMIN_ROLE } });
     return "promoted";
   });
   if (outcome === "not-configured") {

@@ -4,8 +4,7 @@ import type { Actor, Principal } from "../actor";
 import type { Permission } from "../authorization";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
-import { bumpAccessVersion } from "./access";
-import { recordAudit } from "./audit";
+import { recordAccessChange } from "./access";
 import { recordSecurityEvent } from "./security-events";
 import { assertUserExists } from "./user-directory";
 
@@ -39,11 +38,8 @@ export async function grantPermission(
       .values({ userId: input.userId, permissionName: input.permission, ...terms })
       .onConflictDoUpdate({ target: [userPermissions.userId, userPermissions.permissionName], set: terms })
       .returning();
-    await bumpAccessVersion(tx, input.userId);
-    await recordAudit(tx, actor, {
+    await recordAccessChange(tx, actor, input.userId, {
       action: "permission.grant",
-      resource: "user",
-      resourceId: input.userId,
       before: previous
         ? { permission: previous.permissionName, expiresAt: previous.expiresAt, reason: previous.reason }
         : null,
@@ -72,11 +68,8 @@ export async function revokePermission(
       .where(and(eq(userPermissions.userId, input.userId), eq(userPermissions.permissionName, input.permission)))
       .returning();
     if (!row) return null;
-    await bumpAccessVersion(tx, input.userId);
-    await recordAudit(tx, actor, {
+    await recordAccessChange(tx, actor, input.userId, {
       action: "permission.revoke",
-      resource: "user",
-      resourceId: input.userId,
       before: { permission: row.permissionName, expiresAt: row.expiresAt, reason: row.reason },
     });
     return row;

@@ -1,16 +1,16 @@
-import { userRoles, type Database } from "@seed/db";
+import { userRoles, type Database, type Transaction } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import type { Actor, Principal } from "../actor";
 import { ADMIN_ROLE, roleCatalog, type RoleName } from "../authorization";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
-import { bumpAccessVersion } from "./access";
-import { recordAudit } from "./audit";
+import { recordAccessChange } from "./access";
 import { rolesOf } from "./auth";
-import { assertUserExists } from "./user-directory";
 import { recordSecurityEvent } from "./security-events";
+import { assertUserExists } from "./user-directory";
 
 type Deps = { db: Database; log: Logger };
+type RoleChange = { userId: string; role: RoleName };
 
 /** Nobody hands out, or takes away, a role that can do more than they can. */
 function assertHoldsEveryPermissionOf(principal: Principal, role: RoleName): void {
@@ -20,45 +20,51 @@ function assertHoldsEveryPermissionOf(principal: Principal, role: RoleName): voi
   }
 }
 
-export async function assignRole(
+/**
+ * The frame of both role changes: checks, then the change with its audit row in one
+ * transaction, then a security event if anything changed. Resolves with the user's roles.
+ */
+async function changeRole(
   deps: Deps,
   principal: Principal,
   actor: Actor,
-  input: { userId: string; role: RoleName },
+  input: RoleChange,
+  kind: "assign" | "remove",
+  apply: (tx: Transaction) => Promise<boolean>,
 ): Promise<RoleName[]> {
   assertHoldsEveryPermissionOf(principal, input.role);
   await assertUserExists(deps.db, input.userId);
-  const assigned = await deps.db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(userRoles)
-      .values({ userId: input.userId, roleName: input.role, grantedBy: principal.id })
-      .onConflictDoNothing()
-      .returning();
-    if (!row) return false;
-    await bumpAccessVersion(tx, input.userId);
-    await recordAudit(tx, actor, {
-      action: "role.assign",
-      resource: "user",
-      resourceId: input.userId,
-      after: { role: input.role },
+  const changed = await deps.db.transaction(async (tx) => {
+    if (!(await apply(tx))) return false;
+    const role = { role: input.role };
+    await recordAccessChange(tx, actor, input.userId, {
+      action: `role.${kind}`,
+      ...(kind === "assign" ? { after: role } : { before: role }),
     });
     return true;
   });
-  if (assigned) {
-    await recordSecurityEvent(deps, actor, "role_changed", { targetUserId: input.userId, added: input.role });
+  if (changed) {
+    await recordSecurityEvent(deps, actor, "role_changed", {
+      targetUserId: input.userId,
+      [kind === "assign" ? "added" : "removed"]: input.role,
+    });
   }
   return rolesOf(deps.db, input.userId);
 }
 
-export async function removeRole(
-  deps: Deps,
-  principal: Principal,
-  actor: Actor,
-  input: { userId: string; role: RoleName },
-): Promise<RoleName[]> {
-  assertHoldsEveryPermissionOf(principal, input.role);
-  await assertUserExists(deps.db, input.userId);
-  const removed = await deps.db.transaction(async (tx) => {
+export function assignRole(deps: Deps, principal: Principal, actor: Actor, input: RoleChange): Promise<RoleName[]> {
+  return changeRole(deps, principal, actor, input, "assign", async (tx) => {
+    const inserted = await tx
+      .insert(userRoles)
+      .values({ userId: input.userId, roleName: input.role, grantedBy: principal.id })
+      .onConflictDoNothing()
+      .returning();
+    return inserted.length > 0;
+  });
+}
+
+export function removeRole(deps: Deps, principal: Principal, actor: Actor, input: RoleChange): Promise<RoleName[]> {
+  return changeRole(deps, principal, actor, input, "remove", async (tx) => {
     if (input.role === ADMIN_ROLE) {
       // Locking every admin row makes two concurrent demotions take turns, so they cannot
       // each see "another admin remains" and together remove the last two.
@@ -71,22 +77,10 @@ export async function removeRole(
         throw new AppError("CONFLICT", "The last admin cannot be removed");
       }
     }
-    const [row] = await tx
+    const deleted = await tx
       .delete(userRoles)
       .where(and(eq(userRoles.userId, input.userId), eq(userRoles.roleName, input.role)))
       .returning();
-    if (!row) return false;
-    await bumpAccessVersion(tx, input.userId);
-    await recordAudit(tx, actor, {
-      action: "role.remove",
-      resource: "user",
-      resourceId: input.userId,
-      before: { role: input.role },
-    });
-    return true;
+    return deleted.length > 0;
   });
-  if (removed) {
-    await recordSecurityEvent(deps, actor, "role_changed", { targetUserId: input.userId, removed: input.role });
-  }
-  return rolesOf(deps.db, input.userId);
 }

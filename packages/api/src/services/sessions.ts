@@ -1,15 +1,15 @@
 import { refreshSessions, type Database } from "@seed/db";
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Actor } from "../actor";
 import type { ApiDependencies } from "../dependencies";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import { recordAudit } from "./audit";
+import { isLiveSession } from "./live-session";
 import { publishSessionEvent } from "./auth";
 import { recordSecurityEvent } from "./security-events";
 
-const liveSessionsOf = (userId: string) =>
-  and(eq(refreshSessions.userId, userId), isNull(refreshSessions.revokedAt), gt(refreshSessions.expiresAt, new Date()));
+const liveSessionsOf = (userId: string) => and(eq(refreshSessions.userId, userId), isLiveSession());
 
 /** The live sessions of a user, newest first, the caller's own marked. */
 export async function listSessions(db: Database, userId: string, currentSessionId: string | null) {

@@ -1,6 +1,7 @@
 import { refreshSessions, userPermissions, userRoles, users, type Database } from "@seed/db";
-import { and, asc, eq, gt, ilike, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, ilike, sql, type SQL } from "drizzle-orm";
 import { AppError } from "../errors";
+import { isLiveSession } from "./live-session";
 import { toPage } from "./pagination";
 
 export async function assertUserExists(db: Database, userId: string): Promise<void> {
@@ -65,13 +66,7 @@ export async function getUserDetails(db: Database, userId: string) {
     db
       .select({ count: sql<number>`count(*)::int` })
       .from(refreshSessions)
-      .where(
-        and(
-          eq(refreshSessions.userId, userId),
-          isNull(refreshSessions.revokedAt),
-          gt(refreshSessions.expiresAt, new Date()),
-        ),
-      ),
+      .where(and(eq(refreshSessions.userId, userId), isLiveSession())),
   ]);
   return { ...user, roles: roles.map((row) => row.role), grants, activeSessions: sessions?.count ?? 0 };
 }
