@@ -3,22 +3,32 @@ import { once } from "node:events";
 import { Writable } from "node:stream";
 import { loadConfig } from "@seed/config";
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loggerOptions } from "../src/logger";
 
 const repositoryRoot = new URL("../../../", import.meta.url);
 
-async function startMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+async function run(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  let stdout = "";
   let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const [code] = (await once(child, "exit")) as [number | null];
-  return { code, stderr };
+  return { code, stdout, stderr };
 }
+
+const startMain = (env: Record<string, string>) => run("apps/server/src/main.ts", env);
 
 describe("starting the server", () => {
   it("stops at once with one line naming a malformed variable", async () => {
@@ -31,6 +41,24 @@ describe("starting the server", () => {
     const { code, stderr } = await startMain({ NODE_ENV: "production" });
     expect(code).toBe(1);
     expect(stderr.trim()).toBe("Invalid configuration: JWT_SECRET: required in production");
+  });
+});
+
+describe("pnpm db:seed", () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "seed-cli-"));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it("creates the first admin once, and is safe to run again", async () => {
+    const env = { DATA_DIR: dataDir, ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "a long admin password" };
+    const first = await run("packages/api/src/cli/seed.ts", env);
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toContain("first admin created");
+    const second = await run("packages/api/src/cli/seed.ts", env);
+    expect(second).toMatchObject({ code: 0 });
+    expect(second.stdout).toContain("first admin already-present");
   });
 });
 

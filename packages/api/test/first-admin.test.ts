@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { register, rolesOf } from "../src/services/auth";
+import { ensureFirstAdmin } from "../src/services/first-admin";
+import { createTestApi, testActor } from "./support";
+
+describe("the first admin", () => {
+  let api: Awaited<ReturnType<typeof createTestApi>>;
+  beforeAll(async () => {
+    api = await createTestApi();
+  });
+  afterAll(() => api?.database.destroy());
+
+  it("is not made when nothing is configured, and says so", async () => {
+    expect(await ensureFirstAdmin(api.deps, null)).toBe("not-configured");
+    expect(api.deps.log.lines.some((line) => line.level === "warn")).toBe(true);
+  });
+
+  it("is not handed to whoever registered the address first with another password", async () => {
+    const squatter = await register(api.deps, { email: "root@example.com", password: "the squatter's" }, testActor);
+    await expect(
+      ensureFirstAdmin(api.deps, { email: "root@example.com", password: "the operator's password" }),
+    ).rejects.toThrow("ADMIN_EMAIL belongs to an existing account and ADMIN_PASSWORD is not its password");
+    expect(await rolesOf(api.deps.db, squatter.id)).toEqual(["customer"]);
+  });
+
+  it("promotes the existing account when the password is its own, once", async () => {
+    const owner = await register(api.deps, { email: "owner@example.com", password: "the owner's password" }, testActor);
+    expect(await ensureFirstAdmin(api.deps, { email: "OWNER@example.com", password: "the owner's password" })).toBe(
+      "promoted",
+    );
+    expect(await rolesOf(api.deps.db, owner.id)).toEqual(["admin", "customer"]);
+    expect(await ensureFirstAdmin(api.deps, { email: "someone@example.com", password: "whatever it is" })).toBe(
+      "already-present",
+    );
+  });
+});
