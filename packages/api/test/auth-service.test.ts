@@ -1,4 +1,4 @@
-import { refreshSessions, users } from "@seed/db";
+import { refreshSessions, rotatedRefreshTokens, securityEvents, users } from "@seed/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../src/errors";
@@ -73,7 +73,36 @@ describe("the auth service", () => {
     const results = await Promise.allSettled(
       Array.from({ length: 5 }, () => refresh(api.deps, tokens.refreshToken, client)),
     );
-    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    const winners = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    expect(winners).toHaveLength(1);
+    // Losing a race is not theft: the winner's session goes on.
+    await expect(refresh(api.deps, winners[0]!.refreshToken, client)).resolves.toBeDefined();
+  });
+
+  it("refuses a reused refresh token and revokes the whole family", async () => {
+    await register(api.deps, { email: "stolen@example.com", password: "a good password" }, client);
+    const original = await login(api.deps, { email: "stolen@example.com", password: "a good password" }, client);
+    const rotated = await refresh(api.deps, original.refreshToken, client);
+    // Time passes: the copy comes back well after the legitimate exchange.
+    await api.deps.db
+      .update(rotatedRefreshTokens)
+      .set({ rotatedAt: new Date(Date.now() - 60_000) })
+      .where(eq(rotatedRefreshTokens.sessionId, original.sessionId));
+
+    const thief = await failure(refresh(api.deps, original.refreshToken, { ...client, ip: "198.51.100.66" }));
+    expect(thief.code).toBe("UNAUTHENTICATED");
+
+    expect((await failure(refresh(api.deps, rotated.refreshToken, client))).code).toBe("UNAUTHENTICATED");
+    expect((await failure(authenticate(api.deps, rotated.accessToken))).code).toBe("UNAUTHENTICATED");
+    const [event] = await api.deps.db
+      .select()
+      .from(securityEvents)
+      .where(eq(securityEvents.type, "refresh_token_reuse"));
+    expect(event).toMatchObject({
+      userId: original.user.id,
+      ip: "198.51.100.66",
+      details: { sessionId: original.sessionId },
+    });
   });
 
   it("refuses an expired session", async () => {

@@ -30,10 +30,12 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
       .orderBy(sql`table_name`);
     expect(tables.map((table) => table.name)).toEqual([
       "audit_log",
+      "oauth_accounts",
       "permissions",
       "refresh_sessions",
       "role_permissions",
       "roles",
+      "rotated_refresh_tokens",
       "security_events",
       "user_permissions",
       "user_roles",

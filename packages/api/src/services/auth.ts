@@ -1,4 +1,12 @@
-import { refreshSessions, userRoles, users, isUniqueViolation, type Database, type Transaction } from "@seed/db";
+import {
+  isUniqueViolation,
+  refreshSessions,
+  rotatedRefreshTokens,
+  userRoles,
+  users,
+  type Database,
+  type Transaction,
+} from "@seed/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Actor } from "../actor";
 import { DEFAULT_ROLE, type RoleName } from "../authorization";
@@ -76,6 +84,18 @@ export async function login(
     throw new AppError("UNAUTHENTICATED", INVALID_CREDENTIALS);
   }
 
+  return startSession(deps, user, actor);
+}
+
+/**
+ * Opens a session for a user whose identity was just proven (password, or an identity
+ * provider): a new refresh-token family and the first pair of tokens.
+ */
+export async function startSession(
+  deps: AuthDependencies,
+  user: { id: string; email: string; createdAt: Date },
+  actor: Actor,
+): Promise<SessionTokens> {
   const { token: refreshToken, tokenHash } = createRefreshToken();
   const session = await deps.db.transaction(async (tx) => {
     const [created] = await tx
@@ -104,33 +124,76 @@ export async function login(
 }
 
 /**
+ * A rotated token presented again this soon is most likely the same client racing itself (two
+ * tabs refreshing at once): it is refused, but the session is left alone.
+ */
+const REUSE_GRACE_MS = 10_000;
+
+/**
  * Exchanges a refresh token for a new pair. The rotation is one conditional UPDATE, so of two
  * concurrent uses of the same token exactly one succeeds and the old token is dead afterwards.
+ * An old token of the session presented again means a copy is in someone else's hands: the
+ * whole session (the token family) is revoked and a security event recorded.
  */
 export async function refresh(deps: AuthDependencies, refreshToken: string, actor: Actor): Promise<SessionTokens> {
+  const presentedHash = hashRefreshToken(refreshToken);
   const { token: nextToken, tokenHash: nextHash } = createRefreshToken();
-  const rotated = await deps.db.transaction(async (tx) => {
+  const outcome = await deps.db.transaction(async (tx) => {
     const [session] = await tx
       .update(refreshSessions)
       .set({ tokenHash: nextHash, lastUsedAt: new Date(), ip: actor.ip, userAgent: actor.userAgent })
-      .where(and(eq(refreshSessions.tokenHash, hashRefreshToken(refreshToken)), isLiveSession()))
+      .where(and(eq(refreshSessions.tokenHash, presentedHash), isLiveSession()))
       .returning();
-    if (!session) return null;
-    const user = await tx.query.users.findFirst({ where: eq(users.id, session.userId) });
-    await recordAudit(
-      tx,
-      { ...actor, userId: session.userId },
-      {
-        action: "session.refresh",
-        resource: "session",
-        resourceId: session.id,
-      },
-    );
-    return user ? { session, user } : null;
+    if (session) {
+      await tx.insert(rotatedRefreshTokens).values({ tokenHash: presentedHash, sessionId: session.id });
+      await recordAudit(
+        tx,
+        { ...actor, userId: session.userId },
+        {
+          action: "session.refresh",
+          resource: "session",
+          resourceId: session.id,
+        },
+      );
+      const user = await tx.query.users.findFirst({ where: eq(users.id, session.userId) });
+      return user ? ({ kind: "rotated", session, user } as const) : null;
+    }
+
+    const rotated = await tx.query.rotatedRefreshTokens.findFirst({
+      where: eq(rotatedRefreshTokens.tokenHash, presentedHash),
+    });
+    if (!rotated || Date.now() - rotated.rotatedAt.getTime() < REUSE_GRACE_MS) return null;
+    const [revoked] = await tx
+      .update(refreshSessions)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(refreshSessions.id, rotated.sessionId), isNull(refreshSessions.revokedAt)))
+      .returning({ id: refreshSessions.id, userId: refreshSessions.userId });
+    if (revoked) {
+      await recordAudit(
+        tx,
+        { ...actor, userId: revoked.userId },
+        {
+          action: "session.revoke",
+          resource: "session",
+          resourceId: revoked.id,
+          after: { reason: "refresh_token_reuse" },
+        },
+      );
+    }
+    return revoked ? ({ kind: "reused", session: revoked } as const) : null;
   });
-  if (!rotated) throw new AppError("UNAUTHENTICATED", INVALID_REFRESH_TOKEN);
-  await publishSessionEvent(deps, rotated.user.id, "session.refreshed", rotated.session.id);
-  return issueTokens(deps, rotated.user, rotated.session, nextToken);
+
+  if (outcome?.kind === "rotated") {
+    await publishSessionEvent(deps, outcome.user.id, "session.refreshed", outcome.session.id);
+    return issueTokens(deps, outcome.user, outcome.session, nextToken);
+  }
+  if (outcome?.kind === "reused") {
+    await recordSecurityEvent(deps, { ...actor, userId: outcome.session.userId }, "refresh_token_reuse", {
+      sessionId: outcome.session.id,
+    });
+    await publishSessionEvent(deps, outcome.session.userId, "session.revoked", outcome.session.id);
+  }
+  throw new AppError("UNAUTHENTICATED", INVALID_REFRESH_TOKEN);
 }
 
 /** Ends the session of a refresh token. Unknown or already revoked tokens are not an error. */

@@ -5,7 +5,13 @@ import { toPage } from "./pagination";
 import type { Logger } from "../logger";
 
 export type SecurityEventType =
-  "access_denied" | "invalid_token" | "login_failed" | "role_changed" | "permission_changed" | "sessions_revoked";
+  | "access_denied"
+  | "invalid_token"
+  | "login_failed"
+  | "refresh_token_reuse"
+  | "role_changed"
+  | "permission_changed"
+  | "sessions_revoked";
 
 /**
  * Records a security event in the table and in the log. Never throws: failing to record must

@@ -2,3 +2,4 @@ export * from "./users";
 export * from "./refresh-sessions";
 export * from "./authorization";
 export * from "./audit";
+export * from "./oauth-accounts";

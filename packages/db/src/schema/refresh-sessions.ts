@@ -22,3 +22,19 @@ export const refreshSessions = pgTable(
 
 export type RefreshSession = typeof refreshSessions.$inferSelect;
 export type NewRefreshSession = typeof refreshSessions.$inferInsert;
+
+/**
+ * Tokens a session has already exchanged. A session is one family of refresh tokens: when one of
+ * these comes back, someone holds a copy of an old token, so the whole family is revoked.
+ */
+export const rotatedRefreshTokens = pgTable(
+  "rotated_refresh_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => refreshSessions.id, { onDelete: "cascade" }),
+    rotatedAt: timestamp("rotated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("rotated_refresh_tokens_session_idx").on(table.sessionId)],
+);
