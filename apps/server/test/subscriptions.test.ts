@@ -103,16 +103,6 @@ describe.each(availableBackends())("session events over WebSocket on %s", (backe
     expect(error).toBeInstanceOf(TRPCClientError);
     expect((error as TRPCClientError<never>).data).toMatchObject({ code: "UNAUTHORIZED" });
   });
-
-  it("does not take a token from the socket's URL", async () => {
-    const { accessToken } = await server.client().api.auth.login.mutate({
-      email: (await signedInClient(server, uniqueEmail("url"))).email,
-      password: "a long passphrase",
-    });
-    const viaUrl = server.client({ wsUrl: `${server.wsUrl}?token=${accessToken}&access_token=${accessToken}` });
-    const error = await subscribeToSessionEvents(viaUrl).failed;
-    expect((error as TRPCClientError<never>).data).toMatchObject({ code: "UNAUTHORIZED" });
-  });
 });
 
 describe.skipIf(!availableBackends().includes("postgres+redis"))("session events across instances", () => {

@@ -23,6 +23,10 @@ export interface CookieJar {
 
 export type Headers = Record<string, string | string[] | undefined>;
 
+/** The HttpOnly cookies that carry a browser's tokens; scoped to the API's path. */
+export const ACCESS_COOKIE = "seed_access";
+export const REFRESH_COOKIE = "seed_refresh";
+
 export type Transport = "http" | "websocket" | "internal";
 
 /** Everything a transport (HTTP request, WebSocket connection, in-process call) knows of its caller. */
@@ -87,6 +91,11 @@ export function createContextInner(
 
 const noCookies: CookieJar = { get: () => undefined, set: () => {}, clear: () => {} };
 
+/**
+ * The access token, from the first of: `Authorization: Bearer`, the HttpOnly cookie,
+ * `x-access-token`, and on a socket its connection parameters. Never from a URL: the transport
+ * refuses those before a context is made.
+ */
 function readAccessToken(transport: TransportInfo): string | null {
   const authorization = firstHeader(transport.headers.authorization);
   if (authorization) {
@@ -95,7 +104,12 @@ function readAccessToken(transport: TransportInfo): string | null {
     // leaving the caller anonymous without a word.
     return scheme?.toLowerCase() === "bearer" && token ? token : authorization;
   }
-  return transport.connectionParams?.token ?? null;
+  return (
+    transport.cookies.get(ACCESS_COOKIE) ??
+    firstHeader(transport.headers["x-access-token"]) ??
+    transport.connectionParams?.token ??
+    null
+  );
 }
 
 async function resolveUser(

@@ -13,7 +13,7 @@ import {
   registrationSchema,
   sessionTokensSchema,
 } from "../validators";
-import { clearRefreshCookie, readRefreshToken, setRefreshCookie } from "./refresh-cookie";
+import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./refresh-cookie";
 
 const sessionsRouter = {
   list: protectedProcedure.query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.user.sessionId)),
@@ -43,7 +43,7 @@ export const authRouter = {
     .output(sessionTokensSchema)
     .mutation(async ({ ctx, input }) => {
       const tokens = await login(ctx, input, actorOf(ctx));
-      setRefreshCookie(ctx, tokens.refreshToken, tokens.refreshTokenExpiresAt);
+      setSessionCookies(ctx, tokens);
       return tokens;
     }),
 
@@ -52,7 +52,7 @@ export const authRouter = {
     .output(sessionTokensSchema)
     .mutation(async ({ ctx, input }) => {
       const tokens = await refresh(ctx, readRefreshToken(ctx, input?.refreshToken), actorOf(ctx));
-      setRefreshCookie(ctx, tokens.refreshToken, tokens.refreshTokenExpiresAt);
+      setSessionCookies(ctx, tokens);
       return tokens;
     }),
 
@@ -61,7 +61,7 @@ export const authRouter = {
     .output(z.object({ loggedOut: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
       await logout(ctx, readRefreshToken(ctx, input?.refreshToken), actorOf(ctx));
-      clearRefreshCookie(ctx);
+      clearSessionCookies(ctx);
       return { loggedOut: true as const };
     }),
 

@@ -1,8 +1,7 @@
-import type { Context, CookieOptions } from "../context";
-import { REFRESH_TOKEN_PATTERN } from "../services/refresh-tokens";
+import { ACCESS_COOKIE, REFRESH_COOKIE, type Context, type CookieOptions } from "../context";
 import { AppError } from "../errors";
-
-export const REFRESH_COOKIE = "seed_refresh";
+import { REFRESH_TOKEN_PATTERN } from "../services/refresh-tokens";
+import type { SessionTokens } from "../validators";
 
 // Scoped to the API path and never readable by scripts; SameSite=Strict keeps it off
 // cross-site requests altogether.
@@ -14,12 +13,23 @@ const cookieOptions = (ctx: Context, maxAge: number): CookieOptions => ({
   maxAge,
 });
 
+const secondsUntil = (date: Date) => Math.max(0, Math.floor((date.getTime() - Date.now()) / 1000));
+
 export function setRefreshCookie(ctx: Context, token: string, expiresAt: Date): void {
-  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
-  ctx.cookies.set(REFRESH_COOKIE, token, cookieOptions(ctx, maxAge));
+  ctx.cookies.set(REFRESH_COOKIE, token, cookieOptions(ctx, secondsUntil(expiresAt)));
 }
 
-export function clearRefreshCookie(ctx: Context): void {
+/**
+ * Browsers keep both tokens in HttpOnly cookies, out of reach of scripts; clients that are not
+ * browsers use the tokens in the body and ignore the cookies.
+ */
+export function setSessionCookies(ctx: Context, tokens: SessionTokens): void {
+  ctx.cookies.set(ACCESS_COOKIE, tokens.accessToken, cookieOptions(ctx, secondsUntil(tokens.accessTokenExpiresAt)));
+  setRefreshCookie(ctx, tokens.refreshToken, tokens.refreshTokenExpiresAt);
+}
+
+export function clearSessionCookies(ctx: Context): void {
+  ctx.cookies.clear(ACCESS_COOKIE, { path: "/trpc" });
   ctx.cookies.clear(REFRESH_COOKIE, { path: "/trpc" });
 }
 

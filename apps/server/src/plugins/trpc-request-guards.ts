@@ -1,0 +1,96 @@
+/*
+ * Checks of tRPC requests, HTTP or socket upgrade, made before any procedure runs. Each guard
+ * answers the request itself when it refuses it.
+ */
+import { ACCESS_COOKIE, REFRESH_COOKIE } from "@seed/api";
+import type { Config } from "@seed/config";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { callsCredentialProcedure, proceduresOf } from "./credential-procedures";
+import { refuse } from "./trpc-error-shape";
+
+const TOKEN_PARAMETERS = new Set([
+  "token",
+  "access_token",
+  "accesstoken",
+  "refresh_token",
+  "refreshtoken",
+  "jwt",
+  "auth",
+  "authorization",
+]);
+
+/**
+ * URLs end up in logs, proxies and browser history, so a token there is as good as leaked: it
+ * is refused loudly rather than ignored, so that the client's author notices.
+ */
+export async function refuseTokensInUrl(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const query = req.url.split("?")[1];
+  if (!query) return;
+  for (const name of new URLSearchParams(query).keys()) {
+    if (TOKEN_PARAMETERS.has(name.toLowerCase())) {
+      req.log.warn({ securityEvent: "token_in_url", parameter: name }, "token in URL refused");
+      await refuse(req, reply, 400, "Tokens are not accepted in URLs; send them in the Authorization header");
+      return;
+    }
+  }
+}
+
+/** Bodies of tRPC calls are JSON; anything else (multipart, forms) is refused before it is read. */
+export async function requireJsonBody(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (req.method !== "POST") return;
+  const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") await refuse(req, reply, 415, "Send tRPC calls as application/json");
+}
+
+/** Credential procedures are never batched, so that each password check counts against the limit. */
+export async function refuseBatchedCredentials(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (proceduresOf(req).length > 1 && callsCredentialProcedure(req)) {
+    await refuse(req, reply, 400, "Sign-in, sign-up and refresh cannot be batched with other calls");
+  }
+}
+
+/** The origin a browser says a request comes from: `Origin`, or failing that the `Referer`'s. */
+function originOf(req: FastifyRequest): string | null {
+  if (req.headers.origin) return req.headers.origin;
+  try {
+    return req.headers.referer ? new URL(req.headers.referer).origin : null;
+  } catch {
+    return null;
+  }
+}
+
+function isAllowedOrigin(req: FastifyRequest, config: Config, origin: string): boolean {
+  return origin === `${req.protocol}://${req.host}` || config.http.corsOrigins.includes(origin);
+}
+
+/**
+ * A mutation authenticated by cookie must come from one of our own pages. SameSite=Strict and
+ * the JSON-only rule already stop cross-site requests in browsers; this is the check that does
+ * not depend on the browser's cookie policy.
+ */
+export function refuseCrossSiteCookieMutations(config: Config) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (req.method !== "POST" || req.headers.authorization) return;
+    if (req.cookies[ACCESS_COOKIE] === undefined && req.cookies[REFRESH_COOKIE] === undefined) return;
+    const origin = originOf(req);
+    if (!origin || !isAllowedOrigin(req, config, origin)) {
+      req.log.warn({ securityEvent: "access_denied", reason: "cross_site_cookie_request", origin }, "CSRF refused");
+      await refuse(req, reply, 403, "Cross-site request refused: call from an allowed origin");
+    }
+  };
+}
+
+/**
+ * Browsers send an Origin with every socket and no CORS applies to sockets, so the allow-list
+ * is enforced here: a page of another origin cannot open a socket in the user's name.
+ * Clients that are not browsers send no Origin and are let through.
+ */
+export function refuseForeignSocketOrigins(config: Config) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const origin = req.headers.origin;
+    if (origin && !isAllowedOrigin(req, config, origin)) {
+      req.log.warn({ securityEvent: "access_denied", reason: "websocket_origin", origin }, "socket refused");
+      await reply.status(403).send({ error: "Origin not allowed" });
+    }
+  };
+}
