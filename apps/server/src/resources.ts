@@ -1,9 +1,12 @@
 import {
   createInProcessEventBus,
+  createInProcessLoginThrottle,
   createInProcessPermissionCache,
   createRedisEventBus,
+  createRedisLoginThrottle,
   createRedisPermissionCache,
   type EventBus,
+  type LoginThrottle,
   type PermissionCache,
 } from "@seed/api";
 import type { Config } from "@seed/config";
@@ -16,6 +19,7 @@ export interface Resources {
   redis: Redis | null;
   events: EventBus;
   permissionCache: PermissionCache;
+  loginThrottle: LoginThrottle;
   close(): Promise<void>;
 }
 
@@ -51,12 +55,16 @@ export async function openResources(config: Config, overrides: ResourceOverrides
   const permissionCache = redis
     ? createRedisPermissionCache(redis, config.redis.keyPrefix)
     : createInProcessPermissionCache();
+  const loginThrottle = redis
+    ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
+    : createInProcessLoginThrottle();
 
   return {
     database,
     redis,
     events,
     permissionCache,
+    loginThrottle,
     async close() {
       await events.close();
       await redis?.quit();

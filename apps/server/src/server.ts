@@ -1,6 +1,6 @@
 import cookie from "@fastify/cookie";
 import websocket from "@fastify/websocket";
-import { bootstrap, createAccessTokenService, type ApiDependencies } from "@seed/api";
+import { bootstrap, createAccessTokenService, createOidcProviders, type ApiDependencies } from "@seed/api";
 import type { Config } from "@seed/config";
 import Fastify, { type FastifyInstance } from "fastify";
 import { loggerOptions } from "./logger";
@@ -44,6 +44,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     db: resources.database.db,
     events: resources.events,
     permissionCache: resources.permissionCache,
+    loginThrottle: resources.loginThrottle,
     accessTokens: createAccessTokenService({
       secret: config.auth.jwtSecret,
       issuer: config.auth.issuer,
@@ -52,6 +53,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     }),
     refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
     cookieSecure: config.http.cookieSecure,
+    oidcProviders: createOidcProviders(config.oidc),
   };
 
   try {

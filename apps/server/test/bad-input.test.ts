@@ -50,7 +50,7 @@ describe("bad input", () => {
     expect(error).toBeInstanceOf(TRPCClientError);
     expect((error as TRPCClientError<never>).data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400 });
     expect((error as Error).message).toBe(
-      "Invalid input: email: Invalid email address; password: Password must be at least 8 characters",
+      "Invalid input: email: Invalid email address; password: Password must be at least 8 characters; password: This password is too common; choose another",
     );
   });
 

@@ -41,6 +41,9 @@ export const accessMatrix = {
   "auth.sessions.list": signedIn,
   "auth.sessions.revoke": ownerOr("session:revoke:any"),
   "auth.sessions.revokeAll": signedIn,
+  "auth.oidc.providers": anyone,
+  "auth.oidc.start": anyone,
+  "auth.oidc.callback": anyone,
 
   "admin.users.list": permission("user:read:any"),
   "admin.users.get": permission("user:read:any"),

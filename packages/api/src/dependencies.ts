@@ -2,6 +2,8 @@ import type { Database } from "@seed/db";
 import type { PermissionCache } from "./authorization";
 import type { EventBus } from "./events";
 import type { AccessTokenService } from "./services/access-tokens";
+import type { LoginThrottle } from "./throttling";
+import type { OidcProviders } from "./services/oidc/providers";
 
 /** What the api is built from; made once at start-up by the server (or a test, or a worker). */
 export interface ApiDependencies {
@@ -9,7 +11,10 @@ export interface ApiDependencies {
   accessTokens: AccessTokenService;
   events: EventBus;
   permissionCache: PermissionCache;
+  loginThrottle: LoginThrottle;
   refreshTokenTtlSeconds: number;
   /** Whether cookies carry the Secure flag; only a plain-http localhost setup turns it off. */
   cookieSecure: boolean;
+  /** The identity providers of OIDC_PROVIDERS; none when it is unset. */
+  oidcProviders: OidcProviders;
 }

@@ -3,7 +3,14 @@
  * tRPC code in one place. The message is shown to clients, so it never carries internals.
  */
 export type AppErrorCode =
-  "INVALID_INPUT" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "RATE_LIMITED";
+  | "INVALID_INPUT"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "RATE_LIMITED"
+  /** A service this one depends on (an identity provider) failed or could not be reached. */
+  | "UPSTREAM_UNAVAILABLE";
 
 export class AppError extends Error {
   override name = "AppError";

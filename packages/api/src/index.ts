@@ -12,6 +12,8 @@ export type { ApiDependencies } from "./dependencies";
 export type { Actor, Principal } from "./actor";
 export { createAccessTokenService } from "./services/access-tokens";
 export type { AccessTokenService } from "./services/access-tokens";
+export { createOidcProviders } from "./services/oidc/providers";
+export type { OidcProviders } from "./services/oidc/providers";
 export { createInProcessEventBus, createRedisEventBus } from "./events";
 export type { EventBus, SessionEvent } from "./events";
 export {
@@ -21,6 +23,8 @@ export {
   roleCatalog,
 } from "./authorization";
 export type { Permission, PermissionCache, RoleName } from "./authorization";
+export { createInProcessLoginThrottle, createRedisLoginThrottle } from "./throttling";
+export type { LoginThrottle } from "./throttling";
 export { AppError } from "./errors";
 export type { Logger } from "./logger";
 export {

@@ -50,6 +50,7 @@ const trpcCodeOf: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
+  UPSTREAM_UNAVAILABLE: "BAD_GATEWAY",
 };
 
 /** The one place where the errors of services become tRPC errors. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allPermissions, roleNames, type Permission, type RoleName } from "./authorization";
+import { isCommonPassword } from "./services/common-passwords";
 import { REFRESH_TOKEN_PATTERN } from "./services/refresh-tokens";
 
 export const emailSchema = z
@@ -9,11 +10,15 @@ export const emailSchema = z
   .max(254)
   .pipe(z.email({ message: "Invalid email address" }));
 
-/** Long enough to resist guessing; capped so that hashing cannot be used to exhaust the CPU. */
+/**
+ * Long enough to resist guessing, not among the passwords tried first, and capped so that
+ * hashing cannot be used to exhaust the CPU.
+ */
 export const newPasswordSchema = z
   .string()
   .min(8, "Password must be at least 8 characters")
-  .max(128, "Password must be at most 128 characters");
+  .max(128, "Password must be at most 128 characters")
+  .refine((password) => !isCommonPassword(password), "This password is too common; choose another");
 
 /** Any stored password may be tried, but nothing longer than a password can be. */
 export const passwordAttemptSchema = z.string().min(1, "Password is required").max(128, "Password is too long");

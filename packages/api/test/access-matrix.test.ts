@@ -49,6 +49,10 @@ const sampleInputs = {
   "auth.sessions.list": async () => undefined,
   "auth.sessions.revoke": async () => ({ sessionId: (await signIn((await account(["customer"])).email)).sessionId }),
   "auth.sessions.revokeAll": async () => undefined,
+  // No provider is configured here: the calls are refused as NOT_FOUND, after any access check.
+  "auth.oidc.providers": async () => undefined,
+  "auth.oidc.start": async () => ({ provider: "example" }),
+  "auth.oidc.callback": async () => ({ provider: "example", code: "a-code", state: "a-state" }),
   "admin.users.list": async () => ({ search: "example.com" }),
   "admin.users.get": async () => ({ userId: victimId }),
   "admin.users.revokeSessions": async () => ({ userId: victimId }),

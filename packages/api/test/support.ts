@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import type { Actor, Principal } from "../src/actor";
 import { createInProcessPermissionCache } from "../src/authorization";
+import { createInProcessLoginThrottle } from "../src/throttling";
 import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
 import type { Logger } from "../src/logger";
 import { createAccessTokenService } from "../src/services/access-tokens";
+import { createOidcProviders } from "../src/services/oidc/providers";
 
 export const tokenOptions = {
   secret: randomBytes(32),
@@ -47,8 +49,10 @@ export async function createTestApi(): Promise<{
     accessTokens: createAccessTokenService(tokenOptions),
     events: createInProcessEventBus(),
     permissionCache: createInProcessPermissionCache(),
+    loginThrottle: createInProcessLoginThrottle(),
     refreshTokenTtlSeconds: 3600,
     cookieSecure: true,
+    oidcProviders: createOidcProviders(null),
     log: recordingLogger(),
   };
   return {

@@ -7,4 +7,6 @@ export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([
   "auth.register",
   "auth.refresh",
   "auth.logout",
+  "auth.oidc.start",
+  "auth.oidc.callback",
 ]);

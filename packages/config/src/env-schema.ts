@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { oidcProvidersSchema, secureUrl } from "./oidc-providers";
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -65,6 +66,11 @@ export const envSchema = z.object({
 
   ADMIN_EMAIL: z.email({ message: "expected an email address" }).optional(),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").max(128).optional(),
+
+  OIDC_PROVIDERS: oidcProvidersSchema.default([]),
+  // The provider sends the browser back here with the code and state; it is compared exactly,
+  // so it carries no query or fragment of its own.
+  OIDC_REDIRECT_URI: secureUrl.refine((value) => !/[?#]/.test(value), "must have no query or fragment").optional(),
 
   CORS_ORIGINS: commaSeparatedOrigins.default([]),
   COOKIE_SECURE: boolean.default(true),

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { envSchema, type Env } from "./env-schema";
+import type { OidcProviderSettings } from "./oidc-providers";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -23,6 +24,8 @@ export interface Config {
   };
   /** The first admin, created or promoted at start-up when no admin exists yet. */
   firstAdmin: { email: string; password: string } | null;
+  /** Sign-in through OpenID Connect providers; null when none is configured. */
+  oidc: { providers: OidcProviderSettings[]; redirectUri: string } | null;
   http: {
     corsOrigins: string[];
     cookieSecure: boolean;
@@ -53,6 +56,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(`Invalid configuration: ${missing}: required when the other ADMIN_ variable is set`);
   }
 
+  if (env.OIDC_PROVIDERS.length > 0 && !env.OIDC_REDIRECT_URI) {
+    throw new ConfigError("Invalid configuration: OIDC_REDIRECT_URI: required when OIDC_PROVIDERS is set");
+  }
+
   if (env.NODE_ENV === "production") {
     if (!env.JWT_SECRET) throw new ConfigError("Invalid configuration: JWT_SECRET: required in production");
     if (new Set(env.JWT_SECRET).size < 8) {
@@ -79,6 +86,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     },
     firstAdmin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : null,
+    oidc:
+      env.OIDC_PROVIDERS.length > 0 && env.OIDC_REDIRECT_URI
+        ? { providers: env.OIDC_PROVIDERS, redirectUri: env.OIDC_REDIRECT_URI }
+        : null,
     http: {
       corsOrigins: env.CORS_ORIGINS,
       cookieSecure: env.COOKIE_SECURE,

@@ -31,6 +31,7 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
     expect(tables.map((table) => table.name)).toEqual([
       "audit_log",
       "oauth_accounts",
+      "oidc_login_attempts",
       "permissions",
       "refresh_sessions",
       "role_permissions",

@@ -1,7 +1,13 @@
 import type { FastifyRequest } from "fastify";
 
 /** Procedures that check a password or mint tokens: they get their own, small rate limit. */
-const CREDENTIAL_PROCEDURES = new Set(["auth.login", "auth.register", "auth.refresh"]);
+const CREDENTIAL_PROCEDURES = new Set([
+  "auth.login",
+  "auth.register",
+  "auth.refresh",
+  "auth.oidc.start",
+  "auth.oidc.callback",
+]);
 
 /**
  * The procedures a tRPC request calls, as Fastify's router decoded them. Reading the routed

@@ -13,6 +13,7 @@ import {
   registrationSchema,
   sessionTokensSchema,
 } from "../validators";
+import { oidcRouter } from "./oidc";
 import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./refresh-cookie";
 
 const sessionsRouter = {
@@ -76,6 +77,8 @@ export const authRouter = {
     })),
 
   sessions: sessionsRouter,
+
+  oidc: oidcRouter,
 
   /** Sign-ins, refreshes and sign-outs of the caller's own sessions, as they happen. */
   onSessionEvent: protectedProcedure.subscription(({ ctx, signal }) =>

@@ -16,10 +16,11 @@ import { sessionEventsChannel, type SessionEvent, type SessionEventType } from "
 import type { Logger } from "../logger";
 import type { SessionTokens } from "../validators";
 import { recordAudit } from "./audit";
-import { hashPassword, verifyAgainstDummyHash, verifyPassword } from "./passwords";
+import { hashPassword, unusablePasswordHash, verifyAgainstDummyHash, verifyPassword } from "./passwords";
 import { isLiveSession } from "./live-session";
 import { createRefreshToken, hashRefreshToken } from "./refresh-tokens";
 import { recordSecurityEvent } from "./security-events";
+import { loginKeys, type LoginThrottle } from "../throttling";
 
 type AuthDependencies = Pick<ApiDependencies, "db" | "accessTokens" | "events" | "refreshTokenTtlSeconds"> & {
   log: Logger;
@@ -28,13 +29,16 @@ type AuthDependencies = Pick<ApiDependencies, "db" | "accessTokens" | "events" |
 const INVALID_CREDENTIALS = "Invalid email or password";
 const INVALID_REFRESH_TOKEN = "Invalid or expired refresh token";
 
-/** Creates an account with its roles inside the caller's transaction. */
+/**
+ * Creates an account with its roles inside the caller's transaction. A null password makes an
+ * account that signs in only through an identity provider.
+ */
 export async function createAccount(
   tx: Transaction,
   actor: Actor,
-  account: { email: string; password: string; roles: RoleName[] },
+  account: { email: string; password: string | null; roles: RoleName[] },
 ): Promise<{ id: string; email: string; createdAt: Date }> {
-  const passwordHash = await hashPassword(account.password);
+  const passwordHash = account.password === null ? await unusablePasswordHash() : await hashPassword(account.password);
   try {
     const [user] = await tx
       .insert(users)
@@ -68,22 +72,36 @@ export async function register(
 }
 
 /** Fails with the same message and the same work whether the email is unknown or the password wrong. */
+/**
+ * Fails with the same message and the same work whether the email is unknown or the password
+ * wrong. Repeated failures lock the account, and the address they come from, out for a growing
+ * while: the lock is checked before any password is, so a locked-out guess costs nothing.
+ */
 export async function login(
-  deps: AuthDependencies,
+  deps: AuthDependencies & { loginThrottle: LoginThrottle },
   input: { email: string; password: string },
   actor: Actor,
 ): Promise<SessionTokens> {
+  const keys = loginKeys(input.email, actor.ip ?? "unknown");
+  const retryAfterMs = await deps.loginThrottle.retryAfterMs(keys.map(({ key }) => key));
+  if (retryAfterMs > 0) {
+    await recordSecurityEvent(deps, actor, "login_locked", { email: input.email });
+    throw new AppError("RATE_LIMITED", `Too many failed sign-ins; try again in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+
   const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${input.email}` });
   const valid = user
     ? await verifyPassword(user.passwordHash, input.password)
     : await verifyAgainstDummyHash(input.password);
   if (!user || !valid) {
+    await deps.loginThrottle.recordFailure(keys);
     await recordSecurityEvent(deps, { ...actor, userId: user?.id ?? null }, "login_failed", {
       reason: user ? "wrong_password" : "unknown_email",
     });
     throw new AppError("UNAUTHENTICATED", INVALID_CREDENTIALS);
   }
 
+  await deps.loginThrottle.reset(keys[0]!.key);
   return startSession(deps, user, actor);
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { hash, verify, type Algorithm, type Options } from "@node-rs/argon2";
 
 // `Algorithm` is a const enum, which isolated modules cannot read at run time; 2 is Argon2id.
@@ -16,6 +17,14 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
   } catch {
     return false;
   }
+}
+
+/**
+ * For an account that has no password (made through an identity provider): a real hash of a
+ * secret nobody knows, so a password login for it takes the usual time and can never succeed.
+ */
+export function unusablePasswordHash(): Promise<string> {
+  return hashPassword(randomBytes(32).toString("base64url"));
 }
 
 let dummyHash: Promise<string> | undefined;

@@ -8,6 +8,8 @@ export type SecurityEventType =
   | "access_denied"
   | "invalid_token"
   | "login_failed"
+  | "login_locked"
+  | "oidc_login_refused"
   | "refresh_token_reuse"
   | "role_changed"
   | "permission_changed"

@@ -3,3 +3,4 @@ export * from "./refresh-sessions";
 export * from "./authorization";
 export * from "./audit";
 export * from "./oauth-accounts";
+export * from "./oidc-login-attempts";

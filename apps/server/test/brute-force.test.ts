@@ -1,0 +1,95 @@
+import { TRPCClientError } from "@seed/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  availableBackends,
+  createDeployment,
+  uniqueEmail,
+  type Deployment,
+  type TestServer,
+} from "./support/test-server";
+
+const password = "a long passphrase";
+
+async function failure(call: Promise<unknown>): Promise<{ code: unknown; message: string }> {
+  const error = await call.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(TRPCClientError);
+  return { code: (error as TRPCClientError<never>).data?.["code"], message: (error as Error).message };
+}
+
+/** An attacker guesses one account's password; the lock-out must stop them, and only them. */
+describe.each(availableBackends())("password guessing on %s", (backend) => {
+  let deployment: Deployment;
+  let instances: TestServer[];
+
+  beforeAll(async () => {
+    // The per-address request limit is set high: this file tests the per-account lock-out.
+    deployment = await createDeployment(backend, { AUTH_RATE_LIMIT_MAX: "1000" });
+    instances = [await deployment.start(), await deployment.start()];
+  });
+  afterAll(() => deployment?.destroy());
+
+  it("locks the account out after five wrong passwords, even against the right one", async () => {
+    const [a, b] = instances as [TestServer, TestServer];
+    const email = uniqueEmail("target");
+    await a.client().api.auth.register.mutate({ email, password });
+
+    // On Redis the guesses alternate between instances and still add up; the embedded default
+    // is one instance by nature.
+    for (let guess = 0; guess < 5; guess += 1) {
+      const server = backend === "postgres+redis" && guess % 2 === 1 ? b : a;
+      expect((await failure(server.client().api.auth.login.mutate({ email, password: `guess ${guess}` }))).code).toBe(
+        "UNAUTHORIZED",
+      );
+    }
+    const locked = await failure(a.client().api.auth.login.mutate({ email, password }));
+    expect(locked.code).toBe("TOO_MANY_REQUESTS");
+    expect(locked.message).toMatch(/^Too many failed sign-ins; try again in \d+ s$/);
+    if (backend === "postgres+redis") {
+      expect((await failure(b.client().api.auth.login.mutate({ email, password }))).code).toBe("TOO_MANY_REQUESTS");
+    }
+  });
+
+  it("leaves other accounts alone", async () => {
+    const [a] = instances as [TestServer];
+    const target = uniqueEmail("locked");
+    const bystander = uniqueEmail("bystander");
+    await a.client().api.auth.register.mutate({ email: target, password });
+    await a.client().api.auth.register.mutate({ email: bystander, password });
+    for (let guess = 0; guess < 5; guess += 1) {
+      await failure(a.client().api.auth.login.mutate({ email: target, password: `guess ${guess}` }));
+    }
+    await expect(a.client().api.auth.login.mutate({ email: bystander, password })).resolves.toMatchObject({
+      user: { email: bystander },
+    });
+  });
+
+  it("forgets earlier failures once the owner signs in", async () => {
+    const [a] = instances as [TestServer];
+    const email = uniqueEmail("owner");
+    await a.client().api.auth.register.mutate({ email, password });
+    for (let guess = 0; guess < 4; guess += 1) {
+      await failure(a.client().api.auth.login.mutate({ email, password: `typo ${guess}` }));
+    }
+    await a.client().api.auth.login.mutate({ email, password });
+    for (let guess = 0; guess < 4; guess += 1) {
+      expect((await failure(a.client().api.auth.login.mutate({ email, password: `typo ${guess}` }))).code).toBe(
+        "UNAUTHORIZED",
+      );
+    }
+  });
+
+  it.each(["password123", "Qwertyuiop", "iloveyou1"])(
+    "refuses %s as a new password for being too common, and creates no account",
+    async (common) => {
+      const [a] = instances as [TestServer];
+      const email = uniqueEmail("common");
+      const refused = await failure(a.client().api.auth.register.mutate({ email, password: common }));
+      expect(refused.code).toBe("BAD_REQUEST");
+      expect(refused.message).toBe("Invalid input: password: This password is too common; choose another");
+      expect((await failure(a.client().api.auth.login.mutate({ email, password: common }))).code).toBe("UNAUTHORIZED");
+    },
+  );
+});

@@ -1,0 +1,319 @@
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { TRPCClientError, type AppRouter, type Client } from "@seed/client";
+import { oidcLoginAttempts } from "@seed/db";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInAtProvider, startIdentityProvider, type TestIdentityProvider } from "./support/identity-provider";
+import {
+  availableBackends,
+  createDeployment,
+  uniqueEmail,
+  type Deployment,
+  type TestServer,
+} from "./support/test-server";
+
+/** The frontend page the provider sends the browser back to; the test plays that page. */
+const REDIRECT_URI = "http://127.0.0.1:5173/signed-in";
+const PROVIDER = "local";
+/** Configured, but nothing answers at its issuer. */
+const OFFLINE_PROVIDER = "offline";
+const password = "a long passphrase";
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** The code of a refused call, or "resolved" when it was not refused. */
+async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string } | "resolved"> {
+  try {
+    await call;
+    return "resolved";
+  } catch (error) {
+    if (!(error instanceof TRPCClientError)) throw error;
+    return { code: (error as TRPCClientError<AppRouter>).data?.code ?? "none", message: error.message };
+  }
+}
+
+describe.each(availableBackends())("signing in with an OpenID Connect provider on %s", (backend) => {
+  let identityProvider: TestIdentityProvider;
+  let deployment: Deployment;
+  let server: TestServer;
+  let client: Client;
+
+  beforeAll(async () => {
+    identityProvider = await startIdentityProvider(REDIRECT_URI);
+    deployment = await createDeployment(backend, {
+      OIDC_PROVIDERS: JSON.stringify([
+        {
+          name: PROVIDER,
+          issuer: identityProvider.issuer,
+          clientId: identityProvider.clientId,
+          clientSecret: identityProvider.clientSecret,
+        },
+        {
+          name: OFFLINE_PROVIDER,
+          issuer: `http://127.0.0.1:${await closedPort()}`,
+          clientId: "seed",
+          clientSecret: "unused",
+        },
+      ]),
+      OIDC_REDIRECT_URI: REDIRECT_URI,
+      // Every test here signs in several times from one address.
+      AUTH_RATE_LIMIT_MAX: "1000",
+    });
+    server = await deployment.start();
+    client = server.client();
+  });
+  afterAll(async () => {
+    await deployment?.destroy();
+    await identityProvider?.stop();
+  });
+
+  const db = () => deployment.database.connection.db;
+
+  /**
+   * `auth.oidc.start` (on `startedBy`, this file's server by default), then the browser's round
+   * trip through the provider's pages; resolves with the callback's input.
+   */
+  async function authorizeAtProvider(
+    subject: string,
+    { startedBy = client, tamper = () => {} }: { startedBy?: Client; tamper?: (url: URL) => void } = {},
+  ) {
+    const { authorizationUrl } = await startedBy.api.auth.oidc.start.mutate({ provider: PROVIDER });
+    const url = new URL(authorizationUrl);
+    tamper(url);
+    const returned = await signInAtProvider(url.href, subject, REDIRECT_URI);
+    return {
+      provider: PROVIDER,
+      code: returned.get("code")!,
+      state: returned.get("state")!,
+      ...(returned.has("iss") ? { iss: returned.get("iss")! } : {}),
+    };
+  }
+
+  async function signIn(subject: string) {
+    return client.api.auth.oidc.callback.mutate(await authorizeAtProvider(subject));
+  }
+
+  const linksOf = (subject: string) =>
+    db().query.oauthAccounts.findMany({ where: (links, { eq }) => eq(links.subject, subject) });
+
+  async function refusedCallbacks(reason: string) {
+    const events = await db().query.securityEvents.findMany({
+      where: (events, { eq }) => eq(events.type, "oidc_login_refused"),
+      orderBy: (events, { asc }) => asc(events.id),
+    });
+    return events.filter((event) => (event.details as { reason?: string }).reason === reason);
+  }
+
+  it("lists the configured providers, and only those", async () => {
+    expect(await client.api.auth.oidc.providers.query()).toEqual([PROVIDER, OFFLINE_PROVIDER]);
+  });
+
+  it("sends the browser to the provider with PKCE (S256), a state and a nonce", async () => {
+    const { authorizationUrl } = await client.api.auth.oidc.start.mutate({ provider: PROVIDER });
+    const url = new URL(authorizationUrl);
+    expect(url.origin).toBe(identityProvider.issuer);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: identityProvider.clientId,
+      redirect_uri: REDIRECT_URI,
+      response_type: "code",
+      scope: "openid email",
+      code_challenge_method: "S256",
+    });
+    for (const parameter of ["state", "nonce", "code_challenge"]) {
+      expect(url.searchParams.get(parameter)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    }
+  });
+
+  it("creates an account on a first sign-in, with tokens that work", async () => {
+    const email = uniqueEmail("newcomer");
+    const subject = identityProvider.addAccount({ email, emailVerified: true });
+
+    const session = await signIn(subject);
+
+    expect(session.user).toMatchObject({ email, roles: ["customer"] });
+    const me = await server.client({ getAccessToken: () => session.accessToken }).api.auth.me.query();
+    expect(me).toMatchObject({ id: session.user.id, email });
+    const refreshed = await client.api.auth.refresh.mutate({ refreshToken: session.refreshToken });
+    expect(refreshed.user.id).toBe(session.user.id);
+
+    expect(await linksOf(subject)).toEqual([
+      expect.objectContaining({ userId: session.user.id, provider: identityProvider.issuer, email }),
+    ]);
+    const audit = await db().query.auditLog.findMany({ where: (rows, { eq }) => eq(rows.actorId, session.user.id) });
+    expect(audit.map((row) => row.action)).toEqual(
+      expect.arrayContaining(["user.create", "oauth_account.link", "session.create"]),
+    );
+    // The account has no password anyone knows.
+    const guess = await refusal(client.api.auth.login.mutate({ email, password }));
+    expect(guess).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("sets the refresh cookie as auth.login does", async () => {
+    const subject = identityProvider.addAccount({ email: uniqueEmail("cookie"), emailVerified: true });
+    const response = await fetch(`${server.trpcUrl}/auth.oidc.callback`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: await authorizeAtProvider(subject) }),
+    });
+    expect(response.status).toBe(200);
+    const refreshCookie = response.headers.getSetCookie().find((cookie) => cookie.startsWith("seed_refresh="));
+    expect(refreshCookie).toMatch(/^seed_refresh=[A-Za-z0-9_-]{43};/);
+    expect(refreshCookie).toContain("HttpOnly");
+    expect(refreshCookie).toContain("SameSite=Strict");
+    expect(refreshCookie).toContain("Path=/trpc");
+  });
+
+  it("signs a returning identity in to its linked account, through any instance", async () => {
+    const subject = identityProvider.addAccount({ email: uniqueEmail("returning"), emailVerified: true });
+    const first = await signIn(subject);
+
+    // The attempt is started on one instance and finished on another.
+    const other = await deployment.start();
+    const response = await authorizeAtProvider(subject, { startedBy: other.client() });
+    const second = await client.api.auth.oidc.callback.mutate(response);
+
+    expect(second.user.id).toBe(first.user.id);
+    expect(second.sessionId).not.toBe(first.sessionId);
+    expect(await linksOf(subject)).toHaveLength(1);
+  });
+
+  it("links a verified email to the password account of that address, ending what a squatter set up", async () => {
+    const email = uniqueEmail("owner");
+    const registered = await client.api.auth.register.mutate({ email, password });
+    const earlier = await client.api.auth.login.mutate({ email, password });
+
+    // The provider spells the address in its own case; it is the same address.
+    const subject = identityProvider.addAccount({ email: email.toUpperCase(), emailVerified: true });
+    const session = await signIn(subject);
+
+    expect(session.user.id).toBe(registered.id);
+    expect(await linksOf(subject)).toEqual([expect.objectContaining({ userId: registered.id })]);
+    // Nothing proved that whoever chose the password owns the address: password and older
+    // sessions end, the provider's sign-in goes on.
+    expect(await refusal(client.api.auth.login.mutate({ email, password }))).toMatchObject({ code: "UNAUTHORIZED" });
+    const oldRefresh = await refusal(client.api.auth.refresh.mutate({ refreshToken: earlier.refreshToken }));
+    expect(oldRefresh).toMatchObject({ code: "UNAUTHORIZED" });
+    const me = await server.client({ getAccessToken: () => session.accessToken }).api.auth.me.query();
+    expect(me.id).toBe(registered.id);
+  });
+
+  it("refuses an unverified email that would take over an existing account, and changes nothing", async () => {
+    const email = uniqueEmail("victim");
+    const victim = await client.api.auth.register.mutate({ email, password });
+    const attacker = identityProvider.addAccount({ email, emailVerified: false });
+    const refusedBefore = (await refusedCallbacks("email_not_verified")).length;
+
+    const outcome = await refusal(signIn(attacker));
+
+    expect(outcome).toEqual({
+      code: "FORBIDDEN",
+      message: "The identity provider has not verified your email address; verify it there, or sign in another way",
+    });
+    expect(await linksOf(attacker)).toEqual([]);
+    const sessions = await db().query.refreshSessions.findMany({ where: (rows, { eq }) => eq(rows.userId, victim.id) });
+    expect(sessions).toEqual([]);
+    const accounts = await db().query.users.findMany({ where: (users, { ilike }) => ilike(users.email, email) });
+    expect(accounts.map((account) => account.id)).toEqual([victim.id]);
+    expect(await client.api.auth.login.mutate({ email, password })).toMatchObject({ user: { id: victim.id } });
+    const refused = await refusedCallbacks("email_not_verified");
+    expect(refused).toHaveLength(refusedBefore + 1);
+    expect(refused.at(-1)!.details).toMatchObject({ provider: PROVIDER, subject: attacker, email });
+  });
+
+  it("creates no account for an unverified email either", async () => {
+    const email = uniqueEmail("unverified");
+    const subject = identityProvider.addAccount({ email, emailVerified: false });
+    expect(await refusal(signIn(subject))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await db().query.users.findMany({ where: (users, { eq }) => eq(users.email, email) })).toEqual([]);
+  });
+
+  it("refuses a state it never issued", async () => {
+    const subject = identityProvider.addAccount({ email: uniqueEmail("forged"), emailVerified: true });
+    const response = await authorizeAtProvider(subject);
+    const forged = { ...response, state: "a".repeat(43) };
+
+    expect(await refusal(client.api.auth.oidc.callback.mutate(forged))).toEqual({
+      code: "UNAUTHORIZED",
+      message: "This sign-in attempt is unknown, already used or expired; start again",
+    });
+    expect(await linksOf(subject)).toEqual([]);
+  });
+
+  it("refuses a callback replayed with the same code and state", async () => {
+    const subject = identityProvider.addAccount({ email: uniqueEmail("replay"), emailVerified: true });
+    const response = await authorizeAtProvider(subject);
+    await client.api.auth.oidc.callback.mutate(response);
+    const refusedBefore = (await refusedCallbacks("unknown_state")).length;
+
+    const replayed = await refusal(client.api.auth.oidc.callback.mutate(response));
+    expect(replayed).toMatchObject({ code: "UNAUTHORIZED" });
+    // Refused on its used-up state, before the code ever went back to the provider.
+    expect(await refusedCallbacks("unknown_state")).toHaveLength(refusedBefore + 1);
+  });
+
+  it("refuses an attempt that has expired", async () => {
+    const subject = identityProvider.addAccount({ email: uniqueEmail("late"), emailVerified: true });
+    const response = await authorizeAtProvider(subject);
+    const stateHash = createHash("sha256").update(response.state).digest("base64url");
+    const expired = await db()
+      .update(oidcLoginAttempts)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(oidcLoginAttempts.stateHash, stateHash))
+      .returning();
+    expect(expired).toHaveLength(1);
+
+    expect(await refusal(client.api.auth.oidc.callback.mutate(response))).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("refuses the code of another attempt: its PKCE verifier does not match", async () => {
+    const subject = identityProvider.addAccount({ email: uniqueEmail("swap"), emailVerified: true });
+    const first = await authorizeAtProvider(subject);
+    const second = await authorizeAtProvider(subject);
+
+    const swapped = await refusal(client.api.auth.oidc.callback.mutate({ ...second, code: first.code }));
+    expect(swapped).toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await linksOf(subject)).toEqual([]);
+  });
+
+  it("refuses an ID token whose nonce is not the attempt's", async () => {
+    const subject = identityProvider.addAccount({ email: uniqueEmail("nonce"), emailVerified: true });
+    // Someone rewrites the authorization request on its way to the provider: the code is bound
+    // to their nonce, while state and PKCE are the attempt's own.
+    const response = await authorizeAtProvider(subject, {
+      tamper: (url) => url.searchParams.set("nonce", "x".repeat(43)),
+    });
+    const rejectedBefore = (await refusedCallbacks("provider_response_rejected")).length;
+
+    expect(await refusal(client.api.auth.oidc.callback.mutate(response))).toEqual({
+      code: "UNAUTHORIZED",
+      message: "The identity provider did not confirm this sign-in; start again",
+    });
+    expect(await linksOf(subject)).toEqual([]);
+    const rejected = await refusedCallbacks("provider_response_rejected");
+    expect(rejected).toHaveLength(rejectedBefore + 1);
+    expect(rejected.at(-1)!.details).toMatchObject({ error: "OAUTH_JWT_CLAIM_COMPARISON_FAILED" });
+  });
+
+  it("answers BAD_GATEWAY, without internals, when the provider cannot be reached", async () => {
+    expect(await refusal(client.api.auth.oidc.start.mutate({ provider: OFFLINE_PROVIDER }))).toEqual({
+      code: "BAD_GATEWAY",
+      message: "The identity provider could not be reached; try again later",
+    });
+  });
+
+  it("refuses a provider that is not configured", async () => {
+    const unknown = { code: "NOT_FOUND", message: "Unknown identity provider" };
+    expect(await refusal(client.api.auth.oidc.start.mutate({ provider: "elsewhere" }))).toEqual(unknown);
+    const callback = client.api.auth.oidc.callback.mutate({ provider: "elsewhere", code: "c", state: "s" });
+    expect(await refusal(callback)).toEqual(unknown);
+  });
+});

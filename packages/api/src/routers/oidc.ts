@@ -1,0 +1,37 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { actorOf } from "../actor";
+import { completeOidcLogin, startOidcLogin } from "../services/oidc/login";
+import { publicProcedure } from "../trpc";
+import { sessionTokensSchema } from "../validators";
+import { setSessionCookies } from "./refresh-cookie";
+
+/** A configured provider's name; which ones exist is told by `auth.oidc.providers`. */
+const providerNameSchema = z.string().min(1).max(64);
+
+/** Sign-in through OpenID Connect providers: `start` sends the browser away, `callback` finishes. */
+export const oidcRouter = {
+  providers: publicProcedure.output(z.array(z.string())).query(({ ctx }) => ctx.oidcProviders.names()),
+
+  start: publicProcedure
+    .input(z.object({ provider: providerNameSchema }))
+    .output(z.object({ authorizationUrl: z.string() }))
+    .mutation(({ ctx, input }) => startOidcLogin(ctx, input.provider)),
+
+  /** Called by the page at OIDC_REDIRECT_URI with the parameters of its query. */
+  callback: publicProcedure
+    .input(
+      z.object({
+        provider: providerNameSchema,
+        code: z.string().min(1).max(2048),
+        state: z.string().min(1).max(512),
+        iss: z.string().max(2048).optional(),
+      }),
+    )
+    .output(sessionTokensSchema)
+    .mutation(async ({ ctx, input }) => {
+      const tokens = await completeOidcLogin(ctx, actorOf(ctx), input);
+      setSessionCookies(ctx, tokens);
+      return tokens;
+    }),
+} satisfies TRPCRouterRecord;

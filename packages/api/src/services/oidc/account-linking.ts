@@ -1,0 +1,114 @@
+import { isUniqueViolation, oauthAccounts, refreshSessions, users, type Database, type Transaction } from "@seed/db";
+import { and, eq, sql } from "drizzle-orm";
+import type { Actor } from "../../actor";
+import { DEFAULT_ROLE } from "../../authorization";
+import { AppError } from "../../errors";
+import { recordAudit } from "../audit";
+import { createAccount } from "../auth";
+import { isLiveSession } from "../live-session";
+import { unusablePasswordHash } from "../passwords";
+import type { ProviderIdentity } from "./identity";
+
+type Account = { id: string; email: string; createdAt: Date };
+
+export type AccountResolution =
+  | { outcome: "signed-in"; user: Account }
+  | { outcome: "linked" | "created"; user: Account; revokedSessionIds: string[] }
+  | { outcome: "email-not-verified" };
+
+/**
+ * The local account an identity signs in to: the one it is linked to; else, only when the
+ * provider vouches for the email, the account with that email (linked now) or a new one.
+ * `issuer` names the provider, so renaming it in the configuration keeps its links.
+ */
+export async function resolveAccount(
+  db: Database,
+  actor: Actor,
+  issuer: string,
+  identity: ProviderIdentity,
+): Promise<AccountResolution> {
+  try {
+    return await db.transaction((tx) => resolveInTransaction(tx, actor, issuer, identity));
+  } catch (error) {
+    // Two first sign-ins of one identity (or one racing a registration of the email) collide on
+    // a unique key; the loser runs again and finds what the winner made.
+    const collided = isUniqueViolation(error) || (error instanceof AppError && error.code === "CONFLICT");
+    if (!collided) throw error;
+    return db.transaction((tx) => resolveInTransaction(tx, actor, issuer, identity));
+  }
+}
+
+async function resolveInTransaction(
+  tx: Transaction,
+  actor: Actor,
+  issuer: string,
+  identity: ProviderIdentity,
+): Promise<AccountResolution> {
+  const [linked] = await tx
+    .select({ id: users.id, email: users.email, createdAt: users.createdAt })
+    .from(oauthAccounts)
+    .innerJoin(users, eq(users.id, oauthAccounts.userId))
+    .where(and(eq(oauthAccounts.provider, issuer), eq(oauthAccounts.subject, identity.subject)));
+  if (linked) return { outcome: "signed-in", user: linked };
+  if (!identity.emailVerified) return { outcome: "email-not-verified" };
+
+  const existing = await tx.query.users.findFirst({
+    where: sql`lower(${users.email}) = ${identity.email}`,
+    columns: { id: true, email: true, createdAt: true },
+  });
+  const user =
+    existing ?? (await createAccount(tx, actor, { email: identity.email, password: null, roles: [DEFAULT_ROLE] }));
+  const claimsPasswordAccount = existing !== undefined && !(await hasLinkedIdentity(tx, existing.id));
+  const revokedSessionIds = claimsPasswordAccount ? await endPasswordAccess(tx, existing.id) : [];
+
+  const [link] = await tx
+    .insert(oauthAccounts)
+    .values({ userId: user.id, provider: issuer, subject: identity.subject, email: identity.email })
+    .returning({ id: oauthAccounts.id });
+  await recordAudit(
+    tx,
+    { ...actor, userId: user.id },
+    {
+      action: "oauth_account.link",
+      resource: "oauth_account",
+      resourceId: link!.id,
+      after: {
+        userId: user.id,
+        provider: issuer,
+        subject: identity.subject,
+        email: identity.email,
+        account: existing ? "existing" : "created",
+        passwordDisabled: claimsPasswordAccount,
+        revokedSessions: revokedSessionIds.length,
+      },
+    },
+  );
+  return { outcome: existing ? "linked" : "created", user, revokedSessionIds };
+}
+
+async function hasLinkedIdentity(tx: Transaction, userId: string): Promise<boolean> {
+  const link = await tx.query.oauthAccounts.findFirst({
+    where: eq(oauthAccounts.userId, userId),
+    columns: { id: true },
+  });
+  return link !== undefined;
+}
+
+/**
+ * This server never verified the email of a password account, so whoever registered the
+ * address first may not be its owner, and may be waiting for the owner to move in (account
+ * pre-hijacking). Now that the provider has proven who owns the address, the password and the
+ * sessions set up before are ended; the owner signs in through the provider from now on.
+ */
+async function endPasswordAccess(tx: Transaction, userId: string): Promise<string[]> {
+  await tx
+    .update(users)
+    .set({ passwordHash: await unusablePasswordHash() })
+    .where(eq(users.id, userId));
+  const revoked = await tx
+    .update(refreshSessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(refreshSessions.userId, userId), isLiveSession()))
+    .returning({ id: refreshSessions.id });
+  return revoked.map((session) => session.id);
+}

@@ -1,0 +1,37 @@
+/**
+ * Counts failed sign-ins per key (an account, an address) and locks a key out for a while once
+ * it has failed too often. Each further failure doubles the lock-out, up to a ceiling.
+ */
+export interface LoginThrottle {
+  /** Milliseconds until any of `keys` may try again; 0 when all may. */
+  retryAfterMs(keys: string[]): Promise<number>;
+  recordFailure(keys: ThrottledKey[]): Promise<void>;
+  /** Forgets the failures of a key, after a successful sign-in. */
+  reset(key: string): Promise<void>;
+}
+
+export interface ThrottledKey {
+  key: string;
+  /** Failures allowed within the window before the first lock-out. */
+  freeAttempts: number;
+}
+
+/** Failures are forgotten this long after the last one. */
+export const FAILURE_WINDOW_MS = 15 * 60_000;
+const FIRST_LOCKOUT_MS = 30_000;
+const MAX_LOCKOUT_MS = 15 * 60_000;
+
+/** How long a key is locked out after its `failures`-th failure in the window (0: not at all). */
+export function lockoutAfter(failures: number, freeAttempts: number): number {
+  if (failures < freeAttempts) return 0;
+  return Math.min(MAX_LOCKOUT_MS, FIRST_LOCKOUT_MS * 2 ** (failures - freeAttempts));
+}
+
+/** The keys of one sign-in attempt: the account tried, and the address it came from. */
+export function loginKeys(email: string, ip: string): ThrottledKey[] {
+  return [
+    { key: `account:${email}`, freeAttempts: 5 },
+    // An address may serve many people (an office, a carrier's NAT), so it gets more room.
+    { key: `ip:${ip}`, freeAttempts: 50 },
+  ];
+}
