@@ -30,9 +30,14 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
       .orderBy(sql`table_name`);
     expect(tables.map((table) => table.name)).toEqual([
       "audit_log",
+      "email_tokens",
+      "mail_outbox",
+      "mfa_challenges",
+      "mfa_factors",
       "oauth_accounts",
       "oidc_login_attempts",
       "permissions",
+      "recovery_codes",
       "refresh_sessions",
       "role_permissions",
       "roles",

@@ -14,7 +14,7 @@ import {
   sessionTokensSchema,
 } from "../validators";
 import { oidcRouter } from "./oidc";
-import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./refresh-cookie";
+import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./session-cookies";
 
 const sessionsRouter = {
   list: protectedProcedure.query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.user.sessionId)),

@@ -4,7 +4,7 @@ import { actorOf } from "../actor";
 import { completeOidcLogin, startOidcLogin } from "../services/oidc/login";
 import { publicProcedure } from "../trpc";
 import { sessionTokensSchema } from "../validators";
-import { setSessionCookies } from "./refresh-cookie";
+import { setSessionCookies } from "./session-cookies";
 
 /** A configured provider's name; which ones exist is told by `auth.oidc.providers`. */
 const providerNameSchema = z.string().min(1).max(64);

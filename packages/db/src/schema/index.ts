@@ -4,3 +4,5 @@ export * from "./authorization";
 export * from "./audit";
 export * from "./oauth-accounts";
 export * from "./oidc-login-attempts";
+export * from "./email";
+export * from "./mfa";

@@ -13,6 +13,8 @@ export const users = pgTable(
      * permissions are keyed by it, so a change is seen on the very next request.
      */
     accessVersion: integer("access_version").notNull().default(0),
+    /** When the owner last proved they read mail at `email`; null until then. */
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true })
       .notNull()

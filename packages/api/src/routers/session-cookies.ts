@@ -15,7 +15,7 @@ const cookieOptions = (ctx: Context, maxAge: number): CookieOptions => ({
 
 const secondsUntil = (date: Date) => Math.max(0, Math.floor((date.getTime() - Date.now()) / 1000));
 
-export function setRefreshCookie(ctx: Context, token: string, expiresAt: Date): void {
+function setRefreshCookie(ctx: Context, token: string, expiresAt: Date): void {
   ctx.cookies.set(REFRESH_COOKIE, token, cookieOptions(ctx, secondsUntil(expiresAt)));
 }
 
