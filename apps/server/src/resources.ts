@@ -2,11 +2,15 @@ import {
   createInProcessEventBus,
   createInProcessLoginThrottle,
   createInProcessPermissionCache,
+  createOutboxMailer,
+  createSmtpMailer,
   createRedisEventBus,
   createRedisLoginThrottle,
   createRedisPermissionCache,
   type EventBus,
   type LoginThrottle,
+  type Logger,
+  type Mailer,
   type PermissionCache,
 } from "@seed/api";
 import type { Config } from "@seed/config";
@@ -20,6 +24,7 @@ export interface Resources {
   events: EventBus;
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
+  mailer: Mailer;
   close(): Promise<void>;
 }
 
@@ -33,7 +38,11 @@ export interface ResourceOverrides {
  * Redis, when configured, must answer at start-up: a server that cannot share state with its
  * siblings refuses to start instead of running on quietly.
  */
-export async function openResources(config: Config, overrides: ResourceOverrides = {}): Promise<Resources> {
+export async function openResources(
+  config: Config,
+  log: Logger,
+  overrides: ResourceOverrides = {},
+): Promise<Resources> {
   const database =
     overrides.database ?? (await createDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
   const ownsDatabase = !overrides.database;
@@ -43,6 +52,8 @@ export async function openResources(config: Config, overrides: ResourceOverrides
     if (ownsDatabase) await database.migrate();
     if (config.redis.url) {
       redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+      // ioredis reconnects by itself; without a listener its errors would reach stderr unlogged.
+      redis.on("error", (error: Error) => log.error({ err: error }, "redis connection error"));
       await redis.connect();
     }
   } catch (error) {
@@ -55,6 +66,10 @@ export async function openResources(config: Config, overrides: ResourceOverrides
   const permissionCache = redis
     ? createRedisPermissionCache(redis, config.redis.keyPrefix)
     : createInProcessPermissionCache();
+  const smtp = config.mail.smtpUrl
+    ? createSmtpMailer(database.db, { url: config.mail.smtpUrl, from: config.mail.from })
+    : null;
+  const mailer = smtp ?? createOutboxMailer(database.db, log);
   const loginThrottle = redis
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
     : createInProcessLoginThrottle();
@@ -65,7 +80,9 @@ export async function openResources(config: Config, overrides: ResourceOverrides
     events,
     permissionCache,
     loginThrottle,
+    mailer,
     async close() {
+      smtp?.close();
       await events.close();
       await redis?.quit();
       if (ownsDatabase) await database.close();

@@ -1,6 +1,12 @@
 import cookie from "@fastify/cookie";
 import websocket from "@fastify/websocket";
-import { bootstrap, createAccessTokenService, createOidcProviders, type ApiDependencies } from "@seed/api";
+import {
+  bootstrap,
+  createAccessTokenService,
+  createOidcProviders,
+  deriveMfaSealingKey,
+  type ApiDependencies,
+} from "@seed/api";
 import type { Config } from "@seed/config";
 import Fastify, { type FastifyInstance } from "fastify";
 import { loggerOptions } from "./logger";
@@ -30,21 +36,25 @@ function trustProxyOption(
 }
 
 export async function createServer(config: Config, overrides: ResourceOverrides = {}): Promise<Server> {
-  const resources = await openResources(config, overrides);
-  let shuttingDown = false;
-
   const app = Fastify({
     logger: loggerOptions(config),
     genReqId: requestIdFor,
     trustProxy: trustProxyOption(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,
+    // A batched call names all its procedures in one path segment ("a.b,c.d,..."); Fastify's
+    // default of 100 characters would refuse a batch of a few calls before tRPC saw it.
+    routerOptions: { maxParamLength: 4096 },
   });
+  const resources = await openResources(config, app.log, overrides);
+  let shuttingDown = false;
 
   const deps: ApiDependencies = {
     db: resources.database.db,
     events: resources.events,
     permissionCache: resources.permissionCache,
     loginThrottle: resources.loginThrottle,
+    mailer: resources.mailer,
+    appUrl: config.mail.appUrl,
     accessTokens: createAccessTokenService({
       secret: config.auth.jwtSecret,
       issuer: config.auth.issuer,
@@ -54,6 +64,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
     cookieSecure: config.http.cookieSecure,
     oidcProviders: createOidcProviders(config.oidc),
+    mfaSealingKey: deriveMfaSealingKey(config.auth.jwtSecret),
   };
 
   try {
@@ -84,7 +95,6 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
   app.addHook("onSend", async (_req, reply) => {
     if (shuttingDown) reply.header("connection", "close");
   });
-  app.addHook("onClose", () => resources.close());
 
   if (config.auth.jwtSecretIsEphemeral) {
     app.log.warn("JWT_SECRET is not set: using a random secret, so access tokens end with this process");
@@ -98,7 +108,9 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     },
     async stop() {
       shuttingDown = true;
+      // Only once the server has answered its last request are Redis and the database closed.
       await app.close();
+      await resources.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   availableBackends,
   createDeployment,
+  tokensOf,
   uniqueEmail,
   type Deployment,
   type TestServer,
@@ -28,7 +29,9 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
     expect(registered.createdAt).toBeInstanceOf(Date);
     expect(registered).not.toHaveProperty("passwordHash");
 
-    const session = await api.auth.login.mutate({ email: email.toUpperCase(), password: "a long passphrase" });
+    const session = tokensOf(
+      await api.auth.login.mutate({ email: email.toUpperCase(), password: "a long passphrase" }),
+    );
     accessToken = session.accessToken;
     expect(session.user.id).toBe(registered.id);
     expect(await api.auth.me.query()).toEqual({ ...registered, permissions: ["order:create"] });
@@ -99,7 +102,9 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
     const email = uniqueEmail("retry");
     const bootstrap = server.client();
     await bootstrap.api.auth.register.mutate({ email, password: "a long passphrase" });
-    let refreshToken = (await bootstrap.api.auth.login.mutate({ email, password: "a long passphrase" })).refreshToken;
+    let refreshToken = tokensOf(
+      await bootstrap.api.auth.login.mutate({ email, password: "a long passphrase" }),
+    ).refreshToken;
 
     let accessToken: string | null = "an-access-token-that-has-long-expired";
     let refreshes = 0;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   availableBackends,
   createDeployment,
+  tokensOf,
   uniqueEmail,
   type Deployment,
   type TestServer,
@@ -27,7 +28,7 @@ describe.each(availableBackends())("authorization over HTTP on %s", (backend) =>
   let admin: Client;
 
   async function signIn(email: string, secret = password): Promise<Client & { userId: string }> {
-    const session = await server.client().api.auth.login.mutate({ email, password: secret });
+    const session = tokensOf(await server.client().api.auth.login.mutate({ email, password: secret }));
     return Object.assign(server.client({ getAccessToken: () => session.accessToken }), { userId: session.user.id });
   }
 

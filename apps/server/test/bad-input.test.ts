@@ -115,6 +115,18 @@ describe("bad input", () => {
     expect(body.error?.json.message).toContain("Malformed refresh token");
   });
 
+  it("a batch as large as the cap is served, however long its procedure names", async () => {
+    const paths = Array.from({ length: 5 }, () => "auth.sessions.revokeAll").join(",");
+    const response = await fetch(`${server.trpcUrl}/${paths}?batch=1`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({}),
+    });
+    expect(response.status).toBe(401);
+    const body = (await response.json()) as { error: { json: { data: { code: string } } } }[];
+    expect(body.map((item) => item.error.json.data.code)).toEqual(Array(5).fill("UNAUTHORIZED"));
+  });
+
   it("a batch larger than the cap is refused as a whole", async () => {
     const paths = Array.from({ length: 6 }, () => "health.check").join(",");
     const response = await fetch(`${server.trpcUrl}/${paths}?batch=1&input=${encodeURIComponent("{}")}`);

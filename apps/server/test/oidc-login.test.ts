@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { TRPCClientError, type AppRouter, type Client } from "@seed/client";
-import { oidcLoginAttempts } from "@seed/db";
+import { oidcLoginAttempts, users } from "@seed/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInAtProvider, startIdentityProvider, type TestIdentityProvider } from "./support/identity-provider";
 import {
   availableBackends,
   createDeployment,
+  tokensOf,
   uniqueEmail,
   type Deployment,
   type TestServer,
@@ -189,7 +190,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
   it("links a verified email to the password account of that address, ending what a squatter set up", async () => {
     const email = uniqueEmail("owner");
     const registered = await client.api.auth.register.mutate({ email, password });
-    const earlier = await client.api.auth.login.mutate({ email, password });
+    const earlier = tokensOf(await client.api.auth.login.mutate({ email, password }));
 
     // The provider spells the address in its own case; it is the same address.
     const subject = identityProvider.addAccount({ email: email.toUpperCase(), emailVerified: true });
@@ -204,6 +205,18 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     expect(oldRefresh).toMatchObject({ code: "UNAUTHORIZED" });
     const me = await server.client({ getAccessToken: () => session.accessToken }).api.auth.me.query();
     expect(me.id).toBe(registered.id);
+  });
+
+  it("links to a password account whose address was confirmed by mail, keeping its password", async () => {
+    const email = uniqueEmail("confirmed");
+    const registered = await client.api.auth.register.mutate({ email, password });
+    await db().update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, registered.id));
+    const earlier = tokensOf(await client.api.auth.login.mutate({ email, password }));
+
+    const subject = identityProvider.addAccount({ email, emailVerified: true });
+    expect((await signIn(subject)).user.id).toBe(registered.id);
+    await expect(client.api.auth.login.mutate({ email, password })).resolves.toBeDefined();
+    await expect(client.api.auth.refresh.mutate({ refreshToken: earlier.refreshToken })).resolves.toBeDefined();
   });
 
   it("refuses an unverified email that would take over an existing account, and changes nothing", async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   availableBackends,
   createDeployment,
+  tokensOf,
   uniqueEmail,
   type Deployment,
   type TestServer,
@@ -53,7 +54,7 @@ async function signedInClient(
 ): Promise<{ client: Client; userId: string; email: string }> {
   const anonymous = server.client();
   await anonymous.api.auth.register.mutate({ email, password: "a long passphrase" }).catch(() => {});
-  const session = await anonymous.api.auth.login.mutate({ email, password: "a long passphrase" });
+  const session = tokensOf(await anonymous.api.auth.login.mutate({ email, password: "a long passphrase" }));
   return { client: server.client({ getAccessToken: () => session.accessToken }), userId: session.user.id, email };
 }
 
@@ -73,7 +74,7 @@ describe.each(availableBackends())("session events over WebSocket on %s", (backe
     const events = subscribeToSessionEvents(client);
     await events.started;
 
-    const elsewhere = await server.client().api.auth.login.mutate({ email, password: "a long passphrase" });
+    const elsewhere = tokensOf(await server.client().api.auth.login.mutate({ email, password: "a long passphrase" }));
     await server.client().api.auth.logout.mutate({ refreshToken: elsewhere.refreshToken });
 
     const [created, revoked] = await events.next(2);
@@ -91,7 +92,9 @@ describe.each(availableBackends())("session events over WebSocket on %s", (backe
     await signedInClient(server, bobEmail);
     // Alice's own next sign-in is the first thing she hears about.
     const aliceEmail = (await alice.api.auth.me.query()).email;
-    const own = await server.client().api.auth.login.mutate({ email: aliceEmail, password: "a long passphrase" });
+    const own = tokensOf(
+      await server.client().api.auth.login.mutate({ email: aliceEmail, password: "a long passphrase" }),
+    );
     const [first] = await aliceEvents.next(1);
     expect(first!.sessionId).toBe(own.sessionId);
     aliceEvents.stop();
@@ -122,7 +125,7 @@ describe.skipIf(!availableBackends().includes("postgres+redis"))("session events
     const events = subscribeToSessionEvents(client);
     await events.started;
 
-    const onB = await instanceB.client().api.auth.login.mutate({ email, password: "a long passphrase" });
+    const onB = tokensOf(await instanceB.client().api.auth.login.mutate({ email, password: "a long passphrase" }));
     const [event] = await events.next(1);
     expect(event).toMatchObject({ type: "session.created", sessionId: onB.sessionId });
     events.stop();

@@ -2,7 +2,14 @@ import { request } from "node:http";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { createDeployment, rawCall, uniqueEmail, type Deployment, type TestServer } from "./support/test-server";
+import {
+  createDeployment,
+  rawCall,
+  tokensOf,
+  uniqueEmail,
+  type Deployment,
+  type TestServer,
+} from "./support/test-server";
 
 /** What an attacker tries against the transports themselves, and what must hold afterwards. */
 describe("transport defences", () => {
@@ -82,7 +89,7 @@ describe("transport defences", () => {
     });
 
     it("does not act with the refresh cookie sent along with the upgrade", async () => {
-      const session = await server.client().api.auth.login.mutate({ email, password });
+      const session = tokensOf(await server.client().api.auth.login.mutate({ email, password }));
       const events = await socketCall(
         { id: 2, method: "subscription", params: { path: "auth.onSessionEvent", input: { json: null } } },
         { cookie: `seed_refresh=${session.refreshToken}` },

@@ -1,6 +1,7 @@
 import type { Database } from "@seed/db";
 import type { PermissionCache } from "./authorization";
 import type { EventBus } from "./events";
+import type { Mailer } from "./mail";
 import type { AccessTokenService } from "./services/access-tokens";
 import type { LoginThrottle } from "./throttling";
 import type { OidcProviders } from "./services/oidc/providers";
@@ -12,9 +13,14 @@ export interface ApiDependencies {
   events: EventBus;
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
+  mailer: Mailer;
+  /** The web app's URL, for links in emails. */
+  appUrl: string;
   refreshTokenTtlSeconds: number;
   /** Whether cookies carry the Secure flag; only a plain-http localhost setup turns it off. */
   cookieSecure: boolean;
   /** The identity providers of OIDC_PROVIDERS; none when it is unset. */
   oidcProviders: OidcProviders;
+  /** Seals TOTP secrets at rest (AES-256-GCM); derived from the server's secret. */
+  mfaSealingKey: Uint8Array;
 }

@@ -14,6 +14,7 @@ export { createAccessTokenService } from "./services/access-tokens";
 export type { AccessTokenService } from "./services/access-tokens";
 export { createOidcProviders } from "./services/oidc/providers";
 export type { OidcProviders } from "./services/oidc/providers";
+export { deriveMfaSealingKey } from "./services/mfa/sealing";
 export { createInProcessEventBus, createRedisEventBus } from "./events";
 export type { EventBus, SessionEvent } from "./events";
 export {
@@ -25,6 +26,8 @@ export {
 export type { Permission, PermissionCache, RoleName } from "./authorization";
 export { createInProcessLoginThrottle, createRedisLoginThrottle } from "./throttling";
 export type { LoginThrottle } from "./throttling";
+export { createOutboxMailer, createSmtpMailer } from "./mail";
+export type { Mailer, MailMessage } from "./mail";
 export { AppError } from "./errors";
 export type { Logger } from "./logger";
 export {

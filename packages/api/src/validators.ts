@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { allPermissions, roleNames, type Permission, type RoleName } from "./authorization";
 import { isCommonPassword } from "./services/common-passwords";
-import { REFRESH_TOKEN_PATTERN } from "./services/refresh-tokens";
+import { OPAQUE_TOKEN_PATTERN } from "./services/opaque-tokens";
 
 export const emailSchema = z
   .string()
@@ -26,9 +26,11 @@ export const passwordAttemptSchema = z.string().min(1, "Password is required").m
 export const credentialsSchema = z.object({ email: emailSchema, password: passwordAttemptSchema });
 export const registrationSchema = z.object({ email: emailSchema, password: newPasswordSchema });
 
+export const opaqueTokenSchema = z.string().regex(OPAQUE_TOKEN_PATTERN, "Malformed token");
+
 /** A refresh token may come in the body (non-browser clients) or in the HttpOnly cookie. */
 export const refreshTokenInputSchema = z
-  .object({ refreshToken: z.string().regex(REFRESH_TOKEN_PATTERN, "Malformed refresh token").optional() })
+  .object({ refreshToken: z.string().regex(OPAQUE_TOKEN_PATTERN, "Malformed refresh token").optional() })
   .optional();
 
 export const roleSchema = z.enum(roleNames as [RoleName, ...RoleName[]]);
@@ -51,6 +53,16 @@ export const sessionTokensSchema = z.object({
   refreshTokenExpiresAt: z.date(),
 });
 export type SessionTokens = z.infer<typeof sessionTokensSchema>;
+
+/**
+ * A correct password signs in at once, or, when the account has an authenticator, earns a
+ * challenge to complete with a code (`auth.mfa.verify`).
+ */
+export const loginResultSchema = z.discriminatedUnion("status", [
+  sessionTokensSchema.extend({ status: z.literal("signed-in") }),
+  z.object({ status: z.literal("mfa-required"), challenge: z.string(), challengeExpiresAt: z.date() }),
+]);
+export type LoginResult = z.infer<typeof loginResultSchema>;
 
 export const userIdSchema = z.object({ userId: z.uuid() });
 

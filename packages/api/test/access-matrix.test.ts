@@ -8,7 +8,8 @@ import { createContext } from "../src/context";
 import { appRouter, createCaller } from "../src/root";
 import { grantPermission } from "../src/services/permission-grants";
 import { createAccount, login } from "../src/services/auth";
-import { createTestApi, recordingLogger, testActor } from "./support";
+import { authenticatorCode, enableMfa, mfaRequired } from "./mfa-support";
+import { createTestApi, recordingLogger, tokensOf, testActor } from "./support";
 
 interface Persona {
   name: string;
@@ -34,7 +35,7 @@ async function account(roles: RoleName[]): Promise<{ id: string; email: string }
 }
 
 async function signIn(address: string) {
-  return login(api.deps, { email: address, password }, testActor);
+  return tokensOf(await login(api.deps, { email: address, password }, testActor));
 }
 
 /** A valid input for each procedure, made fresh per call; the record must name every procedure. */
@@ -49,6 +50,21 @@ const sampleInputs = {
   "auth.sessions.list": async () => undefined,
   "auth.sessions.revoke": async () => ({ sessionId: (await signIn((await account(["customer"])).email)).sessionId }),
   "auth.sessions.revokeAll": async () => undefined,
+  "auth.email.sendVerification": async () => undefined,
+  "auth.email.verify": async () => ({ token: "A".repeat(43) }),
+  "auth.password.requestReset": async () => ({ email: email("forgetful") }),
+  "auth.password.reset": async () => ({ token: "A".repeat(43), password: "a brand new passphrase" }),
+  "auth.mfa.status": async () => undefined,
+  "auth.mfa.enroll": async () => undefined,
+  // The personas have no confirmed authenticator, and this is no code: refused after the access check.
+  "auth.mfa.confirm": async () => ({ code: "not-the-code" }),
+  "auth.mfa.disable": async () => ({ password, code: "not-the-code" }),
+  "auth.mfa.verify": async () => {
+    const user = await account(["customer"]);
+    const { secret } = await enableMfa(api.deps, user);
+    const { challenge } = mfaRequired(await login(api.deps, { email: user.email, password }, testActor));
+    return { challenge, code: authenticatorCode(secret, 1) };
+  },
   // No provider is configured here: the calls are refused as NOT_FOUND, after any access check.
   "auth.oidc.providers": async () => undefined,
   "auth.oidc.start": async () => ({ provider: "example" }),

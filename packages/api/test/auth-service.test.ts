@@ -3,8 +3,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../src/errors";
 import { authenticate, login, logout, refresh, register } from "../src/services/auth";
-import { hashRefreshToken } from "../src/services/refresh-tokens";
-import { createTestApi, testActor as client } from "./support";
+import { hashOpaqueToken } from "../src/services/opaque-tokens";
+import { createTestApi, tokensOf, testActor as client } from "./support";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 beforeAll(async () => {
@@ -50,16 +50,18 @@ describe("the auth service", () => {
 
   it("records the session's client and stores only the hash of the refresh token", async () => {
     await register(api.deps, { email: "session@example.com", password: "a good password" }, client);
-    const tokens = await login(api.deps, { email: "session@example.com", password: "a good password" }, client);
+    const tokens = tokensOf(
+      await login(api.deps, { email: "session@example.com", password: "a good password" }, client),
+    );
     const [session] = await api.deps.db.select().from(refreshSessions).where(eq(refreshSessions.id, tokens.sessionId));
     expect(session).toMatchObject({ ip: client.ip, userAgent: client.userAgent, revokedAt: null });
-    expect(session!.tokenHash).toBe(hashRefreshToken(tokens.refreshToken));
+    expect(session!.tokenHash).toBe(hashOpaqueToken(tokens.refreshToken));
     expect(session!.tokenHash).not.toBe(tokens.refreshToken);
   });
 
   it("rotates the refresh token on use and refuses the old one", async () => {
     await register(api.deps, { email: "rotate@example.com", password: "a good password" }, client);
-    const first = await login(api.deps, { email: "rotate@example.com", password: "a good password" }, client);
+    const first = tokensOf(await login(api.deps, { email: "rotate@example.com", password: "a good password" }, client));
     const second = await refresh(api.deps, first.refreshToken, client);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(second.sessionId).toBe(first.sessionId);
@@ -69,7 +71,7 @@ describe("the auth service", () => {
 
   it("lets exactly one of two concurrent refreshes with the same token succeed", async () => {
     await register(api.deps, { email: "race@example.com", password: "a good password" }, client);
-    const tokens = await login(api.deps, { email: "race@example.com", password: "a good password" }, client);
+    const tokens = tokensOf(await login(api.deps, { email: "race@example.com", password: "a good password" }, client));
     const results = await Promise.allSettled(
       Array.from({ length: 5 }, () => refresh(api.deps, tokens.refreshToken, client)),
     );
@@ -81,7 +83,9 @@ describe("the auth service", () => {
 
   it("refuses a reused refresh token and revokes the whole family", async () => {
     await register(api.deps, { email: "stolen@example.com", password: "a good password" }, client);
-    const original = await login(api.deps, { email: "stolen@example.com", password: "a good password" }, client);
+    const original = tokensOf(
+      await login(api.deps, { email: "stolen@example.com", password: "a good password" }, client),
+    );
     const rotated = await refresh(api.deps, original.refreshToken, client);
     // Time passes: the copy comes back well after the legitimate exchange.
     await api.deps.db
@@ -107,7 +111,9 @@ describe("the auth service", () => {
 
   it("refuses an expired session", async () => {
     await register(api.deps, { email: "expired@example.com", password: "a good password" }, client);
-    const tokens = await login(api.deps, { email: "expired@example.com", password: "a good password" }, client);
+    const tokens = tokensOf(
+      await login(api.deps, { email: "expired@example.com", password: "a good password" }, client),
+    );
     await api.deps.db
       .update(refreshSessions)
       .set({ expiresAt: new Date(Date.now() - 1000) })
@@ -118,7 +124,9 @@ describe("the auth service", () => {
 
   it("ends the session and its access tokens on logout, and ignores a second logout", async () => {
     const user = await register(api.deps, { email: "logout@example.com", password: "a good password" }, client);
-    const tokens = await login(api.deps, { email: "logout@example.com", password: "a good password" }, client);
+    const tokens = tokensOf(
+      await login(api.deps, { email: "logout@example.com", password: "a good password" }, client),
+    );
     await expect(authenticate(api.deps, tokens.accessToken)).resolves.toMatchObject({ id: user.id });
 
     await logout(api.deps, tokens.refreshToken, client);
@@ -130,8 +138,12 @@ describe("the auth service", () => {
 
   it("leaves other sessions of the user alive on logout", async () => {
     await register(api.deps, { email: "two-devices@example.com", password: "a good password" }, client);
-    const phone = await login(api.deps, { email: "two-devices@example.com", password: "a good password" }, client);
-    const laptop = await login(api.deps, { email: "two-devices@example.com", password: "a good password" }, client);
+    const phone = tokensOf(
+      await login(api.deps, { email: "two-devices@example.com", password: "a good password" }, client),
+    );
+    const laptop = tokensOf(
+      await login(api.deps, { email: "two-devices@example.com", password: "a good password" }, client),
+    );
     await logout(api.deps, phone.refreshToken, client);
     await expect(authenticate(api.deps, laptop.accessToken)).resolves.toBeDefined();
   });
@@ -140,7 +152,9 @@ describe("the auth service", () => {
     const user = await register(api.deps, { email: "events@example.com", password: "a good password" }, client);
     const controller = new AbortController();
     const events = await api.deps.events.subscribe<{ type: string }>(`user:${user.id}:sessions`, controller.signal);
-    const tokens = await login(api.deps, { email: "events@example.com", password: "a good password" }, client);
+    const tokens = tokensOf(
+      await login(api.deps, { email: "events@example.com", password: "a good password" }, client),
+    );
     const next = await refresh(api.deps, tokens.refreshToken, client);
     await logout(api.deps, next.refreshToken, client);
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import type { Actor, Principal } from "../src/actor";
 import { createInProcessPermissionCache } from "../src/authorization";
+import { createOutboxMailer } from "../src/mail";
 import { createInProcessLoginThrottle } from "../src/throttling";
 import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
 import { createContextInner, type Context } from "../src/context";
@@ -9,7 +10,9 @@ import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
 import type { Logger } from "../src/logger";
 import { createAccessTokenService } from "../src/services/access-tokens";
+import { deriveMfaSealingKey } from "../src/services/mfa/sealing";
 import { createOidcProviders } from "../src/services/oidc/providers";
+import type { LoginResult } from "../src/validators";
 
 export const tokenOptions = {
   secret: randomBytes(32),
@@ -35,6 +38,12 @@ export function recordingLogger(): Logger & { lines: RecordedLog[] } {
   return { lines, debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
 }
 
+/** The tokens of a sign-in that asked for no second factor; fails the test when one was asked for. */
+export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "signed-in" }> {
+  if (result.status !== "signed-in") throw new Error(`expected to be signed in, but the sign-in is ${result.status}`);
+  return result;
+}
+
 export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
 
 export async function createTestApi(): Promise<{
@@ -50,9 +59,12 @@ export async function createTestApi(): Promise<{
     events: createInProcessEventBus(),
     permissionCache: createInProcessPermissionCache(),
     loginThrottle: createInProcessLoginThrottle(),
+    mailer: createOutboxMailer(database.connection.db, recordingLogger()),
+    appUrl: "https://app.example.com",
     refreshTokenTtlSeconds: 3600,
     cookieSecure: true,
     oidcProviders: createOidcProviders(null),
+    mfaSealingKey: deriveMfaSealingKey(tokenOptions.secret),
     log: recordingLogger(),
   };
   return {

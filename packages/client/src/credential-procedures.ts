@@ -9,4 +9,9 @@ export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([
   "auth.logout",
   "auth.oidc.start",
   "auth.oidc.callback",
+  "auth.mfa.verify",
+  "auth.mfa.disable",
+  "auth.email.verify",
+  "auth.password.requestReset",
+  "auth.password.reset",
 ]);

@@ -72,6 +72,12 @@ export const envSchema = z.object({
   // so it carries no query or fragment of its own.
   OIDC_REDIRECT_URI: secureUrl.refine((value) => !/[?#]/.test(value), "must have no query or fragment").optional(),
 
+  APP_URL: z
+    .url({ protocol: /^https?$/, message: "expected the http(s) URL of the web app" })
+    .default("http://localhost:3000"),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, message: "expected an smtp:// or smtps:// URL" }).optional(),
+  MAIL_FROM: z.string().min(3).default("Seed <no-reply@localhost>"),
+
   CORS_ORIGINS: commaSeparatedOrigins.default([]),
   COOKIE_SECURE: boolean.default(true),
   TRUST_PROXY: trustedProxies.default(false),

@@ -22,6 +22,13 @@ export interface Config {
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
   };
+  mail: {
+    /** Where links in emails point: the web app that opens them. */
+    appUrl: string;
+    /** Send through this SMTP server; unset, mail only goes to the outbox table and the log. */
+    smtpUrl: string | undefined;
+    from: string;
+  };
   /** The first admin, created or promoted at start-up when no admin exists yet. */
   firstAdmin: { email: string; password: string } | null;
   /** Sign-in through OpenID Connect providers; null when none is configured. */
@@ -85,6 +92,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     },
+    mail: { appUrl: env.APP_URL.replace(/\/$/, ""), smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     firstAdmin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : null,
     oidc:
       env.OIDC_PROVIDERS.length > 0 && env.OIDC_REDIRECT_URI

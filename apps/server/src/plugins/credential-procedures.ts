@@ -7,6 +7,11 @@ const CREDENTIAL_PROCEDURES = new Set([
   "auth.refresh",
   "auth.oidc.start",
   "auth.oidc.callback",
+  "auth.mfa.verify",
+  "auth.mfa.disable",
+  "auth.email.verify",
+  "auth.password.requestReset",
+  "auth.password.reset",
 ]);
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createClient, type Client, type ClientOptions } from "@seed/client";
+import { createClient, type Client, type ClientOptions, type RouterOutputs } from "@seed/client";
 import { loadConfig } from "@seed/config";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { WebSocket } from "ws";
@@ -112,3 +112,11 @@ export async function rawCall(
 
 /** A unique email per call, so tests on one database never collide. */
 export const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.com`;
+
+type LoginResult = RouterOutputs["auth"]["login"];
+
+/** The tokens of a sign-in that asked for no second factor; fails the test when one was asked for. */
+export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "signed-in" }> {
+  if (result.status !== "signed-in") throw new Error(`expected to be signed in, but the sign-in is ${result.status}`);
+  return result;
+}

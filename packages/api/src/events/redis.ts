@@ -11,6 +11,9 @@ import { LocalChannels } from "./local-channels";
 export function createRedisEventBus(redis: Redis, keyPrefix: string): EventBus {
   const prefix = `${keyPrefix}events:`;
   const subscriber = redis.duplicate();
+  // The subscriber reconnects and resubscribes by itself; an outage of its server is reported
+  // by the connection it was duplicated from, so its own error events are not repeated.
+  subscriber.on("error", () => {});
   const channels = new LocalChannels();
 
   subscriber.on("message", (redisChannel: string, message: string) => {

@@ -3,16 +3,21 @@ import { z } from "zod";
 import { actorOf } from "../actor";
 import { sessionEventsChannel, type SessionEvent } from "../events";
 import { login, logout, refresh, register } from "../services/auth";
+import { sendEmailVerification } from "../services/email-verification";
 import { findSessionOwner, listSessions, revokeAllSessions, revokeSession } from "../services/sessions";
 import { protectedProcedure, publicProcedure, requireOwnership } from "../trpc";
 import {
   credentialsSchema,
+  loginResultSchema,
   permissionSchema,
   publicUserSchema,
   refreshTokenInputSchema,
   registrationSchema,
   sessionTokensSchema,
 } from "../validators";
+import { emailRouter } from "./email";
+import { mfaRouter } from "./mfa";
+import { passwordRouter } from "./password";
 import { oidcRouter } from "./oidc";
 import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./session-cookies";
 
@@ -37,15 +42,22 @@ export const authRouter = {
   register: publicProcedure
     .input(registrationSchema)
     .output(publicUserSchema)
-    .mutation(({ ctx, input }) => register(ctx, input, actorOf(ctx))),
+    .mutation(async ({ ctx, input }) => {
+      const user = await register(ctx, input, actorOf(ctx));
+      // The account exists either way; a failed mail is logged and can be asked for again.
+      await sendEmailVerification(ctx, user.id).catch((error: unknown) =>
+        ctx.log.error({ err: error, userId: user.id }, "could not send the verification mail"),
+      );
+      return user;
+    }),
 
   login: publicProcedure
     .input(credentialsSchema)
-    .output(sessionTokensSchema)
+    .output(loginResultSchema)
     .mutation(async ({ ctx, input }) => {
-      const tokens = await login(ctx, input, actorOf(ctx));
-      setSessionCookies(ctx, tokens);
-      return tokens;
+      const result = await login(ctx, input, actorOf(ctx));
+      if (result.status === "signed-in") setSessionCookies(ctx, result);
+      return result;
     }),
 
   refresh: publicProcedure
@@ -79,6 +91,12 @@ export const authRouter = {
   sessions: sessionsRouter,
 
   oidc: oidcRouter,
+
+  mfa: mfaRouter,
+
+  email: emailRouter,
+
+  password: passwordRouter,
 
   /** Sign-ins, refreshes and sign-outs of the caller's own sessions, as they happen. */
   onSessionEvent: protectedProcedure.subscription(({ ctx, signal }) =>

@@ -1,6 +1,6 @@
 import { ACCESS_COOKIE, REFRESH_COOKIE, type Context, type CookieOptions } from "../context";
 import { AppError } from "../errors";
-import { REFRESH_TOKEN_PATTERN } from "../services/refresh-tokens";
+import { OPAQUE_TOKEN_PATTERN } from "../services/opaque-tokens";
 import type { SessionTokens } from "../validators";
 
 // Scoped to the API path and never readable by scripts; SameSite=Strict keeps it off
@@ -37,6 +37,6 @@ export function clearSessionCookies(ctx: Context): void {
 export function readRefreshToken(ctx: Context, fromBody: string | undefined): string {
   const token = fromBody ?? ctx.cookies.get(REFRESH_COOKIE);
   if (!token) throw new AppError("UNAUTHENTICATED", "Refresh token required");
-  if (!REFRESH_TOKEN_PATTERN.test(token)) throw new AppError("UNAUTHENTICATED", "Invalid or expired refresh token");
+  if (!OPAQUE_TOKEN_PATTERN.test(token)) throw new AppError("UNAUTHENTICATED", "Invalid or expired refresh token");
   return token;
 }

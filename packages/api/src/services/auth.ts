@@ -14,11 +14,13 @@ import type { ApiDependencies } from "../dependencies";
 import { AppError } from "../errors";
 import { sessionEventsChannel, type SessionEvent, type SessionEventType } from "../events";
 import type { Logger } from "../logger";
-import type { SessionTokens } from "../validators";
+import type { LoginResult, SessionTokens } from "../validators";
 import { recordAudit } from "./audit";
+import { openMfaChallenge } from "./mfa/challenges";
+import { hasConfirmedMfaFactor } from "./mfa/factors";
 import { hashPassword, unusablePasswordHash, verifyAgainstDummyHash, verifyPassword } from "./passwords";
 import { isLiveSession } from "./live-session";
-import { createRefreshToken, hashRefreshToken } from "./refresh-tokens";
+import { createOpaqueToken, hashOpaqueToken } from "./opaque-tokens";
 import { recordSecurityEvent } from "./security-events";
 import { loginKeys, type LoginThrottle } from "../throttling";
 
@@ -76,12 +78,13 @@ export async function register(
  * Fails with the same message and the same work whether the email is unknown or the password
  * wrong. Repeated failures lock the account, and the address they come from, out for a growing
  * while: the lock is checked before any password is, so a locked-out guess costs nothing.
+ * An account with an authenticator gets a challenge instead of tokens, to complete with a code.
  */
 export async function login(
   deps: AuthDependencies & { loginThrottle: LoginThrottle },
   input: { email: string; password: string },
   actor: Actor,
-): Promise<SessionTokens> {
+): Promise<LoginResult> {
   const keys = loginKeys(input.email, actor.ip ?? "unknown");
   const retryAfterMs = await deps.loginThrottle.retryAfterMs(keys.map(({ key }) => key));
   if (retryAfterMs > 0) {
@@ -101,8 +104,13 @@ export async function login(
     throw new AppError("UNAUTHENTICATED", INVALID_CREDENTIALS);
   }
 
+  // The failures are forgiven only once the code is right too: otherwise a known password would
+  // reset the budget for guessing codes at every sign-in.
+  if (await hasConfirmedMfaFactor(deps.db, user.id)) {
+    return { status: "mfa-required", ...(await openMfaChallenge(deps.db, user.id)) };
+  }
   await deps.loginThrottle.reset(keys[0]!.key);
-  return startSession(deps, user, actor);
+  return { status: "signed-in", ...(await startSession(deps, user, actor)) };
 }
 
 /**
@@ -114,7 +122,7 @@ export async function startSession(
   user: { id: string; email: string; createdAt: Date },
   actor: Actor,
 ): Promise<SessionTokens> {
-  const { token: refreshToken, tokenHash } = createRefreshToken();
+  const { token: refreshToken, tokenHash } = createOpaqueToken();
   const session = await deps.db.transaction(async (tx) => {
     const [created] = await tx
       .insert(refreshSessions)
@@ -154,8 +162,8 @@ const REUSE_GRACE_MS = 10_000;
  * whole session (the token family) is revoked and a security event recorded.
  */
 export async function refresh(deps: AuthDependencies, refreshToken: string, actor: Actor): Promise<SessionTokens> {
-  const presentedHash = hashRefreshToken(refreshToken);
-  const { token: nextToken, tokenHash: nextHash } = createRefreshToken();
+  const presentedHash = hashOpaqueToken(refreshToken);
+  const { token: nextToken, tokenHash: nextHash } = createOpaqueToken();
   const outcome = await deps.db.transaction(async (tx) => {
     const [session] = await tx
       .update(refreshSessions)
@@ -224,7 +232,7 @@ export async function logout(
     const [revoked] = await tx
       .update(refreshSessions)
       .set({ revokedAt: new Date() })
-      .where(and(eq(refreshSessions.tokenHash, hashRefreshToken(refreshToken)), isNull(refreshSessions.revokedAt)))
+      .where(and(eq(refreshSessions.tokenHash, hashOpaqueToken(refreshToken)), isNull(refreshSessions.revokedAt)))
       .returning({ id: refreshSessions.id, userId: refreshSessions.userId });
     if (revoked) {
       await recordAudit(

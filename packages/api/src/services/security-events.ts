@@ -9,6 +9,8 @@ export type SecurityEventType =
   | "invalid_token"
   | "login_failed"
   | "login_locked"
+  | "mfa_failed"
+  | "password_reset"
   | "oidc_login_refused"
   | "refresh_token_reuse"
   | "role_changed"

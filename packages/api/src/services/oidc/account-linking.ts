@@ -54,12 +54,20 @@ async function resolveInTransaction(
 
   const existing = await tx.query.users.findFirst({
     where: sql`lower(${users.email}) = ${identity.email}`,
-    columns: { id: true, email: true, createdAt: true },
+    columns: { id: true, email: true, createdAt: true, emailVerifiedAt: true },
   });
-  const user =
-    existing ?? (await createAccount(tx, actor, { email: identity.email, password: null, roles: [DEFAULT_ROLE] }));
-  const claimsPasswordAccount = existing !== undefined && !(await hasLinkedIdentity(tx, existing.id));
+  const user = existing
+    ? { id: existing.id, email: existing.email, createdAt: existing.createdAt }
+    : await createAccount(tx, actor, { email: identity.email, password: null, roles: [DEFAULT_ROLE] });
+  // An address confirmed through our own mail, or already linked, was claimed by its owner.
+  const claimsPasswordAccount =
+    existing !== undefined && existing.emailVerifiedAt === null && !(await hasLinkedIdentity(tx, existing.id));
   const revokedSessionIds = claimsPasswordAccount ? await endPasswordAccess(tx, existing.id) : [];
+  // The provider vouched for the address.
+  await tx
+    .update(users)
+    .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+    .where(eq(users.id, user.id));
 
   const [link] = await tx
     .insert(oauthAccounts)
@@ -95,10 +103,10 @@ async function hasLinkedIdentity(tx: Transaction, userId: string): Promise<boole
 }
 
 /**
- * This server never verified the email of a password account, so whoever registered the
- * address first may not be its owner, and may be waiting for the owner to move in (account
- * pre-hijacking). Now that the provider has proven who owns the address, the password and the
- * sessions set up before are ended; the owner signs in through the provider from now on.
+ * The address of this password account was never confirmed, so whoever registered it first may
+ * not be its owner, and may be waiting for the owner to move in (account pre-hijacking). Now
+ * that the provider has proven who owns the address, the password and the sessions set up
+ * before are ended; the owner signs in through the provider, or resets the password by mail.
  */
 async function endPasswordAccess(tx: Transaction, userId: string): Promise<string[]> {
   await tx

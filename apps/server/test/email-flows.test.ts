@@ -1,0 +1,180 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { TRPCClientError } from "@seed/client";
+import { emailTokens, mailOutbox, users } from "@seed/db";
+import { desc, eq } from "drizzle-orm";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  availableBackends,
+  createDeployment,
+  tokensOf,
+  uniqueEmail,
+  type Deployment,
+  type TestServer,
+} from "./support/test-server";
+
+const password = "a long passphrase";
+
+async function codeOf(call: Promise<unknown>): Promise<unknown> {
+  const error = await call.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(TRPCClientError);
+  return (error as TRPCClientError<never>).data?.["code"];
+}
+
+describe.each(availableBackends())("email verification and password reset on %s", (backend) => {
+  let deployment: Deployment;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    deployment = await createDeployment(backend, { AUTH_RATE_LIMIT_MAX: "1000", APP_URL: "https://shop.example.com" });
+    server = await deployment.start();
+  });
+  afterAll(() => deployment?.destroy());
+
+  /** The token of the last link mailed to `to` for `page`, read from the outbox as a user would. */
+  async function linkToken(to: string, page: "verify-email" | "reset-password"): Promise<string> {
+    const [mail] = await deployment.database.connection.db
+      .select()
+      .from(mailOutbox)
+      .where(eq(mailOutbox.to, to))
+      .orderBy(desc(mailOutbox.id))
+      .limit(1);
+    const match = mail?.text.match(new RegExp(`https://shop\\.example\\.com/${page}\\?token=([\\w-]{43})`));
+    expect(match, `a ${page} link mailed to ${to}`).toBeTruthy();
+    return match![1]!;
+  }
+
+  const verifiedAt = async (email: string) =>
+    (await deployment.database.connection.db.query.users.findFirst({ where: eq(users.email, email) }))
+      ?.emailVerifiedAt ?? null;
+
+  it("mails a confirmation link on sign-up that verifies the address once", async () => {
+    const email = uniqueEmail("verify");
+    await server.client().api.auth.register.mutate({ email, password });
+    const token = await linkToken(email, "verify-email");
+    expect(await verifiedAt(email)).toBeNull();
+
+    await expect(server.client().api.auth.email.verify.mutate({ token })).resolves.toEqual({ verified: true });
+    expect(await verifiedAt(email)).toBeInstanceOf(Date);
+    expect(await codeOf(server.client().api.auth.email.verify.mutate({ token }))).toBe("BAD_REQUEST");
+  });
+
+  it("refuses a made-up or malformed verification token", async () => {
+    expect(await codeOf(server.client().api.auth.email.verify.mutate({ token: "A".repeat(43) }))).toBe("BAD_REQUEST");
+    expect(await codeOf(server.client().api.auth.email.verify.mutate({ token: "short" }))).toBe("BAD_REQUEST");
+  });
+
+  it("answers a reset request for an unknown address exactly like one for a known address", async () => {
+    const known = uniqueEmail("known");
+    await server.client().api.auth.register.mutate({ email: known, password });
+    const unknown = uniqueEmail("unknown");
+    const answers = await Promise.all([
+      server.client().api.auth.password.requestReset.mutate({ email: known }),
+      server.client().api.auth.password.requestReset.mutate({ email: unknown }),
+    ]);
+    expect(answers[0]).toEqual(answers[1]);
+    const toUnknown = await deployment.database.connection.db
+      .select()
+      .from(mailOutbox)
+      .where(eq(mailOutbox.to, unknown));
+    expect(toUnknown).toEqual([]);
+  });
+
+  it("resets the password with the mailed link and signs the account out everywhere", async () => {
+    const email = uniqueEmail("reset");
+    await server.client().api.auth.register.mutate({ email, password });
+    const before = tokensOf(await server.client().api.auth.login.mutate({ email, password }));
+    const signedIn = server.client({ getAccessToken: () => before.accessToken });
+
+    await server.client().api.auth.password.requestReset.mutate({ email });
+    const token = await linkToken(email, "reset-password");
+    await server.client().api.auth.password.reset.mutate({ token, password: "an entirely new passphrase" });
+
+    expect(await codeOf(signedIn.api.auth.me.query())).toBe("UNAUTHORIZED");
+    expect(await codeOf(server.client().api.auth.refresh.mutate({ refreshToken: before.refreshToken }))).toBe(
+      "UNAUTHORIZED",
+    );
+    expect(await codeOf(server.client().api.auth.login.mutate({ email, password }))).toBe("UNAUTHORIZED");
+    await expect(
+      server.client().api.auth.login.mutate({ email, password: "an entirely new passphrase" }),
+    ).resolves.toBeDefined();
+    expect(
+      await codeOf(server.client().api.auth.password.reset.mutate({ token, password: "yet another passphrase" })),
+    ).toBe("BAD_REQUEST");
+  });
+
+  it("refuses an expired reset link and keeps the password", async () => {
+    const email = uniqueEmail("late");
+    await server.client().api.auth.register.mutate({ email, password });
+    await server.client().api.auth.password.requestReset.mutate({ email });
+    const token = await linkToken(email, "reset-password");
+    // The link was mailed two hours ago.
+    await deployment.database.connection.db
+      .update(emailTokens)
+      .set({ expiresAt: new Date(Date.now() - 3600_000) })
+      .where(eq(emailTokens.email, email));
+    expect(
+      await codeOf(server.client().api.auth.password.reset.mutate({ token, password: "an entirely new passphrase" })),
+    ).toBe("BAD_REQUEST");
+    await expect(server.client().api.auth.login.mutate({ email, password })).resolves.toBeDefined();
+  });
+
+  it("refuses a common new password without using up the link", async () => {
+    const email = uniqueEmail("weak");
+    await server.client().api.auth.register.mutate({ email, password });
+    await server.client().api.auth.password.requestReset.mutate({ email });
+    const token = await linkToken(email, "reset-password");
+    expect(await codeOf(server.client().api.auth.password.reset.mutate({ token, password: "password123" }))).toBe(
+      "BAD_REQUEST",
+    );
+    await expect(
+      server.client().api.auth.password.reset.mutate({ token, password: "a strong new passphrase" }),
+    ).resolves.toEqual({ reset: true });
+  });
+});
+
+describe("mail through SMTP", () => {
+  let deployment: Deployment;
+  let smtp: SMTPServer;
+  const received: { to: string; body: string }[] = [];
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      onData(stream, session, done) {
+        let body = "";
+        stream.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        stream.on("end", () => {
+          received.push({ to: session.envelope.rcptTo[0]!.address, body });
+          done();
+        });
+      },
+    });
+    smtp.listen(0, "127.0.0.1");
+    await once(smtp.server, "listening");
+    const { port } = smtp.server.address() as AddressInfo;
+    deployment = await createDeployment("embedded", {
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      MAIL_FROM: "Shop <shop@example.com>",
+    });
+  });
+  afterAll(async () => {
+    await deployment?.destroy();
+    smtp?.close();
+  });
+
+  it("sends the confirmation mail to the SMTP server and records when it left", async () => {
+    const server = await deployment.start();
+    const email = uniqueEmail("smtp");
+    await server.client().api.auth.register.mutate({ email, password });
+    expect(received).toEqual([{ to: email, body: expect.stringContaining("Confirm your email address") }]);
+    expect(received[0]!.body).toContain("From: Shop <shop@example.com>");
+    const [row] = await deployment.database.connection.db.select().from(mailOutbox).where(eq(mailOutbox.to, email));
+    expect(row!.sentAt).toBeInstanceOf(Date);
+  });
+});

@@ -1,0 +1,146 @@
+import { TRPCClientError, type AppRouter, type RouterOutputs } from "@seed/client";
+import { Secret, TOTP } from "otpauth";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  availableBackends,
+  createDeployment,
+  rawCall,
+  tokensOf,
+  uniqueEmail,
+  type Deployment,
+  type TestServer,
+} from "./support/test-server";
+
+const password = "a long passphrase";
+
+/**
+ * The code the authenticator app shows now, or in the next 30 seconds (`stepsAhead`: 1): one the
+ * server has not accepted yet when the current one was just used, so no test waits for the clock.
+ */
+const authenticatorCode = (secret: string, stepsAhead = 0) =>
+  TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + stepsAhead * 30_000 });
+
+async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string } | "resolved"> {
+  try {
+    await call;
+    return "resolved";
+  } catch (error) {
+    if (!(error instanceof TRPCClientError)) throw error;
+    return { code: (error as TRPCClientError<AppRouter>).data?.code ?? "none", message: error.message };
+  }
+}
+
+/** The challenge of a sign-in that asked for a code; fails the test when it did not. */
+function challengeOf(result: RouterOutputs["auth"]["login"]): string {
+  if (result.status !== "mfa-required") throw new Error(`expected a code to be asked for, got ${result.status}`);
+  return result.challenge;
+}
+
+/** A `fetch` that keeps the cookies each response sets, to see which calls hand out a session. */
+function cookieRecordingFetch() {
+  const responses: string[][] = [];
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    responses.push(response.headers.getSetCookie());
+    return response;
+  };
+  return { fetch: recordingFetch, lastCookies: () => responses.at(-1) ?? [] };
+}
+
+describe.each(availableBackends())("two-step sign-in with an authenticator app on %s", (backend) => {
+  let deployment: Deployment;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    deployment = await createDeployment(backend);
+    server = await deployment.start();
+  });
+  afterAll(() => deployment?.destroy());
+
+  it("goes enrol → confirm → a login that needs a code → replays and reuses refused → disable", async () => {
+    const email = uniqueEmail("mfa");
+    const cookies = cookieRecordingFetch();
+    let accessToken: string | null = null;
+    const { api } = server.client({ getAccessToken: () => accessToken, fetch: cookies.fetch });
+    await api.auth.register.mutate({ email, password });
+    const first = tokensOf(await api.auth.login.mutate({ email, password }));
+    accessToken = first.accessToken;
+
+    const enrolment = await api.auth.mfa.enroll.mutate();
+    expect(enrolment.otpauthUri).toContain(`secret=${enrolment.secret}`);
+    expect(enrolment.qrCodeDataUrl).toMatch(/^data:image\/png;base64,/);
+    const { recoveryCodes } = await api.auth.mfa.confirm.mutate({ code: authenticatorCode(enrolment.secret) });
+    expect(recoveryCodes).toHaveLength(10);
+    expect(await api.auth.mfa.status.query()).toEqual({ enabled: true, recoveryCodesLeft: 10 });
+    expect(await refusal(api.auth.mfa.enroll.mutate())).toMatchObject({ code: "CONFLICT" });
+    await api.auth.logout.mutate({ refreshToken: first.refreshToken });
+    accessToken = null;
+
+    // The password alone: a challenge, and neither tokens nor cookies.
+    const pending = await api.auth.login.mutate({ email, password });
+    expect(pending).toEqual({
+      status: "mfa-required",
+      challenge: expect.any(String),
+      challengeExpiresAt: expect.any(Date),
+    });
+    expect(cookies.lastCookies()).toEqual([]);
+
+    const code = authenticatorCode(enrolment.secret, 1);
+    const session = await api.auth.mfa.verify.mutate({ challenge: challengeOf(pending), code });
+    expect(cookies.lastCookies().map((cookie) => cookie.split("=")[0])).toEqual(["seed_access", "seed_refresh"]);
+    accessToken = session.accessToken;
+    expect(await api.auth.me.query()).toMatchObject({ id: first.user.id, email });
+
+    // An eavesdropper with the same code and a fresh challenge of their own gets nowhere.
+    const challenge = challengeOf(await api.auth.login.mutate({ email, password }));
+    expect(await refusal(api.auth.mfa.verify.mutate({ challenge, code }))).toEqual({
+      code: "UNAUTHORIZED",
+      message: "Invalid code",
+    });
+
+    // A recovery code works, once.
+    await expect(api.auth.mfa.verify.mutate({ challenge, code: recoveryCodes[0]! })).resolves.toMatchObject({
+      user: { email },
+    });
+    const another = challengeOf(await api.auth.login.mutate({ email, password }));
+    expect(await refusal(api.auth.mfa.verify.mutate({ challenge: another, code: recoveryCodes[0]! }))).toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+
+    // Turning it off with a stolen session but without the password: refused, nothing changes.
+    const withoutPassword = await refusal(
+      api.auth.mfa.disable.mutate({ password: "a guess at the password", code: recoveryCodes[1]! }),
+    );
+    expect(withoutPassword).toEqual({ code: "FORBIDDEN", message: "Wrong password or code" });
+    expect(await api.auth.mfa.status.query()).toEqual({ enabled: true, recoveryCodesLeft: 9 });
+
+    // The authenticator's next code may not be due yet (two steps were just used); a recovery code
+    // proves the second factor as well.
+    await expect(api.auth.mfa.disable.mutate({ password, code: recoveryCodes[1]! })).resolves.toEqual({
+      disabled: true,
+    });
+    expect(await api.auth.mfa.status.query()).toEqual({ enabled: false, recoveryCodesLeft: 0 });
+    expect(tokensOf(await api.auth.login.mutate({ email, password })).user.email).toBe(email);
+  });
+
+  it("refuses a challenge that is malformed, unknown, or sent in a batch", async () => {
+    const { api } = server.client();
+    expect(await refusal(api.auth.mfa.verify.mutate({ challenge: "short", code: "123456" }))).toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(await refusal(api.auth.mfa.verify.mutate({ challenge: "A".repeat(43), code: "123456" }))).toMatchObject({
+      code: "UNAUTHORIZED",
+      message: expect.stringContaining("sign in again"),
+    });
+
+    const batched = await rawCall(
+      server.trpcUrl,
+      "auth.mfa.verify,auth.mfa.verify?batch=1",
+      JSON.stringify({
+        0: { json: { challenge: "A".repeat(43), code: "123456" } },
+        1: { json: { challenge: "A".repeat(43), code: "654321" } },
+      }),
+    );
+    expect(batched.status).toBe(400);
+  });
+});

@@ -1,0 +1,3 @@
+export type { Mailer, MailMessage } from "./mailer";
+export { createOutboxMailer } from "./outbox-mailer";
+export { createSmtpMailer } from "./smtp-mailer";

@@ -1,0 +1,47 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { actorOf } from "../actor";
+import { confirmMfa, disableMfa, enrollMfa, mfaStatus } from "../services/mfa/factors";
+import { completeMfaSignIn } from "../services/mfa/sign-in";
+import { protectedProcedure, publicProcedure } from "../trpc";
+import { opaqueTokenSchema, passwordAttemptSchema, sessionTokensSchema } from "../validators";
+import { setSessionCookies } from "./session-cookies";
+
+/** A six-digit code from the authenticator, or a recovery code; long enough for either, no longer. */
+const secondFactorCodeSchema = z.string().trim().min(1, "Code is required").max(32, "Code is too long");
+
+/** Two-step sign-in with an authenticator app (TOTP), and recovery codes for when it is lost. */
+export const mfaRouter = {
+  status: protectedProcedure
+    .output(z.object({ enabled: z.boolean(), recoveryCodesLeft: z.number().int() }))
+    .query(({ ctx }) => mfaStatus(ctx.db, ctx.user.id)),
+
+  /** The secret is shown this once, to be scanned; it takes effect only once confirmed. */
+  enroll: protectedProcedure
+    .output(z.object({ secret: z.string(), otpauthUri: z.string(), qrCodeDataUrl: z.string() }))
+    .mutation(({ ctx }) => enrollMfa(ctx, ctx.user, actorOf(ctx))),
+
+  /** The recovery codes are shown this once; only their hashes are kept. */
+  confirm: protectedProcedure
+    .input(z.object({ code: secondFactorCodeSchema }))
+    .output(z.object({ recoveryCodes: z.array(z.string()) }))
+    .mutation(({ ctx, input }) => confirmMfa(ctx, ctx.user.id, input.code, actorOf(ctx))),
+
+  disable: protectedProcedure
+    .input(z.object({ password: passwordAttemptSchema, code: secondFactorCodeSchema }))
+    .output(z.object({ disabled: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await disableMfa(ctx, ctx.user, input, actorOf(ctx));
+      return { disabled: true as const };
+    }),
+
+  /** Completes a sign-in that `auth.login` answered with a challenge. */
+  verify: publicProcedure
+    .input(z.object({ challenge: opaqueTokenSchema, code: secondFactorCodeSchema }))
+    .output(sessionTokensSchema)
+    .mutation(async ({ ctx, input }) => {
+      const tokens = await completeMfaSignIn(ctx, input, actorOf(ctx));
+      setSessionCookies(ctx, tokens);
+      return tokens;
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,65 @@
+import { refreshSessions, users, type Database } from "@seed/db";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Actor } from "../actor";
+import type { EventBus } from "../events";
+import { AppError } from "../errors";
+import type { Logger } from "../logger";
+import type { Mailer } from "../mail";
+import { recordAudit } from "./audit";
+import { publishSessionEvent } from "./auth";
+import { consumeEmailToken, issueEmailToken } from "./email-tokens";
+import { hashPassword } from "./passwords";
+import { recordSecurityEvent } from "./security-events";
+
+type Deps = { db: Database; mailer: Mailer; appUrl: string; events: EventBus; log: Logger };
+
+/**
+ * Mails a reset link when the address belongs to an account. The caller learns nothing either
+ * way: the answer is the same, so the form cannot be used to find out who has an account.
+ */
+export async function requestPasswordReset(deps: Deps, email: string): Promise<void> {
+  const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${email}` });
+  if (!user) return;
+  const token = await issueEmailToken(deps.db, user, "reset_password");
+  await deps.mailer.send({
+    to: user.email,
+    subject: "Reset your password",
+    text: `Open this link to choose a new password:\n\n${deps.appUrl}/reset-password?token=${token}\n\nIt works once, for one hour. If you did not ask for it, ignore this message: your password is unchanged.`,
+  });
+}
+
+/**
+ * Sets a new password with a reset link, and signs the account out everywhere: whoever knew the
+ * old password, or held a session, is shut out.
+ */
+export async function resetPassword(deps: Deps, input: { token: string; password: string }, actor: Actor) {
+  const passwordHash = await hashPassword(input.password);
+  const outcome = await deps.db.transaction(async (tx) => {
+    const issued = await consumeEmailToken(tx, input.token, "reset_password");
+    if (!issued) return null;
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, issued.userId));
+    const revoked = await tx
+      .update(refreshSessions)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(refreshSessions.userId, issued.userId), isNull(refreshSessions.revokedAt)))
+      .returning({ id: refreshSessions.id });
+    await recordAudit(
+      tx,
+      { ...actor, userId: issued.userId },
+      {
+        action: "user.reset_password",
+        resource: "user",
+        resourceId: issued.userId,
+        after: { sessionsRevoked: revoked.length },
+      },
+    );
+    return { userId: issued.userId, revoked };
+  });
+  if (!outcome) throw new AppError("INVALID_INPUT", "This link is invalid, used or expired; ask for a new one");
+  await recordSecurityEvent(deps, { ...actor, userId: outcome.userId }, "password_reset", {
+    sessionsRevoked: outcome.revoked.length,
+  });
+  await Promise.all(
+    outcome.revoked.map((session) => publishSessionEvent(deps, outcome.userId, "session.revoked", session.id)),
+  );
+}
