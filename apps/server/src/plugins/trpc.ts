@@ -10,10 +10,11 @@ import {
 } from "@seed/api";
 import type { Config } from "@seed/config";
 import { TRPCError } from "@trpc/server";
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
+import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { trpcShapedError } from "./trpc-error-shape";
+import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
 import {
   refuseBatchedCredentials,
   refuseCrossSiteCookieMutations,
@@ -74,7 +75,7 @@ export async function trpcRoutes(
     }
   };
 
-  await app.register(fastifyTRPCPlugin, {
+  await app.register(fastifyTRPCFastPathPlugin, {
     prefix: TRPC_PREFIX,
     trpcOptions: {
       router: appRouter,

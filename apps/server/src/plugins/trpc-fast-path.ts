@@ -1,0 +1,303 @@
+/**
+ * tRPC's HTTP protocol answered straight from Fastify's request and reply, for what nearly every
+ * call is: JSON queries and mutations, single or batched, over GET or POST. The official adapter
+ * turns each request into a Fetch `Request`, each answer into a `Response`, and streams that back
+ * through Fastify; bench/README.md shows what the conversion costs per call.
+ *
+ * Whatever this file does not recognise goes to the official adapter untouched: subscriptions,
+ * streamed batches (`trpc-accept` / `accept: application/jsonl`), form data and binary bodies,
+ * method override, `responseMeta`, HEAD and other methods. What it does answer, it answers as the
+ * official adapter does, byte for byte (test/trpc-fast-path.differential.test.ts), except that the
+ * body goes out in one piece with a Content-Length instead of in chunks.
+ *
+ * It follows tRPC's own `resolveResponse` step by step and reuses its request parsing and error
+ * shaping from `@trpc/server/unstable-core-do-not-import`, whose API may change in any release:
+ * that is why the workspace catalog pins @trpc/* to one exact version.
+ */
+import type { AnyTRPCRouter } from "@trpc/server";
+import {
+  fastifyRequestHandler,
+  type FastifyHandlerOptions,
+  type FastifyTRPCPluginOptions,
+} from "@trpc/server/adapters/fastify";
+import {
+  getErrorShape,
+  getHTTPStatusCode,
+  getRequestInfo,
+  getTRPCErrorFromUnknown,
+  isAsyncIterable,
+  isObject,
+  isPromise,
+  transformTRPCResponse,
+  TRPCError,
+  urlPathToProcedurePath,
+  type ProcedureType,
+  type TRPCRequestInfo,
+  type TRPCResponse,
+} from "@trpc/server/unstable-core-do-not-import";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+export type FastPathHandlerOptions<TRouter extends AnyTRPCRouter> = FastifyHandlerOptions<
+  TRouter,
+  FastifyRequest,
+  FastifyReply
+> & { req: FastifyRequest; res: FastifyReply; path: string };
+
+type CallOutcome = [error: TRPCError, data: undefined] | [error: undefined, data: unknown];
+
+// Without method override, as the fast path never serves it.
+const ACCEPTED_METHODS: Record<ProcedureType, string[]> = {
+  query: ["GET"],
+  mutation: ["POST"],
+  subscription: ["GET"],
+};
+
+/** What a `Response` built from a string body carries when tRPC sets no content type of its own. */
+const FETCH_STRING_CONTENT_TYPE = "text/plain;charset=UTF-8";
+
+/**
+ * A drop-in for `fastifyTRPCPlugin` (same options, registered the same way), without WebSockets:
+ * this server registers its WebSocket handler itself.
+ */
+export function fastifyTRPCFastPathPlugin<TRouter extends AnyTRPCRouter>(
+  fastify: FastifyInstance,
+  opts: FastifyTRPCPluginOptions<TRouter>,
+  done: (err?: Error) => void,
+): void {
+  if (opts.useWSS) return done(new Error("the tRPC fast path does not serve WebSockets; register them separately"));
+
+  // The official plugin's parsers: tRPC reads JSON bodies itself, and form data as a stream.
+  fastify.removeContentTypeParser("application/json");
+  fastify.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, parsed) => parsed(null, body));
+  fastify.removeContentTypeParser("multipart/form-data");
+  fastify.addContentTypeParser("multipart/form-data", {}, (_req, body, parsed) => parsed(null, body));
+
+  // The prefix comes from `register`, as it does for the official plugin under ESM.
+  fastify.all<{ Params: { path: string } }>("/:path", async (req, res) => {
+    await fastPathRequestHandler({ ...opts.trpcOptions, req, res, path: req.params.path });
+  });
+  done();
+}
+
+/** The counterpart of the official `fastifyRequestHandler`, taking the same options. */
+export async function fastPathRequestHandler<TRouter extends AnyTRPCRouter>(
+  opts: FastPathHandlerOptions<TRouter>,
+): Promise<void> {
+  const url = servedNatively(opts) ? requestURL(opts.req) : null;
+  if (!url) return fastifyRequestHandler(opts);
+
+  const disconnect = abortOnDisconnect(opts.res);
+  const request = fetchRequestView(opts.req, disconnect.signal);
+  let info: TRPCRequestInfo | undefined;
+  let infoError: TRPCError | undefined;
+  try {
+    info = await getRequestInfo({
+      req: request,
+      path: urlPathToProcedurePath(decodeProcedurePath(opts.path), opts.router._def._config.pathSeparator),
+      router: opts.router,
+      searchParams: url.searchParams,
+      headers: request.headers,
+      url,
+      maxBatchSize: opts.maxBatchSize,
+    });
+  } catch (cause) {
+    infoError = getTRPCErrorFromUnknown(cause);
+  }
+  if (info?.type === "subscription") {
+    disconnect.release();
+    return fastifyRequestHandler(opts);
+  }
+  await answer(opts, info, infoError, disconnect.signal);
+}
+
+/** What the official adapter would stream or treat specially; decided before any work is done. */
+function servedNatively<TRouter extends AnyTRPCRouter>(opts: FastPathHandlerOptions<TRouter>): boolean {
+  const { req } = opts;
+  if (opts.allowMethodOverride || opts.responseMeta || asksForStream(req)) return false;
+  if (req.method === "GET") return true;
+  return req.method === "POST" && mediaTypeOf(req) === "application/json" && typeof req.body === "string";
+}
+
+function asksForStream(req: FastifyRequest): boolean {
+  if (req.headers["trpc-accept"] !== undefined) return true;
+  const accepted = headerValue(req.headers.accept)?.split(",") ?? [];
+  return accepted.some((type) => type.trim() === "application/jsonl");
+}
+
+/** The URL the official adapter builds; null where it would fail, so that it fails there. */
+function requestURL(req: FastifyRequest): URL | null {
+  const socket = req.raw.socket as (typeof req.raw.socket & { encrypted?: boolean }) | undefined;
+  const encrypted = Boolean(socket?.encrypted);
+  const host = headerValue(req.headers.host) ?? "localhost";
+  try {
+    return new URL(req.raw.url!, `${encrypted ? "https:" : "http:"}//${host}`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `resolveResponse` for JSON queries and mutations: every step in its order, since the order is
+ * observable (which error wins, when `onError` runs, which headers are set).
+ */
+async function answer<TRouter extends AnyTRPCRouter>(
+  opts: FastPathHandlerOptions<TRouter>,
+  info: TRPCRequestInfo | undefined,
+  infoError: TRPCError | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  const config = opts.router._def._config;
+  const headers = new Map([["vary", "trpc-accept, accept"]]);
+  let ctx: unknown;
+  try {
+    if (infoError) throw infoError;
+    if (info!.isBatchCall && !(opts.allowBatching ?? opts.batching?.enabled ?? true)) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "Batching is not enabled on the server" });
+    }
+    // A context that cannot be made fails each call, not the request.
+    let ctxError: TRPCError | undefined;
+    try {
+      ctx = await opts.createContext?.({ ...opts, info: info! });
+    } catch (cause) {
+      ctxError = getTRPCErrorFromUnknown(cause);
+    }
+
+    const outcomes = info!.calls.map(async (call): Promise<CallOutcome> => {
+      const procedure = call.procedure;
+      try {
+        if (!procedure) {
+          throw new TRPCError({ code: "NOT_FOUND", message: `No procedure found on path "${call.path}"` });
+        }
+        const type = procedure._def.type;
+        if (!ACCEPTED_METHODS[type].includes(opts.req.method)) {
+          // A 405 lists the methods the procedure accepts (RFC 9110 15.5.6).
+          headers.set("allow", ACCEPTED_METHODS[type].join(", "));
+          throw new TRPCError({
+            code: "METHOD_NOT_SUPPORTED",
+            message: `Unsupported ${opts.req.method}-request to ${type} procedure at path "${call.path}"`,
+          });
+        }
+        if (ctxError) throw ctxError;
+        const data: unknown = await procedure({
+          path: call.path,
+          getRawInput: call.getRawInput,
+          ctx,
+          type,
+          signal,
+          batchIndex: call.batchIndex,
+        });
+        return [undefined, data];
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        const type = procedure?._def.type ?? "unknown";
+        opts.onError?.({ error, path: call.path, input: call.result(), ctx, type, req: opts.req });
+        return [error, undefined];
+      }
+    });
+
+    const errorShapeOf = (error: TRPCError, call: TRPCRequestInfo["calls"][number], type: ProcedureType | "unknown") =>
+      getErrorShape({ config, ctx, error, input: call.result(), path: call.path, type });
+
+    if (!info!.isBatchCall) {
+      const call = info!.calls[0]!;
+      const [error, data] = await outcomes[0]!;
+      headers.set("content-type", "application/json");
+      if (isDataStream(data)) throw unsupportedStream();
+      const response: TRPCResponse = error ? { error: errorShapeOf(error, call, info!.type) } : { result: { data } };
+      const status = getHTTPStatusCode([response], error ? [error] : []);
+      return send(opts.res, status, headers, JSON.stringify(transformTRPCResponse(config, response)));
+    }
+
+    headers.set("content-type", "application/json");
+    const settled = (await Promise.all(outcomes)).map((outcome): CallOutcome =>
+      !outcome[0] && isDataStream(outcome[1]) ? [unsupportedStream(), undefined] : outcome,
+    );
+    const responses = settled.map(([error, data], index): TRPCResponse => {
+      const call = info!.calls[index]!;
+      return error
+        ? { error: errorShapeOf(error, call, call.procedure?._def.type ?? "unknown") }
+        : { result: { data } };
+    });
+    const status = getHTTPStatusCode(
+      responses,
+      settled.map(([error]) => error),
+    );
+    return send(opts.res, status, headers, JSON.stringify(transformTRPCResponse(config, responses)));
+  } catch (cause) {
+    // The request as a whole failed: unreadable, too large a batch, or an answer that could not
+    // be serialized.
+    const error = getTRPCErrorFromUnknown(cause);
+    const type = info?.type ?? "unknown";
+    opts.onError?.({ error, path: undefined, input: undefined, ctx, type, req: opts.req });
+    const response = { error: getErrorShape({ config, error, type, path: undefined, input: undefined, ctx }) };
+    const status = getHTTPStatusCode(response, [error]);
+    return send(opts.res, status, headers, JSON.stringify(transformTRPCResponse(config, response)));
+  }
+}
+
+/**
+ * Fastify applies a `Response`'s headers after the `onSend` hooks, and these before them: the two
+ * differ only if a hook sets `content-type`, `vary` or `allow` itself, which none here does.
+ */
+function send(reply: FastifyReply, status: number, headers: Map<string, string>, body: string): void {
+  if (!headers.has("content-type")) headers.set("content-type", FETCH_STRING_CONTENT_TYPE);
+  reply.status(status);
+  // In the order a Fetch `Headers` lists them, which is the order the official adapter sends.
+  for (const name of [...headers.keys()].sort()) reply.header(name, headers.get(name));
+  // A Buffer, because Fastify appends a charset to JSON sent as a string, and tRPC sends none.
+  reply.send(Buffer.from(body));
+}
+
+function unsupportedStream(): TRPCError {
+  return new TRPCError({
+    code: "UNSUPPORTED_MEDIA_TYPE",
+    message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
+  });
+}
+
+// As in `resolveResponse`: answers holding promises or iterables need a streaming link.
+function isDataStream(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (isAsyncIterable(value)) return true;
+  return Object.values(value).some(isPromise) || Object.values(value).some(isAsyncIterable);
+}
+
+// As in `resolveResponse`: a malformed escape is the caller's fault, not an internal error.
+function decodeProcedurePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch (cause) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `Invalid URL-encoding in path "${path}"`, cause });
+  }
+}
+
+/** Aborts when the client leaves before the answer is complete, as the official adapter's signal does. */
+function abortOnDisconnect(reply: FastifyReply): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableEnded) controller.abort();
+  };
+  reply.raw.once("close", onClose);
+  return { signal: controller.signal, release: () => reply.raw.off("close", onClose) };
+}
+
+/**
+ * `getRequestInfo` reads only a request's method, headers, text body and signal: these come
+ * straight from Fastify's request instead of a Fetch `Request` built for the occasion.
+ */
+function fetchRequestView(req: FastifyRequest, signal: AbortSignal): Request {
+  const headers = {
+    get: (name: string) => headerValue(req.headers[name.toLowerCase()]) ?? null,
+    has: (name: string) => req.headers[name.toLowerCase()] !== undefined,
+  };
+  return { method: req.method, headers, signal, text: async () => req.body } as unknown as Request;
+}
+
+function mediaTypeOf(req: FastifyRequest): string | undefined {
+  return headerValue(req.headers["content-type"])?.toLowerCase().split(";", 1)[0]?.trim();
+}
+
+// Repeated headers read as a Fetch `Headers` reads them: joined with a comma.
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
+}

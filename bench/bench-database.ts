@@ -1,0 +1,32 @@
+import { randomBytes } from "node:crypto";
+import { createDatabase } from "@seed/db";
+import postgres from "postgres";
+
+export interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated Postgres database for one run, so that runs never see each other's rows. */
+export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
+  const name = `seed_bench_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end({ timeout: 5 });
+  };
+
+  const connection = await createDatabase({ url: url.toString(), poolSize: 1 });
+  try {
+    await connection.migrate();
+  } catch (error) {
+    await drop();
+    throw error;
+  } finally {
+    await connection.close();
+  }
+  return { url: url.toString(), drop };
+}

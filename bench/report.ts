@@ -1,0 +1,109 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import type { HotSpot, ProfileSummary } from "./cpu-profile";
+import type { LoadShape, Measurement } from "./load";
+import type { ServerVariant } from "./server-variants";
+
+interface RowIdentity {
+  scenario: string;
+  server: ServerVariant;
+  baseline: ServerVariant;
+}
+
+/** A server's figures from the round with the median throughput. */
+export interface MeasuredRow extends RowIdentity, Measurement {
+  outcome: "measured";
+  requestsPerSecondByRound: number[];
+  /** This server's throughput divided by the baseline's, on the same scenario in the same run. */
+  ratioToBaseline: number | null;
+  rssBytes: number;
+  profile: ProfileSummary | null;
+}
+
+/** A server that could not be measured: it refused the scenario, or answered unlike its baseline. */
+export interface FailedRow extends RowIdentity {
+  outcome: "failed";
+  reason: string;
+}
+
+export type ResultRow = MeasuredRow | FailedRow;
+
+export interface RunReport {
+  startedAt: string;
+  mode: "quick" | "full";
+  profiled: boolean;
+  machine: {
+    node: string;
+    cpus: number;
+    cpuModel: string;
+    /** The 1-minute load average before and after the run: how much else was running. */
+    loadAverage: { atStart: number; atEnd: number };
+  };
+  commit: string;
+  load: LoadShape & { warmupSeconds: number; rounds: number };
+  rows: ResultRow[];
+}
+
+const MIB = 1024 * 1024;
+
+export function formatTable(rows: ResultRow[]): string {
+  const header = ["scenario", "server", "req/s", "spread", "p50 ms", "p99 ms", "vs baseline", "RSS MiB"];
+  const lines = rows.map((row) =>
+    row.outcome === "failed"
+      ? [row.scenario, row.server, "failed", "-", "-", "-", "-", "-"]
+      : [
+          row.scenario,
+          row.server,
+          row.requestsPerSecond.toFixed(0),
+          spreadCell(row),
+          row.latencyMs.p50.toFixed(1),
+          row.latencyMs.p99.toFixed(1),
+          ratioCell(row),
+          (row.rssBytes / MIB).toFixed(0),
+        ],
+  );
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join("  ");
+  return [format(header), widths.map((width) => "-".repeat(width)).join("  "), ...lines.map(format)].join("\n");
+}
+
+/** Half the range of the rounds' throughputs, relative to the median: how steady the figure is. */
+function spreadCell(row: MeasuredRow): string {
+  if (row.requestsPerSecondByRound.length < 2) return "-";
+  const range = Math.max(...row.requestsPerSecondByRound) - Math.min(...row.requestsPerSecondByRound);
+  return `±${((50 * range) / row.requestsPerSecond).toFixed(0)}%`;
+}
+
+function ratioCell(row: MeasuredRow): string {
+  if (row.server === row.baseline) return "baseline";
+  return row.ratioToBaseline === null ? "-" : `${row.ratioToBaseline.toFixed(2)}x ${row.baseline}`;
+}
+
+export function formatFailures(rows: ResultRow[]): string {
+  return rows
+    .flatMap((row) => (row.outcome === "failed" ? [`${row.scenario} on ${row.server} failed: ${row.reason}`] : []))
+    .join("\n");
+}
+
+export function formatProfile(row: MeasuredRow): string {
+  if (!row.profile) return "";
+  const list = (title: string, spots: HotSpot[]) => [
+    `${title}:`,
+    ...spots.map((spot) => `  ${spot.percent.toFixed(1).padStart(5)}%  ${spot.name}`),
+  ];
+  return [
+    `${row.scenario} on ${row.server}: ${row.profile.samples} samples under load`,
+    ...list("self time by module", row.profile.selfTimeByModule),
+    ...list("self time", row.profile.selfTime),
+    ...list("total time (self and callees)", row.profile.totalTime),
+  ].join("\n");
+}
+
+export async function writeReport(directory: URL, report: RunReport): Promise<string> {
+  await mkdir(directory, { recursive: true });
+  const file = new URL(`${report.startedAt.replaceAll(":", "-")}-${report.mode}.json`, directory);
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file.pathname;
+}

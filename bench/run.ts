@@ -1,0 +1,206 @@
+/**
+ * `pnpm bench [--quick] [--profile] [--scenario <name>]...`: measures the server's hot paths
+ * against their baselines on real Postgres and Redis, each server in a process of its own, all
+ * on this machine's loopback. See bench/README.md.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { isDeepStrictEqual, parseArgs } from "node:util";
+import { createBenchDatabase } from "./bench-database";
+import { signInBenchUser } from "./bench-session";
+import { summarizeCpuProfile } from "./cpu-profile";
+import { applyLoad, sampleResponse, type LoadShape, type ResponseSample } from "./load";
+import { formatFailures, formatProfile, formatTable, writeReport, type ResultRow, type RunReport } from "./report";
+import { scenarios, type BenchSession, type Scenario } from "./scenarios";
+import { mainThreadProfile, startServerProcess } from "./server-process-handle";
+import type { ServerVariant } from "./server-variants";
+
+const RESULTS_DIRECTORY = new URL("./results/", import.meta.url);
+const TOP_PROFILE_ENTRIES = 15;
+const BUSY_LOAD_AVERAGE = 0.5;
+// A full run measures every server several times, in turns, and keeps the median: load from
+// elsewhere on a shared machine then weighs on every server alike instead of on one.
+const LOAD = {
+  quick: { connections: 50, warmupSeconds: 1, durationSeconds: 3, rounds: 1 },
+  full: { connections: 50, warmupSeconds: 2, durationSeconds: 5, rounds: 3 },
+};
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    scenario: { type: "string", multiple: true },
+  },
+});
+const mode = options.quick ? "quick" : "full";
+// A profile says where the time goes, which one round tells as well as three.
+const load = options.profile ? { ...LOAD[mode], rounds: 1 } : LOAD[mode];
+const chosenScenarios = options.scenario
+  ? scenarios.filter((scenario) => options.scenario!.includes(scenario.name))
+  : scenarios;
+if (chosenScenarios.length === 0) {
+  throw new Error(
+    `no scenario is named ${options.scenario?.join(" or ")}; there are: ${scenarios.map((s) => s.name).join(", ")}`,
+  );
+}
+
+// Server and load generator share this machine's cores: anything else running skews the figures.
+const loadAverageAtStart = loadavg()[0]!;
+if (loadAverageAtStart > BUSY_LOAD_AVERAGE) {
+  console.warn(`The 1-minute load average is ${loadAverageAtStart.toFixed(1)}: other processes will skew the figures.`);
+}
+
+const runId = randomBytes(4).toString("hex");
+const startedAt = new Date().toISOString();
+const database = await createBenchDatabase(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
+const JWT_SECRET = randomBytes(48).toString("base64url");
+let serverCount = 0;
+
+/** One server process's settings: production mode, silent, on loopback, with its own Redis keys. */
+function serverEnvironment(): Record<string, string> {
+  serverCount += 1;
+  return {
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    DATABASE_URL: database.url,
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    REDIS_KEY_PREFIX: `seed-bench:${runId}:${serverCount}:`,
+    JWT_SECRET,
+    ACCESS_TOKEN_TTL_SECONDS: "3600",
+    // The limiter still counts every request in Redis; it is only given a budget the load cannot
+    // exhaust, since the bench measures serving, not refusing.
+    RATE_LIMIT_MAX: "1000000",
+  };
+}
+
+let session: BenchSession | null = null;
+const referenceResponses = new Map<Scenario, ResponseSample>();
+
+async function measure(scenario: Scenario, server: ServerVariant, shape: LoadShape & { warmupSeconds: number }) {
+  const name = `${runId}-${scenario.name.replaceAll(" ", "-")}-${server}`;
+  const profileTarget = options.profile
+    ? { dir: fileURLToPath(new URL(`${name}.cpuprofile/`, RESULTS_DIRECTORY)) }
+    : null;
+  const serverProcess = await startServerProcess(server, serverEnvironment(), profileTarget);
+  let measured;
+  try {
+    session ??= await signInBenchUser(serverProcess.baseUrl);
+    const request = scenario.request(session);
+    const sample = await sampleResponse(serverProcess.baseUrl, request);
+    if (sample.status !== 200) throw new Error(`answers ${describe(sample)}`);
+    // The first server to answer sets what every other one must answer, byte for byte.
+    const reference = referenceResponses.get(scenario);
+    if (!reference) referenceResponses.set(scenario, sample);
+    else if (!isDeepStrictEqual(sample, reference)) {
+      throw new Error(`answers ${describe(sample)}, where another server answers ${describe(reference)}`);
+    }
+
+    console.log(
+      `${scenario.name} on ${server}: warming up ${shape.warmupSeconds}s, measuring ${shape.durationSeconds}s`,
+    );
+    await applyLoad(serverProcess.baseUrl, request, { ...shape, durationSeconds: shape.warmupSeconds });
+    serverProcess.loadStarted();
+    const measurement = await applyLoad(serverProcess.baseUrl, request, shape);
+    measured = { measurement, report: await serverProcess.loadFinished() };
+  } finally {
+    await serverProcess.stop();
+  }
+  // The profile exists only once the process has exited.
+  const profile = profileTarget
+    ? await summarizeCpuProfile(
+        await mainThreadProfile(profileTarget),
+        measured.report.loadWindowMicros,
+        TOP_PROFILE_ENTRIES,
+      )
+    : null;
+  return { ...measured.measurement, rssBytes: measured.report.rssBytes, profile };
+}
+
+function describe(sample: ResponseSample): string {
+  const body = sample.body.length > 200 ? `${sample.body.slice(0, 200)}...` : sample.body;
+  return `${sample.status} (${sample.contentType}) ${body}`;
+}
+
+type Measured = Awaited<ReturnType<typeof measure>>;
+interface Attempts {
+  measured: Measured[];
+  failure: string | null;
+}
+const attempts = new Map<Scenario, Map<ServerVariant, Attempts>>(
+  chosenScenarios.map((scenario) => [
+    scenario,
+    new Map([scenario.baseline, ...scenario.compared].map((server) => [server, { measured: [], failure: null }])),
+  ]),
+);
+
+try {
+  for (let round = 1; round <= load.rounds; round += 1) {
+    if (load.rounds > 1) console.log(`round ${round} of ${load.rounds}`);
+    for (const [scenario, servers] of attempts) {
+      for (const [server, attempt] of servers) {
+        if (attempt.failure) continue;
+        try {
+          attempt.measured.push(await measure(scenario, server, load));
+        } catch (error) {
+          // One server refusing a scenario must not hide what the others measure.
+          attempt.failure = error instanceof Error ? error.message : String(error);
+        }
+      }
+    }
+  }
+} finally {
+  await database.drop();
+}
+
+/** The round with the median throughput (the lower one of the two middle rounds for an even count). */
+function medianRound(measured: Measured[]): Measured {
+  const ranked = [...measured].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return ranked[Math.floor((ranked.length - 1) / 2)]!;
+}
+
+const rows: ResultRow[] = [...attempts].flatMap(([scenario, servers]) => {
+  const baseline = servers.get(scenario.baseline)!;
+  const baselineRate = baseline.failure ? null : medianRound(baseline.measured).requestsPerSecond;
+  return [...servers].map(([server, attempt]): ResultRow => {
+    const identity = { scenario: scenario.name, server, baseline: scenario.baseline };
+    if (attempt.failure) return { ...identity, outcome: "failed", reason: attempt.failure };
+    const median = medianRound(attempt.measured);
+    return {
+      ...identity,
+      outcome: "measured",
+      ...median,
+      requestsPerSecondByRound: attempt.measured.map((measured) => measured.requestsPerSecond),
+      ratioToBaseline: baselineRate === null ? null : median.requestsPerSecond / baselineRate,
+    };
+  });
+});
+
+const report: RunReport = {
+  startedAt,
+  mode,
+  profiled: options.profile,
+  machine: {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    loadAverage: { atStart: loadAverageAtStart, atEnd: loadavg()[0]! },
+  },
+  commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(),
+  load,
+  rows,
+};
+console.log(`\n${formatTable(rows)}\n`);
+if (options.profile) {
+  console.log("Profiled run: CPU profiling slows every server, compare its figures only with each other.\n");
+  for (const row of rows) if (row.outcome === "measured") console.log(`${formatProfile(row)}\n`);
+}
+console.log(`written to ${await writeReport(RESULTS_DIRECTORY, report)}`);
+const failures = formatFailures(rows);
+if (failures) {
+  console.error(`\n${failures}`);
+  process.exitCode = 1;
+}
