@@ -1,15 +1,20 @@
 import {
+  CLOCK_TOLERANCE_SECONDS,
   createInProcessEventBus,
   createInProcessLoginThrottle,
   createInProcessPermissionCache,
   createOutboxMailer,
   createSmtpMailer,
+  deriveSealingKey,
+  sharedSecretKeys,
+  signingKeySet,
   createRedisEventBus,
   createRedisLoginThrottle,
   createRedisPermissionCache,
   type EventBus,
   type LoginThrottle,
   type Logger,
+  type KeySource,
   type Mailer,
   type PermissionCache,
 } from "@seed/api";
@@ -25,6 +30,8 @@ export interface Resources {
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
   mailer: Mailer;
+  /** What signs and verifies access tokens. */
+  tokenKeys: KeySource;
   close(): Promise<void>;
 }
 
@@ -70,6 +77,14 @@ export async function openResources(
     ? createSmtpMailer(database.db, { url: config.mail.smtpUrl, from: config.mail.from })
     : null;
   const mailer = smtp ?? createOutboxMailer(database.db, log);
+  const tokenKeys =
+    config.auth.algorithm === "EdDSA"
+      ? await signingKeySet({
+          db: database.db,
+          sealingKey: deriveSealingKey(config.auth.jwtSecret, "signing key"),
+          verifyAfterRetirementMs: (config.auth.accessTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS) * 1000,
+        })
+      : sharedSecretKeys(config.auth.jwtSecret);
   const loginThrottle = redis
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
     : createInProcessLoginThrottle();
@@ -81,6 +96,7 @@ export async function openResources(
     permissionCache,
     loginThrottle,
     mailer,
+    tokenKeys,
     async close() {
       smtp?.close();
       await events.close();

@@ -4,13 +4,14 @@ import {
   bootstrap,
   createAccessTokenService,
   createOidcProviders,
-  deriveMfaSealingKey,
+  deriveSealingKey,
   type ApiDependencies,
 } from "@seed/api";
 import type { Config } from "@seed/config";
 import Fastify, { type FastifyInstance } from "fastify";
 import { loggerOptions } from "./logger";
 import { healthRoutes } from "./plugins/health";
+import { jwksRoute } from "./plugins/jwks";
 import { rateLimits } from "./plugins/rate-limit";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
 import { securityHeaders } from "./plugins/security-headers";
@@ -55,16 +56,14 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     loginThrottle: resources.loginThrottle,
     mailer: resources.mailer,
     appUrl: config.mail.appUrl,
-    accessTokens: createAccessTokenService({
-      secret: config.auth.jwtSecret,
-      issuer: config.auth.issuer,
-      audience: config.auth.audience,
-      ttlSeconds: config.auth.accessTokenTtlSeconds,
-    }),
+    accessTokens: createAccessTokenService(
+      { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.accessTokenTtlSeconds },
+      resources.tokenKeys,
+    ),
     refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
     cookieSecure: config.http.cookieSecure,
     oidcProviders: createOidcProviders(config.oidc),
-    mfaSealingKey: deriveMfaSealingKey(config.auth.jwtSecret),
+    mfaSealingKey: deriveSealingKey(config.auth.jwtSecret, "mfa secret"),
   };
 
   try {
@@ -88,6 +87,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     },
   });
   await healthRoutes(app, resources, () => shuttingDown);
+  await jwksRoute(app, deps.accessTokens);
   await app.register(trpcRoutes, { config, deps });
 
   // Responses that finish during a shutdown close their keep-alive connection; otherwise the

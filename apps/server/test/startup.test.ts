@@ -62,6 +62,21 @@ describe("pnpm db:seed", () => {
   });
 });
 
+describe("pnpm keys:rotate", () => {
+  it("adds a signing key, and refuses without a JWT_SECRET to seal it with", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "seed-keys-"));
+    const secret = "k3J9x!Qz7#vL2mP8sR5tW1yB4nC6dF0gq";
+    const rotated = await run("packages/api/src/cli/rotate-signing-key.ts", { DATA_DIR: dataDir, JWT_SECRET: secret });
+    expect(rotated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^New signing key [0-9a-f-]{36}\./) });
+    const refused = await run("packages/api/src/cli/rotate-signing-key.ts", { DATA_DIR: dataDir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      "Key rotation failed: JWT_SECRET is not set: the new key could not be opened later",
+    );
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
 describe("the log", () => {
   it("censors credentials wherever they appear", () => {
     const lines: string[] = [];

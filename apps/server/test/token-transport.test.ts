@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import {
@@ -38,6 +39,17 @@ describe.each(availableBackends())("tokens on the wire on %s", (backend) => {
     session = { ...body.result.data.json, cookies };
   });
   afterAll(() => deployment?.destroy());
+
+  it("signs access tokens that another service verifies with the published keys alone", async () => {
+    const jwks = createRemoteJWKSet(new URL(`${server.baseUrl}/.well-known/jwks.json`));
+    const { payload, protectedHeader } = await jwtVerify(session.accessToken, jwks, {
+      issuer: "seed",
+      audience: "seed-api",
+      algorithms: ["EdDSA"],
+    });
+    expect(protectedHeader.kid).toEqual(expect.any(String));
+    expect(payload.sub).toEqual(expect.any(String));
+  });
 
   it("sets the access token too in an HttpOnly cookie scoped to the API", async () => {
     expect(session.cookies).toMatch(/seed_access=[\w.-]+/);

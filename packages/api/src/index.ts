@@ -10,11 +10,17 @@ export { ACCESS_COOKIE, REFRESH_COOKIE, createContext, createContextInner } from
 export type { Context, CookieJar, CookieOptions, Headers, Transport, TransportInfo } from "./context";
 export type { ApiDependencies } from "./dependencies";
 export type { Actor, Principal } from "./actor";
-export { createAccessTokenService } from "./services/access-tokens";
-export type { AccessTokenService } from "./services/access-tokens";
+export {
+  CLOCK_TOLERANCE_SECONDS,
+  createAccessTokenService,
+  rotateSigningKey,
+  sharedSecretKeys,
+  signingKeySet,
+} from "./services/access-tokens";
+export type { AccessTokenService, KeySource } from "./services/access-tokens";
 export { createOidcProviders } from "./services/oidc/providers";
 export type { OidcProviders } from "./services/oidc/providers";
-export { deriveMfaSealingKey } from "./services/mfa/sealing";
+export { deriveSealingKey } from "./services/sealing";
 export { createInProcessEventBus, createRedisEventBus } from "./events";
 export type { EventBus, SessionEvent } from "./events";
 export {

@@ -2,10 +2,10 @@ import { createHmac, generateKeyPairSync, randomBytes, randomUUID } from "node:c
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../src/errors";
-import { createAccessTokenService } from "../src/services/access-tokens";
+import { createAccessTokenService, sharedSecretKeys } from "../src/services/access-tokens";
 import { tokenOptions } from "./support";
 
-const service = createAccessTokenService(tokenOptions);
+const service = createAccessTokenService(tokenOptions, sharedSecretKeys(tokenOptions.secret));
 const userId = randomUUID();
 const sessionId = randomUUID();
 
@@ -37,7 +37,7 @@ async function refusal(token: string): Promise<AppError> {
   return error as AppError;
 }
 
-describe("access tokens", () => {
+describe("access tokens signed with a shared secret", () => {
   it("verify what they issue, with every claim the contract names", async () => {
     const issued = await service.issue(userId, sessionId);
     const verified = await service.verify(issued.token);

@@ -6,7 +6,7 @@ import { AppError } from "../src/errors";
 import { authenticate, login, register } from "../src/services/auth";
 import { hashOpaqueToken } from "../src/services/opaque-tokens";
 import { confirmMfa, disableMfa, enrollMfa, mfaStatus } from "../src/services/mfa/factors";
-import { deriveMfaSealingKey, sealMfaSecret, unsealMfaSecret } from "../src/services/mfa/sealing";
+import { deriveSealingKey, seal, unseal } from "../src/services/sealing";
 import { completeMfaSignIn } from "../src/services/mfa/sign-in";
 import { authenticatorCode, enableMfa, mfaRequired } from "./mfa-support";
 import { createTestApi, tokensOf, testActor } from "./support";
@@ -53,20 +53,20 @@ describe("TOTP enrolment", () => {
 
     const [row] = await api.deps.db.select().from(mfaFactors).where(eq(mfaFactors.userId, user.id));
     expect(row!.secret).not.toContain(enrolment.secret);
-    expect(unsealMfaSecret(api.deps.mfaSealingKey, user.id, row!.secret)).toBe(enrolment.secret);
+    expect(unseal(api.deps.mfaSealingKey, user.id, row!.secret)).toBe(enrolment.secret);
     // Copied onto another account, or read with another server's key, the secret does not open.
     const other = await newAccount("other");
-    expect(() => unsealMfaSecret(api.deps.mfaSealingKey, other.id, row!.secret)).toThrow();
-    expect(() => unsealMfaSecret(deriveMfaSealingKey(randomBytes(32)), user.id, row!.secret)).toThrow();
+    expect(() => unseal(api.deps.mfaSealingKey, other.id, row!.secret)).toThrow();
+    expect(() => unseal(deriveSealingKey(randomBytes(32), "mfa secret"), user.id, row!.secret)).toThrow();
   });
 
   it("refuses a tampered sealed secret", () => {
-    const sealed = sealMfaSecret(api.deps.mfaSealingKey, "a-user", "JBSWY3DPEHPK3PXP");
+    const sealed = seal(api.deps.mfaSealingKey, "a-user", "JBSWY3DPEHPK3PXP");
     const [version, iv, ciphertext, tag] = sealed.split(".");
     const flipped = Buffer.from(ciphertext!, "base64url");
     flipped[0]! ^= 1;
     const tampered = [version, iv, flipped.toString("base64url"), tag].join(".");
-    expect(() => unsealMfaSecret(api.deps.mfaSealingKey, "a-user", tampered)).toThrow();
+    expect(() => unseal(api.deps.mfaSealingKey, "a-user", tampered)).toThrow();
   });
 
   it("changes nothing at sign-in until a code confirms the authenticator", async () => {
@@ -99,7 +99,7 @@ describe("TOTP enrolment", () => {
     await confirmMfa(api.deps, user.id, authenticatorCode(second.secret), user.actor);
     expect((await failure(enrollMfa(api.deps, user, user.actor))).code).toBe("CONFLICT");
     const [row] = await api.deps.db.select().from(mfaFactors).where(eq(mfaFactors.userId, user.id));
-    expect(unsealMfaSecret(api.deps.mfaSealingKey, user.id, row!.secret)).toBe(second.secret);
+    expect(unseal(api.deps.mfaSealingKey, user.id, row!.secret)).toBe(second.secret);
   });
 
   it("audits enrolment and confirmation", async () => {

@@ -9,8 +9,8 @@ import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
 import type { Logger } from "../src/logger";
-import { createAccessTokenService } from "../src/services/access-tokens";
-import { deriveMfaSealingKey } from "../src/services/mfa/sealing";
+import { createAccessTokenService, sharedSecretKeys } from "../src/services/access-tokens";
+import { deriveSealingKey } from "../src/services/sealing";
 import { createOidcProviders } from "../src/services/oidc/providers";
 import type { LoginResult } from "../src/validators";
 
@@ -55,7 +55,7 @@ export async function createTestApi(): Promise<{
   await syncAuthorizationCatalog(database.connection.db);
   const deps = {
     db: database.connection.db,
-    accessTokens: createAccessTokenService(tokenOptions),
+    accessTokens: createAccessTokenService(tokenOptions, sharedSecretKeys(tokenOptions.secret)),
     events: createInProcessEventBus(),
     permissionCache: createInProcessPermissionCache(),
     loginThrottle: createInProcessLoginThrottle(),
@@ -64,7 +64,7 @@ export async function createTestApi(): Promise<{
     refreshTokenTtlSeconds: 3600,
     cookieSecure: true,
     oidcProviders: createOidcProviders(null),
-    mfaSealingKey: deriveMfaSealingKey(tokenOptions.secret),
+    mfaSealingKey: deriveSealingKey(tokenOptions.secret, "mfa secret"),
     log: recordingLogger(),
   };
   return {

@@ -59,6 +59,7 @@ export const envSchema = z.object({
     .default("seed:"),
 
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  JWT_ALGORITHM: z.enum(["EdDSA", "HS256"]).default("EdDSA"),
   JWT_ISSUER: z.string().min(1).default("seed"),
   JWT_AUDIENCE: z.string().min(1).default("seed-api"),
   ACCESS_TOKEN_TTL_SECONDS: integer(30, 3600).default(900),

@@ -17,6 +17,11 @@ export interface Config {
     jwtSecret: Uint8Array;
     /** True when no JWT_SECRET was given and a random one was made for this process only. */
     jwtSecretIsEphemeral: boolean;
+    /**
+     * EdDSA: a rotating set of key pairs in the database, public keys at /.well-known/jwks.json.
+     * HS256: JWT_SECRET signs; only holders of the secret can verify.
+     */
+    algorithm: "EdDSA" | "HS256";
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
@@ -87,6 +92,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     auth: {
       jwtSecret: env.JWT_SECRET ? new TextEncoder().encode(env.JWT_SECRET) : randomBytes(32),
       jwtSecretIsEphemeral: !env.JWT_SECRET,
+      algorithm: env.JWT_ALGORITHM,
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,

@@ -43,6 +43,7 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
       "roles",
       "rotated_refresh_tokens",
       "security_events",
+      "signing_keys",
       "user_permissions",
       "user_roles",
       "users",

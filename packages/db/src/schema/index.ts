@@ -6,3 +6,4 @@ export * from "./oauth-accounts";
 export * from "./oidc-login-attempts";
 export * from "./email";
 export * from "./mfa";
+export * from "./signing-keys";

@@ -10,7 +10,7 @@ import { verifyPassword } from "../passwords";
 import { recordFailedSecondFactor, refuseWhileLockedOut, secondFactorKeys } from "./attempt-throttle";
 import { countUnusedRecoveryCodes, replaceRecoveryCodes } from "./recovery-codes";
 import { useSecondFactorCode } from "./second-factor";
-import { sealMfaSecret, unsealMfaSecret } from "./sealing";
+import { seal, unseal } from "../sealing";
 import { createTotpSecret, totpStepOf, totpUri } from "./totp";
 
 type FactorDependencies = Pick<ApiDependencies, "db" | "mfaSealingKey">;
@@ -47,7 +47,7 @@ export async function enrollMfa(
   actor: Actor,
 ): Promise<{ secret: string; otpauthUri: string; qrCodeDataUrl: string }> {
   const secret = createTotpSecret();
-  const sealed = sealMfaSecret(deps.mfaSealingKey, user.id, secret);
+  const sealed = seal(deps.mfaSealingKey, user.id, secret);
   const enrolled = await deps.db.transaction(async (tx) => {
     // The update applies only while unconfirmed: a confirmed authenticator is never replaced here.
     const [factor] = await tx
@@ -82,7 +82,7 @@ export async function confirmMfa(
     where: and(eq(mfaFactors.userId, userId), isNull(mfaFactors.confirmedAt)),
   });
   if (!pending) throw new AppError("CONFLICT", NOTHING_TO_CONFIRM);
-  const step = totpStepOf(unsealMfaSecret(deps.mfaSealingKey, userId, pending.secret), code);
+  const step = totpStepOf(unseal(deps.mfaSealingKey, userId, pending.secret), code);
   // Not counted as a failed sign-in: the caller is signed in and has just been shown the secret.
   if (step === null) throw new AppError("INVALID_INPUT", WRONG_CODE);
 

@@ -1,7 +1,7 @@
 import { mfaFactors, type Transaction } from "@seed/db";
 import { and, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { useRecoveryCode } from "./recovery-codes";
-import { unsealMfaSecret } from "./sealing";
+import { unseal } from "../sealing";
 import { isTotpCode, totpStepOf } from "./totp";
 
 /**
@@ -20,7 +20,7 @@ export async function useSecondFactorCode(
     where: and(eq(mfaFactors.userId, userId), isNotNull(mfaFactors.confirmedAt)),
   });
   if (!factor) return false;
-  const step = totpStepOf(unsealMfaSecret(sealingKey, userId, factor.secret), code);
+  const step = totpStepOf(unseal(sealingKey, userId, factor.secret), code);
   if (step === null) return false;
   // Conditional, so that of two requests with the same code exactly one gets through.
   const [accepted] = await tx

@@ -1,13 +1,6 @@
-import { createSecretKey, randomUUID } from "node:crypto";
-import { errors, jwtVerify, SignJWT } from "jose";
-import { AppError } from "../errors";
-
-export interface AccessTokenOptions {
-  secret: Uint8Array;
-  issuer: string;
-  audience: string;
-  ttlSeconds: number;
-}
+import { randomUUID, type KeyObject } from "node:crypto";
+import { errors, jwtVerify, SignJWT, type JWK, type JWTHeaderParameters } from "jose";
+import { AppError } from "../../errors";
 
 export interface AccessTokenClaims {
   userId: string;
@@ -26,24 +19,40 @@ export interface AccessTokenService {
   issue(userId: string, sessionId: string): Promise<IssuedAccessToken>;
   /** Resolves with the claims of a valid token; rejects with UNAUTHENTICATED otherwise. */
   verify(token: string): Promise<AccessTokenClaims>;
+  /** The public keys that verify tokens, for other services; empty for a shared secret. */
+  jwks(): Promise<{ keys: JWK[] }>;
 }
 
-// Pinned: a token naming any other algorithm (`none`, RS256 with a public key, ...) is refused.
-const ALGORITHM = "HS256";
-const CLOCK_TOLERANCE_SECONDS = 5;
+export interface TokenRules {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+/** Where the keys come from: one shared secret, or a rotating set of key pairs. */
+export interface KeySource {
+  /** Pinned: a token naming any other algorithm (`none`, HS256 keyed with a public key, ...) is refused. */
+  algorithm: "HS256" | "EdDSA";
+  signingKey(): Promise<{ kid: string | undefined; key: KeyObject }>;
+  /** The key that verifies a token with this header; throws a JOSE error when there is none. */
+  verificationKey(header: JWTHeaderParameters): Promise<KeyObject>;
+  jwks(): Promise<{ keys: JWK[] }>;
+}
+
+export const CLOCK_TOLERANCE_SECONDS = 5;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createAccessTokenService(options: AccessTokenOptions): AccessTokenService {
-  const key = createSecretKey(options.secret);
-
+/** Access tokens: short-lived JWTs with every claim a verifier needs, whatever signs them. */
+export function createAccessTokenService(rules: TokenRules, keys: KeySource): AccessTokenService {
   return {
     async issue(userId, sessionId) {
       const now = Math.floor(Date.now() / 1000);
-      const expiresAt = now + options.ttlSeconds;
+      const expiresAt = now + rules.ttlSeconds;
+      const { kid, key } = await keys.signingKey();
       const token = await new SignJWT({ sid: sessionId })
-        .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
-        .setIssuer(options.issuer)
-        .setAudience(options.audience)
+        .setProtectedHeader({ alg: keys.algorithm, typ: "JWT", ...(kid ? { kid } : {}) })
+        .setIssuer(rules.issuer)
+        .setAudience(rules.audience)
         .setSubject(userId)
         .setJti(randomUUID())
         .setIssuedAt(now)
@@ -55,10 +64,10 @@ export function createAccessTokenService(options: AccessTokenOptions): AccessTok
 
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, {
-          algorithms: [ALGORITHM],
-          issuer: options.issuer,
-          audience: options.audience,
+        const { payload } = await jwtVerify(token, (header) => keys.verificationKey(header), {
+          algorithms: [keys.algorithm],
+          issuer: rules.issuer,
+          audience: rules.audience,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           requiredClaims: ["sub", "jti", "exp", "nbf", "iat"],
         });
@@ -78,5 +87,7 @@ export function createAccessTokenService(options: AccessTokenOptions): AccessTok
         throw error;
       }
     },
+
+    jwks: () => keys.jwks(),
   };
 }
