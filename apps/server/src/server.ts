@@ -2,6 +2,7 @@ import cookie from "@fastify/cookie";
 import websocket from "@fastify/websocket";
 import {
   bootstrap,
+  configurePasswordHashing,
   createAccessTokenService,
   createOidcProviders,
   deriveSealingKey,
@@ -37,6 +38,7 @@ function trustProxyOption(
 }
 
 export async function createServer(config: Config, overrides: ResourceOverrides = {}): Promise<Server> {
+  configurePasswordHashing(config.auth.passwordHashing);
   const app = Fastify({
     logger: loggerOptions(config),
     genReqId: requestIdFor,

@@ -34,6 +34,7 @@ export { createInProcessLoginThrottle, createRedisLoginThrottle } from "./thrott
 export type { LoginThrottle } from "./throttling";
 export { createOutboxMailer, createSmtpMailer } from "./mail";
 export type { Mailer, MailMessage } from "./mail";
+export { configurePasswordHashing } from "./services/passwords";
 export { AppError } from "./errors";
 export type { Logger } from "./logger";
 export {

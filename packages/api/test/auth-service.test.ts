@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../src/errors";
 import { authenticate, login, logout, refresh, register } from "../src/services/auth";
 import { hashOpaqueToken } from "../src/services/opaque-tokens";
+import { configurePasswordHashing } from "../src/services/passwords";
 import { createTestApi, tokensOf, testActor as client } from "./support";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
@@ -27,6 +28,21 @@ describe("the auth service", () => {
     const [row] = await api.deps.db.select().from(users).where(eq(users.id, user.id));
     expect(row!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row!.passwordHash).not.toContain("correct horse");
+  });
+
+  it("hashes new passwords at the configured cost, and still verifies older hashes", async () => {
+    const before = await register(api.deps, { email: "cost-old@example.com", password: "an older password" }, client);
+    configurePasswordHashing({ memoryKiB: 32_768, passes: 3, lanes: 1 });
+    try {
+      const after = await register(api.deps, { email: "cost-new@example.com", password: "a newer password" }, client);
+      const [row] = await api.deps.db.select().from(users).where(eq(users.id, after.id));
+      expect(row!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=32768,t=3,p=1\$/);
+      await expect(
+        login(api.deps, { email: "cost-old@example.com", password: "an older password" }, client),
+      ).resolves.toMatchObject({ user: { id: before.id } });
+    } finally {
+      configurePasswordHashing({ memoryKiB: 19_456, passes: 2, lanes: 1 });
+    }
   });
 
   it("refuses a second registration of an email and keeps the first account", async () => {

@@ -65,6 +65,10 @@ export const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: integer(30, 3600).default(900),
   REFRESH_TOKEN_TTL_SECONDS: integer(300, 90 * 24 * 3600).default(30 * 24 * 3600),
 
+  ARGON2_MEMORY_KIB: integer(19_456, 4 * 1024 * 1024).default(19_456),
+  ARGON2_PASSES: integer(2, 20).default(2),
+  ARGON2_LANES: integer(1, 16).default(1),
+
   ADMIN_EMAIL: z.email({ message: "expected an email address" }).optional(),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").max(128).optional(),
 

@@ -26,6 +26,8 @@ export interface Config {
     audience: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
+    /** The argon2id cost of new password hashes. */
+    passwordHashing: { memoryKiB: number; passes: number; lanes: number };
   };
   mail: {
     /** Where links in emails point: the web app that opens them. */
@@ -97,6 +99,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       audience: env.JWT_AUDIENCE,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+      passwordHashing: { memoryKiB: env.ARGON2_MEMORY_KIB, passes: env.ARGON2_PASSES, lanes: env.ARGON2_LANES },
     },
     mail: { appUrl: env.APP_URL.replace(/\/$/, ""), smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     firstAdmin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : null,

@@ -56,6 +56,8 @@ describe("loadConfig", () => {
     ["CORS_ORIGINS", "javascript:alert(1)"],
     ["LOG_LEVEL", "loud"],
     ["TRUST_PROXY", "true"],
+    ["ARGON2_MEMORY_KIB", "4096"],
+    ["ARGON2_PASSES", "1"],
     ["TRUST_PROXY", "proxy.internal"],
     ["ADMIN_EMAIL", "not-an-email"],
   ])("refuses %s=%s with one line naming the variable", (name, value) => {

@@ -1,8 +1,10 @@
 import { loadConfig } from "@seed/config";
 import { createDatabase } from "@seed/db";
 import { bootstrap } from "../bootstrap";
+import { configurePasswordHashing } from "../services/passwords";
 
 const config = loadConfig();
+configurePasswordHashing(config.auth.passwordHashing);
 const connection = await createDatabase({ url: config.database.url, dataDir: config.database.dataDir });
 const log = { debug: () => {}, info: () => {}, warn: console.warn, error: console.error } as never;
 try {

@@ -4,11 +4,25 @@ import { hash, verify, type Algorithm, type Options } from "@node-rs/argon2";
 // `Algorithm` is a const enum, which isolated modules cannot read at run time; 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm.Argon2id;
 
+export interface PasswordHashingCost {
+  memoryKiB: number;
+  passes: number;
+  lanes: number;
+}
+
 /** OWASP's recommended argon2id floor: 19 MiB, two passes, one lane. */
-const ARGON2_OPTIONS: Options = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+let argon2Options: Options = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+/**
+ * Sets the cost of new hashes, once at start-up (ARGON2_* in the configuration). Existing hashes
+ * carry their own parameters and keep verifying after a change.
+ */
+export function configurePasswordHashing(cost: PasswordHashingCost): void {
+  argon2Options = { algorithm: ARGON2ID, memoryCost: cost.memoryKiB, timeCost: cost.passes, parallelism: cost.lanes };
+}
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+  return hash(password, argon2Options);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
