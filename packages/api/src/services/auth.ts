@@ -7,7 +7,7 @@ import {
   type Database,
   type Transaction,
 } from "@seed/db";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Actor } from "../actor";
 import { DEFAULT_ROLE, type RoleName } from "../authorization";
 import type { ApiDependencies } from "../dependencies";
@@ -22,6 +22,7 @@ import { hashPassword, unusablePasswordHash, verifyAgainstDummyHash, verifyPassw
 import { isLiveSession } from "./live-session";
 import { createOpaqueToken, hashOpaqueToken } from "./opaque-tokens";
 import { recordSecurityEvent } from "./security-events";
+import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
 import { loginKeys, type LoginThrottle } from "../throttling";
 
 type AuthDependencies = Pick<ApiDependencies, "db" | "accessTokens" | "events" | "refreshTokenTtlSeconds"> & {
@@ -189,23 +190,12 @@ export async function refresh(deps: AuthDependencies, refreshToken: string, acto
       where: eq(rotatedRefreshTokens.tokenHash, presentedHash),
     });
     if (!rotated || Date.now() - rotated.rotatedAt.getTime() < REUSE_GRACE_MS) return null;
-    const [revoked] = await tx
-      .update(refreshSessions)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(refreshSessions.id, rotated.sessionId), isNull(refreshSessions.revokedAt)))
-      .returning({ id: refreshSessions.id, userId: refreshSessions.userId });
-    if (revoked) {
-      await recordAudit(
-        tx,
-        { ...actor, userId: revoked.userId },
-        {
-          action: "session.revoke",
-          resource: "session",
-          resourceId: revoked.id,
-          after: { reason: "refresh_token_reuse" },
-        },
-      );
-    }
+    const [revoked] = await revokeSessionsWhere(
+      tx,
+      actor,
+      eq(refreshSessions.id, rotated.sessionId),
+      "refresh_token_reuse",
+    );
     return revoked ? ({ kind: "reused", session: revoked } as const) : null;
   });
 
@@ -217,7 +207,7 @@ export async function refresh(deps: AuthDependencies, refreshToken: string, acto
     await recordSecurityEvent(deps, { ...actor, userId: outcome.session.userId }, "refresh_token_reuse", {
       sessionId: outcome.session.id,
     });
-    await publishSessionEvent(deps, outcome.session.userId, "session.revoked", outcome.session.id);
+    await announceRevokedSessions(deps, [outcome.session]);
   }
   throw new AppError("UNAUTHENTICATED", INVALID_REFRESH_TOKEN);
 }
@@ -228,26 +218,10 @@ export async function logout(
   refreshToken: string,
   actor: Actor,
 ): Promise<void> {
-  const session = await deps.db.transaction(async (tx) => {
-    const [revoked] = await tx
-      .update(refreshSessions)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(refreshSessions.tokenHash, hashOpaqueToken(refreshToken)), isNull(refreshSessions.revokedAt)))
-      .returning({ id: refreshSessions.id, userId: refreshSessions.userId });
-    if (revoked) {
-      await recordAudit(
-        tx,
-        { ...actor, userId: revoked.userId },
-        {
-          action: "session.revoke",
-          resource: "session",
-          resourceId: revoked.id,
-        },
-      );
-    }
-    return revoked;
-  });
-  if (session) await publishSessionEvent(deps, session.userId, "session.revoked", session.id);
+  const revoked = await deps.db.transaction((tx) =>
+    revokeSessionsWhere(tx, actor, eq(refreshSessions.tokenHash, hashOpaqueToken(refreshToken))),
+  );
+  await announceRevokedSessions(deps, revoked);
 }
 
 export interface AuthenticatedUser {

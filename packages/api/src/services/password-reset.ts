@@ -1,15 +1,15 @@
 import { refreshSessions, users, type Database } from "@seed/db";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Actor } from "../actor";
 import type { EventBus } from "../events";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
 import type { Mailer } from "../mail";
 import { recordAudit } from "./audit";
-import { publishSessionEvent } from "./auth";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
 import { hashPassword } from "./passwords";
 import { recordSecurityEvent } from "./security-events";
+import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
 
 type Deps = { db: Database; mailer: Mailer; appUrl: string; events: EventBus; log: Logger };
 
@@ -38,11 +38,12 @@ export async function resetPassword(deps: Deps, input: { token: string; password
     const issued = await consumeEmailToken(tx, input.token, "reset_password");
     if (!issued) return null;
     await tx.update(users).set({ passwordHash }).where(eq(users.id, issued.userId));
-    const revoked = await tx
-      .update(refreshSessions)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(refreshSessions.userId, issued.userId), isNull(refreshSessions.revokedAt)))
-      .returning({ id: refreshSessions.id });
+    const revoked = await revokeSessionsWhere(
+      tx,
+      { ...actor, userId: issued.userId },
+      eq(refreshSessions.userId, issued.userId),
+      "password_reset",
+    );
     await recordAudit(
       tx,
       { ...actor, userId: issued.userId },
@@ -59,7 +60,5 @@ export async function resetPassword(deps: Deps, input: { token: string; password
   await recordSecurityEvent(deps, { ...actor, userId: outcome.userId }, "password_reset", {
     sessionsRevoked: outcome.revoked.length,
   });
-  await Promise.all(
-    outcome.revoked.map((session) => publishSessionEvent(deps, outcome.userId, "session.revoked", session.id)),
-  );
+  await announceRevokedSessions(deps, outcome.revoked);
 }

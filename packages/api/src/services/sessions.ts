@@ -4,10 +4,9 @@ import type { Actor } from "../actor";
 import type { ApiDependencies } from "../dependencies";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
-import { recordAudit } from "./audit";
 import { isLiveSession } from "./live-session";
-import { publishSessionEvent } from "./auth";
 import { recordSecurityEvent } from "./security-events";
+import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
 
 const liveSessionsOf = (userId: string) => and(eq(refreshSessions.userId, userId), isLiveSession());
 
@@ -42,19 +41,9 @@ export async function revokeSession(
   actor: Actor,
   sessionId: string,
 ): Promise<void> {
-  const revoked = await deps.db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(refreshSessions)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(refreshSessions.id, sessionId), isNull(refreshSessions.revokedAt)))
-      .returning({ id: refreshSessions.id, userId: refreshSessions.userId });
-    if (row) {
-      await recordAudit(tx, actor, { action: "session.revoke", resource: "session", resourceId: row.id });
-    }
-    return row;
-  });
-  if (!revoked) throw new AppError("NOT_FOUND", "No such session");
-  await publishSessionEvent(deps, revoked.userId, "session.revoked", revoked.id);
+  const revoked = await deps.db.transaction((tx) => revokeSessionsWhere(tx, actor, eq(refreshSessions.id, sessionId)));
+  if (revoked.length === 0) throw new AppError("NOT_FOUND", "No such session");
+  await announceRevokedSessions(deps, revoked);
 }
 
 /** Signs a user out everywhere; their access tokens stop working on their next request. */
@@ -63,21 +52,8 @@ export async function revokeAllSessions(
   actor: Actor,
   userId: string,
 ): Promise<{ revoked: number }> {
-  const revoked = await deps.db.transaction(async (tx) => {
-    const rows = await tx
-      .update(refreshSessions)
-      .set({ revokedAt: new Date() })
-      .where(liveSessionsOf(userId))
-      .returning({ id: refreshSessions.id });
-    await recordAudit(tx, actor, {
-      action: "session.revoke_all",
-      resource: "user",
-      resourceId: userId,
-      after: { revoked: rows.length },
-    });
-    return rows;
-  });
-  await Promise.all(revoked.map((session) => publishSessionEvent(deps, userId, "session.revoked", session.id)));
+  const revoked = await deps.db.transaction((tx) => revokeSessionsWhere(tx, actor, liveSessionsOf(userId)));
+  await announceRevokedSessions(deps, revoked);
   if (actor.userId !== userId) {
     await recordSecurityEvent(deps, actor, "sessions_revoked", { targetUserId: userId, count: revoked.length });
   }

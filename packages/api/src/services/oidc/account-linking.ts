@@ -5,15 +5,15 @@ import { DEFAULT_ROLE } from "../../authorization";
 import { AppError } from "../../errors";
 import { recordAudit } from "../audit";
 import { createAccount } from "../auth";
-import { isLiveSession } from "../live-session";
 import { unusablePasswordHash } from "../passwords";
+import { revokeSessionsWhere, type RevokedSession } from "../session-revocation";
 import type { ProviderIdentity } from "./identity";
 
 type Account = { id: string; email: string; createdAt: Date };
 
 export type AccountResolution =
   | { outcome: "signed-in"; user: Account }
-  | { outcome: "linked" | "created"; user: Account; revokedSessionIds: string[] }
+  | { outcome: "linked" | "created"; user: Account; revokedSessions: RevokedSession[] }
   | { outcome: "email-not-verified" };
 
 /**
@@ -62,7 +62,7 @@ async function resolveInTransaction(
   // An address confirmed through our own mail, or already linked, was claimed by its owner.
   const claimsPasswordAccount =
     existing !== undefined && existing.emailVerifiedAt === null && !(await hasLinkedIdentity(tx, existing.id));
-  const revokedSessionIds = claimsPasswordAccount ? await endPasswordAccess(tx, existing.id) : [];
+  const revokedSessions = claimsPasswordAccount ? await endPasswordAccess(tx, actor, existing.id) : [];
   // The provider vouched for the address.
   await tx
     .update(users)
@@ -87,11 +87,11 @@ async function resolveInTransaction(
         email: identity.email,
         account: existing ? "existing" : "created",
         passwordDisabled: claimsPasswordAccount,
-        revokedSessions: revokedSessionIds.length,
+        revokedSessions: revokedSessions.length,
       },
     },
   );
-  return { outcome: existing ? "linked" : "created", user, revokedSessionIds };
+  return { outcome: existing ? "linked" : "created", user, revokedSessions };
 }
 
 async function hasLinkedIdentity(tx: Transaction, userId: string): Promise<boolean> {
@@ -108,15 +108,15 @@ async function hasLinkedIdentity(tx: Transaction, userId: string): Promise<boole
  * that the provider has proven who owns the address, the password and the sessions set up
  * before are ended; the owner signs in through the provider, or resets the password by mail.
  */
-async function endPasswordAccess(tx: Transaction, userId: string): Promise<string[]> {
+async function endPasswordAccess(tx: Transaction, actor: Actor, userId: string): Promise<RevokedSession[]> {
   await tx
     .update(users)
     .set({ passwordHash: await unusablePasswordHash() })
     .where(eq(users.id, userId));
-  const revoked = await tx
-    .update(refreshSessions)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(refreshSessions.userId, userId), isLiveSession()))
-    .returning({ id: refreshSessions.id });
-  return revoked.map((session) => session.id);
+  return revokeSessionsWhere(
+    tx,
+    { ...actor, userId },
+    eq(refreshSessions.userId, userId),
+    "address_claimed_by_provider",
+  );
 }

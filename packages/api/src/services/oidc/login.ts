@@ -4,7 +4,8 @@ import type { ApiDependencies } from "../../dependencies";
 import { AppError } from "../../errors";
 import type { Logger } from "../../logger";
 import type { SessionTokens } from "../../validators";
-import { publishSessionEvent, startSession } from "../auth";
+import { startSession } from "../auth";
+import { announceRevokedSessions } from "../session-revocation";
 import { recordSecurityEvent } from "../security-events";
 import { resolveAccount } from "./account-linking";
 import { identityFromAuthorizationResponse, isProviderUnavailable, type AuthorizationResponse } from "./identity";
@@ -90,13 +91,7 @@ export async function completeOidcLogin(
     await refuse("email_not_verified", { subject: identity.subject, email: identity.email });
     throw new AppError("FORBIDDEN", EMAIL_NOT_VERIFIED);
   }
-  if (resolution.outcome !== "signed-in") {
-    await Promise.all(
-      resolution.revokedSessionIds.map((sessionId) =>
-        publishSessionEvent(deps, resolution.user.id, "session.revoked", sessionId),
-      ),
-    );
-  }
+  if (resolution.outcome !== "signed-in") await announceRevokedSessions(deps, resolution.revokedSessions);
   return startSession(deps, resolution.user, actor);
 }
 
