@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { TRPCClientError, type AppRouter, type Client } from "@seed/client";
 import { oidcLoginAttempts, users } from "@seed/db";
 import { eq } from "drizzle-orm";
+import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInAtProvider, startIdentityProvider, type TestIdentityProvider } from "./support/identity-provider";
 import {
@@ -100,7 +101,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
   }
 
   async function signIn(subject: string) {
-    return client.api.auth.oidc.callback.mutate(await authorizeAtProvider(subject));
+    return tokensOf(await client.api.auth.oidc.callback.mutate(await authorizeAtProvider(subject)));
   }
 
   const linksOf = (subject: string) =>
@@ -180,7 +181,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     // The attempt is started on one instance and finished on another.
     const other = await deployment.start();
     const response = await authorizeAtProvider(subject, { startedBy: other.client() });
-    const second = await client.api.auth.oidc.callback.mutate(response);
+    const second = tokensOf(await client.api.auth.oidc.callback.mutate(response));
 
     expect(second.user.id).toBe(first.user.id);
     expect(second.sessionId).not.toBe(first.sessionId);
@@ -217,6 +218,24 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     expect((await signIn(subject)).user.id).toBe(registered.id);
     await expect(client.api.auth.login.mutate({ email, password })).resolves.toBeDefined();
     await expect(client.api.auth.refresh.mutate({ refreshToken: earlier.refreshToken })).resolves.toBeDefined();
+  });
+
+  it("asks an account with an authenticator for its code, as a password sign-in does", async () => {
+    const subject = identityProvider.addAccount({ email: uniqueEmail("second-factor"), emailVerified: true });
+    const first = await signIn(subject);
+    const signedIn = server.client({ getAccessToken: () => first.accessToken });
+    const { secret } = await signedIn.api.auth.mfa.enroll.mutate();
+    await signedIn.api.auth.mfa.confirm.mutate({
+      code: TOTP.generate({ secret: Secret.fromBase32(secret) }),
+    });
+
+    const again = await client.api.auth.oidc.callback.mutate(await authorizeAtProvider(subject));
+    expect(again).toEqual({
+      status: "mfa-required",
+      challenge: expect.any(String),
+      challengeExpiresAt: expect.any(Date),
+    });
+    expect(again).not.toHaveProperty("accessToken");
   });
 
   it("refuses an unverified email that would take over an existing account, and changes nothing", async () => {

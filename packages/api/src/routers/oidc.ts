@@ -3,7 +3,7 @@ import { z } from "zod";
 import { actorOf } from "../actor";
 import { completeOidcLogin, startOidcLogin } from "../services/oidc/login";
 import { publicProcedure } from "../trpc";
-import { sessionTokensSchema } from "../validators";
+import { loginResultSchema } from "../validators";
 import { setSessionCookies } from "./session-cookies";
 
 /** A configured provider's name; which ones exist is told by `auth.oidc.providers`. */
@@ -28,10 +28,10 @@ export const oidcRouter = {
         iss: z.string().max(2048).optional(),
       }),
     )
-    .output(sessionTokensSchema)
+    .output(loginResultSchema)
     .mutation(async ({ ctx, input }) => {
-      const tokens = await completeOidcLogin(ctx, actorOf(ctx), input);
-      setSessionCookies(ctx, tokens);
-      return tokens;
+      const result = await completeOidcLogin(ctx, actorOf(ctx), input);
+      if (result.status === "signed-in") setSessionCookies(ctx, result);
+      return result;
     }),
 } satisfies TRPCRouterRecord;

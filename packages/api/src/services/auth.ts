@@ -105,12 +105,25 @@ export async function login(
     throw new AppError("UNAUTHENTICATED", INVALID_CREDENTIALS);
   }
 
+  const result = await completeSignIn(deps, user, actor);
   // The failures are forgiven only once the code is right too: otherwise a known password would
   // reset the budget for guessing codes at every sign-in.
+  if (result.status === "signed-in") await deps.loginThrottle.reset(keys[0]!.key);
+  return result;
+}
+
+/**
+ * The end of every sign-in whose first factor was proven, by password or by an identity
+ * provider: a session, or, when the account has an authenticator, a challenge for its code.
+ */
+export async function completeSignIn(
+  deps: AuthDependencies,
+  user: { id: string; email: string; createdAt: Date },
+  actor: Actor,
+): Promise<LoginResult> {
   if (await hasConfirmedMfaFactor(deps.db, user.id)) {
     return { status: "mfa-required", ...(await openMfaChallenge(deps.db, user.id)) };
   }
-  await deps.loginThrottle.reset(keys[0]!.key);
   return { status: "signed-in", ...(await startSession(deps, user, actor)) };
 }
 

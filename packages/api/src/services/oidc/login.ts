@@ -3,8 +3,8 @@ import type { Actor } from "../../actor";
 import type { ApiDependencies } from "../../dependencies";
 import { AppError } from "../../errors";
 import type { Logger } from "../../logger";
-import type { SessionTokens } from "../../validators";
-import { startSession } from "../auth";
+import type { LoginResult } from "../../validators";
+import { completeSignIn } from "../auth";
 import { announceRevokedSessions } from "../session-revocation";
 import { recordSecurityEvent } from "../security-events";
 import { resolveAccount } from "./account-linking";
@@ -66,7 +66,7 @@ export async function completeOidcLogin(
   deps: OidcLoginDependencies,
   actor: Actor,
   response: AuthorizationResponse & { provider: string },
-): Promise<SessionTokens> {
+): Promise<LoginResult> {
   const provider = configuredProvider(deps, response.provider);
   const refuse = (reason: string, details: Record<string, unknown> = {}) =>
     recordSecurityEvent(deps, actor, "oidc_login_refused", { provider: provider.name, reason, ...details });
@@ -92,7 +92,7 @@ export async function completeOidcLogin(
     throw new AppError("FORBIDDEN", EMAIL_NOT_VERIFIED);
   }
   if (resolution.outcome !== "signed-in") await announceRevokedSessions(deps, resolution.revokedSessions);
-  return startSession(deps, resolution.user, actor);
+  return completeSignIn(deps, resolution.user, actor);
 }
 
 function configuredProvider(deps: Pick<OidcLoginDependencies, "oidcProviders">, name: string): OidcProvider {
