@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { TRPCClientError } from "@seed/client";
 import { emailTokens, mailOutbox, users } from "@seed/db";
 import { desc, eq } from "drizzle-orm";
+import { Secret, TOTP } from "otpauth";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -105,6 +106,33 @@ describe.each(availableBackends())("email verification and password reset on %s"
     expect(
       await codeOf(server.client().api.auth.password.reset.mutate({ token, password: "yet another passphrase" })),
     ).toBe("BAD_REQUEST");
+  });
+
+  it("removes the authenticator a squatter put on an unconfirmed address, but not the owner's", async () => {
+    const email = uniqueEmail("squatted");
+    await server.client().api.auth.register.mutate({ email, password });
+    const enableMfa = async (secretPassword: string) => {
+      const session = tokensOf(await server.client().api.auth.login.mutate({ email, password: secretPassword }));
+      const signedIn = server.client({ getAccessToken: () => session.accessToken });
+      const { secret } = await signedIn.api.auth.mfa.enroll.mutate();
+      await signedIn.api.auth.mfa.confirm.mutate({ code: TOTP.generate({ secret: Secret.fromBase32(secret) }) });
+    };
+    const resetTo = async (newPassword: string) => {
+      await server.client().api.auth.password.requestReset.mutate({ email });
+      const token = await linkToken(email, "reset-password");
+      await server.client().api.auth.password.reset.mutate({ token, password: newPassword });
+    };
+
+    await enableMfa(password);
+    await resetTo("the owner's new passphrase");
+    const owner = await server.client().api.auth.login.mutate({ email, password: "the owner's new passphrase" });
+    expect(owner.status).toBe("signed-in");
+    expect(await verifiedAt(email)).toBeInstanceOf(Date);
+
+    await enableMfa("the owner's new passphrase");
+    await resetTo("another new passphrase");
+    const again = await server.client().api.auth.login.mutate({ email, password: "another new passphrase" });
+    expect(again.status).toBe("mfa-required");
   });
 
   it("refuses an expired reset link and keeps the password", async () => {

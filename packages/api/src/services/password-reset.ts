@@ -1,5 +1,5 @@
-import { refreshSessions, users, type Database } from "@seed/db";
-import { eq, sql } from "drizzle-orm";
+import { mfaChallenges, refreshSessions, users, type Database } from "@seed/db";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Actor } from "../actor";
 import type { EventBus } from "../events";
 import { AppError } from "../errors";
@@ -7,6 +7,7 @@ import type { Logger } from "../logger";
 import type { Mailer } from "../mail";
 import { recordAudit } from "./audit";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
+import { removeFactorsOfUnconfirmedAccount } from "./mfa/unclaimed-factors";
 import { hashPassword } from "./passwords";
 import { recordSecurityEvent } from "./security-events";
 import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
@@ -37,7 +38,17 @@ export async function resetPassword(deps: Deps, input: { token: string; password
   const outcome = await deps.db.transaction(async (tx) => {
     const issued = await consumeEmailToken(tx, input.token, "reset_password");
     if (!issued) return null;
-    await tx.update(users).set({ passwordHash }).where(eq(users.id, issued.userId));
+    const factorRemoved = await removeFactorsOfUnconfirmedAccount(tx, issued.userId);
+    // The link reached the address: it is confirmed from now on.
+    await tx
+      .update(users)
+      .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+      .where(eq(users.id, issued.userId));
+    // Challenges opened with the old password are worthless now.
+    await tx
+      .update(mfaChallenges)
+      .set({ usedAt: new Date() })
+      .where(and(eq(mfaChallenges.userId, issued.userId), isNull(mfaChallenges.usedAt)));
     const revoked = await revokeSessionsWhere(
       tx,
       { ...actor, userId: issued.userId },
@@ -51,7 +62,7 @@ export async function resetPassword(deps: Deps, input: { token: string; password
         action: "user.reset_password",
         resource: "user",
         resourceId: issued.userId,
-        after: { sessionsRevoked: revoked.length },
+        after: { sessionsRevoked: revoked.length, unconfirmedFactorRemoved: factorRemoved },
       },
     );
     return { userId: issued.userId, revoked };

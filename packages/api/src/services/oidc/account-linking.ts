@@ -6,6 +6,7 @@ import { AppError } from "../../errors";
 import { recordAudit } from "../audit";
 import { createAccount } from "../auth";
 import { unusablePasswordHash } from "../passwords";
+import { removeFactorsOfUnconfirmedAccount } from "../mfa/unclaimed-factors";
 import { revokeSessionsWhere, type RevokedSession } from "../session-revocation";
 import type { ProviderIdentity } from "./identity";
 
@@ -109,6 +110,7 @@ async function hasLinkedIdentity(tx: Transaction, userId: string): Promise<boole
  * before are ended; the owner signs in through the provider, or resets the password by mail.
  */
 async function endPasswordAccess(tx: Transaction, actor: Actor, userId: string): Promise<RevokedSession[]> {
+  await removeFactorsOfUnconfirmedAccount(tx, userId);
   await tx
     .update(users)
     .set({ passwordHash: await unusablePasswordHash() })
