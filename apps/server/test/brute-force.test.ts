@@ -52,6 +52,27 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
     }
   });
 
+  it("does not let a stranger's failures lock the owner out from elsewhere", async () => {
+    const [a] = instances as [TestServer];
+    const proxied = await deployment.start({ TRUST_PROXY: "1", AUTH_RATE_LIMIT_MAX: "1000" });
+    const email = uniqueEmail("owner-elsewhere");
+    await a.client().api.auth.register.mutate({ email, password });
+    const from = (ip: string) =>
+      proxied.client({
+        fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, "x-forwarded-for": ip } }),
+      });
+    for (let guess = 0; guess < 5; guess += 1) {
+      await failure(from("198.51.100.66").api.auth.login.mutate({ email, password: `guess ${guess}` }));
+    }
+    expect((await failure(from("198.51.100.66").api.auth.login.mutate({ email, password }))).code).toBe(
+      "TOO_MANY_REQUESTS",
+    );
+    await expect(from("203.0.113.10").api.auth.login.mutate({ email, password })).resolves.toMatchObject({
+      status: "signed-in",
+    });
+    await proxied.stop();
+  });
+
   it("leaves other accounts alone", async () => {
     const [a] = instances as [TestServer];
     const target = uniqueEmail("locked");

@@ -27,11 +27,17 @@ export function lockoutAfter(failures: number, freeAttempts: number): number {
   return Math.min(MAX_LOCKOUT_MS, FIRST_LOCKOUT_MS * 2 ** (failures - freeAttempts));
 }
 
-/** The keys of one sign-in attempt: the account tried, and the address it came from. */
+/**
+ * The keys of one sign-in attempt. The first is the one a successful sign-in forgives.
+ * - The account from this address: the tight budget that stops a guesser.
+ * - The account from anywhere: a wide budget, so that guesses spread over many addresses are
+ *   stopped too, while one stranger's failures cannot lock the owner out.
+ * - The address, for any account: an office or a carrier's NAT may serve many people.
+ */
 export function loginKeys(email: string, ip: string): ThrottledKey[] {
   return [
-    { key: `account:${email}`, freeAttempts: 5 },
-    // An address may serve many people (an office, a carrier's NAT), so it gets more room.
+    { key: `account:${email}:ip:${ip}`, freeAttempts: 5 },
+    { key: `account:${email}`, freeAttempts: 100 },
     { key: `ip:${ip}`, freeAttempts: 50 },
   ];
 }
