@@ -120,3 +120,25 @@ export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "s
   if (result.status !== "signed-in") throw new Error(`expected to be signed in, but the sign-in is ${result.status}`);
   return result;
 }
+
+/**
+ * A `fetch` that behaves like one browser: it keeps the cookies it is given, whichever instance
+ * set them (as behind one load balancer), and says its requests come from the API's own origin.
+ */
+export function browserFetch(): typeof fetch {
+  const cookies = new Map<string, string>();
+  return async (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set("origin", new URL(input instanceof Request ? input.url : input.toString()).origin);
+    if (cookies.size > 0) headers.set("cookie", [...cookies].map(([name, value]) => `${name}=${value}`).join("; "));
+    const response = await fetch(input, { ...init, headers });
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = ""] = header.split(";");
+      const name = pair.slice(0, pair.indexOf("="));
+      const value = pair.slice(pair.indexOf("=") + 1);
+      if (value === "" || /max-age=0/i.test(header)) cookies.delete(name);
+      else cookies.set(name, value);
+    }
+    return response;
+  };
+}

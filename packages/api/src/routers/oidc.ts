@@ -4,7 +4,7 @@ import { actorOf } from "../actor";
 import { completeOidcLogin, startOidcLogin } from "../services/oidc/login";
 import { publicProcedure } from "../trpc";
 import { loginResultSchema } from "../validators";
-import { setSessionCookies } from "./session-cookies";
+import { readOidcBindingCookie, setOidcBindingCookie, setSessionCookies } from "./session-cookies";
 
 /** A configured provider's name; which ones exist is told by `auth.oidc.providers`. */
 const providerNameSchema = z.string().min(1).max(64);
@@ -16,7 +16,11 @@ export const oidcRouter = {
   start: publicProcedure
     .input(z.object({ provider: providerNameSchema }))
     .output(z.object({ authorizationUrl: z.string() }))
-    .mutation(({ ctx, input }) => startOidcLogin(ctx, input.provider)),
+    .mutation(async ({ ctx, input }) => {
+      const { authorizationUrl, browserBinding } = await startOidcLogin(ctx, input.provider);
+      setOidcBindingCookie(ctx, browserBinding);
+      return { authorizationUrl };
+    }),
 
   /** Called by the page at OIDC_REDIRECT_URI with the parameters of its query. */
   callback: publicProcedure
@@ -30,7 +34,7 @@ export const oidcRouter = {
     )
     .output(loginResultSchema)
     .mutation(async ({ ctx, input }) => {
-      const result = await completeOidcLogin(ctx, actorOf(ctx), input);
+      const result = await completeOidcLogin(ctx, actorOf(ctx), input, readOidcBindingCookie(ctx));
       if (result.status === "signed-in") setSessionCookies(ctx, result);
       return result;
     }),

@@ -40,3 +40,17 @@ export function readRefreshToken(ctx: Context, fromBody: string | undefined): st
   if (!OPAQUE_TOKEN_PATTERN.test(token)) throw new AppError("UNAUTHENTICATED", "Invalid or expired refresh token");
   return token;
 }
+
+export const OIDC_BINDING_COOKIE = "seed_oidc";
+
+/**
+ * Ties a started identity-provider sign-in to this browser. Lax, not Strict: the browser comes
+ * back from the provider by a cross-site redirect, and the page it lands on finishes the sign-in.
+ */
+export function setOidcBindingCookie(ctx: Context, binding: string): void {
+  ctx.cookies.set(OIDC_BINDING_COOKIE, binding, { ...cookieOptions(ctx, 600), sameSite: "lax" });
+}
+
+export function readOidcBindingCookie(ctx: Context): string {
+  return ctx.cookies.get(OIDC_BINDING_COOKIE) ?? "";
+}

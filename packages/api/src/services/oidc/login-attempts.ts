@@ -12,28 +12,46 @@ export interface LoginAttempt {
   redirectUri: string;
 }
 
-const hashState = (state: string) => createHash("sha256").update(state).digest("base64url");
+/**
+ * An attempt is found by its `state` together with the browser binding, a secret kept in a cookie
+ * of the browser that started it. A `state` and `code` carried to another browser (login CSRF:
+ * signing a victim in to the attacker's account) find nothing there.
+ */
+const attemptKey = (state: string, browserBinding: string) =>
+  createHash("sha256").update(`${state}\n${browserBinding}`).digest("base64url");
 
-/** Remembers a started sign-in under its `state` for ten minutes. */
-export async function saveLoginAttempt(db: Database, state: string, attempt: LoginAttempt): Promise<void> {
+/** Remembers a started sign-in under its `state` and browser binding for ten minutes. */
+export async function saveLoginAttempt(
+  db: Database,
+  state: string,
+  browserBinding: string,
+  attempt: LoginAttempt,
+): Promise<void> {
   const now = new Date();
   // Abandoned attempts are swept as new ones come, so the table holds no more than ten minutes
   // of starts (which the credential rate limit bounds).
   await db.delete(oidcLoginAttempts).where(lt(oidcLoginAttempts.expiresAt, now));
-  await db
-    .insert(oidcLoginAttempts)
-    .values({ stateHash: hashState(state), ...attempt, expiresAt: new Date(now.getTime() + ATTEMPT_TTL_MS) });
+  await db.insert(oidcLoginAttempts).values({
+    stateHash: attemptKey(state, browserBinding),
+    ...attempt,
+    expiresAt: new Date(now.getTime() + ATTEMPT_TTL_MS),
+  });
 }
 
 /**
- * The attempt `state` was issued for, or null when it is unknown, used or expired. The row is
+ * The attempt `state` was issued for in this browser, or null when it is unknown, used, expired
+ * or started elsewhere. The row is
  * deleted by the same statement that reads it, so of two callbacks with one state (a replay, or
  * two instances racing) exactly one gets it.
  */
-export async function consumeLoginAttempt(db: Database, state: string): Promise<LoginAttempt | null> {
+export async function consumeLoginAttempt(
+  db: Database,
+  state: string,
+  browserBinding: string,
+): Promise<LoginAttempt | null> {
   const [attempt] = await db
     .delete(oidcLoginAttempts)
-    .where(eq(oidcLoginAttempts.stateHash, hashState(state)))
+    .where(eq(oidcLoginAttempts.stateHash, attemptKey(state, browserBinding)))
     .returning();
   return attempt && attempt.expiresAt > new Date() ? attempt : null;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import * as oidc from "openid-client";
 import type { Actor } from "../../actor";
 import type { ApiDependencies } from "../../dependencies";
@@ -27,19 +28,21 @@ const EMAIL_NOT_VERIFIED =
   "The identity provider has not verified your email address; verify it there, or sign in another way";
 
 /**
- * Begins a sign-in: a fresh state, nonce and PKCE verifier, remembered server-side, and the
- * provider's authorization URL to send the browser to.
+ * Begins a sign-in: a fresh state, nonce and PKCE verifier, remembered server-side, the
+ * provider's authorization URL to send the browser to, and the browser binding that the browser
+ * must keep (in a cookie) and bring back with the callback.
  */
 export async function startOidcLogin(
   deps: Pick<OidcLoginDependencies, "db" | "log" | "oidcProviders">,
   providerName: string,
-): Promise<{ authorizationUrl: string }> {
+): Promise<{ authorizationUrl: string; browserBinding: string }> {
   const provider = configuredProvider(deps, providerName);
   const configuration = await discovered(deps, provider);
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const codeVerifier = oidc.randomPKCECodeVerifier();
-  await saveLoginAttempt(deps.db, state, {
+  const browserBinding = randomBytes(32).toString("base64url");
+  await saveLoginAttempt(deps.db, state, browserBinding, {
     provider: provider.name,
     nonce,
     codeVerifier,
@@ -53,7 +56,7 @@ export async function startOidcLogin(
     code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: "S256",
   });
-  return { authorizationUrl: authorizationUrl.href };
+  return { authorizationUrl: authorizationUrl.href, browserBinding };
 }
 
 /**
@@ -66,12 +69,13 @@ export async function completeOidcLogin(
   deps: OidcLoginDependencies,
   actor: Actor,
   response: AuthorizationResponse & { provider: string },
+  browserBinding: string,
 ): Promise<LoginResult> {
   const provider = configuredProvider(deps, response.provider);
   const refuse = (reason: string, details: Record<string, unknown> = {}) =>
     recordSecurityEvent(deps, actor, "oidc_login_refused", { provider: provider.name, reason, ...details });
 
-  const attempt = await consumeLoginAttempt(deps.db, response.state);
+  const attempt = await consumeLoginAttempt(deps.db, response.state, browserBinding);
   if (!attempt || attempt.provider !== provider.name) {
     await refuse(attempt ? "provider_mismatch" : "unknown_state");
     throw new AppError("UNAUTHENTICATED", ATTEMPT_NOT_FOUND);
