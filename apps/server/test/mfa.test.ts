@@ -1,4 +1,6 @@
 import { TRPCClientError, type AppRouter, type RouterOutputs } from "@seed/client";
+import { refreshSessions } from "@seed/db";
+import { eq } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -121,6 +123,23 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
     });
     expect(await api.auth.mfa.status.query()).toEqual({ enabled: false, recoveryCodesLeft: 0 });
     expect(tokensOf(await api.auth.login.mutate({ email, password })).user.email).toBe(email);
+  });
+
+  it("lets only a recent sign-in set up an authenticator, so a stolen old session cannot", async () => {
+    const email = uniqueEmail("stale");
+    await server.client().api.auth.register.mutate({ email, password });
+    const session = tokensOf(await server.client().api.auth.login.mutate({ email, password }));
+    // The session began an hour ago (kept alive by refreshes since).
+    await deployment.database.connection.db
+      .update(refreshSessions)
+      .set({ createdAt: new Date(Date.now() - 3_600_000) })
+      .where(eq(refreshSessions.id, session.sessionId));
+    const stale = server.client({ getAccessToken: () => session.accessToken });
+    expect(await refusal(stale.api.auth.mfa.enroll.mutate())).toEqual({
+      code: "FORBIDDEN",
+      message: "Sign in again to set up two-step sign-in: this session began too long ago",
+    });
+    expect(await stale.api.auth.mfa.status.query()).toEqual({ enabled: false, recoveryCodesLeft: 0 });
   });
 
   it("refuses a challenge that is malformed, unknown, or sent in a batch", async () => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { actorOf } from "../actor";
 import { confirmMfa, disableMfa, enrollMfa, mfaStatus } from "../services/mfa/factors";
 import { completeMfaSignIn } from "../services/mfa/sign-in";
+import { assertRecentSignIn } from "../services/sessions";
 import { protectedProcedure, publicProcedure } from "../trpc";
 import { opaqueTokenSchema, passwordAttemptSchema, sessionTokensSchema } from "../validators";
 import { setSessionCookies } from "./session-cookies";
@@ -16,10 +17,17 @@ export const mfaRouter = {
     .output(z.object({ enabled: z.boolean(), recoveryCodesLeft: z.number().int() }))
     .query(({ ctx }) => mfaStatus(ctx.db, ctx.user.id)),
 
-  /** The secret is shown this once, to be scanned; it takes effect only once confirmed. */
+  /**
+   * The secret is shown this once, to be scanned; it takes effect only once confirmed. Only a
+   * recent sign-in may start it: a stolen, long-lived session cannot put its own authenticator
+   * on the account.
+   */
   enroll: protectedProcedure
     .output(z.object({ secret: z.string(), otpauthUri: z.string(), qrCodeDataUrl: z.string() }))
-    .mutation(({ ctx }) => enrollMfa(ctx, ctx.user, actorOf(ctx))),
+    .mutation(async ({ ctx }) => {
+      await assertRecentSignIn(ctx.db, ctx.user.sessionId);
+      return enrollMfa(ctx, ctx.user, actorOf(ctx));
+    }),
 
   /** The recovery codes are shown this once; only their hashes are kept. */
   confirm: protectedProcedure

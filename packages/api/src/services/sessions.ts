@@ -59,3 +59,20 @@ export async function revokeAllSessions(
   }
   return { revoked: revoked.length };
 }
+
+/** How long after signing in a session may change how the account signs in. */
+export const RECENT_SIGN_IN_MS = 10 * 60_000;
+
+/**
+ * Step-up for changes that would shut the owner out if made by a thief: only a session that
+ * began recently (by password, code or identity provider, not by refresh) may make them.
+ */
+export async function assertRecentSignIn(db: Database, sessionId: string): Promise<void> {
+  const session = await db.query.refreshSessions.findFirst({
+    where: eq(refreshSessions.id, sessionId),
+    columns: { createdAt: true },
+  });
+  if (!session || Date.now() - session.createdAt.getTime() > RECENT_SIGN_IN_MS) {
+    throw new AppError("FORBIDDEN", "Sign in again to set up two-step sign-in: this session began too long ago");
+  }
+}
