@@ -1,4 +1,4 @@
-import { TRPCClientError, type Client } from "@seed/client";
+import { type TRPCClientError, type Client } from "@seed/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   availableBackends,
@@ -8,19 +8,11 @@ import {
   type Deployment,
   type TestServer,
 } from "./support/test-server";
+import { codeOf } from "./support/refusal";
 
 const password = "a long passphrase";
 const adminEmail = uniqueEmail("root");
 const adminPassword = "the very first admin password";
-
-async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TRPCClientError);
-  return ((error as TRPCClientError<never>).data as { code?: string } | undefined)?.code;
-}
 
 describe.each(availableBackends())("authorization over HTTP on %s", (backend) => {
   let deployment: Deployment;

@@ -1,4 +1,3 @@
-import { TRPCClientError } from "@seed/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   availableBackends,
@@ -7,17 +6,9 @@ import {
   type Deployment,
   type TestServer,
 } from "./support/test-server";
+import { refusalOf } from "./support/refusal";
 
 const password = "a long passphrase";
-
-async function failure(call: Promise<unknown>): Promise<{ code: unknown; message: string }> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TRPCClientError);
-  return { code: (error as TRPCClientError<never>).data?.["code"], message: (error as Error).message };
-}
 
 /** An attacker guesses one account's password; the lock-out must stop them, and only them. */
 describe.each(availableBackends())("password guessing on %s", (backend) => {
@@ -40,15 +31,15 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
     // is one instance by nature.
     for (let guess = 0; guess < 5; guess += 1) {
       const server = backend === "postgres+redis" && guess % 2 === 1 ? b : a;
-      expect((await failure(server.client().api.auth.login.mutate({ email, password: `guess ${guess}` }))).code).toBe(
+      expect((await refusalOf(server.client().api.auth.login.mutate({ email, password: `guess ${guess}` }))).code).toBe(
         "UNAUTHORIZED",
       );
     }
-    const locked = await failure(a.client().api.auth.login.mutate({ email, password }));
+    const locked = await refusalOf(a.client().api.auth.login.mutate({ email, password }));
     expect(locked.code).toBe("TOO_MANY_REQUESTS");
     expect(locked.message).toMatch(/^Too many failed sign-ins; try again in \d+ s$/);
     if (backend === "postgres+redis") {
-      expect((await failure(b.client().api.auth.login.mutate({ email, password }))).code).toBe("TOO_MANY_REQUESTS");
+      expect((await refusalOf(b.client().api.auth.login.mutate({ email, password }))).code).toBe("TOO_MANY_REQUESTS");
     }
   });
 
@@ -62,9 +53,9 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
         fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, "x-forwarded-for": ip } }),
       });
     for (let guess = 0; guess < 5; guess += 1) {
-      await failure(from("198.51.100.66").api.auth.login.mutate({ email, password: `guess ${guess}` }));
+      await refusalOf(from("198.51.100.66").api.auth.login.mutate({ email, password: `guess ${guess}` }));
     }
-    expect((await failure(from("198.51.100.66").api.auth.login.mutate({ email, password }))).code).toBe(
+    expect((await refusalOf(from("198.51.100.66").api.auth.login.mutate({ email, password }))).code).toBe(
       "TOO_MANY_REQUESTS",
     );
     await expect(from("203.0.113.10").api.auth.login.mutate({ email, password })).resolves.toMatchObject({
@@ -80,7 +71,7 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
     await a.client().api.auth.register.mutate({ email: target, password });
     await a.client().api.auth.register.mutate({ email: bystander, password });
     for (let guess = 0; guess < 5; guess += 1) {
-      await failure(a.client().api.auth.login.mutate({ email: target, password: `guess ${guess}` }));
+      await refusalOf(a.client().api.auth.login.mutate({ email: target, password: `guess ${guess}` }));
     }
     await expect(a.client().api.auth.login.mutate({ email: bystander, password })).resolves.toMatchObject({
       user: { email: bystander },
@@ -92,11 +83,11 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
     const email = uniqueEmail("owner");
     await a.client().api.auth.register.mutate({ email, password });
     for (let guess = 0; guess < 4; guess += 1) {
-      await failure(a.client().api.auth.login.mutate({ email, password: `typo ${guess}` }));
+      await refusalOf(a.client().api.auth.login.mutate({ email, password: `typo ${guess}` }));
     }
     await a.client().api.auth.login.mutate({ email, password });
     for (let guess = 0; guess < 4; guess += 1) {
-      expect((await failure(a.client().api.auth.login.mutate({ email, password: `typo ${guess}` }))).code).toBe(
+      expect((await refusalOf(a.client().api.auth.login.mutate({ email, password: `typo ${guess}` }))).code).toBe(
         "UNAUTHORIZED",
       );
     }
@@ -107,10 +98,12 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
     async (common) => {
       const [a] = instances as [TestServer];
       const email = uniqueEmail("common");
-      const refused = await failure(a.client().api.auth.register.mutate({ email, password: common }));
+      const refused = await refusalOf(a.client().api.auth.register.mutate({ email, password: common }));
       expect(refused.code).toBe("BAD_REQUEST");
       expect(refused.message).toBe("Invalid input: password: This password is too common; choose another");
-      expect((await failure(a.client().api.auth.login.mutate({ email, password: common }))).code).toBe("UNAUTHORIZED");
+      expect((await refusalOf(a.client().api.auth.login.mutate({ email, password: common }))).code).toBe(
+        "UNAUTHORIZED",
+      );
     },
   );
 });

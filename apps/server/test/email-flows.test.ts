@@ -1,6 +1,5 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
-import { TRPCClientError } from "@seed/client";
 import { emailTokens, mailOutbox, users } from "@seed/db";
 import { desc, eq } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
@@ -14,17 +13,9 @@ import {
   type Deployment,
   type TestServer,
 } from "./support/test-server";
+import { codeOf } from "./support/refusal";
 
 const password = "a long passphrase";
-
-async function codeOf(call: Promise<unknown>): Promise<unknown> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TRPCClientError);
-  return (error as TRPCClientError<never>).data?.["code"];
-}
 
 describe.each(availableBackends())("email verification and password reset on %s", (backend) => {
   let deployment: Deployment;

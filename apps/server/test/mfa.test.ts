@@ -1,4 +1,4 @@
-import { TRPCClientError, type AppRouter, type RouterOutputs } from "@seed/client";
+import { type RouterOutputs } from "@seed/client";
 import { refreshSessions } from "@seed/db";
 import { eq } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
@@ -12,6 +12,7 @@ import {
   type Deployment,
   type TestServer,
 } from "./support/test-server";
+import { refusalOf } from "./support/refusal";
 
 const password = "a long passphrase";
 
@@ -21,16 +22,6 @@ const password = "a long passphrase";
  */
 const authenticatorCode = (secret: string, stepsAhead = 0) =>
   TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + stepsAhead * 30_000 });
-
-async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string } | "resolved"> {
-  try {
-    await call;
-    return "resolved";
-  } catch (error) {
-    if (!(error instanceof TRPCClientError)) throw error;
-    return { code: (error as TRPCClientError<AppRouter>).data?.code ?? "none", message: error.message };
-  }
-}
 
 /** The challenge of a sign-in that asked for a code; fails the test when it did not. */
 function challengeOf(result: RouterOutputs["auth"]["login"]): string {
@@ -74,7 +65,7 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
     const { recoveryCodes } = await api.auth.mfa.confirm.mutate({ code: authenticatorCode(enrolment.secret) });
     expect(recoveryCodes).toHaveLength(10);
     expect(await api.auth.mfa.status.query()).toEqual({ enabled: true, recoveryCodesLeft: 10 });
-    expect(await refusal(api.auth.mfa.enroll.mutate())).toMatchObject({ code: "CONFLICT" });
+    expect(await refusalOf(api.auth.mfa.enroll.mutate())).toMatchObject({ code: "CONFLICT" });
     await api.auth.logout.mutate({ refreshToken: first.refreshToken });
     accessToken = null;
 
@@ -95,7 +86,7 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
 
     // An eavesdropper with the same code and a fresh challenge of their own gets nowhere.
     const challenge = challengeOf(await api.auth.login.mutate({ email, password }));
-    expect(await refusal(api.auth.mfa.verify.mutate({ challenge, code }))).toEqual({
+    expect(await refusalOf(api.auth.mfa.verify.mutate({ challenge, code }))).toEqual({
       code: "UNAUTHORIZED",
       message: "Invalid code",
     });
@@ -105,12 +96,12 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
       user: { email },
     });
     const another = challengeOf(await api.auth.login.mutate({ email, password }));
-    expect(await refusal(api.auth.mfa.verify.mutate({ challenge: another, code: recoveryCodes[0]! }))).toMatchObject({
+    expect(await refusalOf(api.auth.mfa.verify.mutate({ challenge: another, code: recoveryCodes[0]! }))).toMatchObject({
       code: "UNAUTHORIZED",
     });
 
     // Turning it off with a stolen session but without the password: refused, nothing changes.
-    const withoutPassword = await refusal(
+    const withoutPassword = await refusalOf(
       api.auth.mfa.disable.mutate({ password: "a guess at the password", code: recoveryCodes[1]! }),
     );
     expect(withoutPassword).toEqual({ code: "FORBIDDEN", message: "Wrong password or code" });
@@ -135,7 +126,7 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
       .set({ createdAt: new Date(Date.now() - 3_600_000) })
       .where(eq(refreshSessions.id, session.sessionId));
     const stale = server.client({ getAccessToken: () => session.accessToken });
-    expect(await refusal(stale.api.auth.mfa.enroll.mutate())).toEqual({
+    expect(await refusalOf(stale.api.auth.mfa.enroll.mutate())).toEqual({
       code: "FORBIDDEN",
       message: "Sign in again to set up two-step sign-in: this session began too long ago",
     });
@@ -144,10 +135,10 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
 
   it("refuses a challenge that is malformed, unknown, or sent in a batch", async () => {
     const { api } = server.client();
-    expect(await refusal(api.auth.mfa.verify.mutate({ challenge: "short", code: "123456" }))).toMatchObject({
+    expect(await refusalOf(api.auth.mfa.verify.mutate({ challenge: "short", code: "123456" }))).toMatchObject({
       code: "BAD_REQUEST",
     });
-    expect(await refusal(api.auth.mfa.verify.mutate({ challenge: "A".repeat(43), code: "123456" }))).toMatchObject({
+    expect(await refusalOf(api.auth.mfa.verify.mutate({ challenge: "A".repeat(43), code: "123456" }))).toMatchObject({
       code: "UNAUTHORIZED",
       message: expect.stringContaining("sign in again"),
     });

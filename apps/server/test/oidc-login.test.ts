@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { TRPCClientError, type AppRouter, type Client } from "@seed/client";
+import { type Client } from "@seed/client";
 import { oidcLoginAttempts, users } from "@seed/db";
 import { eq, gt } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
@@ -15,6 +15,7 @@ import {
   type Deployment,
   type TestServer,
 } from "./support/test-server";
+import { refusalOf } from "./support/refusal";
 
 /** The frontend page the provider sends the browser back to; the test plays that page. */
 const REDIRECT_URI = "http://127.0.0.1:5173/signed-in";
@@ -30,17 +31,6 @@ async function closedPort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
-}
-
-/** The code of a refused call, or "resolved" when it was not refused. */
-async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string } | "resolved"> {
-  try {
-    await call;
-    return "resolved";
-  } catch (error) {
-    if (!(error instanceof TRPCClientError)) throw error;
-    return { code: (error as TRPCClientError<AppRouter>).data?.code ?? "none", message: error.message };
-  }
 }
 
 describe.each(availableBackends())("signing in with an OpenID Connect provider on %s", (backend) => {
@@ -157,7 +147,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
       expect.arrayContaining(["user.create", "oauth_account.link", "session.create"]),
     );
     // The account has no password anyone knows.
-    const guess = await refusal(client.api.auth.login.mutate({ email, password }));
+    const guess = await refusalOf(client.api.auth.login.mutate({ email, password }));
     expect(guess).toMatchObject({ code: "UNAUTHORIZED" });
   });
 
@@ -203,8 +193,8 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     expect(await linksOf(subject)).toEqual([expect.objectContaining({ userId: registered.id })]);
     // Nothing proved that whoever chose the password owns the address: password and older
     // sessions end, the provider's sign-in goes on.
-    expect(await refusal(client.api.auth.login.mutate({ email, password }))).toMatchObject({ code: "UNAUTHORIZED" });
-    const oldRefresh = await refusal(client.api.auth.refresh.mutate({ refreshToken: earlier.refreshToken }));
+    expect(await refusalOf(client.api.auth.login.mutate({ email, password }))).toMatchObject({ code: "UNAUTHORIZED" });
+    const oldRefresh = await refusalOf(client.api.auth.refresh.mutate({ refreshToken: earlier.refreshToken }));
     expect(oldRefresh).toMatchObject({ code: "UNAUTHORIZED" });
     const me = await server.client({ getAccessToken: () => session.accessToken }).api.auth.me.query();
     expect(me.id).toBe(registered.id);
@@ -246,7 +236,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     const attacker = identityProvider.addAccount({ email, emailVerified: false });
     const refusedBefore = (await refusedCallbacks("email_not_verified")).length;
 
-    const outcome = await refusal(signIn(attacker));
+    const outcome = await refusalOf(signIn(attacker));
 
     expect(outcome).toEqual({
       code: "FORBIDDEN",
@@ -266,7 +256,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
   it("creates no account for an unverified email either", async () => {
     const email = uniqueEmail("unverified");
     const subject = identityProvider.addAccount({ email, emailVerified: false });
-    expect(await refusal(signIn(subject))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await refusalOf(signIn(subject))).toMatchObject({ code: "FORBIDDEN" });
     expect(await db().query.users.findMany({ where: (users, { eq }) => eq(users.email, email) })).toEqual([]);
   });
 
@@ -274,7 +264,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     const subject = identityProvider.addAccount({ email: uniqueEmail("attacker"), emailVerified: true });
     const attackersCallback = await authorizeAtProvider(subject);
     const victimsBrowser = server.client({ fetch: browserFetch() });
-    expect(await refusal(victimsBrowser.api.auth.oidc.callback.mutate(attackersCallback))).toMatchObject({
+    expect(await refusalOf(victimsBrowser.api.auth.oidc.callback.mutate(attackersCallback))).toMatchObject({
       code: "UNAUTHORIZED",
     });
     expect(await linksOf(subject)).toEqual([]);
@@ -285,7 +275,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     const response = await authorizeAtProvider(subject);
     const forged = { ...response, state: "a".repeat(43) };
 
-    expect(await refusal(client.api.auth.oidc.callback.mutate(forged))).toEqual({
+    expect(await refusalOf(client.api.auth.oidc.callback.mutate(forged))).toEqual({
       code: "UNAUTHORIZED",
       message: "This sign-in attempt is unknown, already used or expired; start again",
     });
@@ -298,7 +288,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     await client.api.auth.oidc.callback.mutate(response);
     const refusedBefore = (await refusedCallbacks("unknown_state")).length;
 
-    const replayed = await refusal(client.api.auth.oidc.callback.mutate(response));
+    const replayed = await refusalOf(client.api.auth.oidc.callback.mutate(response));
     expect(replayed).toMatchObject({ code: "UNAUTHORIZED" });
     // Refused on its used-up state, before the code ever went back to the provider.
     expect(await refusedCallbacks("unknown_state")).toHaveLength(refusedBefore + 1);
@@ -315,7 +305,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
       .returning();
     expect(expired.length).toBeGreaterThan(0);
 
-    expect(await refusal(client.api.auth.oidc.callback.mutate(response))).toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await refusalOf(client.api.auth.oidc.callback.mutate(response))).toMatchObject({ code: "UNAUTHORIZED" });
   });
 
   it("refuses the code of another attempt: its PKCE verifier does not match", async () => {
@@ -323,7 +313,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     const first = await authorizeAtProvider(subject);
     const second = await authorizeAtProvider(subject);
 
-    const swapped = await refusal(client.api.auth.oidc.callback.mutate({ ...second, code: first.code }));
+    const swapped = await refusalOf(client.api.auth.oidc.callback.mutate({ ...second, code: first.code }));
     expect(swapped).toMatchObject({ code: "UNAUTHORIZED" });
     expect(await linksOf(subject)).toEqual([]);
   });
@@ -337,7 +327,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     });
     const rejectedBefore = (await refusedCallbacks("provider_response_rejected")).length;
 
-    expect(await refusal(client.api.auth.oidc.callback.mutate(response))).toEqual({
+    expect(await refusalOf(client.api.auth.oidc.callback.mutate(response))).toEqual({
       code: "UNAUTHORIZED",
       message: "The identity provider did not confirm this sign-in; start again",
     });
@@ -348,7 +338,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
   });
 
   it("answers BAD_GATEWAY, without internals, when the provider cannot be reached", async () => {
-    expect(await refusal(client.api.auth.oidc.start.mutate({ provider: OFFLINE_PROVIDER }))).toEqual({
+    expect(await refusalOf(client.api.auth.oidc.start.mutate({ provider: OFFLINE_PROVIDER }))).toEqual({
       code: "BAD_GATEWAY",
       message: "The identity provider could not be reached; try again later",
     });
@@ -356,8 +346,8 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
 
   it("refuses a provider that is not configured", async () => {
     const unknown = { code: "NOT_FOUND", message: "Unknown identity provider" };
-    expect(await refusal(client.api.auth.oidc.start.mutate({ provider: "elsewhere" }))).toEqual(unknown);
+    expect(await refusalOf(client.api.auth.oidc.start.mutate({ provider: "elsewhere" }))).toEqual(unknown);
     const callback = client.api.auth.oidc.callback.mutate({ provider: "elsewhere", code: "c", state: "s" });
-    expect(await refusal(callback)).toEqual(unknown);
+    expect(await refusalOf(callback)).toEqual(unknown);
   });
 });
