@@ -89,7 +89,8 @@ export function createContextInner(
   };
 }
 
-const noCookies: CookieJar = { get: () => undefined, set: () => {}, clear: () => {} };
+/** A jar for transports that carry no cookies, or must not honour them. */
+export const noCookies: CookieJar = { get: () => undefined, set: () => {}, clear: () => {} };
 
 /**
  * The access token, from the first of: `Authorization: Bearer`, the HttpOnly cookie,

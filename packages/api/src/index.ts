@@ -6,7 +6,7 @@ export type { AppRouter } from "./root";
 export { accessMatrix } from "./access-matrix";
 export type { AccessRule, ProcedurePath } from "./access-matrix";
 export { bootstrap } from "./bootstrap";
-export { ACCESS_COOKIE, REFRESH_COOKIE, createContext, createContextInner } from "./context";
+export { ACCESS_COOKIE, REFRESH_COOKIE, createContext, createContextInner, noCookies } from "./context";
 export type { Context, CookieJar, CookieOptions, Headers, Transport, TransportInfo } from "./context";
 export type { ApiDependencies } from "./dependencies";
 export type { Actor, Principal } from "./actor";

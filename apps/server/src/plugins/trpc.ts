@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import {
   appRouter,
   createContext,
+  noCookies,
   type ApiDependencies,
   type AppRouter,
   type CookieJar,
@@ -39,7 +40,6 @@ function httpCookies(req: FastifyRequest, reply: FastifyReply): CookieJar {
  * A socket ignores cookies: the browser attaches them to the upgrade of any same-site page, so
  * honouring them would let such a page act with the user's refresh cookie.
  */
-const noCookies: CookieJar = { get: () => undefined, set: () => {}, clear: () => {} };
 
 function transportOf(req: FastifyRequest, transport: Transport, cookies: CookieJar) {
   return { transport, headers: req.headers, cookies, ip: req.ip, requestId: req.id, log: req.log };

@@ -7,7 +7,7 @@ import {
   type Database,
   type Transaction,
 } from "@seed/db";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Actor } from "../actor";
 import { DEFAULT_ROLE, type RoleName } from "../authorization";
 import type { ApiDependencies } from "../dependencies";
@@ -280,8 +280,7 @@ function prepareAuthentication(db: Database) {
       and(
         eq(users.id, sql.placeholder("userId")),
         eq(refreshSessions.id, sql.placeholder("sessionId")),
-        isNull(refreshSessions.revokedAt),
-        gt(refreshSessions.expiresAt, sql`now()`),
+        isLiveSession(),
       ),
     )
     .prepare("authenticate");
