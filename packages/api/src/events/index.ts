@@ -3,3 +3,5 @@ export { createInProcessEventBus } from "./in-process";
 export { createRedisEventBus } from "./redis";
 export { sessionEventsChannel } from "./session-events";
 export type { SessionEvent, SessionEventType } from "./session-events";
+export { orderChannel, orderStatuses, productChangesChannel, userOrdersChannel } from "./domain-events";
+export type { OrderStatus, OrderStatusChange, ProductChange, ProductChangeType } from "./domain-events";
