@@ -2,6 +2,7 @@ import {
   CLOCK_TOLERANCE_SECONDS,
   createInProcessEventBus,
   createInProcessLoginThrottle,
+  createInProcessPaymentProvider,
   createInProcessPermissionCache,
   createOutboxMailer,
   createSmtpMailer,
@@ -16,6 +17,7 @@ import {
   type Logger,
   type KeySource,
   type Mailer,
+  type PaymentProvider,
   type PermissionCache,
 } from "@seed/api";
 import type { Config } from "@seed/config";
@@ -30,6 +32,8 @@ export interface Resources {
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
   mailer: Mailer;
+  /** Takes the money for orders; the in-process provider until a real one is configured. */
+  payments: PaymentProvider;
   /** What signs and verifies access tokens. */
   tokenKeys: KeySource;
   close(): Promise<void>;
@@ -38,6 +42,8 @@ export interface Resources {
 export interface ResourceOverrides {
   /** A database opened by the caller, who stays responsible for closing it. */
   database?: DatabaseConnection;
+  /** A payment provider of the caller's; tests pass one they can make fail. */
+  payments?: PaymentProvider;
 }
 
 /**
@@ -96,6 +102,7 @@ export async function openResources(
     permissionCache,
     loginThrottle,
     mailer,
+    payments: overrides.payments ?? createInProcessPaymentProvider(),
     tokenKeys,
     async close() {
       smtp?.close();

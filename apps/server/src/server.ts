@@ -66,6 +66,8 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     cookieSecure: config.http.cookieSecure,
     oidcProviders: createOidcProviders(config.oidc),
     mfaSealingKey: deriveSealingKey(config.auth.jwtSecret, "mfa secret"),
+    payments: resources.payments,
+    paymentTimeoutMs: config.payments.timeoutMs,
   };
 
   try {

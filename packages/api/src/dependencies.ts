@@ -2,6 +2,7 @@ import type { Database } from "@seed/db";
 import type { PermissionCache } from "./authorization";
 import type { EventBus } from "./events";
 import type { Mailer } from "./mail";
+import type { PaymentProvider } from "./payments";
 import type { AccessTokenService } from "./services/access-tokens";
 import type { LoginThrottle } from "./throttling";
 import type { OidcProviders } from "./services/oidc/providers";
@@ -23,4 +24,7 @@ export interface ApiDependencies {
   oidcProviders: OidcProviders;
   /** Seals TOTP secrets at rest (AES-256-GCM); derived from the server's secret. */
   mfaSealingKey: Uint8Array;
+  payments: PaymentProvider;
+  /** How long a call to the payment provider may take before the caller is told to retry. */
+  paymentTimeoutMs: number;
 }

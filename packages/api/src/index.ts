@@ -35,6 +35,8 @@ export type { LoginThrottle } from "./throttling";
 export { createOutboxMailer, createSmtpMailer } from "./mail";
 export type { Mailer, MailMessage } from "./mail";
 export { configurePasswordHashing } from "./services/passwords";
+export { createInProcessPaymentProvider } from "./payments";
+export type { InProcessPaymentProvider, PaymentBehaviour, PaymentProvider } from "./payments";
 export { AppError } from "./errors";
 export type { Logger } from "./logger";
 export {

@@ -8,6 +8,7 @@ import { syncAuthorizationCatalog } from "../src/services/authorization-catalog"
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
+import { createInProcessPaymentProvider } from "../src/payments";
 import type { Logger } from "../src/logger";
 import { createAccessTokenService, sharedSecretKeys } from "../src/services/access-tokens";
 import { deriveSealingKey } from "../src/services/sealing";
@@ -65,6 +66,8 @@ export async function createTestApi(): Promise<{
     cookieSecure: true,
     oidcProviders: createOidcProviders(null),
     mfaSealingKey: deriveSealingKey(tokenOptions.secret, "mfa secret"),
+    payments: createInProcessPaymentProvider(),
+    paymentTimeoutMs: 200,
     log: recordingLogger(),
   };
   return {
