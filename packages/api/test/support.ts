@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { DatabaseDriver } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import type { Actor, Principal } from "../src/actor";
 import { createInProcessPermissionCache } from "../src/authorization";
@@ -47,12 +48,12 @@ export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "s
 
 export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
 
-export async function createTestApi(): Promise<{
+export async function createTestApi(driver?: DatabaseDriver): Promise<{
   deps: ApiDependencies & { log: ReturnType<typeof recordingLogger> };
   database: TestDatabase;
   contextFor(user: Principal | null): Context & { log: ReturnType<typeof recordingLogger> };
 }> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(driver);
   await syncAuthorizationCatalog(database.connection.db);
   const deps = {
     db: database.connection.db,
@@ -66,6 +67,7 @@ export async function createTestApi(): Promise<{
     cookieSecure: true,
     oidcProviders: createOidcProviders(null),
     mfaSealingKey: deriveSealingKey(tokenOptions.secret, "mfa secret"),
+    // The in-process provider itself, so that tests can make it decline or time out.
     payments: createInProcessPaymentProvider(),
     paymentTimeoutMs: 200,
     log: recordingLogger(),

@@ -1,4 +1,4 @@
-import { type z } from "zod";
+import { z } from "zod";
 import { AppError } from "../errors";
 
 /**
@@ -16,3 +16,12 @@ export function decodeCursor<T extends z.ZodType>(cursor: string, schema: T): z.
     throw new AppError("INVALID_INPUT", "Invalid cursor: pass back the nextCursor of the previous page unchanged");
   }
 }
+
+/**
+ * A timestamp as Postgres prints it (`2026-01-31 12:00:00.123456+00`). Sort keys travel in this
+ * form because a JS Date keeps only milliseconds and would lose the order of rows written within
+ * the same millisecond.
+ */
+export const timestampKeySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/);

@@ -4,11 +4,11 @@ import { z } from "zod";
 import type { Principal } from "../../actor";
 import { AppError } from "../../errors";
 import type { OrderQuery } from "../../schemas/orders";
-import { decodeCursor, encodeCursor } from "../keyset-cursor";
+import { decodeCursor, encodeCursor, timestampKeySchema } from "../keyset-cursor";
 import { toPage } from "../pagination";
 import { withItems } from "./order-view";
 
-const cursorSchema = z.tuple([z.string().max(64), z.uuid()]);
+const cursorSchema = z.tuple([timestampKeySchema, z.uuid()]);
 
 /** Newest first. The caller's own orders, or everyone's for a holder of `order:read:any`. */
 export async function listOrders(db: Database, user: Pick<Principal, "id" | "permissions">, query: OrderQuery) {

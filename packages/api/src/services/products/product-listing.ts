@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lte, sql, type SQL } fr
 import { z } from "zod";
 import { AppError } from "../../errors";
 import type { ProductQuery, ProductSort, ProductView } from "../../schemas/products";
-import { decodeCursor, encodeCursor } from "../keyset-cursor";
+import { decodeCursor, encodeCursor, timestampKeySchema } from "../keyset-cursor";
 import { toPage } from "../pagination";
 import { productColumns, toProductView } from "./product-view";
 
@@ -22,10 +22,10 @@ const sorts: Record<ProductSort, { key: SQL; descending: boolean; keyOf: (row: R
 
 type Row = Awaited<ReturnType<typeof selectPage>>[number];
 
-const cursorSchema = z.tuple([
-  z.enum(Object.keys(sorts) as [ProductSort]),
-  z.union([z.string(), z.number()]),
-  z.uuid(),
+const cursorSchema = z.union([
+  z.tuple([z.literal("newest"), timestampKeySchema, z.uuid()]),
+  z.tuple([z.enum(["price_asc", "price_desc"]), z.number().int().min(0), z.uuid()]),
+  z.tuple([z.literal("name_asc"), z.string().max(200), z.uuid()]),
 ]);
 
 export async function listProducts(db: Database, query: ProductQuery) {
