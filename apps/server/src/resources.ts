@@ -3,6 +3,7 @@ import {
   createInProcessEventBus,
   createInProcessLoginThrottle,
   createInProcessPaymentProvider,
+  createInProcessUsageLimiter,
   createInProcessPermissionCache,
   createOutboxMailer,
   createSmtpMailer,
@@ -11,6 +12,7 @@ import {
   signingKeySet,
   createRedisEventBus,
   createRedisLoginThrottle,
+  createRedisUsageLimiter,
   createRedisPermissionCache,
   type EventBus,
   type LoginThrottle,
@@ -18,6 +20,7 @@ import {
   type KeySource,
   type Mailer,
   type PaymentProvider,
+  type UsageLimiter,
   type PermissionCache,
 } from "@seed/api";
 import type { Config } from "@seed/config";
@@ -31,6 +34,7 @@ export interface Resources {
   events: EventBus;
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
+  usageLimiter: UsageLimiter;
   mailer: Mailer;
   /** Takes the money for orders; the in-process provider until a real one is configured. */
   payments: PaymentProvider;
@@ -95,12 +99,15 @@ export async function openResources(
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
     : createInProcessLoginThrottle();
 
+  const usageLimiter = redis ? createRedisUsageLimiter(redis, config.redis.keyPrefix) : createInProcessUsageLimiter();
+
   return {
     database,
     redis,
     events,
     permissionCache,
     loginThrottle,
+    usageLimiter,
     mailer,
     payments: overrides.payments ?? createInProcessPaymentProvider(),
     tokenKeys,

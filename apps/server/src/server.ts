@@ -56,6 +56,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     events: resources.events,
     permissionCache: resources.permissionCache,
     loginThrottle: resources.loginThrottle,
+    usageLimiter: resources.usageLimiter,
     mailer: resources.mailer,
     appUrl: config.mail.appUrl,
     accessTokens: createAccessTokenService(

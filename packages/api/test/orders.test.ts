@@ -5,6 +5,8 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { userOrdersChannel, type OrderStatus, type OrderStatusChange } from "../src/events";
 import type { InProcessPaymentProvider } from "../src/payments";
+import { createCaller } from "../src/root";
+import { createInProcessUsageLimiter } from "../src/throttling";
 import { member, productInput, recordEvents, type TestApi } from "./shop-support";
 import { createTestApi } from "./support";
 
@@ -79,6 +81,19 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
     expect(await stockOf(scarce.id)).toBe(0);
     const sales = await api.deps.db.select().from(orderItems).where(eq(orderItems.productId, scarce.id));
     expect(sales).toHaveLength(10);
+  });
+
+  it("limits how many orders one user places per minute", async () => {
+    const shopper = await member(api, ["customer"]);
+    const limited = createCaller({ ...api.contextFor(shopper.principal), usageLimiter: createInProcessUsageLimiter() });
+    const lamp = await product(100);
+    const place = () => limited.orders.place({ items: [{ productId: lamp.id, quantity: 1 }], idempotencyKey: key() });
+    for (let order = 0; order < 30; order++) await place();
+    await expect(place()).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      message: expect.stringContaining("placing orders"),
+    });
+    expect(await stockOf(lamp.id)).toBe(70);
   });
 
   it("answers a retried order with the first result, without a second order or charge", async () => {

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import type { Actor, Principal } from "../src/actor";
 import { createInProcessPermissionCache } from "../src/authorization";
 import { createOutboxMailer } from "../src/mail";
-import { createInProcessLoginThrottle } from "../src/throttling";
+import { createInProcessLoginThrottle, type UsageLimiter } from "../src/throttling";
 import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
@@ -46,6 +46,8 @@ export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "s
   return result;
 }
 
+const unlimited: UsageLimiter = { consume: async () => 0 };
+
 export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
 
 export async function createTestApi(driver?: DatabaseDriver): Promise<{
@@ -61,6 +63,8 @@ export async function createTestApi(driver?: DatabaseDriver): Promise<{
     events: createInProcessEventBus(),
     permissionCache: createInProcessPermissionCache(),
     loginThrottle: createInProcessLoginThrottle(),
+    // Unlimited, so that tests may place hundreds of orders; the limits have tests of their own.
+    usageLimiter: unlimited,
     mailer: createOutboxMailer(database.connection.db, recordingLogger()),
     appUrl: "https://app.example.com",
     refreshTokenTtlSeconds: 3600,

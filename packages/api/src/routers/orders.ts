@@ -9,7 +9,7 @@ import {
   setOrderStatusSchema,
 } from "../schemas/orders";
 import { findOrderOwner, getOrder, listOrders, moveOrder, placeOrder } from "../services/orders";
-import { protectedProcedure, requireOwnership, requirePermission } from "../trpc";
+import { limitUsage, protectedProcedure, requireOwnership, requirePermission } from "../trpc";
 
 /** Someone else's order is refused as not found, unless the caller may act on anyone's. */
 const ownOrder = (anyPermission: "order:read:any" | "order:update:any") =>
@@ -20,8 +20,12 @@ const ownOrder = (anyPermission: "order:read:any" | "order:update:any") =>
     notFound: "No such order",
   });
 
+/** Generous for a shopper, tight for a script that hoards stock or tests stolen cards. */
+const ORDER_PLACING_BUDGET = { perUser: 30, perAddress: 120, windowMs: 60_000 };
+
 export const ordersRouter = {
   place: requirePermission("order:create")
+    .use(limitUsage("placing orders", ORDER_PLACING_BUDGET))
     .input(placeOrderSchema)
     .output(orderSchema)
     .mutation(({ ctx, input }) => placeOrder(ctx, { ...actorOf(ctx), userId: ctx.user.id }, input)),
