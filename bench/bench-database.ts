@@ -1,13 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { createDatabase } from "@seed/db";
 import postgres from "postgres";
+import { DEFAULT_DEMO_SIZE, seedDemoData } from "../packages/api/src/demo";
+import { createInProcessEventBus } from "../packages/api/src/events";
+import { createInProcessPaymentProvider } from "../packages/api/src/payments";
+
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 export interface BenchDatabase {
   url: string;
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated Postgres database for one run, so that runs never see each other's rows. */
+/**
+ * A fresh, migrated Postgres database for one run, so that runs never see each other's rows,
+ * holding the demo catalogue of 10,000 products for the database-backed scenarios.
+ */
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
   const name = `seed_bench_${randomBytes(6).toString("hex")}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -22,6 +30,17 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   const connection = await createDatabase({ url: url.toString(), poolSize: 1 });
   try {
     await connection.migrate();
+    await seedDemoData(
+      {
+        db: connection.db,
+        events: createInProcessEventBus(),
+        log: silent,
+        payments: createInProcessPaymentProvider(),
+        paymentTimeoutMs: 10_000,
+      },
+      { ...DEFAULT_DEMO_SIZE, customers: 0 },
+      () => {},
+    );
   } catch (error) {
     await drop();
     throw error;

@@ -1,4 +1,5 @@
 import { HEALTH_CHECK_BATCH_SIZES, healthCheckBatch, healthCheckPath } from "./health-check";
+import { productListPath } from "./product-list";
 import type { ServerVariant } from "./server-variants";
 
 /** The signed-in bench user, for scenarios that call protected procedures. */
@@ -40,6 +41,13 @@ export const scenarios: Scenario[] = [
     }),
     baseline: "trpc-official",
     compared: ["trpc-fast-path"],
+  },
+  {
+    name: "product list",
+    request: () => ({ method: "GET", path: productListPath }),
+    // Measured against a plain route running the same SQL: what tRPC adds to a database read.
+    baseline: "fastify-raw",
+    compared: ["trpc-fast-path", "trpc-official"],
   },
   ...HEALTH_CHECK_BATCH_SIZES.map((size): Scenario => {
     const batch = healthCheckBatch(size);

@@ -3,6 +3,7 @@ import { createServer, type Server } from "@seed/server";
 import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
 import { fastPathRequestHandler } from "../apps/server/src/plugins/trpc-fast-path";
 import { HEALTH_CHECK_BATCH_SIZES, healthCheckBatch, healthCheckBody, healthCheckPath } from "./health-check";
+import { answerProductListWithoutTRPC } from "./product-list";
 import { withTRPCRequestHandler } from "./trpc-route-handler";
 
 /**
@@ -31,8 +32,12 @@ export const serverVariants = {
   "trpc-official": (config: Config) => withTRPCRequestHandler(fastifyRequestHandler, () => createServer(config)),
   /** tRPC through apps/server's fast path. */
   "trpc-fast-path": (config: Config) => withTRPCRequestHandler(fastPathRequestHandler, () => createServer(config)),
-  /** Raw Fastify routes answering health.check byte for byte as tRPC does: the ceiling. */
-  "fastify-raw": async (config: Config) => answerHealthCheckWithoutTRPC(await createServer(config)),
+  /** Raw Fastify routes answering health.check and the product list byte for byte as tRPC does: the ceiling. */
+  "fastify-raw": async (config: Config) => {
+    const server = answerHealthCheckWithoutTRPC(await createServer(config));
+    answerProductListWithoutTRPC(server);
+    return server;
+  },
 } satisfies Record<string, (config: Config) => Promise<Server>>;
 
 export type ServerVariant = keyof typeof serverVariants;
