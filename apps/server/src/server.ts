@@ -57,6 +57,13 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     permissionCache: resources.permissionCache,
     loginThrottle: resources.loginThrottle,
     usageLimiter: resources.usageLimiter,
+    // Generous for a shopper, tight for a script that hoards stock or tries stolen cards; an
+    // address may serve several shoppers.
+    orderPlacingBudget: {
+      perUser: config.rateLimit.ordersPerUser,
+      perAddress: config.rateLimit.ordersPerUser * 4,
+      windowMs: config.rateLimit.windowMs,
+    },
     mailer: resources.mailer,
     appUrl: config.mail.appUrl,
     accessTokens: createAccessTokenService(

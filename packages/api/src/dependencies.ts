@@ -4,7 +4,7 @@ import type { EventBus } from "./events";
 import type { Mailer } from "./mail";
 import type { PaymentProvider } from "./payments";
 import type { AccessTokenService } from "./services/access-tokens";
-import type { LoginThrottle, UsageLimiter } from "./throttling";
+import type { LoginThrottle, UsageBudgetPolicy, UsageLimiter } from "./throttling";
 import type { OidcProviders } from "./services/oidc/providers";
 
 /** What the api is built from; made once at start-up by the server (or a test, or a worker). */
@@ -15,6 +15,8 @@ export interface ApiDependencies {
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
   usageLimiter: UsageLimiter;
+  /** How many orders a user, and an address, may place per window. */
+  orderPlacingBudget: UsageBudgetPolicy;
   mailer: Mailer;
   /** The web app's URL, for links in emails. */
   appUrl: string;

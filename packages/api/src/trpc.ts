@@ -6,6 +6,7 @@ import type { Permission, RoleName } from "./authorization";
 import type { Context } from "./context";
 import { AppError, type AppErrorCode } from "./errors";
 import { recordSecurityEvent } from "./services/security-events";
+import type { UsageBudgetPolicy } from "./throttling";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
@@ -160,11 +161,12 @@ export function requireOwnership<TInput extends z.ZodType, TResource extends { o
 }
 
 /**
- * Caps a flow that costs money or invites abuse at `perUser` calls per window for each signed-in
- * user and `perAddress` for each client address, on every instance together.
+ * Caps a flow that costs money or invites abuse at its budget (read from the context, where the
+ * server's configuration put it), on every instance together.
  */
-export function limitUsage(flow: string, budget: { perUser: number; perAddress: number; windowMs: number }) {
+export function limitUsage(flow: string, budgetOf: (ctx: Context) => UsageBudgetPolicy) {
   return t.middleware(async ({ ctx, next }) => {
+    const budget = budgetOf(ctx);
     const budgets = [{ key: `${flow}:ip:${ctx.ip}`, limit: budget.perAddress }];
     if (ctx.user) budgets.push({ key: `${flow}:user:${ctx.user.id}`, limit: budget.perUser });
     const retryAfterMs = await ctx.usageLimiter.consume(budgets, budget.windowMs);

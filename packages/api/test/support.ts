@@ -65,6 +65,7 @@ export async function createTestApi(driver?: DatabaseDriver): Promise<{
     loginThrottle: createInProcessLoginThrottle(),
     // Unlimited, so that tests may place hundreds of orders; the limits have tests of their own.
     usageLimiter: unlimited,
+    orderPlacingBudget: { perUser: 30, perAddress: 120, windowMs: 60_000 },
     mailer: createOutboxMailer(database.connection.db, recordingLogger()),
     appUrl: "https://app.example.com",
     refreshTokenTtlSeconds: 3600,

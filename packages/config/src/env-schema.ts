@@ -91,6 +91,7 @@ export const envSchema = z.object({
 
   RATE_LIMIT_MAX: integer(1, 1_000_000).default(600),
   AUTH_RATE_LIMIT_MAX: integer(1, 10_000).default(20),
+  ORDER_RATE_LIMIT_MAX: integer(1, 1_000_000).default(30),
   RATE_LIMIT_WINDOW_MS: integer(1000, 3_600_000).default(60_000),
 
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000).default(10_000),

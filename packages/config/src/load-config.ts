@@ -47,7 +47,7 @@ export interface Config {
     bodyLimitBytes: number;
     maxBatchSize: number;
   };
-  rateLimit: { max: number; authMax: number; windowMs: number };
+  rateLimit: { max: number; authMax: number; windowMs: number; ordersPerUser: number };
   shutdownTimeoutMs: number;
   payments: { timeoutMs: number };
 }
@@ -119,6 +119,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       max: env.RATE_LIMIT_MAX,
       authMax: env.AUTH_RATE_LIMIT_MAX,
       windowMs: env.RATE_LIMIT_WINDOW_MS,
+      ordersPerUser: env.ORDER_RATE_LIMIT_MAX,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS },

@@ -20,12 +20,9 @@ const ownOrder = (anyPermission: "order:read:any" | "order:update:any") =>
     notFound: "No such order",
   });
 
-/** Generous for a shopper, tight for a script that hoards stock or tests stolen cards. */
-const ORDER_PLACING_BUDGET = { perUser: 30, perAddress: 120, windowMs: 60_000 };
-
 export const ordersRouter = {
   place: requirePermission("order:create")
-    .use(limitUsage("placing orders", ORDER_PLACING_BUDGET))
+    .use(limitUsage("placing orders", (ctx) => ctx.orderPlacingBudget))
     .input(placeOrderSchema)
     .output(orderSchema)
     .mutation(({ ctx, input }) => placeOrder(ctx, { ...actorOf(ctx), userId: ctx.user.id }, input)),

@@ -15,3 +15,10 @@ export interface UsageBudget {
   /** Uses allowed per window. */
   limit: number;
 }
+
+/** How often a flow may run: per signed-in user and per client address, in a fixed window. */
+export interface UsageBudgetPolicy {
+  perUser: number;
+  perAddress: number;
+  windowMs: number;
+}
