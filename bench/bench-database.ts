@@ -2,13 +2,17 @@ import { randomBytes } from "node:crypto";
 import { createDatabase } from "@seed/db";
 import postgres from "postgres";
 import { DEFAULT_DEMO_SIZE, seedDemoData } from "../packages/api/src/demo";
+import { demoSku } from "../packages/api/src/demo/catalogue";
 import { createInProcessEventBus } from "../packages/api/src/events";
 import { createInProcessPaymentProvider } from "../packages/api/src/payments";
 
+const ORDERABLE_PRODUCTS = 100;
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 export interface BenchDatabase {
   url: string;
+  /** Products with stock for every order a run can place, spread so that orders rarely queue on one row. */
+  productIds: string[];
   drop(): Promise<void>;
 }
 
@@ -28,6 +32,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   };
 
   const connection = await createDatabase({ url: url.toString(), poolSize: 1 });
+  let productIds: string[];
   try {
     await connection.migrate();
     await seedDemoData(
@@ -41,11 +46,17 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       { ...DEFAULT_DEMO_SIZE, customers: 0 },
       () => {},
     );
+    const bench = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const skus = Array.from({ length: ORDERABLE_PRODUCTS }, (_, index) => demoSku(index));
+    const orderable = await bench<{ id: string }[]>`
+      update products set stock = 1000000000 where sku in ${bench(skus)} returning id`;
+    await bench.end({ timeout: 5 });
+    productIds = orderable.map((product) => product.id);
   } catch (error) {
     await drop();
     throw error;
   } finally {
     await connection.close();
   }
-  return { url: url.toString(), drop };
+  return { url: url.toString(), productIds: productIds!, drop };
 }

@@ -21,11 +21,13 @@ export interface ResponseSample {
 
 /** Loads one server with a request; any error or non-2xx answer fails the measurement. */
 export async function applyLoad(baseUrl: string, request: ScenarioRequest, shape: LoadShape): Promise<Measurement> {
+  const { bodyPerRequest } = request;
   const result = await autocannon({
     url: baseUrl + request.path,
     method: request.method,
     headers: request.headers ?? {},
     ...(request.body === undefined ? {} : { body: request.body }),
+    ...(bodyPerRequest ? { requests: [{ setupRequest: (req) => ({ ...req, body: bodyPerRequest() }) }] } : {}),
     connections: shape.connections,
     duration: shape.durationSeconds,
   });
@@ -42,10 +44,11 @@ export async function applyLoad(baseUrl: string, request: ScenarioRequest, shape
 }
 
 export async function sampleResponse(baseUrl: string, request: ScenarioRequest): Promise<ResponseSample> {
+  const body = request.bodyPerRequest?.() ?? request.body;
   const response = await fetch(baseUrl + request.path, {
     method: request.method,
     headers: request.headers ?? {},
-    ...(request.body === undefined ? {} : { body: request.body }),
+    ...(body === undefined ? {} : { body }),
   });
   return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
 }

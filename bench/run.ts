@@ -13,7 +13,7 @@ import { signInBenchUser } from "./bench-session";
 import { summarizeCpuProfile } from "./cpu-profile";
 import { applyLoad, sampleResponse, type LoadShape, type ResponseSample } from "./load";
 import { formatFailures, formatProfile, formatTable, writeReport, type ResultRow, type RunReport } from "./report";
-import { scenarios, type BenchSession, type Scenario } from "./scenarios";
+import { scenarios, type BenchFixture, type Scenario } from "./scenarios";
 import { mainThreadProfile, startServerProcess } from "./server-process-handle";
 import type { ServerVariant } from "./server-variants";
 
@@ -74,10 +74,11 @@ function serverEnvironment(): Record<string, string> {
     // The limiter still counts every request in Redis; it is only given a budget the load cannot
     // exhaust, since the bench measures serving, not refusing.
     RATE_LIMIT_MAX: "1000000",
+    ORDER_RATE_LIMIT_MAX: "1000000",
   };
 }
 
-let session: BenchSession | null = null;
+let fixture: BenchFixture | null = null;
 const referenceResponses = new Map<Scenario, ResponseSample>();
 
 async function measure(scenario: Scenario, server: ServerVariant, shape: LoadShape & { warmupSeconds: number }) {
@@ -88,9 +89,9 @@ async function measure(scenario: Scenario, server: ServerVariant, shape: LoadSha
   const serverProcess = await startServerProcess(server, serverEnvironment(), profileTarget);
   let measured;
   try {
-    session ??= await signInBenchUser(serverProcess.baseUrl);
-    const request = scenario.request(session);
-    const sample = await sampleResponse(serverProcess.baseUrl, request);
+    fixture ??= { ...(await signInBenchUser(serverProcess.baseUrl)), productIds: database.productIds };
+    const request = scenario.request(fixture);
+    const sample = comparableSample(scenario, await sampleResponse(serverProcess.baseUrl, request));
     if (sample.status !== 200) throw new Error(`answers ${describe(sample)}`);
     // The first server to answer sets what every other one must answer, byte for byte.
     const reference = referenceResponses.get(scenario);
@@ -118,6 +119,10 @@ async function measure(scenario: Scenario, server: ServerVariant, shape: LoadSha
       )
     : null;
   return { ...measured.measurement, rssBytes: measured.report.rssBytes, profile };
+}
+
+function comparableSample(scenario: Scenario, sample: ResponseSample): ResponseSample {
+  return scenario.comparable ? { ...sample, body: scenario.comparable(sample.body) } : sample;
 }
 
 function describe(sample: ResponseSample): string {

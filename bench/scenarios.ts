@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { HEALTH_CHECK_BATCH_SIZES, healthCheckBatch, healthCheckPath } from "./health-check";
 import { productListPath } from "./product-list";
 import type { ServerVariant } from "./server-variants";
@@ -7,17 +8,30 @@ export interface BenchSession {
   accessToken: string;
 }
 
+/** What a scenario's request may use: the bench user and the bench database's rows. */
+export interface BenchFixture extends BenchSession {
+  /** Products with stock enough for every order a run places. */
+  productIds: string[];
+}
+
 export interface ScenarioRequest {
   method: "GET" | "POST";
   /** Path and query string, e.g. `/trpc/health.check`. */
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** A body made afresh for each request, when no two requests may be the same (new orders). */
+  bodyPerRequest?: () => string;
 }
 
 export interface Scenario {
   name: string;
-  request(session: BenchSession): ScenarioRequest;
+  request(fixture: BenchFixture): ScenarioRequest;
+  /**
+   * What must be identical across servers, when answers legitimately differ (new ids and
+   * times): the body with those parts masked. By default, the whole body.
+   */
+  comparable?: (body: string) => string;
   /** The server measured first; the others' throughput is given as a ratio to its. */
   baseline: ServerVariant;
   /** The servers measured against the baseline; each must answer byte for byte as it does. */
@@ -48,6 +62,29 @@ export const scenarios: Scenario[] = [
     // Measured against a plain route running the same SQL: what tRPC adds to a database read.
     baseline: "fastify-raw",
     compared: ["trpc-fast-path", "trpc-official"],
+  },
+  {
+    name: "place order",
+    request: ({ accessToken, productIds }) => {
+      // Orders go round the products, so that they rarely queue on one row's lock; each server's
+      // run starts with the same product, so the first answers compare.
+      let placed = 0;
+      return {
+        method: "POST",
+        path: "/trpc/orders.place",
+        headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+        bodyPerRequest: () => {
+          const productId = productIds[placed++ % productIds.length];
+          return JSON.stringify({ json: { items: [{ productId, quantity: 1 }], idempotencyKey: randomUUID() } });
+        },
+      };
+    },
+    comparable: (body) =>
+      body
+        .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<id>")
+        .replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/g, "<time>"),
+    baseline: "trpc-official",
+    compared: ["trpc-fast-path"],
   },
   ...HEALTH_CHECK_BATCH_SIZES.map((size): Scenario => {
     const batch = healthCheckBatch(size);
