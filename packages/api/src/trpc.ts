@@ -66,18 +66,26 @@ const mapAppErrors = t.middleware(async ({ next }) => {
 /**
  * A socket carries subscriptions only. Queries and mutations go over HTTP, where rate limits,
  * cookies and CSRF defences apply, and where every call is checked against a live session.
+ * HTTP carries no subscriptions: a stream held open over a request would escape the socket's
+ * caps on connections and messages.
  */
-const subscriptionsOnlyOverSockets = t.middleware(({ ctx, type, next }) => {
+const eachTypeOverItsTransport = t.middleware(({ ctx, type, next }) => {
   if (ctx.transport === "websocket" && type !== "subscription") {
     throw new TRPCError({
       code: "METHOD_NOT_SUPPORTED",
       message: "Only subscriptions are served over WebSockets; send queries and mutations over HTTP",
     });
   }
+  if (ctx.transport === "http" && type === "subscription") {
+    throw new TRPCError({
+      code: "METHOD_NOT_SUPPORTED",
+      message: "Subscriptions are served over WebSockets only",
+    });
+  }
   return next();
 });
 
-export const publicProcedure = t.procedure.use(mapAppErrors).use(subscriptionsOnlyOverSockets);
+export const publicProcedure = t.procedure.use(mapAppErrors).use(eachTypeOverItsTransport);
 
 /**
  * Anonymous callers of protected procedures are only logged (clients probe `me` routinely);
