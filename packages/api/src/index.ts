@@ -45,7 +45,9 @@ export {
   requirePermission,
   requireAllPermissions,
   requireOwnership,
+  toTRPCError,
 } from "./trpc";
+export { isInfrastructureFailure } from "./infrastructure-failure";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -7,7 +7,9 @@ import {
   type AppRouter,
   type CookieJar,
   type Context,
+  toTRPCError,
   type Transport,
+  type TransportInfo,
 } from "@seed/api";
 import type { Config } from "@seed/config";
 import { TRPCError } from "@trpc/server";
@@ -46,6 +48,18 @@ function transportOf(req: FastifyRequest, transport: Transport, cookies: CookieJ
 }
 
 /**
+ * Making a context checks the caller's session and permissions; when the database or Redis
+ * cannot answer, the call is refused as unavailable rather than failing as a bug.
+ */
+async function contextOrRefusal(deps: ApiDependencies, transport: TransportInfo): Promise<Context> {
+  try {
+    return await createContext(deps, transport);
+  } catch (error) {
+    throw toTRPCError(error);
+  }
+}
+
+/**
  * Serves the router over HTTP (POST and GET on /trpc/<procedure>) and over a WebSocket on
  * /trpc itself. Both transports build their context through the api's one `createContext`.
  */
@@ -70,8 +84,11 @@ export async function trpcRoutes(
     path?: string | undefined;
     ctx?: Context | undefined;
   }) => {
+    const log = ctx?.log ?? app.log;
     if (error.code === "INTERNAL_SERVER_ERROR") {
-      (ctx?.log ?? app.log).error({ err: withoutQueryParameters(error.cause ?? error), path }, "procedure failed");
+      log.error({ err: withoutQueryParameters(error.cause ?? error), path }, "procedure failed");
+    } else if (error.code === "SERVICE_UNAVAILABLE") {
+      log.warn({ err: withoutQueryParameters(error.cause ?? error), path }, "a store could not be reached");
     }
   };
 
@@ -83,7 +100,7 @@ export async function trpcRoutes(
       maxBodySize: config.http.bodyLimitBytes,
       onError,
       createContext: ({ req, res }): Promise<Context> =>
-        createContext(deps, transportOf(req, "http", httpCookies(req, res))),
+        contextOrRefusal(deps, transportOf(req, "http", httpCookies(req, res))),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
@@ -98,7 +115,7 @@ export async function trpcRoutes(
     createContext: ({ req, info }) => {
       const request = upgradeRequests.get(req);
       if (!request) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "unknown socket" });
-      return createContext(deps, {
+      return contextOrRefusal(deps, {
         ...transportOf(request, "websocket", noCookies),
         connectionParams: info.connectionParams,
       });
