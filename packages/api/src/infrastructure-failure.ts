@@ -31,6 +31,7 @@ const CONNECTION_ERROR_CODES = new Set([
 // ioredis gives up on a command with these once its reconnection attempts are used up.
 const REDIS_UNAVAILABLE_NAMES = new Set(["MaxRetriesPerRequestError"]);
 const REDIS_UNAVAILABLE_MESSAGES = new Set([
+  "Command timed out",
   "Connection is closed.",
   "Stream isn't writeable and enableOfflineQueue options is false",
 ]);

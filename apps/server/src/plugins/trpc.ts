@@ -127,9 +127,13 @@ export async function trpcRoutes(
   });
 }
 
+/**
+ * Drizzle's query errors carry the bound parameters twice, in `params` and in the message; the
+ * class leaves `name` as "Error", so it is recognised by its shape.
+ */
 function withoutQueryParameters(error: unknown): unknown {
-  if (error instanceof Error && error.name === "DrizzleQueryError") {
-    return { type: error.name, query: (error as Error & { query?: string }).query, cause: error.cause };
+  if (error instanceof Error && "query" in error && "params" in error) {
+    return { type: error.constructor.name, query: error.query, cause: error.cause };
   }
   return error;
 }
