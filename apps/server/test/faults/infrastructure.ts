@@ -83,7 +83,7 @@ export function ownRedis(workDir: string, port: number): Service {
       await waitFor(`Redis on ${port}`, async () => {
         try {
           return (
-            execFileSync("redis-cli", ["-p", String(port), "ping"])
+            execFileSync("redis-cli", ["-p", String(port), "ping"], { stdio: ["ignore", "pipe", "ignore"] })
               .toString()
               .trim() === "PONG"
           );
