@@ -16,6 +16,7 @@ import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { capSubscriptions } from "./socket-limits";
 import { trpcShapedError } from "./trpc-error-shape";
 import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
 import {
@@ -123,6 +124,7 @@ export async function trpcRoutes(
   });
   app.get(TRPC_PREFIX, { websocket: true, preValidation: refuseForeignSocketOrigins(config) }, (socket, req) => {
     upgradeRequests.set(req.raw, req);
+    capSubscriptions(socket);
     onConnection(socket, req.raw);
   });
 }
