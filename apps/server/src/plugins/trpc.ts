@@ -23,6 +23,7 @@ import {
   refuseBatchedCredentials,
   refuseCrossSiteCookieMutations,
   refuseForeignSocketOrigins,
+  refuseSubscriptionsOverHttp,
   refuseTokensInUrl,
   requireJsonBody,
 } from "./trpc-request-guards";
@@ -72,6 +73,7 @@ export async function trpcRoutes(
   app.addHook("onRequest", refuseTokensInUrl);
   app.addHook("preValidation", requireJsonBody);
   app.addHook("preValidation", refuseBatchedCredentials);
+  app.addHook("preValidation", refuseSubscriptionsOverHttp(appRouter));
   app.addHook("preValidation", refuseCrossSiteCookieMutations(config));
 
   // Internal errors reach the client as one generic sentence; the log gets the story, minus
