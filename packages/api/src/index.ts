@@ -30,11 +30,18 @@ export {
   roleCatalog,
 } from "./authorization";
 export type { Permission, PermissionCache, RoleName } from "./authorization";
-export { createInProcessLoginThrottle, createRedisLoginThrottle } from "./throttling";
-export type { LoginThrottle } from "./throttling";
+export {
+  createInProcessLoginThrottle,
+  createInProcessUsageLimiter,
+  createRedisLoginThrottle,
+  createRedisUsageLimiter,
+} from "./throttling";
+export type { LoginThrottle, UsageLimiter } from "./throttling";
 export { createOutboxMailer, createSmtpMailer } from "./mail";
 export type { Mailer, MailMessage } from "./mail";
 export { configurePasswordHashing } from "./services/passwords";
+export { createInProcessPaymentProvider } from "./payments";
+export type { InProcessPaymentProvider, PaymentBehaviour, PaymentProvider } from "./payments";
 export { AppError } from "./errors";
 export type { Logger } from "./logger";
 export {
@@ -46,6 +53,7 @@ export {
   requireAllPermissions,
   requireOwnership,
   toTRPCError,
+  limitUsage,
 } from "./trpc";
 export { isInfrastructureFailure } from "./infrastructure-failure";
 

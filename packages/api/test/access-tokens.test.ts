@@ -115,3 +115,56 @@ describe("access tokens signed with a shared secret", () => {
     });
   });
 });
+
+describe("the memory of verified tokens", () => {
+  /** A key source whose secret can be replaced, as a rotation does. */
+  function replaceableSecret() {
+    let keys = sharedSecretKeys(randomBytes(32));
+    return {
+      source: {
+        algorithm: "HS256" as const,
+        signingKey: () => keys.signingKey(),
+        verificationKey: (header: never) => keys.verificationKey(header),
+        jwks: () => keys.jwks(),
+      },
+      replace: () => (keys = sharedSecretKeys(randomBytes(32))),
+    };
+  }
+
+  it("answers a token verified before with the same claims", async () => {
+    const issued = await service.issue(userId, sessionId);
+    const first = await service.verify(issued.token);
+    expect(await service.verify(issued.token)).toEqual(first);
+  });
+
+  it("stops accepting a remembered token once the key that verified it is gone", async () => {
+    const secret = replaceableSecret();
+    const rotating = createAccessTokenService(tokenOptions, secret.source);
+    const issued = await rotating.issue(userId, sessionId);
+    await rotating.verify(issued.token);
+    secret.replace();
+    await expect(rotating.verify(issued.token)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+  });
+
+  it("never takes a token that differs from a remembered one by a byte", async () => {
+    const issued = await service.issue(userId, sessionId);
+    await service.verify(issued.token);
+    const [header, payload, signature] = issued.token.split(".");
+    const forged = JSON.parse(Buffer.from(payload!, "base64url").toString());
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...forged, sub: randomUUID() })).toString("base64url")}.${signature}`;
+    await refusal(tampered);
+    await refusal(`${issued.token.slice(0, -2)}AA`);
+  });
+
+  it("does not serve a remembered token past its expiry", async () => {
+    const shortLived = createAccessTokenService(
+      { ...tokenOptions, ttlSeconds: 1 },
+      sharedSecretKeys(tokenOptions.secret),
+    );
+    const issued = await shortLived.issue(userId, sessionId);
+    await shortLived.verify(issued.token);
+    // Past exp plus the clock tolerance, the full verification refuses it, as it did before.
+    await new Promise((resolve) => setTimeout(resolve, issued.expiresAt.getTime() - Date.now() + 5_100));
+    await expect(shortLived.verify(issued.token)).rejects.toMatchObject({ message: "Access token expired" });
+  }, 10_000);
+});

@@ -94,6 +94,8 @@ export const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: integer(1000, 3_600_000).default(60_000),
 
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000).default(10_000),
+
+  PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -49,6 +49,7 @@ export interface Config {
   };
   rateLimit: { max: number; authMax: number; windowMs: number };
   shutdownTimeoutMs: number;
+  payments: { timeoutMs: number };
 }
 
 /**
@@ -120,5 +121,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       windowMs: env.RATE_LIMIT_WINDOW_MS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID, type KeyObject } from "node:crypto";
-import { errors, jwtVerify, SignJWT, type JWK, type JWTHeaderParameters } from "jose";
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWK, type JWTHeaderParameters } from "jose";
 import { AppError } from "../../errors";
 
 export interface AccessTokenClaims {
@@ -23,6 +23,13 @@ export interface AccessTokenService {
   jwks(): Promise<{ keys: JWK[] }>;
 }
 
+interface VerifiedToken {
+  claims: AccessTokenClaims;
+  /** The key that checked the signature. */
+  key: KeyObject;
+  notBefore: number;
+}
+
 export interface TokenRules {
   issuer: string;
   audience: string;
@@ -40,10 +47,35 @@ export interface KeySource {
 }
 
 export const CLOCK_TOLERANCE_SECONDS = 5;
+/** Tokens verified recently, kept so that a client's every request does not pay for a signature check. */
+const VERIFIED_TOKENS_KEPT = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Access tokens: short-lived JWTs with every claim a verifier needs, whatever signs them. */
 export function createAccessTokenService(rules: TokenRules, keys: KeySource): AccessTokenService {
+  const verified = new Map<string, VerifiedToken>();
+
+  function remember(token: string, entry: VerifiedToken): void {
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+    verified.set(token, entry);
+  }
+
+  /**
+   * A token verified before is served again only inside its validity window (strictly: no clock
+   * tolerance past `exp`) and only while the key that verified it is still the one its header
+   * names: a retired or replaced key sends the token through a full verification again.
+   * Revocation is not this cache's business: every request still checks that the session is live.
+   */
+  async function stillVerifies(entry: VerifiedToken, token: string): Promise<boolean> {
+    const now = Date.now();
+    if (now >= entry.claims.expiresAt.getTime() || now < entry.notBefore - CLOCK_TOLERANCE_SECONDS * 1000) return false;
+    try {
+      return (await keys.verificationKey(decodeProtectedHeader(token) as JWTHeaderParameters)) === entry.key;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     async issue(userId, sessionId) {
       const now = Math.floor(Date.now() / 1000);
@@ -63,8 +95,12 @@ export function createAccessTokenService(rules: TokenRules, keys: KeySource): Ac
     },
 
     async verify(token) {
+      const known = verified.get(token);
+      if (known && (await stillVerifies(known, token))) return known.claims;
+      verified.delete(token);
       try {
-        const { payload } = await jwtVerify(token, (header) => keys.verificationKey(header), {
+        let key: KeyObject | undefined;
+        const { payload } = await jwtVerify(token, async (header) => (key = await keys.verificationKey(header)), {
           algorithms: [keys.algorithm],
           issuer: rules.issuer,
           audience: rules.audience,
@@ -75,12 +111,14 @@ export function createAccessTokenService(rules: TokenRules, keys: KeySource): Ac
         if (!UUID.test(String(payload.sub)) || !UUID.test(String(payload.sid))) {
           throw new AppError("UNAUTHENTICATED", "Invalid access token");
         }
-        return {
+        const claims = {
           userId: payload.sub as string,
           sessionId: payload.sid as string,
           tokenId: payload.jti as string,
           expiresAt: new Date((payload.exp as number) * 1000),
         };
+        remember(token, { claims, key: key!, notBefore: (payload.nbf as number) * 1000 });
+        return claims;
       } catch (error) {
         if (error instanceof errors.JWTExpired) throw new AppError("UNAUTHENTICATED", "Access token expired");
         if (error instanceof errors.JOSEError) throw new AppError("UNAUTHENTICATED", "Invalid access token");
