@@ -21,6 +21,7 @@ describe("arbitraries from zod schemas", () => {
     ["optional, nullable and default fields", z.object({ a: z.date().optional(), b: z.boolean().nullable() })],
     ["a default", z.object({ limit: z.number().int().min(1).max(50).default(20) })],
     ["arrays and unions", z.array(z.union([z.string().max(3), z.number().int().min(0).max(9)]))],
+    ["a bounded array", z.array(z.boolean()).min(1).max(3)],
     ["a pipe", z.string().min(1).pipe(z.string().max(10))],
     ["a bounded date", z.date().min(new Date(0)).max(new Date("2100-01-01"))],
   ])("generates only values that %s accepts", (_label, schema) => {

@@ -136,7 +136,7 @@ export function validInputOf(schema: z.ZodType): Arbitrary<unknown> {
     case "pipe":
       return pipeArbitrary(def.in!, def.out!);
     case "array":
-      return fc.array(validInputOf(def.element!), { maxLength: 8 });
+      return arrayArbitrary(def);
     case "union":
       return fc.oneof(...def.options!.map(validInputOf));
     case "object":
@@ -147,6 +147,16 @@ export function validInputOf(schema: z.ZodType): Arbitrary<unknown> {
     default:
       throw new UnsupportedSchemaError(`no arbitrary for zod type "${def.type}"; add it to zod-arbitraries.ts`);
   }
+}
+
+function arrayArbitrary(def: SchemaDef): Arbitrary<unknown[]> {
+  const checks = checksOf(def);
+  const minLength = Math.max(0, ...checks.filter((c) => c.check === "min_length").map((c) => c.minimum ?? 0));
+  const maxLength = Math.min(
+    minLength + 8,
+    ...checks.filter((c) => c.check === "max_length").map((c) => c.maximum ?? Infinity),
+  );
+  return fc.array(validInputOf(def.element!), { minLength, maxLength });
 }
 
 /**

@@ -70,9 +70,28 @@ describe("API8 security misconfiguration", () => {
     ["SQL in an input", () => post("auth.login", JSON.stringify({ json: { email: "' OR 1=1 --", password: "x" } }))],
     ["a token in the URL", () => fetch(`${app.server.trpcUrl}/auth.me?access_token=x`)],
     ["an unknown route", () => fetch(`${app.server.baseUrl}/../../etc/passwd`)],
+    // Past Postgres's integers: once answered 500 by the database.
+    ["a price filter past the integers", () => query("products.list", { minPrice: 2 ** 31 })],
+    [
+      "a version past the integers",
+      () =>
+        post(
+          "products.update",
+          JSON.stringify({
+            json: { productId: "00000000-0000-4000-8000-000000000000", version: 2 ** 40, changes: { name: "x" } },
+          }),
+          { authorization: `Bearer ${app.admin.accessToken}` },
+        ),
+    ],
   ];
-  const post = (path: string, body: string) =>
-    fetch(`${app.server.trpcUrl}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const query = (path: string, input: object) =>
+    fetch(`${app.server.trpcUrl}/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${app.server.trpcUrl}/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
 
   it.each(errors)("%s is answered without a stack trace, SQL or a file path", async (_label, send) => {
     const response = await send();

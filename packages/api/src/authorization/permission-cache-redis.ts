@@ -14,10 +14,11 @@ export function createRedisPermissionCache(redis: Redis, keyPrefix: string): Per
     async get(key) {
       const kept = await local.get(key);
       if (kept) return kept;
-      const [[, value], [, ttlMs]] = (await redis.multi().get(prefix + key).pttl(prefix + key).exec()) as [
-        [Error | null, string | null],
-        [Error | null, number],
-      ];
+      const [[, value], [, ttlMs]] = (await redis
+        .multi()
+        .get(prefix + key)
+        .pttl(prefix + key)
+        .exec()) as [[Error | null, string | null], [Error | null, number]];
       if (!value) return null;
       const access = JSON.parse(value) as ResolvedAccess;
       if (ttlMs > 0) await local.set(key, access, ttlMs);
