@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@seed/client";
-import { createDatabase, users, type DatabaseConnection } from "@seed/db";
+import { createDatabase, orders, users, type DatabaseConnection } from "@seed/db";
 import { inArray } from "drizzle-orm";
 import { WebSocket } from "ws";
 import { call, serverInstance, status, steadyLoad, type Instance, type LoadRecord } from "./cluster";
@@ -33,6 +33,7 @@ interface Drill {
   load: ReturnType<typeof steadyLoad>;
   token: string;
   email: string;
+  adminEmail: string;
   check(condition: boolean, what: string): void;
 }
 
@@ -238,12 +239,89 @@ const killedMidLoad: Scenario = {
   },
 };
 
-// Placing an order under a kill (every order answered 200 stored exactly once, found by its
-// idempotency key) becomes one more scenario here once the orders domain exists.
-const scenarios: Scenario[] = [redisOutage, postgresOutage, killedMidLoad];
+const ordersUnderKill: Scenario = {
+  name: "an instance is killed with SIGKILL in the middle of orders",
+  async run(drill) {
+    const [a, b] = drill.instances;
+    const admin = await signIn(a, drill.adminEmail);
+    const created = await call(
+      a,
+      "products.create",
+      {
+        sku: `drill-${randomBytes(3).toString("hex")}`,
+        name: "Drill",
+        category: "drill",
+        price: { amount: 100, currency: "EUR" },
+        stock: 1_000_000,
+      },
+      { mutation: true, token: admin.accessToken, ip: "192.0.2.251" },
+    );
+    const productId = (created.data as { id: string }).id;
+    drill.load.enter("orders-kill");
+    const answered = new Map<string, string>();
+    const unanswered: string[] = [];
+    let stop = false;
+    const shopper = (instance: Instance, worker: number) =>
+      (async () => {
+        const { accessToken } = await signIn(instance, drill.email);
+        for (let n = 0; !stop; n += 1) {
+          const idempotencyKey = `drill-${worker}-${n}-${randomBytes(4).toString("hex")}`;
+          const answer = await call(
+            instance,
+            "orders.place",
+            { items: [{ productId, quantity: 1 }], idempotencyKey },
+            { mutation: true, token: accessToken, ip: `203.0.113.${100 + worker}` },
+          );
+          if (answer.status === 200) answered.set(idempotencyKey, (answer.data as { id: string }).id);
+          else unanswered.push(idempotencyKey);
+          if (answer.status === 0 && !instance.isRunning()) return;
+        }
+      })();
+    const workers = [shopper(a, 1), shopper(a, 2), shopper(b, 3)];
+    await waitFor("orders answered before the kill", async () => answered.size >= 6);
+    await a.kill();
+    const beforeKill = answered.size;
+    await waitFor("orders answered by the survivor", async () => answered.size >= beforeKill + 3);
+    stop = true;
+    await Promise.all(workers);
+
+    const rows = await drill.database.db
+      .select({ id: orders.id, idempotencyKey: orders.idempotencyKey })
+      .from(orders)
+      .where(inArray(orders.idempotencyKey, [...answered.keys(), ...unanswered]));
+    const byKey = new Map<string, string[]>();
+    for (const row of rows) byKey.set(row.idempotencyKey, [...(byKey.get(row.idempotencyKey) ?? []), row.id]);
+    const lost = [...answered].filter(([key, id]) => byKey.get(key)?.length !== 1 || byKey.get(key)?.[0] !== id);
+    drill.check(
+      lost.length === 0,
+      `every order answered 200 exists exactly once (${answered.size} answered, ${lost.length} not)`,
+    );
+    drill.check(
+      unanswered.every((key) => (byKey.get(key)?.length ?? 0) <= 1),
+      `an order whose answer was lost exists at most once (${unanswered.filter((key) => byKey.has(key)).length} of ${unanswered.length} stored)`,
+    );
+    // The client retries what it was not answered with the same key: it gets that order, not a second one.
+    const { accessToken } = await signIn(b, drill.email);
+    for (const key of unanswered) {
+      const retry = await call(
+        b,
+        "orders.place",
+        { items: [{ productId, quantity: 1 }], idempotencyKey: key },
+        { mutation: true, token: accessToken, ip: "203.0.113.200" },
+      );
+      const stored = byKey.get(key);
+      if (stored)
+        drill.check((retry.data as { id?: string } | undefined)?.id === stored[0], `a retry of ${key} finds its order`);
+    }
+    await a.start();
+  },
+};
+
+const scenarios: Scenario[] = [redisOutage, postgresOutage, killedMidLoad, ordersUnderKill];
 
 async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), "seed-faults-"));
+  const adminEmail = uniqueEmail("drill-admin");
   const postgres = ownPostgres(workDir, await freePort());
   const redis = ownRedis(workDir, await freePort());
   const failures: string[] = [];
@@ -259,6 +337,8 @@ async function main(): Promise<void> {
       DATABASE_URL: postgres.url,
       REDIS_URL: redis.url,
       JWT_SECRET: randomBytes(32).toString("base64url"),
+      ADMIN_EMAIL: adminEmail,
+      ADMIN_PASSWORD: PASSWORD,
       TRUST_PROXY: "1",
       AUTH_RATE_LIMIT_MAX: "3",
       RATE_LIMIT_MAX: "100000",
@@ -285,7 +365,7 @@ async function main(): Promise<void> {
         if (!condition) failures.push(`${scenario.name}: ${what}`);
       };
       await scenario
-        .run({ instances, postgres, redis, database, load, token, email, check })
+        .run({ instances, postgres, redis, database, load, token, email, adminEmail, check })
         .catch((error: Error) => check(false, `did not finish: ${error.message}`));
     }
 
