@@ -9,14 +9,33 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf } from "../support/refusal";
 import { target, type Account, type Target } from "./attacker";
 
+interface Victim extends Account {
+  orderId: string;
+}
+
 interface Row {
   procedure: string;
   /** The call, with the victim's id in it. */
-  attack: (attacker: Client, victim: Account) => Promise<unknown>;
+  attack: (attacker: Client, victim: Victim) => Promise<unknown>;
   refusedWith: "NOT_FOUND" | "FORBIDDEN";
 }
 
 const rows: Row[] = [
+  {
+    procedure: "orders.get",
+    attack: (attacker, victim) => attacker.api.orders.get.query({ orderId: victim.orderId }),
+    refusedWith: "NOT_FOUND",
+  },
+  {
+    procedure: "orders.cancel",
+    attack: (attacker, victim) => attacker.api.orders.cancel.mutate({ orderId: victim.orderId }),
+    refusedWith: "NOT_FOUND",
+  },
+  {
+    procedure: "orders.setStatus",
+    attack: (attacker, victim) => attacker.api.orders.setStatus.mutate({ orderId: victim.orderId, status: "shipped" }),
+    refusedWith: "FORBIDDEN",
+  },
   {
     procedure: "auth.sessions.revoke",
     attack: (attacker, victim) => attacker.api.auth.sessions.revoke.mutate({ sessionId: victim.sessionId }),
@@ -64,22 +83,30 @@ const rows: Row[] = [
 describe("API1 object-level authorization: another user's ids", () => {
   let app: Target;
   let attacker: Account;
-  let victim: Account;
+  let victim: Victim;
 
   beforeAll(async () => {
     app = await target();
-    [attacker, victim] = await Promise.all([app.customer("attacker"), app.customer("victim")]);
+    const [productId, customer] = await Promise.all([app.product(), app.customer("victim")]);
+    attacker = await app.customer("attacker");
+    const order = await customer.client.api.orders.place.mutate({
+      items: [{ productId, quantity: 1 }],
+      idempotencyKey: "victims-first-order",
+    });
+    victim = { ...customer, orderId: order.id };
   });
   afterAll(() => app?.deployment.destroy());
 
   /** What the victim has: it must not change, whatever the attacker tried. */
   async function victimState() {
-    const [me, sessions, details] = await Promise.all([
+    const [me, sessions, details, order] = await Promise.all([
       victim.client.api.auth.me.query(),
       victim.client.api.auth.sessions.list.query(),
       app.admin.client.api.admin.users.get.query({ userId: victim.userId }),
+      victim.client.api.orders.get.query({ orderId: victim.orderId }),
     ]);
     return {
+      order: { status: order.status, paymentStatus: order.paymentStatus },
       roles: me.roles,
       permissions: [...me.permissions].sort(),
       sessions: sessions.map((session) => session.id).sort(),

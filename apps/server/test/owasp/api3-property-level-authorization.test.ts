@@ -71,6 +71,26 @@ describe("API3 property-level authorization", () => {
       expect(details.grants).toEqual([]);
     });
 
+    // The shop's inputs are strict: a property they do not name is refused, not ignored.
+    it.each([
+      [
+        "orders.place",
+        (productId: string) => ({ items: [{ productId, quantity: 1 }], idempotencyKey: "extra-props-1" }),
+      ],
+      ["users.updateProfile", () => ({ displayName: "Mallory" })],
+    ])("%s refuses extra properties outright, and writes nothing", async (procedure, input) => {
+      const productId = await app.product();
+      const { status, body } = await post(
+        procedure,
+        { ...input(productId), ...privileged(victim.userId), status: "paid", total: { amount: 0, currency: "EUR" } },
+        attacker.accessToken,
+      );
+      expect({ status, code: body.error?.json.data.code }).toEqual({ status: 400, code: "BAD_REQUEST" });
+      const mine = await attacker.client.api.orders.list.query({});
+      expect(mine.items).toEqual([]);
+      expect((await attacker.client.api.users.me.query()).displayName).toBeNull();
+    });
+
     it("auth.login: signing in with extra properties changes nothing about the account", async () => {
       const { status } = await post("auth.login", {
         email: attacker.email,
@@ -153,6 +173,8 @@ describe("API3 property-level authorization", () => {
           app.server.client().api.auth.refresh.mutate({ refreshToken: (await app.signIn(victim.email)).refreshToken }),
       ],
       ["auth.me", () => attacker.client.api.auth.me.query()],
+      ["users.me", () => attacker.client.api.users.me.query()],
+      ["orders.list", () => app.admin.client.api.orders.list.query({ scope: "all" })],
       ["auth.sessions.list", () => attacker.client.api.auth.sessions.list.query()],
       ["auth.mfa.status", () => attacker.client.api.auth.mfa.status.query()],
       // Shown once to its owner to scan; the stored, sealed form never leaves the server.

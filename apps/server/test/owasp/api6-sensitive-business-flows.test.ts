@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { availableBackends, createDeployment, rawCall, uniqueEmail, type Deployment } from "../support/test-server";
-import { coveredElsewhere } from "./attacker";
+import { coveredElsewhere, target, type Target } from "./attacker";
 
 const BUDGET = 3;
 
@@ -76,6 +76,38 @@ describe.each(availableBackends())("API6 sensitive business flows on %s", (backe
       { "x-forwarded-for": nextAddress() },
     );
     expect(login.status).toBe(401);
+  });
+});
+
+describe("API6 placing orders", () => {
+  // The budget is the orders router's own: 30 orders a minute per user.
+  const PER_USER = 30;
+  let app: Target;
+
+  beforeAll(async () => {
+    app = await target({ TRUST_PROXY: "1" });
+  });
+  afterAll(() => app?.deployment.destroy());
+
+  it("is stopped per user, from whatever address, while another user goes on", async () => {
+    const productId = await app.product();
+    const [hoarder, neighbour] = await Promise.all([app.customer("hoarder"), app.customer("neighbour")]);
+    const place = (account: typeof hoarder, n: number) =>
+      rawCall(
+        app.server.trpcUrl,
+        "orders.place",
+        JSON.stringify({
+          json: { items: [{ productId, quantity: 1 }], idempotencyKey: `order-${account.userId}-${n}` },
+        }),
+        { authorization: `Bearer ${account.accessToken}`, "x-forwarded-for": `203.0.113.${n % 200}` },
+      );
+    const statuses: number[] = [];
+    for (let n = 0; n <= PER_USER; n += 1) statuses.push((await place(hoarder, n)).status);
+    expect(statuses.slice(0, PER_USER)).toEqual(Array(PER_USER).fill(200));
+    expect(statuses[PER_USER]).toBe(429);
+    expect((await place(neighbour, 0)).status).toBe(200);
+    const placed = await hoarder.client.api.orders.list.query({ limit: 100 });
+    expect(placed.items).toHaveLength(PER_USER);
   });
 });
 

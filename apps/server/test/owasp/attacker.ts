@@ -2,6 +2,7 @@
  * What every notebook of the attack suite starts from: a server with an admin, accounts signed
  * in through the real API, and the other suites this map points to.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Client } from "@seed/client";
@@ -27,6 +28,8 @@ export interface Target {
   /** Registers and signs in a customer. */
   customer(label: string): Promise<Account>;
   signIn(email: string): Promise<Account>;
+  /** A product the admin puts on sale, with plenty in stock. */
+  product(): Promise<string>;
 }
 
 /** An embedded deployment with an admin, for notebooks that do not depend on the backend. */
@@ -50,17 +53,28 @@ export async function target(env: Record<string, string> = {}): Promise<Target> 
       client: server.client({ getAccessToken: () => session.accessToken }),
     };
   };
-  return {
+  const app: Target = {
     deployment,
     server,
     admin: await signIn(adminEmail),
     signIn,
+    async product() {
+      const created = await app.admin.client.api.products.create.mutate({
+        sku: `sku-${randomBytes(4).toString("hex")}`,
+        name: "A thing to order",
+        category: "things",
+        price: { amount: 1_000, currency: "EUR" },
+        stock: 100_000,
+      });
+      return created.id;
+    },
     async customer(label) {
       const email = uniqueEmail(label);
       await anonymous.api.auth.register.mutate({ email, password: PASSWORD });
       return signIn(email);
     },
   };
+  return app;
 }
 
 const TEST_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
