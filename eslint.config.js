@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/cli/**", "**/bench/**"],
+    files: ["**/cli/**", "**/bench/**", "**/faults/**"],
     rules: { "no-console": "off" },
   },
 );

@@ -16,6 +16,7 @@ import { jwksRoute } from "./plugins/jwks";
 import { rateLimits } from "./plugins/rate-limit";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
 import { securityHeaders } from "./plugins/security-headers";
+import { WEBSOCKET_MAX_PAYLOAD_BYTES } from "./plugins/socket-limits";
 import { trpcRoutes } from "./plugins/trpc";
 import { openResources, type ResourceOverrides, type Resources } from "./resources";
 
@@ -27,8 +28,6 @@ export interface Server {
   /** Stops accepting, lets in-flight requests finish, closes sockets, then the database and Redis. */
   stop(): Promise<void>;
 }
-
-const WEBSOCKET_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /** Fastify's types omit the hop count that proxy-addr understands; a function says the same. */
 function trustProxyOption(

@@ -1,5 +1,6 @@
 import { TRPCClientError } from "@seed/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectNoInternals } from "./support/leaks";
 import { createDeployment, rawCall, uniqueEmail, type Deployment, type TestServer } from "./support/test-server";
 
 /**
@@ -140,10 +141,7 @@ describe("bad input", () => {
       rawCall(server.trpcUrl, "auth.me", undefined, { authorization: "Bearer x" }),
       rawCall(server.trpcUrl, "nope", "{}"),
     ]);
-    for (const { body } of responses) {
-      const text = JSON.stringify(body);
-      expect(text).not.toMatch(/stack|node_modules|\.ts:\d+|at [A-Za-z]+ \(/);
-    }
+    for (const { body } of responses) expectNoInternals(JSON.stringify(body));
   });
 
   it("echoes a sane request id and replaces an unsafe one", async () => {

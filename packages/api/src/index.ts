@@ -52,8 +52,10 @@ export {
   requirePermission,
   requireAllPermissions,
   requireOwnership,
+  toTRPCError,
   limitUsage,
 } from "./trpc";
+export { isInfrastructureFailure } from "./infrastructure-failure";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -5,6 +5,7 @@ import { actorOf } from "./actor";
 import type { Permission, RoleName } from "./authorization";
 import type { Context } from "./context";
 import { AppError, type AppErrorCode } from "./errors";
+import { isInfrastructureFailure } from "./infrastructure-failure";
 import { recordSecurityEvent } from "./services/security-events";
 import type { UsageBudgetPolicy } from "./throttling";
 
@@ -55,12 +56,25 @@ const trpcCodeOf: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   UPSTREAM_UNAVAILABLE: "BAD_GATEWAY",
 };
 
-/** The one place where the errors of services become tRPC errors. */
+const UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; try again shortly";
+
+/**
+ * The one place where the errors of services become tRPC errors: an AppError by its code, a
+ * store that cannot be reached as SERVICE_UNAVAILABLE. Anything else is returned unchanged.
+ */
+export function toTRPCError(error: unknown): unknown {
+  const cause = error instanceof TRPCError && error.code === "INTERNAL_SERVER_ERROR" ? error.cause : error;
+  if (cause instanceof AppError) return new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
+  if (isInfrastructureFailure(cause))
+    return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: UNAVAILABLE_MESSAGE, cause });
+  return error;
+}
+
 const mapAppErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error);
+    if (mapped !== result.error) throw mapped;
   }
   return result;
 });
@@ -68,6 +82,7 @@ const mapAppErrors = t.middleware(async ({ next }) => {
 /**
  * A socket carries subscriptions only. Queries and mutations go over HTTP, where rate limits,
  * cookies and CSRF defences apply, and where every call is checked against a live session.
+ * (HTTP, in turn, refuses subscriptions before any procedure runs: see the server's guards.)
  */
 const subscriptionsOnlyOverSockets = t.middleware(({ ctx, type, next }) => {
   if (ctx.transport === "websocket" && type !== "subscription") {

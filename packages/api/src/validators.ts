@@ -71,7 +71,16 @@ export const userIdSchema = z.object({ userId: z.uuid() });
 /** Page sizes are capped: no caller can ask the database for an unbounded list. */
 export const pageLimitSchema = z.number().int().min(1).max(100).default(50);
 
+/**
+ * A date the database can store and compare: Postgres parses no year past 9999 in the form the
+ * driver sends, so a farther date would fail the query instead of being refused as input.
+ */
+export const storableDateSchema = z
+  .date()
+  .min(new Date("1970-01-01T00:00:00.000Z"), "Date must be in 1970 or later")
+  .max(new Date("9999-12-31T23:59:59.999Z"), "Date must be in 9999 or earlier");
+
 export const timeRangeSchema = {
-  from: z.date().optional(),
-  to: z.date().optional(),
+  from: storableDateSchema.optional(),
+  to: storableDateSchema.optional(),
 };

@@ -162,8 +162,11 @@ function expectedToBeAllowed(rule: AccessRule, persona: Persona): boolean {
 async function outcomeOf(path: ProcedurePath, persona: Persona): Promise<string> {
   const log = recordingLogger();
   const accessToken = persona.email ? (await signIn(persona.email)).accessToken : null;
+  // Each kind of procedure over the transport that serves it: subscriptions over a socket.
+  const procedureType = (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[path]?._def
+    .type;
   const transport = {
-    transport: "http" as const,
+    transport: procedureType === "subscription" ? ("websocket" as const) : ("http" as const),
     headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
     cookies: { get: () => undefined, set: () => {}, clear: () => {} },
     ip: "203.0.113.9",

@@ -48,8 +48,14 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   return openPglite(options.dataDir ?? ":memory:", options.loadDataDir);
 }
 
+/**
+ * A request waits at most this long for a connection to a database that does not answer, then
+ * fails (and is answered 503) instead of holding its caller and the pool.
+ */
+const CONNECT_TIMEOUT_SECONDS = 5;
+
 function openPostgres(url: string, poolSize: number): DatabaseConnection {
-  const client = postgres(url, { max: poolSize, onnotice: () => {} });
+  const client = postgres(url, { max: poolSize, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {} });
   return {
     db: drizzlePostgres({ client, schema }),
     driver: "postgres",

@@ -3,14 +3,16 @@ import type { Config } from "@seed/config";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { callsCredentialProcedure } from "./credential-procedures";
+import { redisStoreWithLocalFallback } from "./rate-limit-store";
 
 /**
  * Limits per client address, counted in Redis when configured so that every instance shares
- * one budget, and in process otherwise. Credential procedures have a budget of their own.
+ * one budget, and in process otherwise or while Redis cannot be reached. Credential procedures
+ * have a budget of their own.
  */
 export async function rateLimits(app: FastifyInstance, config: Config, redis: Redis | null): Promise<void> {
   await app.register(rateLimit, {
-    ...(redis ? { redis, nameSpace: `${config.redis.keyPrefix}rate-limit:` } : {}),
+    ...(redis ? { store: redisStoreWithLocalFallback(redis, `${config.redis.keyPrefix}rate-limit:`, app.log) } : {}),
     timeWindow: config.rateLimit.windowMs,
     keyGenerator: (req) => (callsCredentialProcedure(req) ? `${req.ip}:credentials` : req.ip),
     max: (req) => (callsCredentialProcedure(req) ? config.rateLimit.authMax : config.rateLimit.max),

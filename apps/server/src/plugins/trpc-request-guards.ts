@@ -4,6 +4,7 @@
  */
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "@seed/api";
 import type { Config } from "@seed/config";
+import type { AnyTRPCRouter } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { callsCredentialProcedure, proceduresOf } from "./credential-procedures";
 import { refuse } from "./trpc-error-shape";
@@ -40,6 +41,22 @@ export async function requireJsonBody(req: FastifyRequest, reply: FastifyReply):
   if (req.method !== "POST") return;
   const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") await refuse(req, reply, 415, "Send tRPC calls as application/json");
+}
+
+/**
+ * Subscriptions are served over the socket only. Over HTTP, tRPC would answer with an event
+ * stream held open outside the socket's caps, and report a refusal inside that stream with a
+ * 200; the request is refused before it starts instead.
+ */
+export function refuseSubscriptionsOverHttp(router: AnyTRPCRouter) {
+  const procedures = router._def.procedures as Record<string, { _def: { type: string } }>;
+  const isSubscription = (path: string) =>
+    Object.hasOwn(procedures, path) && procedures[path]!._def.type === "subscription";
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (proceduresOf(req).some(isSubscription)) {
+      await refuse(req, reply, 405, "Subscriptions are served over WebSockets only");
+    }
+  };
 }
 
 /** Credential procedures are never batched, so that each password check counts against the limit. */

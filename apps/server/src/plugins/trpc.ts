@@ -7,19 +7,23 @@ import {
   type AppRouter,
   type CookieJar,
   type Context,
+  toTRPCError,
   type Transport,
+  type TransportInfo,
 } from "@seed/api";
 import type { Config } from "@seed/config";
 import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { capSubscriptions } from "./socket-limits";
 import { trpcShapedError } from "./trpc-error-shape";
 import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
 import {
   refuseBatchedCredentials,
   refuseCrossSiteCookieMutations,
   refuseForeignSocketOrigins,
+  refuseSubscriptionsOverHttp,
   refuseTokensInUrl,
   requireJsonBody,
 } from "./trpc-request-guards";
@@ -46,6 +50,18 @@ function transportOf(req: FastifyRequest, transport: Transport, cookies: CookieJ
 }
 
 /**
+ * Making a context checks the caller's session and permissions; when the database or Redis
+ * cannot answer, the call is refused as unavailable rather than failing as a bug.
+ */
+async function contextOrRefusal(deps: ApiDependencies, transport: TransportInfo): Promise<Context> {
+  try {
+    return await createContext(deps, transport);
+  } catch (error) {
+    throw toTRPCError(error);
+  }
+}
+
+/**
  * Serves the router over HTTP (POST and GET on /trpc/<procedure>) and over a WebSocket on
  * /trpc itself. Both transports build their context through the api's one `createContext`.
  */
@@ -57,6 +73,7 @@ export async function trpcRoutes(
   app.addHook("onRequest", refuseTokensInUrl);
   app.addHook("preValidation", requireJsonBody);
   app.addHook("preValidation", refuseBatchedCredentials);
+  app.addHook("preValidation", refuseSubscriptionsOverHttp(appRouter));
   app.addHook("preValidation", refuseCrossSiteCookieMutations(config));
 
   // Internal errors reach the client as one generic sentence; the log gets the story, minus
@@ -70,8 +87,11 @@ export async function trpcRoutes(
     path?: string | undefined;
     ctx?: Context | undefined;
   }) => {
+    const log = ctx?.log ?? app.log;
     if (error.code === "INTERNAL_SERVER_ERROR") {
-      (ctx?.log ?? app.log).error({ err: withoutQueryParameters(error.cause ?? error), path }, "procedure failed");
+      log.error({ err: withoutQueryParameters(error.cause ?? error), path }, "procedure failed");
+    } else if (error.code === "SERVICE_UNAVAILABLE") {
+      log.warn({ err: withoutQueryParameters(error.cause ?? error), path }, "a store could not be reached");
     }
   };
 
@@ -83,7 +103,7 @@ export async function trpcRoutes(
       maxBodySize: config.http.bodyLimitBytes,
       onError,
       createContext: ({ req, res }): Promise<Context> =>
-        createContext(deps, transportOf(req, "http", httpCookies(req, res))),
+        contextOrRefusal(deps, transportOf(req, "http", httpCookies(req, res))),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
@@ -98,7 +118,7 @@ export async function trpcRoutes(
     createContext: ({ req, info }) => {
       const request = upgradeRequests.get(req);
       if (!request) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "unknown socket" });
-      return createContext(deps, {
+      return contextOrRefusal(deps, {
         ...transportOf(request, "websocket", noCookies),
         connectionParams: info.connectionParams,
       });
@@ -106,13 +126,18 @@ export async function trpcRoutes(
   });
   app.get(TRPC_PREFIX, { websocket: true, preValidation: refuseForeignSocketOrigins(config) }, (socket, req) => {
     upgradeRequests.set(req.raw, req);
+    capSubscriptions(socket);
     onConnection(socket, req.raw);
   });
 }
 
+/**
+ * Drizzle's query errors carry the bound parameters twice, in `params` and in the message; the
+ * class leaves `name` as "Error", so it is recognised by its shape.
+ */
 function withoutQueryParameters(error: unknown): unknown {
-  if (error instanceof Error && error.name === "DrizzleQueryError") {
-    return { type: error.name, query: (error as Error & { query?: string }).query, cause: error.cause };
+  if (error instanceof Error && "query" in error && "params" in error) {
+    return { type: error.constructor.name, query: error.query, cause: error.cause };
   }
   return error;
 }

@@ -10,7 +10,8 @@ import { LocalChannels } from "./local-channels";
  */
 export function createRedisEventBus(redis: Redis, keyPrefix: string): EventBus {
   const prefix = `${keyPrefix}events:`;
-  const subscriber = redis.duplicate();
+  // A subscription made while Redis is away waits for it to come back rather than failing.
+  const subscriber = redis.duplicate({ enableOfflineQueue: true });
   // The subscriber reconnects and resubscribes by itself; an outage of its server is reported
   // by the connection it was duplicated from, so its own error events are not repeated.
   subscriber.on("error", () => {});

@@ -25,10 +25,13 @@ export const newProductSchema = z.strictObject({
 });
 export type NewProductInput = z.infer<typeof newProductSchema>;
 
+/** Numbers compared with integer columns stay in their range: Postgres refuses the query otherwise. */
+const POSTGRES_INTEGER_MAX = 2_147_483_647;
+
 export const productUpdateSchema = z.strictObject({
   productId: z.uuid(),
   /** The version the caller last read; the update is refused if the product changed since. */
-  version: z.number().int().min(1),
+  version: z.number().int().min(1).max(POSTGRES_INTEGER_MAX),
   changes: z
     .strictObject(productFields)
     .partial()
@@ -44,8 +47,8 @@ export const productQuerySchema = z
   .strictObject({
     search: z.string().trim().min(1).max(200).optional(),
     category: productFields.category.optional(),
-    minPrice: z.number().int().min(0).optional(),
-    maxPrice: z.number().int().min(0).optional(),
+    minPrice: moneySchema.shape.amount.optional(),
+    maxPrice: moneySchema.shape.amount.optional(),
     currency: moneySchema.shape.currency.optional(),
     inStock: z.boolean().optional(),
     /** Deleted products instead of live ones; for holders of `product:restore`. */

@@ -4,7 +4,7 @@ import { actorOf } from "../../actor";
 import { allPermissions, permissionCatalog } from "../../authorization";
 import { grantPermission, revokePermission } from "../../services/permission-grants";
 import { requirePermission } from "../../trpc";
-import { permissionSchema } from "../../validators";
+import { permissionSchema, storableDateSchema } from "../../validators";
 
 export const adminPermissionsRouter = {
   list: requirePermission("permission:grant", "user:read:any").query(() =>
@@ -16,7 +16,7 @@ export const adminPermissionsRouter = {
       z.object({
         userId: z.uuid(),
         permission: permissionSchema,
-        expiresAt: z.date().optional(),
+        expiresAt: storableDateSchema.optional(),
         reason: z.string().trim().min(3, "Say why, in a few words").max(500),
       }),
     )

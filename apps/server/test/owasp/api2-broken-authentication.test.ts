@@ -1,0 +1,83 @@
+/*
+ * API2:2023 Broken authentication. Most of the attacker's attempts on sign-in, tokens and
+ * sessions are written where the mechanism is built; they are named here so that the map is
+ * complete, and the forgeries that need no other setup are tried here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawCall } from "../support/test-server";
+import { coveredElsewhere, target, type Account, type Target } from "./attacker";
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+describe("API2 broken authentication", () => {
+  coveredElsewhere([
+    {
+      file: "apps/server/test/brute-force.test.ts",
+      tests: [
+        "locks the account out after five wrong passwords, even against the right one",
+        "does not let a stranger's failures lock the owner out from elsewhere",
+      ],
+    },
+    { file: "apps/server/test/rate-limit.test.ts", tests: ["stops password guessing after the credential budget"] },
+    {
+      file: "apps/server/test/token-transport.test.ts",
+      tests: ["refuses a socket whose URL carries a token", "is refused from a foreign origin or referer"],
+    },
+    { file: "apps/server/test/auth-flow.test.ts", tests: ["the same words as an unknown email"] },
+    { file: "apps/server/test/mfa.test.ts", tests: ["lets only a recent sign-in set up an authenticator"] },
+    {
+      file: "apps/server/test/oidc-login.test.ts",
+      tests: ["refuses a callback replayed with the same code and state"],
+    },
+    { file: "apps/server/test/transport-security.test.ts", tests: ["refuses to batch a sign-in with other calls"] },
+    { file: "packages/api/test/auth-service.test.ts", tests: [] },
+    { file: "packages/api/test/access-tokens.test.ts", tests: [] },
+  ]);
+
+  describe("forged access tokens", () => {
+    let app: Target;
+    let victim: Account;
+
+    beforeAll(async () => {
+      app = await target();
+      victim = await app.customer("victim");
+    });
+    afterAll(() => app?.deployment.destroy());
+
+    /** The victim's own claims, re-signed the ways a forger can without the key. */
+    function forgeries(): [string, string][] {
+      const [header, payload] = victim.accessToken.split(".") as [string, string];
+      const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>;
+      const promoted = base64url({ ...claims, roles: ["admin"], permissions: ["user:read:any"] });
+      return [
+        ["alg none", `${base64url({ alg: "none", typ: "JWT" })}.${payload}.`],
+        ["claims changed under the old signature", `${header}.${promoted}.${victim.accessToken.split(".")[2]}`],
+        ["signature stripped", `${header}.${payload}.`],
+        ["HS256 keyed with the public JWKS", `${base64url({ alg: "HS256", typ: "JWT" })}.${payload}.AAAA`],
+      ];
+    }
+
+    it("refuses every forgery with UNAUTHORIZED, while the genuine token works", async () => {
+      for (const [label, token] of forgeries()) {
+        const { status, body } = await rawCall(app.server.trpcUrl, "auth.me", undefined, {
+          authorization: `Bearer ${token}`,
+        });
+        expect({ label, status, code: body.error?.json.data.code }).toEqual({
+          label,
+          status: 401,
+          code: "UNAUTHORIZED",
+        });
+      }
+      expect((await victim.client.api.auth.me.query()).id).toBe(victim.userId);
+    });
+
+    it("refuses the access token of a session that was signed out, at once", async () => {
+      const session = await app.signIn(victim.email);
+      await session.client.api.auth.logout.mutate({ refreshToken: session.refreshToken });
+      const { status } = await rawCall(app.server.trpcUrl, "auth.me", undefined, {
+        authorization: `Bearer ${session.accessToken}`,
+      });
+      expect(status).toBe(401);
+    });
+  });
+});
