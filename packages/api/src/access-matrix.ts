@@ -54,6 +54,9 @@ export const accessMatrix = {
   "auth.oidc.start": anyone,
   "auth.oidc.callback": anyone,
 
+  "products.onChange": anyone,
+  "notifications.onMine": signedIn,
+
   "admin.users.list": permission("user:read:any"),
   "admin.users.get": permission("user:read:any"),
   "admin.users.revokeSessions": permission("session:revoke:any"),

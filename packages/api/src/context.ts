@@ -1,6 +1,7 @@
 import type { Principal } from "./actor";
 import type { ApiDependencies } from "./dependencies";
 import { AppError } from "./errors";
+import type { LiveConnection } from "./live";
 import type { Logger } from "./logger";
 import { resolveAccess } from "./services/access";
 import { authenticate } from "./services/auth";
@@ -39,6 +40,8 @@ export interface TransportInfo {
   ip: string;
   requestId: string;
   log: Logger;
+  /** The connection subscriptions run on, for its limits; absent for calls inside the process. */
+  connection?: LiveConnection;
 }
 
 export interface Context extends ApiDependencies {
@@ -52,6 +55,7 @@ export interface Context extends ApiDependencies {
   user: Principal | null;
   /** Why a presented access token was not accepted, to tell the caller precisely. */
   authError: string | null;
+  connection: LiveConnection | null;
 }
 
 /** The context of one call, for any transport. */
@@ -68,6 +72,7 @@ export async function createContext(deps: ApiDependencies, transport: TransportI
     cookies: transport.cookies,
     user,
     authError,
+    connection: transport.connection ?? null,
   };
 }
 
@@ -86,6 +91,7 @@ export function createContextInner(
     cookies: noCookies,
     user: options.user,
     authError: null,
+    connection: null,
   };
 }
 

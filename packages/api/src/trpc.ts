@@ -50,18 +50,34 @@ const trpcCodeOf: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
+  EXPIRED: "PRECONDITION_FAILED",
   UPSTREAM_UNAVAILABLE: "BAD_GATEWAY",
 };
 
-/** The one place where the errors of services become tRPC errors. */
+function toTRPCError(error: AppError): TRPCError {
+  return new TRPCError({ code: trpcCodeOf[error.code], message: error.message, cause: error });
+}
+
+/** A subscription's events, with an error that ends them mapped like any other. */
+async function* mappingAppErrors(events: AsyncIterable<unknown>) {
+  try {
+    yield* events;
+  } catch (error) {
+    throw error instanceof AppError ? toTRPCError(error) : error;
+  }
+}
+
+/** The one place where the errors of services become tRPC errors, also when they end a subscription. */
 const mapAppErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
-  }
+  if (!result.ok && result.error.cause instanceof AppError) throw toTRPCError(result.error.cause);
+  if (result.ok && isAsyncIterable(result.data)) return { ...result, data: mappingAppErrors(result.data) };
   return result;
 });
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
 
 /**
  * A socket carries subscriptions only. Queries and mutations go over HTTP, where rate limits,

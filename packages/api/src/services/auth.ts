@@ -319,7 +319,7 @@ export function publishSessionEvent(
   userId: string,
   type: SessionEventType,
   sessionId: string,
-): Promise<void> {
+): Promise<string> {
   const event: SessionEvent = { type, sessionId, at: new Date() };
   return deps.events.publish(sessionEventsChannel(userId), event);
 }

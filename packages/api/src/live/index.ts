@@ -1,0 +1,4 @@
+export { liveEvents } from "./live-events";
+export type { LiveEventsOptions } from "./live-events";
+export type { LiveConnection } from "./live-connection";
+export { resumeInput } from "./resume-input";
