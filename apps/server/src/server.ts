@@ -28,8 +28,6 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-const WEBSOCKET_MAX_PAYLOAD_BYTES = 1024 * 1024;
-
 /** Fastify's types omit the hop count that proxy-addr understands; a function says the same. */
 function trustProxyOption(
   trusted: Config["http"]["trustProxy"],
@@ -81,7 +79,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
   await app.register(cookie);
   await rateLimits(app, config, resources.redis);
   await app.register(websocket, {
-    options: { maxPayload: WEBSOCKET_MAX_PAYLOAD_BYTES },
+    options: { maxPayload: config.live.maxMessageBytes },
     // Code 1001 tells clients the server is going away, so they reconnect (to another instance).
     preClose(done) {
       for (const client of this.websocketServer.clients) client.close(1001, "server shutting down");

@@ -40,8 +40,11 @@ export interface TransportInfo {
   ip: string;
   requestId: string;
   log: Logger;
-  /** The connection subscriptions run on, for its limits; absent for calls inside the process. */
-  connection?: LiveConnection;
+  /**
+   * The connection subscriptions run on, for its limits, given who is calling; absent for calls
+   * inside the process.
+   */
+  connection?: (userId: string | null) => LiveConnection;
 }
 
 export interface Context extends ApiDependencies {
@@ -72,7 +75,7 @@ export async function createContext(deps: ApiDependencies, transport: TransportI
     cookies: transport.cookies,
     user,
     authError,
-    connection: transport.connection ?? null,
+    connection: transport.connection?.(user?.id ?? null) ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import {
   createWSClient,
   httpBatchLink,
   httpLink,
+  httpSubscriptionLink,
   splitLink,
   wsLink,
   type TRPCClient,
@@ -20,7 +21,10 @@ type RequestInitLike = Parameters<typeof fetch>[1];
 export interface ClientOptions {
   /** The HTTP endpoint of the API, e.g. `http://localhost:3000/trpc`. */
   url: string;
-  /** The WebSocket endpoint, e.g. `ws://localhost:3000/trpc`; needed only for subscriptions. */
+  /**
+   * The WebSocket endpoint, e.g. `ws://localhost:3000/trpc`, for subscriptions. Without it,
+   * subscriptions travel as server-sent events over HTTP (for clients that cannot open sockets).
+   */
   wsUrl?: string;
   /** The current access token, read before every call and every (re)connection. */
   getAccessToken?: () => MaybePromise<string | null | undefined>;
@@ -35,6 +39,11 @@ export interface ClientOptions {
   maxBatchSize?: number;
   /** A WebSocket implementation where the platform has none (Node.js 20: the `ws` package). */
   WebSocket?: typeof WebSocket;
+  /**
+   * An EventSource implementation where the platform has none (Node.js 20: the `eventsource`
+   * package, which takes a `fetch` option and so carries the token in a header).
+   */
+  EventSource?: typeof EventSource;
   fetch?: typeof fetch;
 }
 
@@ -64,7 +73,8 @@ export function createClient(options: ClientOptions): Client {
     false: httpBatchLink<AppRouter>({ ...httpOptions, maxItems: options.maxBatchSize ?? 20 }),
   });
 
-  // Opened on the first subscription only; the token goes in the connection parameters, never the URL.
+  // Opened on the first subscription only, and reopened with backoff when it drops; the token
+  // is read afresh for every opening and goes in the connection parameters, never the URL.
   const ws = options.wsUrl
     ? createWSClient({
         url: options.wsUrl,
@@ -77,15 +87,30 @@ export function createClient(options: ClientOptions): Client {
       })
     : null;
 
+  // Server-sent events carry the token in a header (or the browser's cookie), never the URL.
+  const subscriptions = ws
+    ? wsLink<AppRouter>({ client: ws, transformer: superjson })
+    : httpSubscriptionLink<AppRouter, typeof EventSource>({
+        url: options.url,
+        transformer: superjson,
+        ...(options.EventSource ? { EventSource: options.EventSource } : {}),
+        eventSourceOptions: async () => {
+          const token = await authorization();
+          const fetchWithToken: typeof fetch = (url, init) => {
+            const headers = new Headers(init?.headers);
+            for (const [name, value] of Object.entries(token)) headers.set(name, value);
+            return (options.fetch ?? fetch)(url, { ...init, headers });
+          };
+          return {
+            withCredentials: options.credentials === "include",
+            fetch: fetchWithToken,
+          } as EventSourceInit;
+        },
+      });
+
   const links: TRPCLink<AppRouter>[] = [
     ...(options.refreshAccessToken ? [refreshLink<AppRouter>(options.refreshAccessToken)] : []),
-    ws
-      ? splitLink({
-          condition: (op) => op.type === "subscription",
-          true: wsLink<AppRouter>({ client: ws, transformer: superjson }),
-          false: http,
-        })
-      : http,
+    splitLink({ condition: (op) => op.type === "subscription", true: subscriptions, false: http }),
   ];
 
   return {

@@ -14,6 +14,7 @@ import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { LiveConnectionLimits } from "./live-connections";
 import { trpcShapedError } from "./trpc-error-shape";
 import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
 import {
@@ -25,8 +26,6 @@ import {
 } from "./trpc-request-guards";
 
 export const TRPC_PREFIX = "/trpc";
-
-const KEEP_ALIVE = { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 };
 
 function httpCookies(req: FastifyRequest, reply: FastifyReply): CookieJar {
   return {
@@ -53,6 +52,7 @@ export async function trpcRoutes(
   app: FastifyInstance,
   { config, deps }: { config: Config; deps: ApiDependencies },
 ): Promise<void> {
+  const liveLimits = new LiveConnectionLimits(config.live);
   app.setErrorHandler(trpcShapedError);
   app.addHook("onRequest", refuseTokensInUrl);
   app.addHook("preValidation", requireJsonBody);
@@ -83,7 +83,10 @@ export async function trpcRoutes(
       maxBodySize: config.http.bodyLimitBytes,
       onError,
       createContext: ({ req, res }): Promise<Context> =>
-        createContext(deps, transportOf(req, "http", httpCookies(req, res))),
+        createContext(deps, {
+          ...transportOf(req, "http", httpCookies(req, res)),
+          connection: () => liveLimits.forStream(res.raw),
+        }),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
@@ -93,19 +96,21 @@ export async function trpcRoutes(
     wss: app.websocketServer,
     router: appRouter,
     maxBatchSize: config.http.maxBatchSize,
-    keepAlive: KEEP_ALIVE,
+    keepAlive: { enabled: true, pingMs: config.live.pingIntervalMs, pongWaitMs: config.live.pongWaitMs },
     onError,
-    createContext: ({ req, info }) => {
+    createContext: ({ req, res, info }) => {
       const request = upgradeRequests.get(req);
       if (!request) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "unknown socket" });
       return createContext(deps, {
         ...transportOf(request, "websocket", noCookies),
         connectionParams: info.connectionParams,
+        connection: (userId) => liveLimits.forSocket(res, userId),
       });
     },
   });
   app.get(TRPC_PREFIX, { websocket: true, preValidation: refuseForeignSocketOrigins(config) }, (socket, req) => {
     upgradeRequests.set(req.raw, req);
+    liveLimits.track(socket);
     onConnection(socket, req.raw);
   });
 }
