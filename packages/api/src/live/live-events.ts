@@ -1,4 +1,3 @@
-import { Repeater } from "@repeaterjs/repeater";
 import { tracked } from "@trpc/server";
 import type { Principal } from "../actor";
 import type { Context } from "../context";
@@ -6,6 +5,7 @@ import { AppError } from "../errors";
 import { accessChangesChannel, sessionEventsChannel, type SessionEvent, type TrackedEvent } from "../events";
 import { currentAccess, type Access } from "../services/access";
 import { sessionIsLive } from "../services/live-session";
+import { merged } from "./merged";
 
 export interface LiveEventsOptions {
   /** The channels to read; a multi-channel event id holds one id per channel, in this order. */
@@ -25,33 +25,74 @@ const SESSION_ENDED = "Your session has ended; sign in again";
  * signed-in subscriber it ends with UNAUTHENTICATED once their session is revoked and with
  * FORBIDDEN once `stillAllowed` says no; it ends with RATE_LIMITED when the client reads slower
  * than events come. It holds one of the connection's subscription slots while it runs.
+ *
+ * Resolves once the subscription is live, so that the client is told it has started only when
+ * no event published from then on can be missed.
  */
-export async function* liveEvents<T>(ctx: Context, signal: AbortSignal | undefined, options: LiveEventsOptions) {
+export async function liveEvents<T>(ctx: Context, signal: AbortSignal | undefined, options: LiveEventsOptions) {
   const lastIds = options.lastEventId?.split(".") ?? null;
   if (lastIds && lastIds.length !== options.channels.length) {
     throw new AppError("INVALID_INPUT", "This event id belongs to another subscription");
   }
   const release = ctx.connection?.admit();
-  // Ends the channel subscriptions however this generator ends: a stop, an error, a disconnect.
+  // Ends the channel subscriptions and frees the slot however the subscription ends: a stop, an
+  // error, a disconnect, or a client gone before its first event.
   const stopped = new AbortController();
   const stop = () => stopped.abort();
   signal?.addEventListener("abort", stop, { once: true });
+  stopped.signal.addEventListener(
+    "abort",
+    () => {
+      signal?.removeEventListener("abort", stop);
+      release?.();
+    },
+    { once: true },
+  );
   try {
     const sources = await Promise.all(
       options.channels.map((channel, i) => ctx.events.subscribe<unknown>(channel, stopped.signal, lastIds?.[i])),
     );
     const guards = ctx.user ? await watchAccess(ctx, ctx.user, stopped.signal, options) : [];
-    const cursor = sources.map((source) => source.from);
-    const deliveries = Repeater.merge<AsyncIterable<Delivery>>([
-      ...sources.map((source, channel) => mapped(source, (event): Delivery => ({ channel, event }))),
-      ...guards.map((guard) => mapped(guard, (event): Delivery => ({ guard: event }))),
-    ]);
+    const deliveries = merged<Delivery>(
+      [
+        ...sources.map((source, channel) => mapped(source, (event): Delivery => ({ channel, event }))),
+        ...guards.map((guard) => mapped(guard, (event): Delivery => ({ guard: event }))),
+      ],
+      stopped.signal,
+    );
+    return deliver<T>(
+      ctx,
+      deliveries,
+      sources.map((source) => source.from),
+      stop,
+      options,
+    );
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+async function* deliver<T>(
+  ctx: Context,
+  deliveries: AsyncIterable<Delivery>,
+  cursor: string[],
+  stop: () => void,
+  options: LiveEventsOptions,
+) {
+  try {
+    // Every way out of the loop aborts first: leaving it waits for the sources to close, and
+    // only an abort closes a source that is waiting for its next event.
     for await (const delivery of deliveries) {
       if ("guard" in delivery) {
-        await enforceAccess(ctx, ctx.user!, delivery.guard.payload, options);
+        await enforceAccess(ctx, ctx.user!, delivery.guard.payload, options).catch((error: unknown) => {
+          stop();
+          throw error;
+        });
         continue;
       }
       if (ctx.connection?.isBackedUp()) {
+        stop();
         throw new AppError(
           "RATE_LIMITED",
           "The connection reads slower than events come; subscribe again with the last event id",
@@ -61,9 +102,7 @@ export async function* liveEvents<T>(ctx: Context, signal: AbortSignal | undefin
       yield tracked(cursor.join("."), delivery.event.payload as T);
     }
   } finally {
-    signal?.removeEventListener("abort", stop);
     stop();
-    release?.();
   }
 }
 
