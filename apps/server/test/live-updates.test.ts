@@ -199,6 +199,54 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
   });
 });
 
+describe.each(availableBackends())("live updates over server-sent events on %s", (backend) => {
+  let deployment: Deployment;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    deployment = await createDeployment(backend);
+    server = await deployment.start();
+  });
+  afterAll(() => deployment?.destroy());
+
+  /** A `fetch` that remembers every URL it was asked for. */
+  function recordingFetch(urls: string[]): typeof fetch {
+    return (input, init) => {
+      urls.push(input instanceof Request ? input.url : input.toString());
+      return fetch(input, init);
+    };
+  }
+
+  it("delivers product changes to an anonymous client without a WebSocket", async () => {
+    const products = watchProducts(server.sseClient());
+    await products.starts(1);
+    const id = await publishProductChange(server, 3);
+    const [event] = await products.next(1);
+    expect(event).toMatchObject({ id, data: { version: 3 } });
+    products.stop();
+  });
+
+  it("authenticates with the token in a header, never in the URL, and ends on revocation", async () => {
+    const { session, email } = await signedInClient(server, uniqueEmail("sse"));
+    const urls: string[] = [];
+    const client = server.sseClient({ getAccessToken: () => session.accessToken, fetch: recordingFetch(urls) });
+    const notifications = watchNotifications(client);
+    await notifications.starts(1);
+    await server.client().api.auth.login.mutate({ email, password: "a long passphrase" });
+    expect((await notifications.next(1))[0]!.data).toMatchObject({ type: "session.created" });
+    expect(urls.some((url) => url.includes("notifications.onMine"))).toBe(true);
+    expect(urls.filter((url) => url.includes(session.accessToken))).toEqual([]);
+
+    await server.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
+    expect((await notifications.failed).data).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("refuses an anonymous client the signed-in subscriptions", async () => {
+    const refused = await watchNotifications(server.sseClient()).failed;
+    expect(refused.data).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});
+
 describe.skipIf(!availableBackends().includes("postgres+redis"))("live updates across instances", () => {
   let deployment: Deployment;
   let instanceA: TestServer;

@@ -9,6 +9,9 @@ import { recordSecurityEvent } from "./services/security-events";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // Server-sent events: a comment every 15 s keeps proxies from cutting a quiet stream, and a
+  // client that hears nothing for 20 s reconnects, resuming from its last event id.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
   // Error bodies carry what a client can act on and nothing else: no stack, no cause, and
   // unexpected errors reduced to one generic sentence (the details go to the log).
   errorFormatter({ shape, error, ctx }) {
