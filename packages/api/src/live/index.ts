@@ -2,3 +2,4 @@ export { liveEvents } from "./live-events";
 export type { LiveEventsOptions } from "./live-events";
 export type { LiveConnection } from "./live-connection";
 export { resumeInput } from "./resume-input";
+export { holderOf, ownerOrHolderOf } from "./still-allowed";

@@ -61,7 +61,10 @@ export async function currentAccess(db: Database, userId: string): Promise<Acces
 }
 
 function accessOf(resolved: ResolvedAccess): Access {
-  return accessOf(resolved);
+  return {
+    roles: resolved.roles.filter(isRoleName),
+    permissions: new Set(resolved.permissions.filter(isPermission)),
+  };
 }
 
 /**
@@ -80,10 +83,7 @@ export async function resolveAccess(
     const ttl = Math.min(PERMISSION_CACHE_TTL_MS, (resolved.changesAt ?? Infinity) - Date.now());
     if (ttl > 0) await deps.permissionCache.set(key, resolved, ttl).catch(() => {});
   }
-  return {
-    roles: resolved.roles.filter(isRoleName),
-    permissions: new Set(resolved.permissions.filter(isPermission)),
-  };
+  return accessOf(resolved);
 }
 
 /**
