@@ -251,6 +251,35 @@ describe.skipIf(!redisUrl)("the redis event bus across instances", () => {
     await instanceB.close();
   });
 
+  it("hands over, in order and once, what was published while its subscriber connection was down", async () => {
+    const prefix = `${keyPrefix}${randomBytes(3).toString("hex")}:`;
+    const bus = redisBus(defaultEventBusOptions, prefix);
+    const publisher = redisBus(defaultEventBusOptions, prefix);
+    const channel = "outage";
+    const controller = new AbortController();
+    const events = await bus.subscribe<number>(channel, controller.signal);
+    const iterator = events[Symbol.asyncIterator]();
+    await publisher.publish(channel, 1);
+    expect((await iterator.next()).value).toMatchObject({ payload: 1 });
+
+    const admin = new Redis(redisUrl!);
+    connections.push(admin);
+    const clients = (await admin.call("CLIENT", "LIST", "TYPE", "pubsub")) as string;
+    const ours = clients.split("\n").find((line) => line.includes(` name=${prefix}events `));
+    expect(ours).toBeDefined();
+    await admin.call("CLIENT", "KILL", "ID", /\bid=(\d+)/.exec(ours!)![1]!);
+    for (const n of [2, 3, 4]) await publisher.publish(channel, n);
+
+    const received: number[] = [];
+    for (let i = 0; i < 3; i++) received.push(((await iterator.next()).value as TrackedEvent<number>).payload);
+    await publisher.publish(channel, 5);
+    received.push(((await iterator.next()).value as TrackedEvent<number>).payload);
+    expect(received).toEqual([2, 3, 4, 5]);
+    controller.abort();
+    await bus.close();
+    await publisher.close();
+  });
+
   it("keeps deployments with different key prefixes apart", async () => {
     const ours = redisBus();
     const theirs = redisBus(defaultEventBusOptions, `${keyPrefix}other:`);

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import superjson from "superjson";
 import { defaultEventBusOptions, type EventBus, type EventBusOptions, type TrackedEvent } from "./event-bus";
-import { publishedAt } from "./event-ids";
+import { compareEventIds, publishedAt } from "./event-ids";
 import { expiredResume, LocalChannels, resumedSubscription } from "./local-channels";
 
 /**
@@ -49,18 +49,50 @@ export function createRedisEventBus(
 ): EventBus {
   const prefix = `${keyPrefix}events:`;
   const streamKey = (channel: string) => `${keyPrefix}event-stream:${channel}`;
-  const subscriber = redis.duplicate();
+  // Named, so that an operator (or a test) can tell this instance's subscriber connection apart.
+  const subscriber = redis.duplicate({ connectionName: `${keyPrefix}events`.replace(/[^\w:.-]/g, "_") });
   // The subscriber reconnects and resubscribes by itself; an outage of its server is reported
   // by the connection it was duplicated from, so its own error events are not repeated.
   subscriber.on("error", () => {});
   const channels = new LocalChannels(options.maxQueuedEvents);
+  // The newest event handed to this instance's subscribers, per channel: where to catch up from
+  // after the subscriber connection was lost, and what not to hand over twice.
+  const newestDelivered = new Map<string, string>();
+  let catchingUp = false;
+  const heldDuringCatchUp: [string, TrackedEvent<unknown>][] = [];
+
+  function deliver(channel: string, event: TrackedEvent<unknown>) {
+    const newest = newestDelivered.get(channel);
+    if (newest !== undefined && compareEventIds(event.id, newest) <= 0) return;
+    newestDelivered.set(channel, event.id);
+    channels.emit(channel, event);
+  }
 
   subscriber.on("message", (redisChannel: string, message: string) => {
     const space = message.indexOf(" ");
-    channels.emit(redisChannel.slice(prefix.length), {
-      id: message.slice(0, space),
-      payload: superjson.parse(message.slice(space + 1)),
-    });
+    const channel = redisChannel.slice(prefix.length);
+    const event = { id: message.slice(0, space), payload: superjson.parse(message.slice(space + 1)) };
+    if (catchingUp) heldDuringCatchUp.push([channel, event]);
+    else deliver(channel, event);
+  });
+
+  // Pub/sub forgets what was published while the connection was down; the streams have it. Live
+  // messages wait until the missed ones are handed over, so that each channel stays in order.
+  subscriber.on("ready", () => {
+    if (newestDelivered.size === 0) return;
+    catchingUp = true;
+    void (async () => {
+      for (const [channel, newest] of newestDelivered) {
+        for (const event of await eventsAfter(channel, newest)) deliver(channel, event);
+      }
+    })()
+      .catch(() => {
+        // Redis is unreachable again: the next "ready" catches up from the same positions.
+      })
+      .finally(() => {
+        catchingUp = false;
+        for (const [channel, event] of heldDuringCatchUp.splice(0)) deliver(channel, event);
+      });
   });
 
   async function eventsAfter<T>(channel: string, after: string): Promise<TrackedEvent<T>[]> {
@@ -85,15 +117,16 @@ export function createRedisEventBus(
       signal.addEventListener(
         "abort",
         () => {
-          if (channels.listenerCount(channel) === 0) void subscriber.unsubscribe(prefix + channel).catch(() => {});
+          if (channels.listenerCount(channel) > 0) return;
+          newestDelivered.delete(channel);
+          void subscriber.unsubscribe(prefix + channel).catch(() => {});
         },
         { once: true },
       );
       await subscriber.subscribe(prefix + channel);
-      if (!lastEventId) {
-        const head = (await redis.eval(HEAD_SCRIPT, 1, streamKey(channel))) as string;
-        return resumedSubscription(head, [], live);
-      }
+      const head = (await redis.eval(HEAD_SCRIPT, 1, streamKey(channel))) as string;
+      if (!newestDelivered.has(channel)) newestDelivered.set(channel, head);
+      if (!lastEventId) return resumedSubscription(head, [], live);
       const now = Number(await redis.eval(NOW_SCRIPT, 0));
       if (publishedAt(lastEventId) < now - options.retentionMs) throw expiredResume();
       return resumedSubscription(lastEventId, await eventsAfter<T>(channel, lastEventId), live);
