@@ -2,6 +2,8 @@ import {
   CLOCK_TOLERANCE_SECONDS,
   createInProcessEventBus,
   createInProcessLoginThrottle,
+  createInProcessPaymentProvider,
+  createInProcessUsageLimiter,
   createInProcessPermissionCache,
   createOutboxMailer,
   createSmtpMailer,
@@ -10,12 +12,15 @@ import {
   signingKeySet,
   createRedisEventBus,
   createRedisLoginThrottle,
+  createRedisUsageLimiter,
   createRedisPermissionCache,
   type EventBus,
   type LoginThrottle,
   type Logger,
   type KeySource,
   type Mailer,
+  type PaymentProvider,
+  type UsageLimiter,
   type PermissionCache,
 } from "@seed/api";
 import type { Config } from "@seed/config";
@@ -29,7 +34,10 @@ export interface Resources {
   events: EventBus;
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
+  usageLimiter: UsageLimiter;
   mailer: Mailer;
+  /** Takes the money for orders; the in-process provider until a real one is configured. */
+  payments: PaymentProvider;
   /** What signs and verifies access tokens. */
   tokenKeys: KeySource;
   close(): Promise<void>;
@@ -38,6 +46,8 @@ export interface Resources {
 export interface ResourceOverrides {
   /** A database opened by the caller, who stays responsible for closing it. */
   database?: DatabaseConnection;
+  /** A payment provider of the caller's; tests pass one they can make fail. */
+  payments?: PaymentProvider;
 }
 
 /**
@@ -92,13 +102,17 @@ export async function openResources(
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
     : createInProcessLoginThrottle();
 
+  const usageLimiter = redis ? createRedisUsageLimiter(redis, config.redis.keyPrefix) : createInProcessUsageLimiter();
+
   return {
     database,
     redis,
     events,
     permissionCache,
     loginThrottle,
+    usageLimiter,
     mailer,
+    payments: overrides.payments ?? createInProcessPaymentProvider(),
     tokenKeys,
     async close() {
       smtp?.close();

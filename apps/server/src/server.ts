@@ -54,6 +54,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     events: resources.events,
     permissionCache: resources.permissionCache,
     loginThrottle: resources.loginThrottle,
+    usageLimiter: resources.usageLimiter,
     mailer: resources.mailer,
     appUrl: config.mail.appUrl,
     accessTokens: createAccessTokenService(
@@ -64,6 +65,8 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     cookieSecure: config.http.cookieSecure,
     oidcProviders: createOidcProviders(config.oidc),
     mfaSealingKey: deriveSealingKey(config.auth.jwtSecret, "mfa secret"),
+    payments: resources.payments,
+    paymentTimeoutMs: config.payments.timeoutMs,
   };
 
   try {

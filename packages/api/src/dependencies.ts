@@ -2,8 +2,9 @@ import type { Database } from "@seed/db";
 import type { PermissionCache } from "./authorization";
 import type { EventBus } from "./events";
 import type { Mailer } from "./mail";
+import type { PaymentProvider } from "./payments";
 import type { AccessTokenService } from "./services/access-tokens";
-import type { LoginThrottle } from "./throttling";
+import type { LoginThrottle, UsageLimiter } from "./throttling";
 import type { OidcProviders } from "./services/oidc/providers";
 
 /** What the api is built from; made once at start-up by the server (or a test, or a worker). */
@@ -13,6 +14,7 @@ export interface ApiDependencies {
   events: EventBus;
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
+  usageLimiter: UsageLimiter;
   mailer: Mailer;
   /** The web app's URL, for links in emails. */
   appUrl: string;
@@ -23,4 +25,7 @@ export interface ApiDependencies {
   oidcProviders: OidcProviders;
   /** Seals TOTP secrets at rest (AES-256-GCM); derived from the server's secret. */
   mfaSealingKey: Uint8Array;
+  payments: PaymentProvider;
+  /** How long a call to the payment provider may take before the caller is told to retry. */
+  paymentTimeoutMs: number;
 }

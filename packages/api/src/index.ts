@@ -40,11 +40,18 @@ export {
   roleCatalog,
 } from "./authorization";
 export type { Permission, PermissionCache, RoleName } from "./authorization";
-export { createInProcessLoginThrottle, createRedisLoginThrottle } from "./throttling";
-export type { LoginThrottle } from "./throttling";
+export {
+  createInProcessLoginThrottle,
+  createInProcessUsageLimiter,
+  createRedisLoginThrottle,
+  createRedisUsageLimiter,
+} from "./throttling";
+export type { LoginThrottle, UsageLimiter } from "./throttling";
 export { createOutboxMailer, createSmtpMailer } from "./mail";
 export type { Mailer, MailMessage } from "./mail";
 export { configurePasswordHashing } from "./services/passwords";
+export { createInProcessPaymentProvider } from "./payments";
+export type { InProcessPaymentProvider, PaymentBehaviour, PaymentProvider } from "./payments";
 export { AppError } from "./errors";
 export type { Logger } from "./logger";
 export {
@@ -55,6 +62,7 @@ export {
   requirePermission,
   requireAllPermissions,
   requireOwnership,
+  limitUsage,
 } from "./trpc";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

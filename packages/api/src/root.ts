@@ -2,14 +2,18 @@ import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { healthRouter } from "./routers/health";
 import { notificationsRouter } from "./routers/notifications";
-import { productSubscriptions } from "./routers/products-live";
+import { ordersRouter } from "./routers/orders";
+import { productsRouter } from "./routers/products";
+import { usersRouter } from "./routers/users";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
   admin: adminRouter,
-  products: productSubscriptions,
+  users: usersRouter,
+  products: productsRouter,
+  orders: ordersRouter,
   notifications: notificationsRouter,
 });
 

@@ -95,6 +95,7 @@ export const envSchema = z.object({
 
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000).default(10_000),
 
+  PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   EVENT_RETENTION_SECONDS: integer(10, 7 * 24 * 3600).default(300),
   EVENT_RING_SIZE: integer(100, 1_000_000).default(10_000),
   SUBSCRIPTION_QUEUE_LIMIT: integer(10, 100_000).default(1000),

@@ -49,6 +49,7 @@ export interface Config {
   };
   rateLimit: { max: number; authMax: number; windowMs: number };
   shutdownTimeoutMs: number;
+  payments: { timeoutMs: number };
   /** Live updates: how events are kept for resuming, and what one client may hold. */
   live: {
     retentionMs: number;
@@ -138,6 +139,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       windowMs: env.RATE_LIMIT_WINDOW_MS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS },
     live: {
       retentionMs: env.EVENT_RETENTION_SECONDS * 1000,
       ringSize: env.EVENT_RING_SIZE,

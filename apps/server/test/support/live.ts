@@ -69,10 +69,11 @@ export async function signedInClient(
   server: TestServer,
   email: string,
   options: Parameters<TestServer["client"]>[0] = {},
+  password = PASSWORD,
 ) {
   const anonymous = server.client();
-  await anonymous.api.auth.register.mutate({ email, password: PASSWORD }).catch(() => {});
-  const session = tokensOf(await anonymous.api.auth.login.mutate({ email, password: PASSWORD }));
+  await anonymous.api.auth.register.mutate({ email, password }).catch(() => {});
+  const session = tokensOf(await anonymous.api.auth.login.mutate({ email, password }));
   const client: Client = server.client({ getAccessToken: () => session.accessToken, ...options });
   return { client, session, userId: session.user.id, email };
 }
