@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import type { Notification, OrderStatusChange, ProductChange } from "@seed/api";
-import { productChangesChannel, userOrdersChannel } from "@seed/api";
+import { createAccessTokenService, productChangesChannel, userOrdersChannel } from "@seed/api";
+import { loadConfig } from "@seed/config";
 import type { Client } from "@seed/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordSubscription, signedInClient } from "./support/live";
@@ -196,6 +198,57 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
     const [event] = await notifications.next(1);
     expect(event!.data).toMatchObject({ type: "session.created" });
     notifications.stop();
+  });
+});
+
+describe.each(availableBackends())("a socket and its access token on %s", (backend) => {
+  let deployment: Deployment;
+
+  beforeAll(async () => {
+    deployment = await createDeployment(backend);
+  });
+  afterAll(() => deployment?.destroy());
+
+  it("is closed when the token expires; the client reopens it with a refreshed token and resumes", async () => {
+    const server = await deployment.start();
+    const { session, userId } = await signedInClient(server, uniqueEmail("expiring"));
+    const config = loadConfig({ JWT_SECRET: "x".repeat(32) });
+    // Longer than the client's refresh margin, so that the socket opens with it and outlives it.
+    const shortLived = createAccessTokenService(
+      { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: 7 },
+      server.server.resources.tokenKeys,
+    );
+    let accessToken = (await shortLived.issue(userId, session.sessionId)).token;
+    const client = server.client({
+      getAccessToken: () => accessToken,
+      refreshAccessToken: async () => {
+        accessToken = (await server.client().api.auth.refresh.mutate({ refreshToken: session.refreshToken }))
+          .accessToken;
+        return accessToken;
+      },
+    });
+    const notifications = watchNotifications(client);
+    await notifications.starts(1);
+    const events = server.server.resources.events;
+    await events.publish(userOrdersChannel(userId), orderChange(userId));
+    await notifications.next(1);
+
+    const [socket] = server.server.app.websocketServer.clients;
+    const [code] = (await once(socket!, "close")) as [number];
+    expect(code).toBe(4001);
+    await notifications.starts(2);
+    const afterReconnect = orderChange(userId);
+    await events.publish(userOrdersChannel(userId), afterReconnect);
+    // The refresh made while the socket was closed is itself an event of the user's: it comes
+    // with the resume, once, before what was published after the reconnect.
+    await notifications.next(3);
+    expect(notifications.received.map((event) => event.data.type)).toEqual([
+      "order.status_changed",
+      "session.refreshed",
+      "order.status_changed",
+    ]);
+    expect(notifications.received[2]!.data).toEqual(afterReconnect);
+    await server.stop();
   });
 });
 

@@ -12,7 +12,8 @@ import {
 } from "@trpc/client";
 import superjson from "superjson";
 import { CREDENTIAL_PROCEDURES } from "./credential-procedures";
-import { refreshLink } from "./refresh-link";
+import { expiresWithin } from "./token-expiry";
+import { refreshLink, sharedRefresh } from "./refresh-link";
 
 type MaybePromise<T> = T | Promise<T>;
 type RequestInfoLike = Parameters<typeof fetch>[0];
@@ -54,7 +55,11 @@ export interface Client {
   close(): Promise<void>;
 }
 
+/** A socket is reopened with a token that outlives the first moments of the connection. */
+const TOKEN_REFRESH_MARGIN_MS = 5_000;
+
 export function createClient(options: ClientOptions): Client {
+  const refresh = options.refreshAccessToken ? sharedRefresh(options.refreshAccessToken) : null;
   const authorization = async (): Promise<Record<string, string>> => {
     const token = await options.getAccessToken?.();
     return token ? { authorization: `Bearer ${token}` } : {};
@@ -73,14 +78,16 @@ export function createClient(options: ClientOptions): Client {
     false: httpBatchLink<AppRouter>({ ...httpOptions, maxItems: options.maxBatchSize ?? 20 }),
   });
 
-  // Opened on the first subscription only, and reopened with backoff when it drops; the token
-  // is read afresh for every opening and goes in the connection parameters, never the URL.
+  // Opened on the first subscription only, and reopened with backoff when it drops (the server
+  // closes it when its token expires); the token is read afresh for every opening, refreshed
+  // first when it is about to expire, and goes in the connection parameters, never the URL.
   const ws = options.wsUrl
     ? createWSClient({
         url: options.wsUrl,
         lazy: { enabled: true, closeMs: 0 },
         connectionParams: async () => {
-          const token = await options.getAccessToken?.();
+          let token = await options.getAccessToken?.();
+          if (token && refresh && expiresWithin(token, TOKEN_REFRESH_MARGIN_MS)) token = (await refresh()) ?? token;
           return token ? { token } : {};
         },
         ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
@@ -109,7 +116,7 @@ export function createClient(options: ClientOptions): Client {
       });
 
   const links: TRPCLink<AppRouter>[] = [
-    ...(options.refreshAccessToken ? [refreshLink<AppRouter>(options.refreshAccessToken)] : []),
+    ...(refresh ? [refreshLink<AppRouter>(refresh)] : []),
     splitLink({ condition: (op) => op.type === "subscription", true: subscriptions, false: http }),
   ];
 

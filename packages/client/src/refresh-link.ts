@@ -7,14 +7,10 @@ function isUnauthorized(error: unknown): boolean {
   return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "UNAUTHORIZED";
 }
 
-/**
- * When a call is refused as UNAUTHORIZED, asks for a fresh access token once and replays the
- * call. Concurrent failures share one refresh. A subscription is replayed from the last event it
- * received, so nothing is missed or repeated, and may be refreshed again once it has run.
- */
-export function refreshLink<TRouter extends AnyRouter>(refresh: () => Promise<string | null>): TRPCLink<TRouter> {
+/** A refresh that concurrent callers share: one request for a new token, whoever asks. */
+export function sharedRefresh(refresh: () => Promise<string | null>): () => Promise<string | null> {
   let inFlight: Promise<string | null> | null = null;
-  const refreshOnce = () => {
+  return () => {
     inFlight ??= refresh()
       .catch(() => null)
       .finally(() => {
@@ -22,7 +18,14 @@ export function refreshLink<TRouter extends AnyRouter>(refresh: () => Promise<st
       });
     return inFlight;
   };
+}
 
+/**
+ * When a call is refused as UNAUTHORIZED, asks for a fresh access token once and replays the
+ * call. Concurrent failures share one refresh. A subscription is replayed from the last event it
+ * received, so nothing is missed or repeated, and may be refreshed again once it has run.
+ */
+export function refreshLink<TRouter extends AnyRouter>(refreshOnce: () => Promise<string | null>): TRPCLink<TRouter> {
   return () =>
     ({ op, next }) =>
       observable((observer) => {

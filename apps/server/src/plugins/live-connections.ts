@@ -4,6 +4,8 @@ import type { WebSocket } from "ws";
 
 /** Code 1000 with a reason: the client did nothing wrong and reconnects when it needs to. */
 const IDLE_CLOSE = { code: 1000, reason: "idle" };
+/** A close the client recovers from by reconnecting, with a fresh token in its connection parameters. */
+const TOKEN_EXPIRED_CLOSE = { code: 4001, reason: "access token expired" };
 
 /**
  * The limits on live connections of one server instance: subscriptions per socket, sockets per
@@ -55,6 +57,18 @@ export class LiveConnectionLimits {
       },
       isBackedUp: () => socket.bufferedAmount > this.limits.maxBufferedBytes,
     };
+  }
+
+  /**
+   * A socket authenticates once, with the token it opened with; it does not outlive that token.
+   * The client reconnects and resumes its subscriptions from their last event ids.
+   */
+  closeWhenTokenExpires(socket: WebSocket, expiresAt: Date): void {
+    const timer = setTimeout(
+      () => socket.close(TOKEN_EXPIRED_CLOSE.code, TOKEN_EXPIRED_CLOSE.reason),
+      Math.max(0, expiresAt.getTime() - Date.now()),
+    );
+    socket.once("close", () => clearTimeout(timer));
   }
 
   /** The connection of one server-sent event stream: one subscription, held back by its response. */

@@ -98,14 +98,16 @@ export async function trpcRoutes(
     maxBatchSize: config.http.maxBatchSize,
     keepAlive: { enabled: true, pingMs: config.live.pingIntervalMs, pongWaitMs: config.live.pongWaitMs },
     onError,
-    createContext: ({ req, res, info }) => {
+    createContext: async ({ req, res, info }) => {
       const request = upgradeRequests.get(req);
       if (!request) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "unknown socket" });
-      return createContext(deps, {
+      const ctx = await createContext(deps, {
         ...transportOf(request, "websocket", noCookies),
         connectionParams: info.connectionParams,
         connection: (userId) => liveLimits.forSocket(res, userId),
       });
+      if (ctx.accessExpiresAt) liveLimits.closeWhenTokenExpires(res, ctx.accessExpiresAt);
+      return ctx;
     },
   });
   app.get(TRPC_PREFIX, { websocket: true, preValidation: refuseForeignSocketOrigins(config) }, (socket, req) => {
