@@ -90,7 +90,10 @@ export async function openResources(
     throw error;
   }
 
-  const events = redis ? createRedisEventBus(redis, config.redis.keyPrefix) : createInProcessEventBus();
+  const eventOptions = { retentionMs: config.live.retentionMs, maxQueuedEvents: config.live.maxQueuedEvents };
+  const events = redis
+    ? createRedisEventBus(redis, config.redis.keyPrefix, eventOptions)
+    : createInProcessEventBus({ ...eventOptions, ringSize: config.live.ringSize });
   const permissionCache = redis
     ? createRedisPermissionCache(redis, config.redis.keyPrefix)
     : createInProcessPermissionCache();

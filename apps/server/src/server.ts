@@ -16,7 +16,6 @@ import { jwksRoute } from "./plugins/jwks";
 import { rateLimits } from "./plugins/rate-limit";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
 import { securityHeaders } from "./plugins/security-headers";
-import { WEBSOCKET_MAX_PAYLOAD_BYTES } from "./plugins/socket-limits";
 import { trpcRoutes } from "./plugins/trpc";
 import { openResources, type ResourceOverrides, type Resources } from "./resources";
 
@@ -90,7 +89,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
   await app.register(cookie);
   await rateLimits(app, config, resources.redis);
   await app.register(websocket, {
-    options: { maxPayload: WEBSOCKET_MAX_PAYLOAD_BYTES },
+    options: { maxPayload: config.live.maxMessageBytes },
     // Code 1001 tells clients the server is going away, so they reconnect (to another instance).
     preClose(done) {
       for (const client of this.websocketServer.clients) client.close(1001, "server shutting down");

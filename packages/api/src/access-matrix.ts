@@ -54,6 +54,9 @@ export const accessMatrix = {
   "auth.oidc.start": anyone,
   "auth.oidc.callback": anyone,
 
+  "products.onChange": anyone,
+  "notifications.onMine": signedIn,
+
   "admin.users.list": permission("user:read:any"),
   "admin.users.get": permission("user:read:any"),
   "admin.users.revokeSessions": permission("session:revoke:any"),
@@ -83,5 +86,6 @@ export const accessMatrix = {
   "orders.get": ownerOr("order:read:any"),
   "orders.list": signedIn,
   "orders.cancel": ownerOr("order:update:any"),
+  "orders.onStatusChange": ownerOr("order:read:any"),
   "orders.setStatus": permission("order:update:any"),
 } satisfies Record<ProcedurePath, AccessRule>;

@@ -1,6 +1,7 @@
 import type { Principal } from "./actor";
 import type { ApiDependencies } from "./dependencies";
 import { AppError } from "./errors";
+import type { LiveConnection } from "./live";
 import type { Logger } from "./logger";
 import { resolveAccess } from "./services/access";
 import { authenticate } from "./services/auth";
@@ -39,6 +40,11 @@ export interface TransportInfo {
   ip: string;
   requestId: string;
   log: Logger;
+  /**
+   * The connection subscriptions run on, for its limits, given who is calling; absent for calls
+   * inside the process.
+   */
+  connection?: (userId: string | null) => LiveConnection;
 }
 
 export interface Context extends ApiDependencies {
@@ -52,12 +58,17 @@ export interface Context extends ApiDependencies {
   user: Principal | null;
   /** Why a presented access token was not accepted, to tell the caller precisely. */
   authError: string | null;
+  /** When the caller's access token expires: a connection that outlives it must authenticate again. */
+  accessExpiresAt: Date | null;
+  connection: LiveConnection | null;
 }
 
 /** The context of one call, for any transport. */
 export async function createContext(deps: ApiDependencies, transport: TransportInfo): Promise<Context> {
   const accessToken = readAccessToken(transport);
-  const { user, authError } = accessToken ? await resolveUser(deps, accessToken) : { user: null, authError: null };
+  const { user, authError, accessExpiresAt } = accessToken
+    ? await resolveUser(deps, accessToken)
+    : { user: null, authError: null, accessExpiresAt: null };
   return {
     ...deps,
     transport: transport.transport,
@@ -68,6 +79,8 @@ export async function createContext(deps: ApiDependencies, transport: TransportI
     cookies: transport.cookies,
     user,
     authError,
+    accessExpiresAt,
+    connection: transport.connection?.(user?.id ?? null) ?? null,
   };
 }
 
@@ -86,6 +99,8 @@ export function createContextInner(
     cookies: noCookies,
     user: options.user,
     authError: null,
+    accessExpiresAt: null,
+    connection: null,
   };
 }
 
@@ -116,12 +131,13 @@ function readAccessToken(transport: TransportInfo): string | null {
 async function resolveUser(
   deps: ApiDependencies,
   accessToken: string,
-): Promise<{ user: Principal | null; authError: string | null }> {
+): Promise<{ user: Principal | null; authError: string | null; accessExpiresAt: Date | null }> {
   try {
-    const { accessVersion, ...user } = await authenticate(deps, accessToken);
-    return { user: { ...user, ...(await resolveAccess(deps, user.id, accessVersion)) }, authError: null };
+    const { accessVersion, tokenExpiresAt, ...user } = await authenticate(deps, accessToken);
+    const access = await resolveAccess(deps, user.id, accessVersion);
+    return { user: { ...user, ...access }, authError: null, accessExpiresAt: tokenExpiresAt };
   } catch (error) {
-    if (error instanceof AppError) return { user: null, authError: error.message };
+    if (error instanceof AppError) return { user: null, authError: error.message, accessExpiresAt: null };
     throw error;
   }
 }

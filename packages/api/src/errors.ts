@@ -10,6 +10,8 @@ export type AppErrorCode =
   | "CONFLICT"
   | "RATE_LIMITED"
   | "PAYMENT_DECLINED"
+  /** What the caller refers to is no longer kept (a last event id older than the retention window). */
+  | "EXPIRED"
   /** A service this one depends on (an identity provider) failed or could not be reached. */
   | "UPSTREAM_UNAVAILABLE";
 

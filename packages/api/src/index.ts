@@ -21,8 +21,18 @@ export type { AccessTokenService, KeySource } from "./services/access-tokens";
 export { createOidcProviders } from "./services/oidc/providers";
 export type { OidcProviders } from "./services/oidc/providers";
 export { deriveSealingKey } from "./services/sealing";
-export { createInProcessEventBus, createRedisEventBus } from "./events";
-export type { EventBus, SessionEvent } from "./events";
+export { createInProcessEventBus, createRedisEventBus, productChangesChannel, userOrdersChannel } from "./events";
+export type {
+  EventBus,
+  EventBusOptions,
+  InProcessEventBusOptions,
+  OrderStatusChange,
+  ProductChange,
+  SessionEvent,
+} from "./events";
+export { liveEvents, resumeInput } from "./live";
+export type { LiveConnection, LiveEventsOptions } from "./live";
+export type { Notification } from "./routers/notifications";
 export {
   createInProcessPermissionCache,
   createRedisPermissionCache,

@@ -1,6 +1,7 @@
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { healthRouter } from "./routers/health";
+import { notificationsRouter } from "./routers/notifications";
 import { ordersRouter } from "./routers/orders";
 import { productsRouter } from "./routers/products";
 import { usersRouter } from "./routers/users";
@@ -13,6 +14,7 @@ export const appRouter = router({
   users: usersRouter,
   products: productsRouter,
   orders: ordersRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

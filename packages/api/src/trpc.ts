@@ -11,6 +11,9 @@ import type { UsageBudgetPolicy } from "./throttling";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // Server-sent events: a comment every 15 s keeps proxies from cutting a quiet stream, and a
+  // client that hears nothing for 20 s reconnects, resuming from its last event id.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
   // Error bodies carry what a client can act on and nothing else: no stack, no cause, and
   // unexpected errors reduced to one generic sentence (the details go to the log).
   errorFormatter({ shape, error, ctx }) {
@@ -53,6 +56,7 @@ const trpcCodeOf: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   CONFLICT: "CONFLICT",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
   PAYMENT_DECLINED: "PAYMENT_REQUIRED",
+  EXPIRED: "PRECONDITION_FAILED",
   UPSTREAM_UNAVAILABLE: "BAD_GATEWAY",
 };
 
@@ -70,14 +74,29 @@ export function toTRPCError(error: unknown): unknown {
   return error;
 }
 
+/** A subscription's events, with an error that ends them mapped like any other. */
+async function* mappingErrors(events: AsyncIterable<unknown>) {
+  try {
+    yield* events;
+  } catch (error) {
+    throw toTRPCError(error);
+  }
+}
+
+/** Errors become tRPC errors here, also when they end a subscription. */
 const mapAppErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const mapped = toTRPCError(result.error);
     if (mapped !== result.error) throw mapped;
   }
+  if (result.ok && isAsyncIterable(result.data)) return { ...result, data: mappingErrors(result.data) };
   return result;
 });
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
 
 /**
  * A socket carries subscriptions only. Queries and mutations go over HTTP, where rate limits,

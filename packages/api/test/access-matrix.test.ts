@@ -94,6 +94,8 @@ const sampleInputs = {
   "auth.oidc.providers": async () => undefined,
   "auth.oidc.start": async () => ({ provider: "example" }),
   "auth.oidc.callback": async () => ({ provider: "example", code: "a-code", state: "a-state" }),
+  "products.onChange": async () => undefined,
+  "notifications.onMine": async () => undefined,
   "admin.users.list": async () => ({ search: "example.com" }),
   "admin.users.get": async () => ({ userId: victimId }),
   "admin.users.revokeSessions": async () => ({ userId: victimId }),
@@ -131,6 +133,7 @@ const sampleInputs = {
   "orders.get": async () => ({ orderId: (await victimOrder()).id }),
   "orders.list": async () => ({}),
   "orders.cancel": async () => ({ orderId: (await victimOrder()).id }),
+  "orders.onStatusChange": async () => ({ orderId: (await victimOrder()).id }),
   "orders.setStatus": async () => ({ orderId: (await victimOrder()).id, status: "shipped" }),
 } satisfies Record<ProcedurePath, () => Promise<unknown>>;
 

@@ -176,7 +176,7 @@ describe("the auth service", () => {
 
     const received: string[] = [];
     for await (const event of events) {
-      received.push(event.type);
+      received.push(event.payload.type);
       if (received.length === 3) controller.abort();
     }
     expect(received).toEqual(["session.created", "session.refreshed", "session.revoked"]);

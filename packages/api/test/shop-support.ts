@@ -53,9 +53,9 @@ export async function recordEvents<T>(events: EventBus, channel: string) {
   let markerSeen!: () => void;
   const markerArrived = new Promise<void>((resolve) => (markerSeen = resolve));
   void (async () => {
-    for await (const event of stream) {
-      if ((event as typeof marker).id === marker.id) markerSeen();
-      else received.push(event as T);
+    for await (const { payload } of stream) {
+      if ((payload as typeof marker).id === marker.id) markerSeen();
+      else received.push(payload as T);
     }
   })();
   return {

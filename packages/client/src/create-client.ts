@@ -4,6 +4,7 @@ import {
   createWSClient,
   httpBatchLink,
   httpLink,
+  httpSubscriptionLink,
   splitLink,
   wsLink,
   type TRPCClient,
@@ -11,7 +12,8 @@ import {
 } from "@trpc/client";
 import superjson from "superjson";
 import { CREDENTIAL_PROCEDURES } from "./credential-procedures";
-import { refreshLink } from "./refresh-link";
+import { expiresWithin } from "./token-expiry";
+import { refreshLink, sharedRefresh } from "./refresh-link";
 
 type MaybePromise<T> = T | Promise<T>;
 type RequestInfoLike = Parameters<typeof fetch>[0];
@@ -20,7 +22,10 @@ type RequestInitLike = Parameters<typeof fetch>[1];
 export interface ClientOptions {
   /** The HTTP endpoint of the API, e.g. `http://localhost:3000/trpc`. */
   url: string;
-  /** The WebSocket endpoint, e.g. `ws://localhost:3000/trpc`; needed only for subscriptions. */
+  /**
+   * The WebSocket endpoint, e.g. `ws://localhost:3000/trpc`, for subscriptions. Without it,
+   * subscriptions travel as server-sent events over HTTP (for clients that cannot open sockets).
+   */
   wsUrl?: string;
   /** The current access token, read before every call and every (re)connection. */
   getAccessToken?: () => MaybePromise<string | null | undefined>;
@@ -35,6 +40,11 @@ export interface ClientOptions {
   maxBatchSize?: number;
   /** A WebSocket implementation where the platform has none (Node.js 20: the `ws` package). */
   WebSocket?: typeof WebSocket;
+  /**
+   * An EventSource implementation where the platform has none (Node.js 20: the `eventsource`
+   * package, which takes a `fetch` option and so carries the token in a header).
+   */
+  EventSource?: typeof EventSource;
   fetch?: typeof fetch;
 }
 
@@ -45,7 +55,11 @@ export interface Client {
   close(): Promise<void>;
 }
 
+/** A socket is reopened with a token that outlives the first moments of the connection. */
+const TOKEN_REFRESH_MARGIN_MS = 5_000;
+
 export function createClient(options: ClientOptions): Client {
+  const refresh = options.refreshAccessToken ? sharedRefresh(options.refreshAccessToken) : null;
   const authorization = async (): Promise<Record<string, string>> => {
     const token = await options.getAccessToken?.();
     return token ? { authorization: `Bearer ${token}` } : {};
@@ -64,28 +78,46 @@ export function createClient(options: ClientOptions): Client {
     false: httpBatchLink<AppRouter>({ ...httpOptions, maxItems: options.maxBatchSize ?? 20 }),
   });
 
-  // Opened on the first subscription only; the token goes in the connection parameters, never the URL.
+  // Opened on the first subscription only, and reopened with backoff when it drops (the server
+  // closes it when its token expires); the token is read afresh for every opening, refreshed
+  // first when it is about to expire, and goes in the connection parameters, never the URL.
   const ws = options.wsUrl
     ? createWSClient({
         url: options.wsUrl,
         lazy: { enabled: true, closeMs: 0 },
         connectionParams: async () => {
-          const token = await options.getAccessToken?.();
+          let token = await options.getAccessToken?.();
+          if (token && refresh && expiresWithin(token, TOKEN_REFRESH_MARGIN_MS)) token = (await refresh()) ?? token;
           return token ? { token } : {};
         },
         ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
       })
     : null;
 
+  // Server-sent events carry the token in a header (or the browser's cookie), never the URL.
+  const subscriptions = ws
+    ? wsLink<AppRouter>({ client: ws, transformer: superjson })
+    : httpSubscriptionLink<AppRouter, typeof EventSource>({
+        url: options.url,
+        transformer: superjson,
+        ...(options.EventSource ? { EventSource: options.EventSource } : {}),
+        eventSourceOptions: async () => {
+          const token = await authorization();
+          const fetchWithToken: typeof fetch = (url, init) => {
+            const headers = new Headers(init?.headers);
+            for (const [name, value] of Object.entries(token)) headers.set(name, value);
+            return (options.fetch ?? fetch)(url, { ...init, headers });
+          };
+          return {
+            withCredentials: options.credentials === "include",
+            fetch: fetchWithToken,
+          } as EventSourceInit;
+        },
+      });
+
   const links: TRPCLink<AppRouter>[] = [
-    ...(options.refreshAccessToken ? [refreshLink<AppRouter>(options.refreshAccessToken)] : []),
-    ws
-      ? splitLink({
-          condition: (op) => op.type === "subscription",
-          true: wsLink<AppRouter>({ client: ws, transformer: superjson }),
-          false: http,
-        })
-      : http,
+    ...(refresh ? [refreshLink<AppRouter>(refresh)] : []),
+    splitLink({ condition: (op) => op.type === "subscription", true: subscriptions, false: http }),
   ];
 
   return {

@@ -7,13 +7,10 @@ function isUnauthorized(error: unknown): boolean {
   return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "UNAUTHORIZED";
 }
 
-/**
- * When a query or mutation is refused as UNAUTHORIZED, asks for a fresh access token once and
- * replays the call. Concurrent failures share one refresh.
- */
-export function refreshLink<TRouter extends AnyRouter>(refresh: () => Promise<string | null>): TRPCLink<TRouter> {
+/** A refresh that concurrent callers share: one request for a new token, whoever asks. */
+export function sharedRefresh(refresh: () => Promise<string | null>): () => Promise<string | null> {
   let inFlight: Promise<string | null> | null = null;
-  const refreshOnce = () => {
+  return () => {
     inFlight ??= refresh()
       .catch(() => null)
       .finally(() => {
@@ -21,19 +18,34 @@ export function refreshLink<TRouter extends AnyRouter>(refresh: () => Promise<st
       });
     return inFlight;
   };
+}
 
+/**
+ * When a call is refused as UNAUTHORIZED, asks for a fresh access token once and replays the
+ * call. Concurrent failures share one refresh. A subscription is replayed from the last event it
+ * received, so nothing is missed or repeated, and may be refreshed again once it has run.
+ */
+export function refreshLink<TRouter extends AnyRouter>(refreshOnce: () => Promise<string | null>): TRPCLink<TRouter> {
   return () =>
     ({ op, next }) =>
       observable((observer) => {
         let subscription: Unsubscribable | undefined;
         let done = false;
+        let lastEventId: string | undefined;
         const attempt = (isRetry: boolean) => {
-          subscription = next(op).subscribe({
-            next: (value) => observer.next(value),
+          let refreshed = isRetry;
+          const input = lastEventId === undefined ? op.input : { ...(op.input as object | undefined), lastEventId };
+          subscription = next({ ...op, input }).subscribe({
+            next: (value) => {
+              const { id } = value.result as { id?: string };
+              if (id !== undefined) lastEventId = id;
+              // A subscription that runs again has used its refresh; a later refusal earns another.
+              if (op.type === "subscription") refreshed = false;
+              observer.next(value);
+            },
             complete: () => observer.complete(),
             error: (error) => {
-              const retryable =
-                !isRetry && op.type !== "subscription" && !CREDENTIAL_PROCEDURES.has(op.path) && isUnauthorized(error);
+              const retryable = !refreshed && !CREDENTIAL_PROCEDURES.has(op.path) && isUnauthorized(error);
               if (!retryable) return observer.error(error);
               void refreshOnce().then((token) => {
                 if (done) return;

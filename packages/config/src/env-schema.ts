@@ -97,6 +97,16 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000).default(10_000),
 
   PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  EVENT_RETENTION_SECONDS: integer(10, 7 * 24 * 3600).default(300),
+  EVENT_RING_SIZE: integer(100, 1_000_000).default(10_000),
+  SUBSCRIPTION_QUEUE_LIMIT: integer(10, 100_000).default(1000),
+  WS_PING_INTERVAL_MS: integer(1000, 600_000).default(30_000),
+  WS_PONG_WAIT_MS: integer(500, 60_000).default(5000),
+  WS_IDLE_TIMEOUT_MS: integer(1000, 3_600_000).default(300_000),
+  WS_MAX_SUBSCRIPTIONS: integer(1, 1000).default(50),
+  WS_MAX_CONNECTIONS_PER_USER: integer(1, 1000).default(10),
+  WS_MAX_MESSAGE_BYTES: integer(1024, 16 * 1024 * 1024).default(65_536),
+  WS_MAX_BUFFERED_BYTES: integer(16_384, 256 * 1024 * 1024).default(4 * 1024 * 1024),
 });
 
 export type Env = z.infer<typeof envSchema>;

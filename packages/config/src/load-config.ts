@@ -50,6 +50,24 @@ export interface Config {
   rateLimit: { max: number; authMax: number; windowMs: number; ordersPerUser: number };
   shutdownTimeoutMs: number;
   payments: { timeoutMs: number };
+  /** Live updates: how events are kept for resuming, and what one client may hold. */
+  live: {
+    retentionMs: number;
+    /** Events kept for resuming by the embedded (in-process) bus, across channels. */
+    ringSize: number;
+    /** Events that may wait for one subscriber before it is ended. */
+    maxQueuedEvents: number;
+    pingIntervalMs: number;
+    pongWaitMs: number;
+    /** A socket with no subscription for this long is closed. */
+    idleTimeoutMs: number;
+    maxSubscriptionsPerConnection: number;
+    /** Sockets one user may hold open on one instance. */
+    maxConnectionsPerUser: number;
+    maxMessageBytes: number;
+    /** Bytes waiting to be sent on one socket before its subscriptions are ended as too slow. */
+    maxBufferedBytes: number;
+  };
 }
 
 /**
@@ -123,5 +141,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS },
+    live: {
+      retentionMs: env.EVENT_RETENTION_SECONDS * 1000,
+      ringSize: env.EVENT_RING_SIZE,
+      maxQueuedEvents: env.SUBSCRIPTION_QUEUE_LIMIT,
+      pingIntervalMs: env.WS_PING_INTERVAL_MS,
+      pongWaitMs: env.WS_PONG_WAIT_MS,
+      idleTimeoutMs: env.WS_IDLE_TIMEOUT_MS,
+      maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS,
+      maxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
+      maxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
+      maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
+    },
   };
 }

@@ -16,7 +16,7 @@ import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { capSubscriptions } from "./socket-limits";
+import { LiveConnectionLimits } from "./live-connections";
 import { trpcShapedError } from "./trpc-error-shape";
 import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
 import {
@@ -29,8 +29,6 @@ import {
 } from "./trpc-request-guards";
 
 export const TRPC_PREFIX = "/trpc";
-
-const KEEP_ALIVE = { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 };
 
 function httpCookies(req: FastifyRequest, reply: FastifyReply): CookieJar {
   return {
@@ -69,6 +67,7 @@ export async function trpcRoutes(
   app: FastifyInstance,
   { config, deps }: { config: Config; deps: ApiDependencies },
 ): Promise<void> {
+  const liveLimits = new LiveConnectionLimits(config.live);
   app.setErrorHandler(trpcShapedError);
   app.addHook("onRequest", refuseTokensInUrl);
   app.addHook("preValidation", requireJsonBody);
@@ -103,7 +102,10 @@ export async function trpcRoutes(
       maxBodySize: config.http.bodyLimitBytes,
       onError,
       createContext: ({ req, res }): Promise<Context> =>
-        contextOrRefusal(deps, transportOf(req, "http", httpCookies(req, res))),
+        contextOrRefusal(deps, {
+          ...transportOf(req, "http", httpCookies(req, res)),
+          connection: () => liveLimits.forStream(res.raw),
+        }),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
@@ -113,20 +115,23 @@ export async function trpcRoutes(
     wss: app.websocketServer,
     router: appRouter,
     maxBatchSize: config.http.maxBatchSize,
-    keepAlive: KEEP_ALIVE,
+    keepAlive: { enabled: true, pingMs: config.live.pingIntervalMs, pongWaitMs: config.live.pongWaitMs },
     onError,
-    createContext: ({ req, info }) => {
+    createContext: async ({ req, res, info }) => {
       const request = upgradeRequests.get(req);
       if (!request) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "unknown socket" });
-      return contextOrRefusal(deps, {
+      const ctx = await contextOrRefusal(deps, {
         ...transportOf(request, "websocket", noCookies),
         connectionParams: info.connectionParams,
+        connection: (userId) => liveLimits.forSocket(res, userId),
       });
+      if (ctx.accessExpiresAt) liveLimits.closeWhenTokenExpires(res, ctx.accessExpiresAt);
+      return ctx;
     },
   });
   app.get(TRPC_PREFIX, { websocket: true, preValidation: refuseForeignSocketOrigins(config) }, (socket, req) => {
     upgradeRequests.set(req.raw, req);
-    capSubscriptions(socket);
+    liveLimits.track(socket);
     onConnection(socket, req.raw);
   });
 }

@@ -84,7 +84,7 @@ const redisOutage: Scenario = {
       getAccessToken: () => drill.token,
     });
     const subscription = client.api.auth.onSessionEvent.subscribe(undefined, {
-      onData: (event) => events.push(event.type),
+      onData: (event) => events.push(event.data.type),
     });
     try {
       // The subscription is live before the outage: a sign-in on B is heard on A.

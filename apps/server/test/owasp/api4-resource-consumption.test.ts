@@ -9,13 +9,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { codeOf } from "../support/refusal";
 import { rawCall } from "../support/test-server";
-import { target, type Target } from "./attacker";
-import { MAX_SUBSCRIPTIONS_PER_SOCKET } from "../../src/plugins/socket-limits";
+import { coveredElsewhere, target, type Target } from "./attacker";
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 const MAX_BATCH_SIZE = 10;
 
 describe("API4 resource consumption", () => {
+  coveredElsewhere([
+    {
+      file: "apps/server/test/live-limits.test.ts",
+      tests: [
+        "refuses a subscription past the cap of one connection",
+        "refuses the subscriptions of a user's connection past their cap",
+        "ends the subscription of a client that stops reading",
+      ],
+    },
+  ]);
+
   let app: Target;
 
   beforeAll(async () => {
@@ -113,53 +123,6 @@ describe("API4 resource consumption", () => {
       const [code] = (await once(socket, "close")) as [number];
       expect(code).toBe(1009);
       await expectStillServing();
-    });
-
-    it(`closes a socket that opens more than ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions`, async () => {
-      const socket = await openSocket();
-      socket.send(JSON.stringify({ method: "connectionParams", data: { token: app.admin.accessToken } }));
-      const closed = once(socket, "close");
-      for (let id = 1; id <= MAX_SUBSCRIPTIONS_PER_SOCKET + 1; id += 1) {
-        socket.send(
-          JSON.stringify({
-            id,
-            method: "subscription",
-            params: { path: "auth.onSessionEvent", input: { json: null } },
-          }),
-        );
-      }
-      const [code] = (await closed) as [number];
-      expect(code).toBe(1008);
-    });
-
-    it("lets a socket go on subscribing as long as it stops what it no longer needs", async () => {
-      const socket = await openSocket();
-      socket.send(JSON.stringify({ method: "connectionParams", data: { token: app.admin.accessToken } }));
-      const answers: { id?: number; result?: { type: string } }[] = [];
-      const waiters: (() => void)[] = [];
-      socket.on("message", (data: Buffer) => {
-        answers.push(JSON.parse(data.toString()) as (typeof answers)[number]);
-        for (const wake of waiters.splice(0)) wake();
-      });
-      const answered = async (id: number, type: string) => {
-        while (!answers.some((answer) => answer.id === id && answer.result?.type === type)) {
-          await new Promise<void>((resolve) => waiters.push(resolve));
-        }
-      };
-      for (let id = 1; id <= MAX_SUBSCRIPTIONS_PER_SOCKET + 1; id += 1) {
-        socket.send(
-          JSON.stringify({
-            id,
-            method: "subscription",
-            params: { path: "auth.onSessionEvent", input: { json: null } },
-          }),
-        );
-        await answered(id, "started");
-        socket.send(JSON.stringify({ id, method: "subscription.stop" }));
-        await answered(id, "stopped");
-      }
-      expect(socket.readyState).toBe(WebSocket.OPEN);
-      socket.close();
     });
   });
 });

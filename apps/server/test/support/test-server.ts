@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createClient, type Client, type ClientOptions, type RouterOutputs } from "@seed/client";
 import { loadConfig } from "@seed/config";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
+import { EventSource } from "eventsource";
 import { WebSocket } from "ws";
 import { createServer, type Server } from "../../src";
 
@@ -19,6 +20,8 @@ export interface TestServer {
   wsUrl: string;
   /** A typed client of this server; closed with the server. */
   client(options?: Partial<ClientOptions>): Client;
+  /** A typed client that subscribes over server-sent events instead of a WebSocket. */
+  sseClient(options?: Partial<ClientOptions>): Client;
   stop(): Promise<void>;
 }
 
@@ -74,6 +77,15 @@ export async function createDeployment(backend: Backend, baseEnv: Record<string,
             url: instance.trpcUrl,
             wsUrl: instance.wsUrl,
             WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+            ...options,
+          });
+          clients.push(client);
+          return client;
+        },
+        sseClient(options = {}) {
+          const client = createClient({
+            url: instance.trpcUrl,
+            EventSource: EventSource as unknown as typeof globalThis.EventSource,
             ...options,
           });
           clients.push(client);

@@ -1,13 +1,39 @@
+/** An event as a subscriber receives it: its id orders it within its channel and resumes after it. */
+export interface TrackedEvent<T> {
+  id: string;
+  payload: T;
+}
+
+/** The events of one channel, from the moment named by `from` on. */
+export interface ChannelSubscription<T> extends AsyncIterable<TrackedEvent<T>> {
+  /** The id the subscription continues after: the given last id, or the channel's newest one when it started. */
+  readonly from: string;
+}
+
+export interface EventBusOptions {
+  /** How long published events are kept for subscribers that resume. */
+  retentionMs: number;
+  /** Events that may wait for one slow subscriber before its subscription is ended. */
+  maxQueuedEvents: number;
+}
+
+export const defaultEventBusOptions: EventBusOptions = { retentionMs: 5 * 60_000, maxQueuedEvents: 1000 };
+
 /**
  * Publishes events to every subscriber of a channel, on this instance and, with the Redis
- * implementation, on every other instance.
+ * implementation, on every other instance. Every event gets an id, and published events are
+ * kept for a retention window, so a subscriber that lost its connection resumes where it left
+ * off: exactly the events after its last id, once each, in order.
  */
 export interface EventBus {
-  publish(channel: string, payload: unknown): Promise<void>;
+  /** Resolves with the event's id once it is published. */
+  publish(channel: string, payload: unknown): Promise<string>;
   /**
    * Resolves once the subscription is live (an event published after that is delivered), with
-   * the events of the channel until `signal` aborts.
+   * the events of the channel until `signal` aborts. With `lastEventId`, the events published
+   * after it come first; it rejects with EXPIRED when that id is older than the retention window.
+   * A subscriber that falls `maxQueuedEvents` behind is ended with RATE_LIMITED.
    */
-  subscribe<T>(channel: string, signal: AbortSignal): Promise<AsyncIterable<T>>;
+  subscribe<T>(channel: string, signal: AbortSignal, lastEventId?: string | null): Promise<ChannelSubscription<T>>;
   close(): Promise<void>;
 }

@@ -1,7 +1,12 @@
-export type { EventBus } from "./event-bus";
+export type { ChannelSubscription, EventBus, EventBusOptions, TrackedEvent } from "./event-bus";
+export { defaultEventBusOptions } from "./event-bus";
+export { compareEventIds, EVENT_ID_PATTERN } from "./event-ids";
 export { createInProcessEventBus } from "./in-process";
+export type { InProcessEventBusOptions } from "./in-process";
 export { createRedisEventBus } from "./redis";
 export { sessionEventsChannel } from "./session-events";
 export type { SessionEvent, SessionEventType } from "./session-events";
+export { accessChangesChannel } from "./access-events";
+export type { AccessChange } from "./access-events";
 export { orderChannel, orderStatuses, productChangesChannel, userOrdersChannel } from "./domain-events";
 export type { OrderStatus, OrderStatusChange, ProductChange, ProductChangeType } from "./domain-events";

@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { actorOf } from "../actor";
 import { sessionEventsChannel, type SessionEvent } from "../events";
+import { liveEvents, resumeInput } from "../live";
 import { login, logout, refresh, register } from "../services/auth";
 import { sendEmailVerification } from "../services/email-verification";
 import { findSessionOwner, listSessions, revokeAllSessions, revokeSession } from "../services/sessions";
@@ -99,7 +100,10 @@ export const authRouter = {
   password: passwordRouter,
 
   /** Sign-ins, refreshes and sign-outs of the caller's own sessions, as they happen. */
-  onSessionEvent: protectedProcedure.subscription(({ ctx, signal }) =>
-    ctx.events.subscribe<SessionEvent>(sessionEventsChannel(ctx.user.id), signal ?? new AbortController().signal),
+  onSessionEvent: protectedProcedure.input(resumeInput).subscription(({ ctx, input, signal }) =>
+    liveEvents<SessionEvent>(ctx, signal, {
+      channels: [sessionEventsChannel(ctx.user.id)],
+      lastEventId: input?.lastEventId,
+    }),
   ),
 } satisfies TRPCRouterRecord;

@@ -8,6 +8,8 @@ import {
   placeOrderSchema,
   setOrderStatusSchema,
 } from "../schemas/orders";
+import { orderChannel, type OrderStatusChange } from "../events";
+import { lastEventIdSchema, liveEvents, ownerOrHolderOf } from "../live";
 import { findOrderOwner, getOrder, listOrders, moveOrder, placeOrder } from "../services/orders";
 import { limitUsage, protectedProcedure, requireOwnership, requirePermission } from "../trpc";
 
@@ -19,6 +21,13 @@ const ownOrder = (anyPermission: "order:read:any" | "order:update:any") =>
     anyPermission,
     notFound: "No such order",
   });
+
+const followedOrder = requireOwnership({
+  input: orderIdSchema.extend({ lastEventId: lastEventIdSchema }),
+  load: (ctx, input) => findOrderOwner(ctx.db, input.orderId),
+  anyPermission: "order:read:any",
+  notFound: "No such order",
+});
 
 export const ordersRouter = {
   place: requirePermission("order:create")
@@ -39,6 +48,18 @@ export const ordersRouter = {
   cancel: ownOrder("order:update:any")
     .output(orderSchema)
     .mutation(({ ctx, input }) => moveOrder(ctx, actorOf(ctx), input.orderId, "cancelled")),
+
+  /**
+   * The order's status changes as they commit, for as long as the caller may read the order:
+   * losing `order:read:any` ends a follower's subscription with FORBIDDEN.
+   */
+  onStatusChange: followedOrder.subscription(({ ctx, input, signal }) =>
+    liveEvents<OrderStatusChange>(ctx, signal, {
+      channels: [orderChannel(input.orderId)],
+      lastEventId: input.lastEventId,
+      stillAllowed: ownerOrHolderOf(ctx.resource.ownerId, ctx.user.id, "order:read:any"),
+    }),
+  ),
 
   setStatus: requirePermission("order:update:any")
     .input(setOrderStatusSchema)

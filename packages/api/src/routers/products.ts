@@ -18,6 +18,7 @@ import {
   updateProduct,
 } from "../services/products";
 import { publicProcedure, requirePermission } from "../trpc";
+import { productSubscriptions } from "./products-live";
 
 export const productsRouter = {
   list: publicProcedure
@@ -56,4 +57,6 @@ export const productsRouter = {
     .input(productIdSchema)
     .output(productSchema)
     .mutation(({ ctx, input }) => restoreProduct(ctx, actorOf(ctx), input.productId)),
+
+  ...productSubscriptions,
 } satisfies TRPCRouterRecord;

@@ -12,6 +12,7 @@ import {
   type ResolvedAccess,
   type RoleName,
 } from "../authorization";
+import { accessChangesChannel, type AccessChange, type EventBus } from "../events";
 import { recordAudit, type AuditRecord } from "./audit";
 
 // Part of every cache key: a deploy that changes what a role grants never reads old entries.
@@ -54,6 +55,18 @@ export async function loadAccess(db: Database | Transaction, userId: string): Pr
   };
 }
 
+/** What a user may do now, read past the cache: for checks that must see a change at once. */
+export async function currentAccess(db: Database, userId: string): Promise<Access> {
+  return accessOf(await loadAccess(db, userId));
+}
+
+function accessOf(resolved: ResolvedAccess): Access {
+  return {
+    roles: resolved.roles.filter(isRoleName),
+    permissions: new Set(resolved.permissions.filter(isPermission)),
+  };
+}
+
 /**
  * What a user may do, for this request. Served from the cache when it holds an entry for the
  * user's current access version; a cache that fails is skipped, never trusted.
@@ -70,10 +83,7 @@ export async function resolveAccess(
     const ttl = Math.min(PERMISSION_CACHE_TTL_MS, (resolved.changesAt ?? Infinity) - Date.now());
     if (ttl > 0) await deps.permissionCache.set(key, resolved, ttl).catch(() => {});
   }
-  return {
-    roles: resolved.roles.filter(isRoleName),
-    permissions: new Set(resolved.permissions.filter(isPermission)),
-  };
+  return accessOf(resolved);
 }
 
 /**
@@ -91,4 +101,13 @@ export async function recordAccessChange(
     .set({ accessVersion: sql`${users.accessVersion} + 1` })
     .where(eq(users.id, userId));
   await recordAudit(tx, actor, { ...change, resource: "user", resourceId: userId });
+}
+
+/**
+ * Tells the user's open subscriptions, once a change of their roles or grants has committed,
+ * so that each checks again whether it may go on.
+ */
+export async function announceAccessChange(deps: { events: EventBus }, userId: string): Promise<void> {
+  const change: AccessChange = { type: "access.changed", at: new Date() };
+  await deps.events.publish(accessChangesChannel(userId), change);
 }

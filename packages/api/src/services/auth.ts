@@ -243,6 +243,8 @@ export interface AuthenticatedUser {
   createdAt: Date;
   accessVersion: number;
   sessionId: string;
+  /** When the presented token stops being accepted. */
+  tokenExpiresAt: Date;
 }
 
 /**
@@ -258,7 +260,7 @@ export async function authenticate(
   if (!query) authenticationQueries.set(deps.db, (query = prepareAuthentication(deps.db)));
   const [user] = await query.execute({ userId: claims.userId, sessionId: claims.sessionId });
   if (!user) throw new AppError("UNAUTHENTICATED", "Session has ended, sign in again");
-  return user;
+  return { ...user, tokenExpiresAt: claims.expiresAt };
 }
 
 /**
@@ -319,7 +321,7 @@ export function publishSessionEvent(
   userId: string,
   type: SessionEventType,
   sessionId: string,
-): Promise<void> {
+): Promise<string> {
   const event: SessionEvent = { type, sessionId, at: new Date() };
   return deps.events.publish(sessionEventsChannel(userId), event);
 }

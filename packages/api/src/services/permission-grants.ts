@@ -4,11 +4,12 @@ import type { Actor, Principal } from "../actor";
 import type { Permission } from "../authorization";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
-import { recordAccessChange } from "./access";
+import type { EventBus } from "../events";
+import { announceAccessChange, recordAccessChange } from "./access";
 import { recordSecurityEvent } from "./security-events";
 import { assertUserExists } from "./user-directory";
 
-type Deps = { db: Database; log: Logger };
+type Deps = { db: Database; log: Logger; events: EventBus };
 
 function assertHolds(principal: Principal, permission: Permission): void {
   if (!principal.permissions.has(permission)) {
@@ -47,6 +48,7 @@ export async function grantPermission(
     });
     return row!;
   });
+  await announceAccessChange(deps, input.userId);
   await recordSecurityEvent(deps, actor, "permission_changed", {
     targetUserId: input.userId,
     granted: input.permission,
@@ -75,6 +77,7 @@ export async function revokePermission(
     return row;
   });
   if (!revoked) throw new AppError("NOT_FOUND", "That user does not hold this permission directly");
+  await announceAccessChange(deps, input.userId);
   await recordSecurityEvent(deps, actor, "permission_changed", {
     targetUserId: input.userId,
     revoked: input.permission,

@@ -4,12 +4,13 @@ import type { Actor, Principal } from "../actor";
 import { ADMIN_ROLE, roleCatalog, type RoleName } from "../authorization";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
-import { recordAccessChange } from "./access";
+import type { EventBus } from "../events";
+import { announceAccessChange, recordAccessChange } from "./access";
 import { rolesOf } from "./auth";
 import { recordSecurityEvent } from "./security-events";
 import { assertUserExists } from "./user-directory";
 
-type Deps = { db: Database; log: Logger };
+type Deps = { db: Database; log: Logger; events: EventBus };
 type RoleChange = { userId: string; role: RoleName };
 
 /** Nobody hands out, or takes away, a role that can do more than they can. */
@@ -44,6 +45,7 @@ async function changeRole(
     return true;
   });
   if (changed) {
+    await announceAccessChange(deps, input.userId);
     await recordSecurityEvent(deps, actor, "role_changed", {
       targetUserId: input.userId,
       [kind === "assign" ? "added" : "removed"]: input.role,

@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import type { Notification, OrderStatusChange, ProductChange } from "@seed/api";
+import type { Client } from "@seed/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordSubscription, signedInClient } from "./support/live";
+import {
+  availableBackends,
+  createDeployment,
+  uniqueEmail,
+  type Deployment,
+  type TestServer,
+} from "./support/test-server";
+
+const adminEmail = "live-admin@example.com";
+const adminPassword = "a long admin passphrase";
+
+type Tracked<T> = { id: string; data: T };
+
+function followOrder(client: Client, orderId: string) {
+  return recordSubscription<Tracked<OrderStatusChange>>((handlers) =>
+    client.api.orders.onStatusChange.subscribe({ orderId }, handlers),
+  );
+}
+
+describe.each(availableBackends())("live order and product updates from real changes on %s", (backend) => {
+  let deployment: Deployment;
+  let instanceA: TestServer;
+  let instanceB: TestServer;
+  let adminOnB: Client;
+
+  beforeAll(async () => {
+    deployment = await createDeployment(backend, { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword });
+    instanceA = await deployment.start();
+    // The embedded bus reaches the subscribers of its own process only: one instance plays both.
+    instanceB = backend === "embedded" ? instanceA : await deployment.start();
+    adminOnB = (await signedInClient(instanceB, adminEmail, {}, adminPassword)).client;
+  });
+  afterAll(() => deployment?.destroy());
+
+  const newProduct = () =>
+    adminOnB.api.products.create.mutate({
+      sku: `sku-${randomUUID()}`,
+      name: `Oak shelf ${randomUUID().slice(0, 8)}`,
+      description: "Solid wood",
+      category: "furniture",
+      price: { amount: 9000, currency: "EUR" },
+      stock: 5,
+    });
+
+  async function placedOrder(shopper: Client) {
+    const product = await newProduct();
+    return shopper.api.orders.place.mutate({
+      items: [{ productId: product.id, quantity: 1 }],
+      idempotencyKey: randomUUID(),
+    });
+  }
+
+  it("tells a subscriber on A of a product created on B", async () => {
+    const products = recordSubscription<Tracked<ProductChange>>((handlers) =>
+      instanceA.client().api.products.onChange.subscribe(undefined, handlers),
+    );
+    await products.starts(1);
+    const product = await newProduct();
+    const [event] = await products.next(1);
+    expect(event!.data).toMatchObject({ type: "product.created", productId: product.id, version: 1 });
+    products.stop();
+  });
+
+  it("tells the owner on A, and their notifications, of the status their order was moved to on B", async () => {
+    const { client: owner } = await signedInClient(instanceA, uniqueEmail("owner"));
+    const order = await placedOrder(owner);
+    const following = followOrder(owner, order.id);
+    const notifications = recordSubscription<Tracked<Notification>>((handlers) =>
+      owner.api.notifications.onMine.subscribe(undefined, handlers),
+    );
+    await Promise.all([following.starts(1), notifications.starts(1)]);
+
+    await adminOnB.api.orders.setStatus.mutate({ orderId: order.id, status: "shipped" });
+    const [change] = await following.next(1);
+    expect(change!.data).toMatchObject({ orderId: order.id, from: "paid", to: "shipped" });
+    const [notification] = await notifications.next(1);
+    expect(notification!.data).toMatchObject({ type: "order.status_changed", orderId: order.id, to: "shipped" });
+    following.stop();
+    notifications.stop();
+  });
+
+  it("answers someone else's order as not found", async () => {
+    const { client: owner } = await signedInClient(instanceA, uniqueEmail("private"));
+    const order = await placedOrder(owner);
+    const { client: stranger } = await signedInClient(instanceA, uniqueEmail("stranger"));
+    const refused = await followOrder(stranger, order.id).failed;
+    expect(refused.data).toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("ends with FORBIDDEN the following of someone's order once the grant that allowed it is revoked", async () => {
+    const { client: owner } = await signedInClient(instanceA, uniqueEmail("watched"));
+    const order = await placedOrder(owner);
+    const { client: support, userId: supportId } = await signedInClient(instanceA, uniqueEmail("support"));
+    await adminOnB.api.admin.permissions.grant.mutate({
+      userId: supportId,
+      permission: "order:read:any",
+      reason: "support shift",
+    });
+    const following = followOrder(support, order.id);
+    await following.starts(1);
+
+    await adminOnB.api.admin.permissions.revoke.mutate({ userId: supportId, permission: "order:read:any" });
+    const ended = await following.failed;
+    expect(ended.data).toMatchObject({ code: "FORBIDDEN" });
+  });
+});

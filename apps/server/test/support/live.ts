@@ -1,0 +1,79 @@
+import { TRPCClientError, type Client } from "@seed/client";
+import type { Unsubscribable } from "@trpc/server/observable";
+import { tokensOf, type TestServer } from "./test-server";
+
+interface Handlers<T> {
+  onStarted: () => void;
+  onData: (data: T) => void;
+  onError: (error: unknown) => void;
+}
+
+/** What a subscription received, and ways to wait for more of it. */
+export interface RecordedSubscription<T> {
+  /** Every event so far, in order of arrival. */
+  received: T[];
+  /** Resolves once the server has started the subscription `count` times (once more per reconnect). */
+  starts(count: number): Promise<void>;
+  /** Resolves with the first `count` events received. */
+  next(count: number): Promise<T[]>;
+  /** Resolves with the error that ended the subscription. */
+  failed: Promise<TRPCClientError<never>>;
+  stop(): void;
+}
+
+/** Records a subscription made with `subscribe`, e.g. `(h) => api.products.onChange.subscribe(undefined, h)`. */
+export function recordSubscription<T>(subscribe: (handlers: Handlers<T>) => Unsubscribable): RecordedSubscription<T> {
+  const received: T[] = [];
+  let started = 0;
+  const waiters: { ready: () => boolean; resolve: () => void }[] = [];
+  const settle = () => {
+    for (const waiter of waiters.filter((w) => w.ready())) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  };
+  const until = (ready: () => boolean) =>
+    ready() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ ready, resolve }));
+  let onError!: (error: TRPCClientError<never>) => void;
+  const failed = new Promise<TRPCClientError<never>>((resolve) => (onError = resolve));
+  const subscription = subscribe({
+    onStarted: () => {
+      started += 1;
+      settle();
+    },
+    onData: (data) => {
+      received.push(data);
+      settle();
+    },
+    onError: (error) => {
+      if (!(error instanceof TRPCClientError)) throw error;
+      onError(error as TRPCClientError<never>);
+    },
+  });
+  return {
+    received,
+    starts: (count) => until(() => started >= count),
+    next: async (count) => {
+      await until(() => received.length >= count);
+      return received.slice(0, count);
+    },
+    failed,
+    stop: () => subscription.unsubscribe(),
+  };
+}
+
+export const PASSWORD = "a long passphrase";
+
+/** Registers (if need be) and signs in `email`; a client of `server` carrying its access token. */
+export async function signedInClient(
+  server: TestServer,
+  email: string,
+  options: Parameters<TestServer["client"]>[0] = {},
+  password = PASSWORD,
+) {
+  const anonymous = server.client();
+  await anonymous.api.auth.register.mutate({ email, password }).catch(() => {});
+  const session = tokensOf(await anonymous.api.auth.login.mutate({ email, password }));
+  const client: Client = server.client({ getAccessToken: () => session.accessToken, ...options });
+  return { client, session, userId: session.user.id, email };
+}

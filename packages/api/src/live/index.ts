@@ -1,0 +1,5 @@
+export { liveEvents } from "./live-events";
+export type { LiveEventsOptions } from "./live-events";
+export type { LiveConnection } from "./live-connection";
+export { lastEventIdSchema, resumeInput } from "./resume-input";
+export { holderOf, ownerOrHolderOf } from "./still-allowed";

@@ -1,0 +1,16 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { sessionEventsChannel, userOrdersChannel, type OrderStatusChange, type SessionEvent } from "../events";
+import { liveEvents, resumeInput } from "../live";
+import { protectedProcedure } from "../trpc";
+
+export type Notification = SessionEvent | OrderStatusChange;
+
+export const notificationsRouter = {
+  /** What concerns the signed-in user: their sessions, and the status of their orders. */
+  onMine: protectedProcedure.input(resumeInput).subscription(({ ctx, input, signal }) =>
+    liveEvents<Notification>(ctx, signal, {
+      channels: [sessionEventsChannel(ctx.user.id), userOrdersChannel(ctx.user.id)],
+      lastEventId: input?.lastEventId,
+    }),
+  ),
+} satisfies TRPCRouterRecord;

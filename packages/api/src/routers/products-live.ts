@@ -1,0 +1,14 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { productChangesChannel, type ProductChange } from "../events";
+import { liveEvents, resumeInput } from "../live";
+import { publicProcedure } from "../trpc";
+
+/** The live half of the products router; merged into it where the products are served. */
+export const productSubscriptions = {
+  /** Every change to the catalogue, as it commits. */
+  onChange: publicProcedure
+    .input(resumeInput)
+    .subscription(({ ctx, input, signal }) =>
+      liveEvents<ProductChange>(ctx, signal, { channels: [productChangesChannel], lastEventId: input?.lastEventId }),
+    ),
+} satisfies TRPCRouterRecord;

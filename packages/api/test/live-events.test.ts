@@ -1,0 +1,164 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "../src/actor";
+import { systemActor } from "../src/actor";
+import { roleCatalog, type RoleName } from "../src/authorization";
+import { AppError } from "../src/errors";
+import { orderChannel, type OrderStatusChange } from "../src/events";
+import { holderOf, liveEvents, ownerOrHolderOf, type LiveConnection } from "../src/live";
+import { createAccount, login } from "../src/services/auth";
+import { grantPermission, revokePermission } from "../src/services/permission-grants";
+import { removeRole } from "../src/services/role-assignments";
+import { createTestApi, testActor, tokensOf } from "./support";
+
+let api: Awaited<ReturnType<typeof createTestApi>>;
+let admin: Principal;
+const password = "a long passphrase";
+
+/** A user with `roles`, signed in: a principal as a connection would hold it. */
+async function signedIn(roles: RoleName[]): Promise<Principal> {
+  const email = `${roles.join("-") || "nobody"}-${randomBytes(4).toString("hex")}@example.com`;
+  await api.deps.db.transaction((tx) => createAccount(tx, systemActor, { email, password, roles }));
+  const session = tokensOf(await login(api.deps, { email, password }, testActor));
+  return {
+    id: session.user.id,
+    email,
+    createdAt: session.user.createdAt,
+    sessionId: session.sessionId,
+    roles,
+    permissions: new Set(roles.flatMap((role) => roleCatalog[role].permissions)),
+  };
+}
+
+/** Reads a subscription in the background; resolves with the error that ends it. */
+function endOf(events: AsyncIterable<unknown>): Promise<AppError> {
+  return (async () => {
+    for await (const _ of events) void _;
+    throw new Error("the subscription ended without an error");
+  })().catch((error: unknown) => error as AppError);
+}
+
+/** The event of a tracked envelope, `[id, event]`. */
+const payloadOf = (result: IteratorResult<unknown>) => (result.value as [string, unknown])[1];
+
+function orderChange(orderId: string, userId: string): OrderStatusChange {
+  return { type: "order.status_changed", orderId, userId, from: "paid", to: "shipped", at: new Date() };
+}
+
+beforeAll(async () => {
+  api = await createTestApi();
+  admin = await signedIn(["admin"]);
+});
+afterAll(() => api?.database.destroy());
+
+describe("a live subscription re-checks access", () => {
+  it("ends with FORBIDDEN when a manager following someone's order loses the manager role", async () => {
+    const manager = await signedIn(["customer", "manager"]);
+    const orderId = randomUUID();
+    const ownerId = randomUUID();
+    const controller = new AbortController();
+    const events = await liveEvents<OrderStatusChange>(api.contextFor(manager), controller.signal, {
+      channels: [orderChannel(orderId)],
+      stillAllowed: ownerOrHolderOf(ownerId, manager.id, "order:read:any"),
+    });
+    const iterator = events[Symbol.asyncIterator]();
+    await api.deps.events.publish(orderChannel(orderId), orderChange(orderId, ownerId));
+    expect(payloadOf(await iterator.next())).toMatchObject({ orderId });
+
+    const ended = endOf({ [Symbol.asyncIterator]: () => iterator });
+    await removeRole(api.deps, admin, testActor, { userId: manager.id, role: "manager" });
+    const error = await ended;
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.code).toBe("FORBIDDEN");
+  });
+
+  it("goes on for the owner of the order whatever their grants", async () => {
+    const owner = await signedIn(["customer"]);
+    const orderId = randomUUID();
+    const controller = new AbortController();
+    const events = await liveEvents<OrderStatusChange>(api.contextFor(owner), controller.signal, {
+      channels: [orderChannel(orderId)],
+      stillAllowed: ownerOrHolderOf(owner.id, owner.id, "order:read:any"),
+    });
+    await grantPermission(api.deps, admin, testActor, {
+      userId: owner.id,
+      permission: "audit:read",
+      reason: "a change of access",
+    });
+    await revokePermission(api.deps, admin, testActor, { userId: owner.id, permission: "audit:read" });
+    // Published after both access changes: it arrives only if neither ended the subscription.
+    await api.deps.events.publish(orderChannel(orderId), orderChange(orderId, owner.id));
+    const iterator = events[Symbol.asyncIterator]();
+    expect(payloadOf(await iterator.next())).toMatchObject({ orderId });
+    controller.abort();
+  });
+
+  it("ends with FORBIDDEN when a temporary grant that allowed it is revoked", async () => {
+    const customer = await signedIn(["customer"]);
+    await grantPermission(api.deps, admin, testActor, {
+      userId: customer.id,
+      permission: "order:read:any",
+      reason: "support shift",
+    });
+    const events = await liveEvents(api.contextFor(customer), undefined, {
+      channels: ["orders:all"],
+      stillAllowed: holderOf("order:read:any"),
+    });
+    const ended = endOf(events);
+    await revokePermission(api.deps, admin, testActor, { userId: customer.id, permission: "order:read:any" });
+    expect((await ended).code).toBe("FORBIDDEN");
+  });
+
+  it("refuses to start for a holder whose permission was removed after the connection opened", async () => {
+    const customer = await signedIn(["customer"]);
+    const stale: Principal = { ...customer, permissions: new Set(["order:read:any"]) };
+    const error = await liveEvents(api.contextFor(stale), undefined, {
+      channels: ["orders:all"],
+      stillAllowed: holderOf("order:read:any"),
+    }).catch((cause: unknown) => cause as AppError);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe("FORBIDDEN");
+  });
+});
+
+describe("a live subscription holds a slot of its connection", () => {
+  function countingConnection(capacity: number) {
+    const state = { open: 0 };
+    const connection: LiveConnection = {
+      admit() {
+        if (state.open >= capacity) throw new AppError("RATE_LIMITED", "Too many subscriptions on this connection");
+        state.open += 1;
+        let released = false;
+        return () => {
+          if (!released) state.open -= 1;
+          released = true;
+        };
+      },
+      isBackedUp: () => false,
+    };
+    return { state, connection };
+  }
+
+  it("takes the slot while it runs, frees it when it stops, and is refused when none is left", async () => {
+    const { state, connection } = countingConnection(1);
+    const ctx = { ...api.contextFor(null), connection };
+    const controller = new AbortController();
+    await liveEvents(ctx, controller.signal, { channels: ["slots"] });
+    expect(state.open).toBe(1);
+    const refused = await liveEvents(ctx, undefined, { channels: ["slots"] }).catch((cause: unknown) => cause);
+    expect(refused).toMatchObject({ code: "RATE_LIMITED" });
+    controller.abort();
+    expect(state.open).toBe(0);
+  });
+
+  it("frees the slot when it is refused while starting", async () => {
+    const { state, connection } = countingConnection(1);
+    const ctx = { ...api.contextFor(null), connection };
+    const refused = await liveEvents(ctx, undefined, {
+      channels: ["slots"],
+      lastEventId: "1-0",
+    }).catch((cause: unknown) => cause);
+    expect(refused).toMatchObject({ code: "EXPIRED" });
+    expect(state.open).toBe(0);
+  });
+});
