@@ -65,4 +65,7 @@ export const accessMatrix = {
   "admin.permissions.revoke": permission("permission:grant"),
   "admin.audit.list": permission("audit:read"),
   "admin.securityEvents.list": permission("security_event:read"),
+  "admin.jobs.counts": permission("job:manage"),
+  "admin.jobs.deadLetters": permission("job:manage"),
+  "admin.jobs.retry": permission("job:manage"),
 } satisfies Record<ProcedurePath, AccessRule>;

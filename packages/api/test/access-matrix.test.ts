@@ -80,6 +80,10 @@ const sampleInputs = {
   "admin.permissions.revoke": async () => ({ userId: victimId, permission: "order:create" }),
   "admin.audit.list": async () => ({ limit: 5 }),
   "admin.securityEvents.list": async () => ({ limit: 5 }),
+  "admin.jobs.counts": async () => undefined,
+  "admin.jobs.deadLetters": async () => ({ limit: 5 }),
+  // No dead letter has this id: allowed callers are told NOT_FOUND, after the access check.
+  "admin.jobs.retry": async () => ({ id: "no-such-job" }),
 } satisfies Record<ProcedurePath, () => Promise<unknown>>;
 
 function permissionsOf(persona: Persona): Set<Permission> {

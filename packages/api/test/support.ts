@@ -8,6 +8,7 @@ import { syncAuthorizationCatalog } from "../src/services/authorization-catalog"
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
+import { createInProcessJobQueue } from "../src/jobs";
 import type { Logger } from "../src/logger";
 import { createAccessTokenService, sharedSecretKeys } from "../src/services/access-tokens";
 import { deriveSealingKey } from "../src/services/sealing";
@@ -44,6 +45,15 @@ export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "s
   return result;
 }
 
+/** Fast retries, so that a failing job reaches the dead-letter list within a test. */
+export const testJobSettings = {
+  concurrency: 2,
+  attempts: 2,
+  backoffMs: 10,
+  stalledAfterMs: 5_000,
+  cleanupCron: "0 3 * * *",
+};
+
 export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
 
 export async function createTestApi(): Promise<{
@@ -65,6 +75,7 @@ export async function createTestApi(): Promise<{
     cookieSecure: true,
     oidcProviders: createOidcProviders(null),
     mfaSealingKey: deriveSealingKey(tokenOptions.secret, "mfa secret"),
+    jobs: createInProcessJobQueue(testJobSettings),
     log: recordingLogger(),
   };
   return {
