@@ -1,5 +1,8 @@
 import {
   CLOCK_TOLERANCE_SECONDS,
+  createBullJobQueue,
+  createInProcessJobQueue,
+  measuredEventBus,
   createInProcessEventBus,
   createInProcessLoginThrottle,
   createInProcessPermissionCache,
@@ -12,6 +15,8 @@ import {
   createRedisLoginThrottle,
   createRedisPermissionCache,
   type EventBus,
+  type EventBusObserver,
+  type JobQueue,
   type LoginThrottle,
   type Logger,
   type KeySource,
@@ -19,7 +24,7 @@ import {
   type PermissionCache,
 } from "@seed/api";
 import type { Config } from "@seed/config";
-import { createDatabase, type DatabaseConnection } from "@seed/db";
+import { createDatabase, type DatabaseConnection, type QueryObserver } from "@seed/db";
 import { Redis } from "ioredis";
 
 /** The stateful parts of a server: the database, Redis when configured, and what sits on them. */
@@ -30,6 +35,8 @@ export interface Resources {
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
   mailer: Mailer;
+  /** Background jobs: BullMQ with Redis, in this process without. */
+  jobs: JobQueue;
   /** What signs and verifies access tokens. */
   tokenKeys: KeySource;
   close(): Promise<void>;
@@ -38,6 +45,12 @@ export interface Resources {
 export interface ResourceOverrides {
   /** A database opened by the caller, who stays responsible for closing it. */
   database?: DatabaseConnection;
+}
+
+/** What watches the database and the event bus for metrics and tracing. */
+export interface ResourceObservers {
+  queries: QueryObserver;
+  events: EventBusObserver;
 }
 
 /**
@@ -49,10 +62,12 @@ export async function openResources(
   config: Config,
   log: Logger,
   overrides: ResourceOverrides = {},
+  observers?: ResourceObservers,
 ): Promise<Resources> {
-  const database =
+  const opened =
     overrides.database ?? (await createDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
   const ownsDatabase = !overrides.database;
+  const database = observers ? opened.observe(observers.queries) : opened;
 
   let redis: Redis | null = null;
   try {
@@ -69,7 +84,8 @@ export async function openResources(
     throw error;
   }
 
-  const events = redis ? createRedisEventBus(redis, config.redis.keyPrefix) : createInProcessEventBus();
+  const bus = redis ? createRedisEventBus(redis, config.redis.keyPrefix) : createInProcessEventBus();
+  const events = observers ? measuredEventBus(bus, observers.events) : bus;
   const permissionCache = redis
     ? createRedisPermissionCache(redis, config.redis.keyPrefix)
     : createInProcessPermissionCache();
@@ -88,6 +104,10 @@ export async function openResources(
   const loginThrottle = redis
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
     : createInProcessLoginThrottle();
+  const { runInServer: _, ...jobSettings } = config.jobs;
+  const jobs = config.redis.url
+    ? createBullJobQueue({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, settings: jobSettings })
+    : createInProcessJobQueue(jobSettings);
 
   return {
     database,
@@ -96,8 +116,11 @@ export async function openResources(
     permissionCache,
     loginThrottle,
     mailer,
+    jobs,
     tokenKeys,
     async close() {
+      // Running jobs still use the database and the mailer, so they finish first.
+      await jobs.close();
       smtp?.close();
       await events.close();
       await redis?.quit();

@@ -21,8 +21,8 @@ export type { AccessTokenService, KeySource } from "./services/access-tokens";
 export { createOidcProviders } from "./services/oidc/providers";
 export type { OidcProviders } from "./services/oidc/providers";
 export { deriveSealingKey } from "./services/sealing";
-export { createInProcessEventBus, createRedisEventBus } from "./events";
-export type { EventBus, SessionEvent } from "./events";
+export { createInProcessEventBus, createRedisEventBus, measuredEventBus } from "./events";
+export type { EventBus, EventBusObserver, SessionEvent } from "./events";
 export {
   createInProcessPermissionCache,
   createRedisPermissionCache,

@@ -5,3 +5,5 @@ export { sessionEventsChannel } from "./session-events";
 export type { SessionEvent, SessionEventType } from "./session-events";
 export { orderChannel, orderStatuses, productChangesChannel, userOrdersChannel } from "./domain-events";
 export type { OrderStatus, OrderStatusChange, ProductChange, ProductChangeType } from "./domain-events";
+export { measuredEventBus } from "./measured";
+export type { EventBusObserver } from "./measured";
