@@ -16,18 +16,25 @@ export interface SmtpSink {
   holding: boolean;
   /** Emits "received" (with the mail) and "held" as they happen. */
   events: EventEmitter;
+  /** Stops holding and acknowledges the messages held so far. */
+  release(): void;
   close(): Promise<void>;
 }
 
 /** A real SMTP server on a free port that the test can make refuse or hang. */
 export async function startSmtpSink(): Promise<SmtpSink> {
   const events = new EventEmitter();
+  const held: (() => void)[] = [];
   const sink: SmtpSink = {
     url: "",
     received: [],
     refusing: false,
     holding: false,
     events,
+    release() {
+      sink.holding = false;
+      for (const acknowledge of held.splice(0)) acknowledge();
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server = new SMTPServer({
@@ -41,14 +48,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       let body = "";
       stream.on("data", (chunk: Buffer) => (body += chunk.toString()));
       stream.on("end", () => {
-        if (sink.holding) {
-          events.emit("held");
-          return;
-        }
-        const mail = { to: session.envelope.rcptTo[0]!.address, body };
-        sink.received.push(mail);
-        done();
-        events.emit("received", mail);
+        const accept = () => {
+          const mail = { to: session.envelope.rcptTo[0]!.address, body };
+          sink.received.push(mail);
+          done();
+          events.emit("received", mail);
+        };
+        if (!sink.holding) return accept();
+        held.push(accept);
+        events.emit("held");
       });
     },
   });
