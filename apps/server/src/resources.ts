@@ -6,8 +6,7 @@ import {
   createInProcessEventBus,
   createInProcessLoginThrottle,
   createInProcessPermissionCache,
-  createOutboxMailer,
-  createSmtpMailer,
+  createConfiguredMailer,
   deriveSealingKey,
   sharedSecretKeys,
   signingKeySet,
@@ -89,10 +88,7 @@ export async function openResources(
   const permissionCache = redis
     ? createRedisPermissionCache(redis, config.redis.keyPrefix)
     : createInProcessPermissionCache();
-  const smtp = config.mail.smtpUrl
-    ? createSmtpMailer(database.db, { url: config.mail.smtpUrl, from: config.mail.from })
-    : null;
-  const mailer = smtp ?? createOutboxMailer(database.db, log);
+  const mailer = createConfiguredMailer(database.db, config.mail, log);
   const tokenKeys =
     config.auth.algorithm === "EdDSA"
       ? await signingKeySet({
@@ -104,10 +100,9 @@ export async function openResources(
   const loginThrottle = redis
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
     : createInProcessLoginThrottle();
-  const { runInServer: _, ...jobSettings } = config.jobs;
   const jobs = config.redis.url
-    ? createBullJobQueue({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, settings: jobSettings })
-    : createInProcessJobQueue(jobSettings);
+    ? createBullJobQueue({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, settings: config.jobs })
+    : createInProcessJobQueue(config.jobs);
 
   return {
     database,
@@ -121,7 +116,7 @@ export async function openResources(
     async close() {
       // Running jobs still use the database and the mailer, so they finish first.
       await jobs.close();
-      smtp?.close();
+      mailer.close();
       await events.close();
       await redis?.quit();
       if (ownsDatabase) await database.close();

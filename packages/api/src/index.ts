@@ -32,7 +32,8 @@ export {
 export type { Permission, PermissionCache, RoleName } from "./authorization";
 export { createInProcessLoginThrottle, createRedisLoginThrottle } from "./throttling";
 export type { LoginThrottle } from "./throttling";
-export { createOutboxMailer, createSmtpMailer } from "./mail";
+export { createConfiguredMailer, createOutboxMailer, createSmtpMailer } from "./mail";
+export { stopOnSignals } from "./shutdown";
 export { CLEAN_UP_JOB, createBullJobQueue, createInProcessJobQueue, jobDefinitions } from "./jobs";
 export type { DeadLetter, JobCounts, JobDependencies, JobName, JobPayload, JobQueue, JobSettings } from "./jobs";
 export type { ProcedureCall, ProcedureInstrumentation } from "./instrumentation";
