@@ -8,35 +8,43 @@ import {
 } from "@seed/db";
 import { lt } from "drizzle-orm";
 
-export interface ExpiredRecordCounts {
-  sessions: number;
-  emailTokens: number;
-  oidcLoginAttempts: number;
-  mfaChallenges: number;
-  temporaryGrants: number;
-}
+/** What expires, in the order it is deleted. */
+export const expiringRecords = [
+  "sessions",
+  "emailTokens",
+  "oidcLoginAttempts",
+  "mfaChallenges",
+  "temporaryGrants",
+] as const;
+
+export type ExpiringRecord = (typeof expiringRecords)[number];
+export type ExpiredRecordCounts = Record<ExpiringRecord, number>;
+
+const tables = {
+  sessions: refreshSessions,
+  emailTokens,
+  oidcLoginAttempts,
+  mfaChallenges,
+  temporaryGrants: userPermissions,
+} satisfies Record<ExpiringRecord, unknown>;
 
 /**
  * Deletes what has expired: sessions (with their rotated tokens), email tokens, OIDC sign-in
  * attempts, MFA challenges and temporary permission grants. None of them grants anything once
  * expired, so this only keeps the tables small; the audit trail keeps their history.
+ * `onDeleted` hears of each kind as it is done, for a progress display.
  */
-export async function deleteExpiredRecords(db: Database, now = new Date()): Promise<ExpiredRecordCounts> {
-  return db.transaction(async (tx) => {
-    const deleted = async (
-      table: typeof refreshSessions | typeof emailTokens | typeof oidcLoginAttempts | typeof mfaChallenges,
-    ) => (await tx.delete(table).where(lt(table.expiresAt, now)).returning({ expiresAt: table.expiresAt })).length;
-    return {
-      sessions: await deleted(refreshSessions),
-      emailTokens: await deleted(emailTokens),
-      oidcLoginAttempts: await deleted(oidcLoginAttempts),
-      mfaChallenges: await deleted(mfaChallenges),
-      temporaryGrants: (
-        await tx
-          .delete(userPermissions)
-          .where(lt(userPermissions.expiresAt, now))
-          .returning({ expiresAt: userPermissions.expiresAt })
-      ).length,
-    };
-  });
+export async function deleteExpiredRecords(
+  db: Database,
+  options: { now?: Date; onDeleted?: (record: ExpiringRecord, count: number) => void } = {},
+): Promise<ExpiredRecordCounts> {
+  const now = options.now ?? new Date();
+  const counts = {} as ExpiredRecordCounts;
+  for (const record of expiringRecords) {
+    const table = tables[record];
+    const deleted = await db.delete(table).where(lt(table.expiresAt, now)).returning({ expiresAt: table.expiresAt });
+    counts[record] = deleted.length;
+    options.onDeleted?.(record, deleted.length);
+  }
+  return counts;
 }
