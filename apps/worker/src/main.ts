@@ -18,6 +18,7 @@ const jobs = createBullJobQueue({
   redisUrl: config.redis.url,
   keyPrefix: config.redis.keyPrefix,
   settings: config.jobs,
+  log,
 });
 await jobs.startWorker({ db: database.db, mailer, log });
 log.info({ concurrency: config.jobs.concurrency }, "worker ready");

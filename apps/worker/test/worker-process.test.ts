@@ -63,6 +63,7 @@ describe.skipIf(!canRun)("the worker process", () => {
       redisUrl: process.env.REDIS_URL!,
       keyPrefix,
       settings: { concurrency: 1, attempts: 3, backoffMs: 10, stalledAfterMs: 1000, cleanupCron: "0 3 * * *" },
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     });
   });
   afterAll(async () => {

@@ -19,6 +19,7 @@ if (redisUrl) {
         redisUrl,
         keyPrefix: `seed-test:${randomBytes(4).toString("hex")}:`,
         settings: testJobSettings,
+        log: recordingLogger(),
       }),
   ]);
 }

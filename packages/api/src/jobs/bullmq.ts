@@ -1,5 +1,6 @@
 import { Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import type { Logger } from "../logger";
 import { CLEAN_UP_JOB, runJob, validatedPayload } from "./definitions";
 import type { DeadLetter, JobQueue, JobSettings } from "./job-queue";
 
@@ -12,11 +13,17 @@ const COMPLETED_KEPT = 1000;
  * with exponential backoff, and a job whose worker dies mid-way is handed to another worker once
  * its lock runs out (BullMQ's stalled-job check), so no job is lost.
  */
-export function createBullJobQueue(options: { redisUrl: string; keyPrefix: string; settings: JobSettings }): JobQueue {
+export function createBullJobQueue(options: {
+  redisUrl: string;
+  keyPrefix: string;
+  settings: JobSettings;
+  log: Logger;
+}): JobQueue {
   const { settings } = options;
   // BullMQ's blocking commands must wait as long as it takes, so retries per request are off.
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-  connection.on("error", () => {});
+  // ioredis reconnects by itself; without a listener its errors would reach stderr unlogged.
+  connection.on("error", (error: Error) => options.log.error({ err: error }, "job queue redis connection error"));
   const prefix = `${options.keyPrefix}bull`;
   const queue = new Queue(QUEUE_NAME, {
     connection,
