@@ -5,6 +5,8 @@ import {
   measuredEventBus,
   createInProcessEventBus,
   createInProcessLoginThrottle,
+  createInProcessPaymentProvider,
+  createInProcessUsageLimiter,
   createInProcessPermissionCache,
   createConfiguredMailer,
   deriveSealingKey,
@@ -12,6 +14,7 @@ import {
   signingKeySet,
   createRedisEventBus,
   createRedisLoginThrottle,
+  createRedisUsageLimiter,
   createRedisPermissionCache,
   type EventBus,
   type EventBusObserver,
@@ -20,6 +23,8 @@ import {
   type Logger,
   type KeySource,
   type Mailer,
+  type PaymentProvider,
+  type UsageLimiter,
   type PermissionCache,
 } from "@seed/api";
 import type { Config } from "@seed/config";
@@ -33,9 +38,12 @@ export interface Resources {
   events: EventBus;
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
+  usageLimiter: UsageLimiter;
   mailer: Mailer;
   /** Background jobs: BullMQ with Redis, in this process without. */
   jobs: JobQueue;
+  /** Takes the money for orders; the in-process provider until a real one is configured. */
+  payments: PaymentProvider;
   /** What signs and verifies access tokens. */
   tokenKeys: KeySource;
   close(): Promise<void>;
@@ -44,6 +52,8 @@ export interface Resources {
 export interface ResourceOverrides {
   /** A database opened by the caller, who stays responsible for closing it. */
   database?: DatabaseConnection;
+  /** A payment provider of the caller's; tests pass one they can make fail. */
+  payments?: PaymentProvider;
 }
 
 /** What watches the database and the event bus for metrics and tracing. */
@@ -104,14 +114,18 @@ export async function openResources(
     ? createBullJobQueue({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, settings: config.jobs, log })
     : createInProcessJobQueue(config.jobs);
 
+  const usageLimiter = redis ? createRedisUsageLimiter(redis, config.redis.keyPrefix) : createInProcessUsageLimiter();
+
   return {
     database,
     redis,
     events,
     permissionCache,
     loginThrottle,
+    usageLimiter,
     mailer,
     jobs,
+    payments: overrides.payments ?? createInProcessPaymentProvider(),
     tokenKeys,
     async close() {
       // Running jobs still use the database and the mailer, so they finish first.

@@ -80,6 +80,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     events: resources.events,
     permissionCache: resources.permissionCache,
     loginThrottle: resources.loginThrottle,
+    usageLimiter: resources.usageLimiter,
     mailer: resources.mailer,
     appUrl: config.mail.appUrl,
     accessTokens: createAccessTokenService(
@@ -92,6 +93,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     mfaSealingKey: deriveSealingKey(config.auth.jwtSecret, "mfa secret"),
     jobs: resources.jobs,
     instrumentation: procedureInstrumentation(metrics, tracing, openRequestSpans),
+    payments: resources.payments,
+    paymentTimeoutMs: config.payments.timeoutMs,
   };
 
   try {

@@ -68,4 +68,23 @@ export const accessMatrix = {
   "admin.jobs.counts": permission("job:manage"),
   "admin.jobs.deadLetters": permission("job:manage"),
   "admin.jobs.retry": permission("job:manage"),
+
+  "users.me": signedIn,
+  "users.updateProfile": signedIn,
+  "users.changeEmail": signedIn,
+  "users.confirmEmailChange": anyone,
+  "users.deleteAccount": signedIn,
+
+  "products.list": anyone,
+  "products.get": anyone,
+  "products.create": permission("product:create"),
+  "products.update": permission("product:update"),
+  "products.delete": permission("product:delete"),
+  "products.restore": permission("product:restore"),
+
+  "orders.place": permission("order:create"),
+  "orders.get": ownerOr("order:read:any"),
+  "orders.list": signedIn,
+  "orders.cancel": ownerOr("order:update:any"),
+  "orders.setStatus": permission("order:update:any"),
 } satisfies Record<ProcedurePath, AccessRule>;

@@ -4,8 +4,9 @@ import type { EventBus } from "./events";
 import type { ProcedureInstrumentation } from "./instrumentation";
 import type { JobQueue } from "./jobs";
 import type { Mailer } from "./mail";
+import type { PaymentProvider } from "./payments";
 import type { AccessTokenService } from "./services/access-tokens";
-import type { LoginThrottle } from "./throttling";
+import type { LoginThrottle, UsageLimiter } from "./throttling";
 import type { OidcProviders } from "./services/oidc/providers";
 
 /** What the api is built from; made once at start-up by the server (or a test, or a worker). */
@@ -15,6 +16,7 @@ export interface ApiDependencies {
   events: EventBus;
   permissionCache: PermissionCache;
   loginThrottle: LoginThrottle;
+  usageLimiter: UsageLimiter;
   mailer: Mailer;
   /** The web app's URL, for links in emails. */
   appUrl: string;
@@ -29,4 +31,7 @@ export interface ApiDependencies {
   jobs: JobQueue;
   /** Metrics and tracing of procedure calls, when the host process collects them. */
   instrumentation?: ProcedureInstrumentation;
+  payments: PaymentProvider;
+  /** How long a call to the payment provider may take before the caller is told to retry. */
+  paymentTimeoutMs: number;
 }

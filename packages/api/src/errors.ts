@@ -9,6 +9,7 @@ export type AppErrorCode =
   | "NOT_FOUND"
   | "CONFLICT"
   | "RATE_LIMITED"
+  | "PAYMENT_DECLINED"
   /** A service this one depends on (an identity provider) failed or could not be reached. */
   | "UPSTREAM_UNAVAILABLE";
 

@@ -30,8 +30,13 @@ export {
   roleCatalog,
 } from "./authorization";
 export type { Permission, PermissionCache, RoleName } from "./authorization";
-export { createInProcessLoginThrottle, createRedisLoginThrottle } from "./throttling";
-export type { LoginThrottle } from "./throttling";
+export {
+  createInProcessLoginThrottle,
+  createInProcessUsageLimiter,
+  createRedisLoginThrottle,
+  createRedisUsageLimiter,
+} from "./throttling";
+export type { LoginThrottle, UsageLimiter } from "./throttling";
 export { createConfiguredMailer, createOutboxMailer, createSmtpMailer } from "./mail";
 export { stopOnSignals } from "./shutdown";
 export { CLEAN_UP_JOB, createBullJobQueue, createInProcessJobQueue, jobDefinitions } from "./jobs";
@@ -46,6 +51,8 @@ export { emailSchema, newPasswordSchema } from "./validators";
 export type { ExpiredRecordCounts, ExpiringRecord } from "./services/expired-records";
 export type { Mailer, MailMessage } from "./mail";
 export { configurePasswordHashing } from "./services/passwords";
+export { createInProcessPaymentProvider } from "./payments";
+export type { InProcessPaymentProvider, PaymentBehaviour, PaymentProvider } from "./payments";
 export { AppError } from "./errors";
 export type { Logger } from "./logger";
 export {
@@ -56,6 +63,7 @@ export {
   requirePermission,
   requireAllPermissions,
   requireOwnership,
+  limitUsage,
 } from "./trpc";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

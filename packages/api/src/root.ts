@@ -1,12 +1,18 @@
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { healthRouter } from "./routers/health";
+import { ordersRouter } from "./routers/orders";
+import { productsRouter } from "./routers/products";
+import { usersRouter } from "./routers/users";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
   admin: adminRouter,
+  users: usersRouter,
+  products: productsRouter,
+  orders: ordersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -50,6 +50,7 @@ const trpcCodeOf: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
+  PAYMENT_DECLINED: "PAYMENT_REQUIRED",
   UPSTREAM_UNAVAILABLE: "BAD_GATEWAY",
 };
 
@@ -165,5 +166,24 @@ export function requireOwnership<TInput extends z.ZodType, TResource extends { o
       throw new TRPCError({ code: "NOT_FOUND", message: options.notFound });
     }
     return next({ ctx: { resource } });
+  });
+}
+
+/**
+ * Caps a flow that costs money or invites abuse at `perUser` calls per window for each signed-in
+ * user and `perAddress` for each client address, on every instance together.
+ */
+export function limitUsage(flow: string, budget: { perUser: number; perAddress: number; windowMs: number }) {
+  return t.middleware(async ({ ctx, next }) => {
+    const budgets = [{ key: `${flow}:ip:${ctx.ip}`, limit: budget.perAddress }];
+    if (ctx.user) budgets.push({ key: `${flow}:user:${ctx.user.id}`, limit: budget.perUser });
+    const retryAfterMs = await ctx.usageLimiter.consume(budgets, budget.windowMs);
+    if (retryAfterMs > 0) {
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: `Too many requests for ${flow}; retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+      });
+    }
+    return next();
   });
 }

@@ -8,7 +8,9 @@ export const emailSchema = z
   .trim()
   .toLowerCase()
   .max(254)
-  .pipe(z.email({ message: "Invalid email address" }));
+  .pipe(z.email({ message: "Invalid email address" }))
+  // Deleted accounts are renamed into the reserved `.invalid` domain; nobody may sign up there.
+  .refine((email) => !email.endsWith(".invalid"), "Invalid email address");
 
 /**
  * Long enough to resist guessing, not among the passwords tried first, and capped so that

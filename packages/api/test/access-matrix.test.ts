@@ -6,7 +6,9 @@ import { systemActor } from "../src/actor";
 import { roleCatalog, type Permission, type RoleName } from "../src/authorization";
 import { createContext } from "../src/context";
 import { appRouter, createCaller } from "../src/root";
+import { placeOrder } from "../src/services/orders";
 import { grantPermission } from "../src/services/permission-grants";
+import { createProduct, deleteProduct } from "../src/services/products";
 import { createAccount, login } from "../src/services/auth";
 import { authenticatorCode, enableMfa, mfaRequired } from "./mfa-support";
 import { createTestApi, recordingLogger, tokensOf, testActor } from "./support";
@@ -32,6 +34,29 @@ async function account(roles: RoleName[]): Promise<{ id: string; email: string }
     createAccount(tx, systemActor, { email: address, password, roles }),
   );
   return { id: user.id, email: address };
+}
+
+const newProduct = () => ({
+  sku: `sku-${randomUUID()}`,
+  name: "Matrix lamp",
+  description: "A lamp for testing who may do what",
+  category: "lighting",
+  price: { amount: 1999, currency: "EUR" },
+  stock: 100,
+});
+
+function product() {
+  return createProduct({ ...api.deps, log: recordingLogger() }, systemActor, newProduct());
+}
+
+/** A paid order of someone other than every persona. */
+async function victimOrder() {
+  const { id } = await product();
+  return placeOrder(
+    { ...api.deps, log: recordingLogger() },
+    { ...testActor, userId: victimId },
+    { items: [{ productId: id, quantity: 1 }], idempotencyKey: randomUUID() },
+  );
 }
 
 async function signIn(address: string) {
@@ -84,6 +109,33 @@ const sampleInputs = {
   "admin.jobs.deadLetters": async () => ({ limit: 5 }),
   // No dead letter has this id: allowed callers are told NOT_FOUND, after the access check.
   "admin.jobs.retry": async () => ({ id: "no-such-job" }),
+  "users.me": async () => undefined,
+  "users.updateProfile": async () => ({ displayName: "Matrix" }),
+  "users.changeEmail": async () => ({ newEmail: email("moved"), password }),
+  "users.confirmEmailChange": async () => ({ token: "A".repeat(43) }),
+  // A wrong password: refused as bad input after the access check, so no persona loses its account.
+  "users.deleteAccount": async () => ({ password: "not the password" }),
+  "products.list": async () => ({ search: "matrix" }),
+  "products.get": async () => ({ productId: (await product()).id }),
+  "products.create": async () => ({ ...newProduct(), sku: email("sku").replace("@", ".") }),
+  "products.update": async () => {
+    const { id, version } = await product();
+    return { productId: id, version, changes: { stock: 5 } };
+  },
+  "products.delete": async () => ({ productId: (await product()).id }),
+  "products.restore": async () => {
+    const { id } = await product();
+    await deleteProduct(api.deps, systemActor, id);
+    return { productId: id };
+  },
+  "orders.place": async () => ({
+    items: [{ productId: (await product()).id, quantity: 1 }],
+    idempotencyKey: randomUUID(),
+  }),
+  "orders.get": async () => ({ orderId: (await victimOrder()).id }),
+  "orders.list": async () => ({}),
+  "orders.cancel": async () => ({ orderId: (await victimOrder()).id }),
+  "orders.setStatus": async () => ({ orderId: (await victimOrder()).id, status: "shipped" }),
 } satisfies Record<ProcedurePath, () => Promise<unknown>>;
 
 function permissionsOf(persona: Persona): Set<Permission> {

@@ -1,14 +1,16 @@
 import { randomBytes } from "node:crypto";
+import type { DatabaseDriver } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import type { Actor, Principal } from "../src/actor";
 import { createInProcessPermissionCache } from "../src/authorization";
 import { createOutboxMailer } from "../src/mail";
-import { createInProcessLoginThrottle } from "../src/throttling";
+import { createInProcessLoginThrottle, type UsageLimiter } from "../src/throttling";
 import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
 import { createInProcessJobQueue } from "../src/jobs";
+import { createInProcessPaymentProvider } from "../src/payments";
 import type { Logger } from "../src/logger";
 import { createAccessTokenService, sharedSecretKeys } from "../src/services/access-tokens";
 import { deriveSealingKey } from "../src/services/sealing";
@@ -53,15 +55,16 @@ export const testJobSettings = {
   stalledAfterMs: 5_000,
   cleanupCron: "0 3 * * *",
 };
+const unlimited: UsageLimiter = { consume: async () => 0 };
 
 export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
 
-export async function createTestApi(): Promise<{
+export async function createTestApi(driver?: DatabaseDriver): Promise<{
   deps: ApiDependencies & { log: ReturnType<typeof recordingLogger> };
   database: TestDatabase;
   contextFor(user: Principal | null): Context & { log: ReturnType<typeof recordingLogger> };
 }> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(driver);
   await syncAuthorizationCatalog(database.connection.db);
   const deps = {
     db: database.connection.db,
@@ -69,6 +72,8 @@ export async function createTestApi(): Promise<{
     events: createInProcessEventBus(),
     permissionCache: createInProcessPermissionCache(),
     loginThrottle: createInProcessLoginThrottle(),
+    // Unlimited, so that tests may place hundreds of orders; the limits have tests of their own.
+    usageLimiter: unlimited,
     mailer: createOutboxMailer(database.connection.db, recordingLogger()),
     appUrl: "https://app.example.com",
     refreshTokenTtlSeconds: 3600,
@@ -76,6 +81,9 @@ export async function createTestApi(): Promise<{
     oidcProviders: createOidcProviders(null),
     mfaSealingKey: deriveSealingKey(tokenOptions.secret, "mfa secret"),
     jobs: createInProcessJobQueue(testJobSettings),
+    // The in-process provider itself, so that tests can make it decline or time out.
+    payments: createInProcessPaymentProvider(),
+    paymentTimeoutMs: 200,
     log: recordingLogger(),
   };
   return {

@@ -14,4 +14,7 @@ export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([
   "auth.email.verify",
   "auth.password.requestReset",
   "auth.password.reset",
+  "users.changeEmail",
+  "users.confirmEmailChange",
+  "users.deleteAccount",
 ]);

@@ -115,6 +115,8 @@ export const envSchema = z.object({
   JOB_BACKOFF_MS: integer(10, 3_600_000).default(5_000),
   JOB_STALLED_AFTER_MS: integer(1000, 600_000).default(30_000),
   CLEANUP_CRON: cronPattern.default("0 3 * * *"),
+
+  PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

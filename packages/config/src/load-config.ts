@@ -64,6 +64,7 @@ export interface Config {
     stalledAfterMs: number;
     cleanupCron: string;
   };
+  payments: { timeoutMs: number };
 }
 
 /**
@@ -150,5 +151,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       stalledAfterMs: env.JOB_STALLED_AFTER_MS,
       cleanupCron: env.CLEANUP_CRON,
     },
+    payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS },
   };
 }

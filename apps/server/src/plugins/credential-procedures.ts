@@ -12,6 +12,9 @@ const CREDENTIAL_PROCEDURES = new Set([
   "auth.email.verify",
   "auth.password.requestReset",
   "auth.password.reset",
+  "users.changeEmail",
+  "users.confirmEmailChange",
+  "users.deleteAccount",
 ]);
 
 /**

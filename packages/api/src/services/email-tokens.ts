@@ -8,6 +8,7 @@ export type EmailTokenPurpose = (typeof emailTokens.$inferSelect)["purpose"];
 export const EMAIL_TOKEN_TTL_MS: Record<EmailTokenPurpose, number> = {
   verify_email: 24 * 3600_000,
   reset_password: 3600_000,
+  change_email: 24 * 3600_000,
 };
 
 /** Makes a single-use token for `email`; earlier unused tokens of the same purpose stop working. */

@@ -65,22 +65,26 @@ export function assignRole(deps: Deps, principal: Principal, actor: Actor, input
 
 export function removeRole(deps: Deps, principal: Principal, actor: Actor, input: RoleChange): Promise<RoleName[]> {
   return changeRole(deps, principal, actor, input, "remove", async (tx) => {
-    if (input.role === ADMIN_ROLE) {
-      // Locking every admin row makes two concurrent demotions take turns, so they cannot
-      // each see "another admin remains" and together remove the last two.
-      const admins = await tx
-        .select({ userId: userRoles.userId })
-        .from(userRoles)
-        .where(eq(userRoles.roleName, ADMIN_ROLE))
-        .for("update");
-      if (admins.length <= 1 && admins.some((admin) => admin.userId === input.userId)) {
-        throw new AppError("CONFLICT", "The last admin cannot be removed");
-      }
-    }
+    if (input.role === ADMIN_ROLE) await assertNotLastAdmin(tx, input.userId);
     const deleted = await tx
       .delete(userRoles)
       .where(and(eq(userRoles.userId, input.userId), eq(userRoles.roleName, input.role)))
       .returning();
     return deleted.length > 0;
   });
+}
+
+/**
+ * Refuses to let the last admin go. Locking every admin row makes two concurrent removals take
+ * turns, so they cannot each see "another admin remains" and together remove the last two.
+ */
+export async function assertNotLastAdmin(tx: Transaction, userId: string): Promise<void> {
+  const admins = await tx
+    .select({ userId: userRoles.userId })
+    .from(userRoles)
+    .where(eq(userRoles.roleName, ADMIN_ROLE))
+    .for("update");
+  if (admins.length <= 1 && admins.some((admin) => admin.userId === userId)) {
+    throw new AppError("CONFLICT", "The last admin cannot be removed");
+  }
 }

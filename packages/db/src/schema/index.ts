@@ -7,3 +7,5 @@ export * from "./oidc-login-attempts";
 export * from "./email";
 export * from "./mfa";
 export * from "./signing-keys";
+export * from "./products";
+export * from "./orders";

@@ -15,6 +15,10 @@ export const users = pgTable(
     accessVersion: integer("access_version").notNull().default(0),
     /** When the owner last proved they read mail at `email`; null until then. */
     emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    /** How the user wants to be addressed; the only field a user edits on their own profile. */
+    displayName: text("display_name"),
+    /** Set when the owner deleted the account: personal data is gone, orders and audit rows stay. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true })
       .notNull()

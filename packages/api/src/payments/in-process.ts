@@ -1,0 +1,56 @@
+import { randomUUID } from "node:crypto";
+import type { Charge, ChargeResult, PaymentProvider } from "./payment-provider";
+
+export type PaymentBehaviour = "succeed" | "decline" | "time out";
+
+export interface InProcessPaymentProvider extends PaymentProvider {
+  /** How the next new charges answer; demos and tests switch it. */
+  behaveAs(behaviour: PaymentBehaviour): void;
+  /** How many distinct payments were charged and refunded. */
+  readonly charged: number;
+  readonly refunded: number;
+}
+
+/**
+ * The default provider: accepts every charge (or declines, or never answers, when told to) and
+ * remembers each payment id, as a real provider's idempotency keys do.
+ */
+export function createInProcessPaymentProvider(): InProcessPaymentProvider {
+  let behaviour: PaymentBehaviour = "succeed";
+  const results = new Map<string, ChargeResult>();
+  const refunds = new Set<string>();
+
+  return {
+    behaveAs(next) {
+      behaviour = next;
+    },
+    get charged() {
+      return [...results.values()].filter((result) => result.status === "succeeded").length;
+    },
+    get refunded() {
+      return refunds.size;
+    },
+    async charge(charge: Charge, signal: AbortSignal) {
+      const earlier = results.get(charge.paymentId);
+      if (earlier) return earlier;
+      if (behaviour === "time out") return neverAnswering(signal);
+      const result: ChargeResult =
+        behaviour === "succeed"
+          ? { status: "succeeded", reference: `pay_${randomUUID()}` }
+          : { status: "declined", reason: "The card was declined" };
+      results.set(charge.paymentId, result);
+      return result;
+    },
+    async refund(paymentId: string, signal: AbortSignal) {
+      if (behaviour === "time out") return neverAnswering(signal);
+      if (results.get(paymentId)?.status === "succeeded") refunds.add(paymentId);
+    },
+  };
+}
+
+function neverAnswering(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.throwIfAborted();
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}

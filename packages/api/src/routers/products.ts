@@ -1,0 +1,59 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { actorOf } from "../actor";
+import {
+  newProductSchema,
+  productIdSchema,
+  productPageSchema,
+  productQuerySchema,
+  productSchema,
+  productUpdateSchema,
+} from "../schemas/products";
+import { AppError } from "../errors";
+import {
+  createProduct,
+  deleteProduct,
+  getProduct,
+  listProducts,
+  restoreProduct,
+  updateProduct,
+} from "../services/products";
+import { publicProcedure, requirePermission } from "../trpc";
+
+export const productsRouter = {
+  list: publicProcedure
+    .input(productQuerySchema)
+    .output(productPageSchema)
+    .query(({ ctx, input }) => {
+      if (input.deleted && !ctx.user?.permissions.has("product:restore")) {
+        throw new AppError("FORBIDDEN", "Listing deleted products needs the product:restore permission");
+      }
+      return listProducts(ctx.db, input);
+    }),
+
+  get: publicProcedure
+    .input(productIdSchema)
+    .output(productSchema)
+    .query(({ ctx, input }) =>
+      getProduct(ctx.db, input.productId, { includeDeleted: ctx.user?.permissions.has("product:restore") ?? false }),
+    ),
+
+  create: requirePermission("product:create")
+    .input(newProductSchema)
+    .output(productSchema)
+    .mutation(({ ctx, input }) => createProduct(ctx, actorOf(ctx), input)),
+
+  update: requirePermission("product:update")
+    .input(productUpdateSchema)
+    .output(productSchema)
+    .mutation(({ ctx, input }) => updateProduct(ctx, actorOf(ctx), input)),
+
+  delete: requirePermission("product:delete")
+    .input(productIdSchema)
+    .output(productSchema)
+    .mutation(({ ctx, input }) => deleteProduct(ctx, actorOf(ctx), input.productId)),
+
+  restore: requirePermission("product:restore")
+    .input(productIdSchema)
+    .output(productSchema)
+    .mutation(({ ctx, input }) => restoreProduct(ctx, actorOf(ctx), input.productId)),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,39 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { actorOf } from "../actor";
+import {
+  accountDeletionSchema,
+  emailChangeConfirmationSchema,
+  emailChangeSchema,
+  profileSchema,
+  profileUpdateSchema,
+} from "../schemas/profile";
+import { confirmEmailChange, deleteAccount, getProfile, requestEmailChange, updateProfile } from "../services/profile";
+import { publicProcedure, protectedProcedure } from "../trpc";
+import { clearSessionCookies } from "./session-cookies";
+
+/** The signed-in user's own account. */
+export const usersRouter = {
+  me: protectedProcedure.output(profileSchema).query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
+
+  updateProfile: protectedProcedure
+    .input(profileUpdateSchema)
+    .output(profileSchema)
+    .mutation(({ ctx, input }) => updateProfile(ctx.db, { ...actorOf(ctx), userId: ctx.user.id }, input)),
+
+  changeEmail: protectedProcedure
+    .input(emailChangeSchema)
+    .output(z.object({ sent: z.literal(true) }))
+    .mutation(({ ctx, input }) => requestEmailChange(ctx, { ...actorOf(ctx), userId: ctx.user.id }, input)),
+
+  /** Opened from the link in the mail, possibly signed out or on another device. */
+  confirmEmailChange: publicProcedure
+    .input(emailChangeConfirmationSchema)
+    .output(z.object({ email: z.string() }))
+    .mutation(({ ctx, input }) => confirmEmailChange(ctx, actorOf(ctx), input.token)),
+
+  deleteAccount: protectedProcedure.input(accountDeletionSchema).mutation(async ({ ctx, input }) => {
+    await deleteAccount(ctx, { ...actorOf(ctx), userId: ctx.user.id }, input.password);
+    clearSessionCookies(ctx);
+  }),
+} satisfies TRPCRouterRecord;

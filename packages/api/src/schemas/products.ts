@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { pageLimitSchema } from "../validators";
+import { moneySchema } from "./money";
+
+const productFields = {
+  name: z.string().trim().min(1).max(200),
+  description: z.string().trim().max(5000),
+  category: z.string().trim().min(1).max(64),
+  price: moneySchema,
+  stock: z.number().int().min(0).max(1_000_000),
+};
+
+export const productIdSchema = z.object({ productId: z.uuid() });
+
+// Strict objects: a field the API does not let callers set (version, deletedAt...) is refused, not ignored.
+export const newProductSchema = z.strictObject({
+  ...productFields,
+  sku: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._-]+$/, "SKU may hold letters, digits, '.', '_' and '-'"),
+  description: productFields.description.default(""),
+});
+export type NewProductInput = z.infer<typeof newProductSchema>;
+
+export const productUpdateSchema = z.strictObject({
+  productId: z.uuid(),
+  /** The version the caller last read; the update is refused if the product changed since. */
+  version: z.number().int().min(1),
+  changes: z
+    .strictObject(productFields)
+    .partial()
+    .refine((changes) => Object.keys(changes).length > 0, "Name at least one field to change"),
+});
+export type ProductUpdateInput = z.infer<typeof productUpdateSchema>;
+
+/** Sorting is by these keys only: each is backed by an index and gives a stable keyset order. */
+export const productSorts = ["newest", "price_asc", "price_desc", "name_asc"] as const;
+export type ProductSort = (typeof productSorts)[number];
+
+export const productQuerySchema = z
+  .strictObject({
+    search: z.string().trim().min(1).max(200).optional(),
+    category: productFields.category.optional(),
+    minPrice: z.number().int().min(0).optional(),
+    maxPrice: z.number().int().min(0).optional(),
+    currency: moneySchema.shape.currency.optional(),
+    inStock: z.boolean().optional(),
+    /** Deleted products instead of live ones; for holders of `product:restore`. */
+    deleted: z.boolean().default(false),
+    sort: z.enum(productSorts).default("newest"),
+    cursor: z.string().max(512).optional(),
+    limit: pageLimitSchema,
+  })
+  .refine((query) => query.minPrice === undefined || query.maxPrice === undefined || query.minPrice <= query.maxPrice, {
+    message: "minPrice must not exceed maxPrice",
+    path: ["minPrice"],
+  });
+export type ProductQuery = z.infer<typeof productQuerySchema>;
+
+export const productSchema = z.object({
+  id: z.uuid(),
+  sku: z.string(),
+  ...productFields,
+  version: z.number().int(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  deletedAt: z.date().nullable(),
+});
+export type ProductView = z.infer<typeof productSchema>;
+
+export const productPageSchema = z.object({ items: z.array(productSchema), nextCursor: z.string().nullable() });

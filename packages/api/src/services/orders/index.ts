@@ -1,0 +1,4 @@
+export { placeOrder } from "./order-placing";
+export { moveOrder, type OrderDeps } from "./order-status";
+export { listOrders } from "./order-listing";
+export { findOrderOwner, getOrder } from "./order-view";

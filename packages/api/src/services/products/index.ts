@@ -1,0 +1,2 @@
+export { createProduct, deleteProduct, restoreProduct, updateProduct, announceProductChange } from "./product-editing";
+export { getProduct, listProducts } from "./product-listing";

@@ -1,0 +1,55 @@
+import {
+  emailTokens,
+  mfaFactors,
+  oauthAccounts,
+  recoveryCodes,
+  refreshSessions,
+  userPermissions,
+  userRoles,
+  users,
+  type Database,
+} from "@seed/db";
+import { eq } from "drizzle-orm";
+import type { Actor } from "../../actor";
+import type { EventBus } from "../../events";
+import { recordAccessChange } from "../access";
+import { unusablePasswordHash } from "../passwords";
+import { assertNotLastAdmin } from "../role-assignments";
+import { announceRevokedSessions, revokeSessionsWhere } from "../session-revocation";
+import { confirmPassword } from "./password-confirmation";
+
+/**
+ * Deletes an account at its owner's request. The row stays, so that orders and audit rows keep
+ * pointing at it, but everything that identifies or signs in as the person goes, in one
+ * transaction: address, name, password, authenticators, linked identities, roles and sessions.
+ */
+export async function deleteAccount(
+  deps: { db: Database; events: EventBus },
+  actor: Actor & { userId: string },
+  password: string,
+): Promise<void> {
+  await confirmPassword(deps.db, actor.userId, password);
+  const unusable = await unusablePasswordHash();
+  const userId = actor.userId;
+  const revoked = await deps.db.transaction(async (tx) => {
+    await assertNotLastAdmin(tx, userId);
+    const revoked = await revokeSessionsWhere(tx, actor, eq(refreshSessions.userId, userId), "account deleted");
+    for (const table of [mfaFactors, recoveryCodes, oauthAccounts, emailTokens, userRoles, userPermissions]) {
+      await tx.delete(table).where(eq(table.userId, userId));
+    }
+    await tx
+      .update(users)
+      .set({
+        // `.invalid` is reserved: no mail can reach it, and no sign-up can claim it.
+        email: `deleted-${userId}@deleted.invalid`,
+        passwordHash: unusable,
+        displayName: null,
+        emailVerifiedAt: null,
+        deletedAt: new Date(),
+      })
+      .where(eq(users.id, userId));
+    await recordAccessChange(tx, actor, userId, { action: "user.delete_account" });
+    return revoked;
+  });
+  await announceRevokedSessions(deps, revoked);
+}

@@ -1,0 +1,3 @@
+export { deleteAccount } from "./account-deletion";
+export { confirmEmailChange, requestEmailChange } from "./email-change";
+export { getProfile, updateProfile } from "./profile";

@@ -1,0 +1,39 @@
+import { users, type Database } from "@seed/db";
+import { eq } from "drizzle-orm";
+import type { Actor } from "../../actor";
+import { AppError } from "../../errors";
+import type { Profile, ProfileUpdate } from "../../schemas/profile";
+import { recordAudit } from "../audit";
+import { rolesOf } from "../auth";
+
+export async function getProfile(db: Database, userId: string): Promise<Profile> {
+  const [user, roles] = await Promise.all([
+    db.query.users.findFirst({
+      where: eq(users.id, userId),
+      columns: { id: true, email: true, displayName: true, emailVerifiedAt: true, createdAt: true },
+    }),
+    rolesOf(db, userId),
+  ]);
+  if (!user) throw new AppError("NOT_FOUND", "No such user");
+  const { emailVerifiedAt, ...rest } = user;
+  return { ...rest, emailVerified: emailVerifiedAt !== null, roles };
+}
+
+export async function updateProfile(db: Database, actor: Actor & { userId: string }, update: ProfileUpdate) {
+  await db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ displayName: users.displayName })
+      .from(users)
+      .where(eq(users.id, actor.userId))
+      .for("update");
+    await tx.update(users).set(update).where(eq(users.id, actor.userId));
+    await recordAudit(tx, actor, {
+      action: "user.update_profile",
+      resource: "user",
+      resourceId: actor.userId,
+      before: before ?? null,
+      after: update,
+    });
+  });
+  return getProfile(db, actor.userId);
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import type { Principal } from "../src/actor";
+import { systemActor } from "../src/actor";
+import { roleCatalog, type Permission, type RoleName } from "../src/authorization";
+import type { EventBus } from "../src/events";
+import { createCaller } from "../src/root";
+import { createAccount } from "../src/services/auth";
+import type { createTestApi } from "./support";
+
+export type TestApi = Awaited<ReturnType<typeof createTestApi>>;
+
+export const PASSWORD = "a long passphrase";
+
+/** A real account with `roles`, and a caller of the router acting as it. */
+export async function member(api: TestApi, roles: RoleName[], grants: Permission[] = []) {
+  const email = `${roles.join("-") || "nobody"}-${randomUUID()}@example.com`;
+  const user = await api.deps.db.transaction((tx) =>
+    createAccount(tx, systemActor, { email, password: PASSWORD, roles }),
+  );
+  const principal: Principal = {
+    ...user,
+    sessionId: randomUUID(),
+    roles,
+    permissions: new Set([...roles.flatMap((role) => roleCatalog[role].permissions), ...grants]),
+  };
+  return { ...user, principal, api: createCaller(api.contextFor(principal)) };
+}
+
+export function productInput(overrides: Partial<ReturnType<typeof baseProduct>> = {}) {
+  return { ...baseProduct(), ...overrides };
+}
+
+function baseProduct() {
+  return {
+    sku: `sku-${randomUUID()}`,
+    name: "Desk lamp",
+    description: "A lamp with a warm light",
+    category: "lighting",
+    price: { amount: 2500, currency: "EUR" },
+    stock: 10,
+  };
+}
+
+/**
+ * Everything published on `channel` from now on, in order. `settle()` publishes a marker and waits
+ * for it, so that every event published before it has arrived, and nothing after it is counted.
+ */
+export async function recordEvents<T>(events: EventBus, channel: string) {
+  const controller = new AbortController();
+  const received: T[] = [];
+  const marker = { type: "marker", id: randomUUID() };
+  const stream = await events.subscribe<T | typeof marker>(channel, controller.signal);
+  let markerSeen!: () => void;
+  const markerArrived = new Promise<void>((resolve) => (markerSeen = resolve));
+  void (async () => {
+    for await (const event of stream) {
+      if ((event as typeof marker).id === marker.id) markerSeen();
+      else received.push(event as T);
+    }
+  })();
+  return {
+    async settle(): Promise<T[]> {
+      await events.publish(channel, marker);
+      await markerArrived;
+      controller.abort();
+      return received;
+    },
+  };
+}
