@@ -87,4 +87,7 @@ export const accessMatrix = {
   "orders.list": signedIn,
   "orders.cancel": ownerOr("order:update:any"),
   "orders.setStatus": permission("order:update:any"),
+
+  "exports.generate": signedIn,
+  "exports.get": ownerOr("order:read:any"),
 } satisfies Record<ProcedurePath, AccessRule>;

@@ -1,5 +1,6 @@
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { exportsRouter } from "./routers/exports";
 import { healthRouter } from "./routers/health";
 import { ordersRouter } from "./routers/orders";
 import { productsRouter } from "./routers/products";
@@ -13,6 +14,7 @@ export const appRouter = router({
   users: usersRouter,
   products: productsRouter,
   orders: ordersRouter,
+  exports: exportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -136,6 +136,8 @@ const sampleInputs = {
   "orders.list": async () => ({}),
   "orders.cancel": async () => ({ orderId: (await victimOrder()).id }),
   "orders.setStatus": async () => ({ orderId: (await victimOrder()).id, status: "shipped" }),
+  "exports.generate": async () => undefined,
+  "exports.get": async () => ({ exportId: await api.deps.jobs.enqueue("exports.orders", { userId: victimId }) }),
 } satisfies Record<ProcedurePath, () => Promise<unknown>>;
 
 function permissionsOf(persona: Persona): Set<Permission> {

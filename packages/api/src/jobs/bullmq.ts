@@ -2,7 +2,7 @@ import { Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../logger";
 import { CLEAN_UP_JOB, runJob, validatedPayload } from "./definitions";
-import type { DeadLetter, JobQueue, JobSettings } from "./job-queue";
+import type { DeadLetter, JobQueue, JobSettings, JobStatus } from "./job-queue";
 
 const QUEUE_NAME = "jobs";
 /** Finished jobs kept for inspection; dead letters are kept until retried. */
@@ -41,6 +41,14 @@ export function createBullJobQueue(options: {
     async enqueue(name, payload) {
       const job = await queue.add(name, validatedPayload(name, payload));
       return job.id!;
+    },
+    async find(id) {
+      const job = await Job.fromId(queue, id);
+      if (!job) return null;
+      const state = await job.getState();
+      const status: JobStatus["state"] =
+        state === "completed" ? "done" : state === "failed" ? "failed" : state === "active" ? "running" : "queued";
+      return { id, name: job.name, payload: job.data, state: status, result: job.returnvalue ?? null };
     },
     async deadLetters(limit) {
       const jobs = await queue.getFailed(0, limit - 1);

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { cleanUpExpiredJob } from "./clean-up-expired";
+import { exportOrdersJob } from "./export-orders";
 import type { JobDefinition, JobDependencies } from "./job-definition";
 import { sendMailJob } from "./send-mail";
 
@@ -7,6 +8,7 @@ import { sendMailJob } from "./send-mail";
 export const jobDefinitions = {
   "mail.send": sendMailJob,
   "maintenance.cleanUpExpired": cleanUpExpiredJob,
+  "exports.orders": exportOrdersJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobDefinitions;
@@ -25,8 +27,8 @@ export function validatedPayload(name: JobName, payload: unknown): unknown {
 }
 
 /** Runs one job by name; a name no definition has (a job queued by a newer version) fails it. */
-export async function runJob(deps: JobDependencies, name: string, payload: unknown): Promise<void> {
+export async function runJob(deps: JobDependencies, name: string, payload: unknown): Promise<unknown> {
   if (!isJobName(name)) throw new Error(`no job is defined as "${name}"`);
   const definition = jobDefinitions[name] as JobDefinition;
-  await definition.run(deps, definition.payload.parse(payload));
+  return (await definition.run(deps, definition.payload.parse(payload))) ?? null;
 }

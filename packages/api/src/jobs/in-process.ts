@@ -1,7 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import { CLEAN_UP_JOB, runJob, validatedPayload, type JobName } from "./definitions";
 import type { JobDependencies } from "./job-definition";
-import type { DeadLetter, JobQueue, JobSettings } from "./job-queue";
+import type { DeadLetter, JobQueue, JobSettings, JobStatus } from "./job-queue";
 
 interface QueuedJob {
   id: string;
@@ -9,6 +9,9 @@ interface QueuedJob {
   payload: unknown;
   attemptsMade: number;
 }
+
+/** Finished jobs remembered for `find`, as BullMQ keeps its completed jobs. */
+const FINISHED_KEPT = 1000;
 
 /**
  * Jobs in this process's memory, for the embedded default where there is one process: they
@@ -20,6 +23,8 @@ export function createInProcessJobQueue(settings: JobSettings): JobQueue {
   const retryTimers = new Map<string, NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
   const deadLetters = new Map<string, { job: QueuedJob; letter: DeadLetter }>();
+  const statuses = new Map<string, JobStatus>();
+  const finished: string[] = [];
   let workerDeps: JobDependencies | null = null;
   let closed = false;
   let cleanUpTimer: NodeJS.Timeout | undefined;
@@ -34,16 +39,25 @@ export function createInProcessJobQueue(settings: JobSettings): JobQueue {
     }
   }
 
+  function track(job: QueuedJob, state: JobStatus["state"], result: unknown = null): void {
+    statuses.set(job.id, { id: job.id, name: job.name, payload: job.payload, state, result });
+    if (state !== "done") return;
+    finished.push(job.id);
+    if (finished.length > FINISHED_KEPT) statuses.delete(finished.shift()!);
+  }
+
   async function attempt(deps: JobDependencies, job: QueuedJob): Promise<void> {
     job.attemptsMade += 1;
+    track(job, "running");
     try {
-      await runJob(deps, job.name, job.payload);
+      track(job, "done", await runJob(deps, job.name, job.payload));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       deps.log.warn({ job: job.name, id: job.id, attempt: job.attemptsMade, err: message }, "job failed");
       if (job.attemptsMade < settings.attempts) {
         // BullMQ's exponential backoff: the delay, then twice that, and so on.
         const delay = settings.backoffMs * 2 ** (job.attemptsMade - 1);
+        track(job, "queued");
         const timer = setTimeout(() => {
           retryTimers.delete(job.id);
           waiting.push(job);
@@ -60,6 +74,7 @@ export function createInProcessJobQueue(settings: JobSettings): JobQueue {
           failedAt: new Date(),
         };
         deadLetters.set(job.id, { job, letter });
+        track(job, "failed");
       }
     }
   }
@@ -76,9 +91,13 @@ export function createInProcessJobQueue(settings: JobSettings): JobQueue {
   const queue: JobQueue = {
     async enqueue(name, payload) {
       const job = { id: String(nextId++), name, payload: validatedPayload(name, payload), attemptsMade: 0 };
+      track(job, "queued");
       waiting.push(job);
       take();
       return job.id;
+    },
+    async find(id) {
+      return statuses.get(id) ?? null;
     },
     async deadLetters(limit) {
       return [...deadLetters.values()]
@@ -90,7 +109,9 @@ export function createInProcessJobQueue(settings: JobSettings): JobQueue {
       const dead = deadLetters.get(id);
       if (!dead) return false;
       deadLetters.delete(id);
-      waiting.push({ ...dead.job, attemptsMade: 0 });
+      const job = { ...dead.job, attemptsMade: 0 };
+      track(job, "queued");
+      waiting.push(job);
       take();
       return true;
     },

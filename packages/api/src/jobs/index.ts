@@ -3,4 +3,4 @@ export { createInProcessJobQueue } from "./in-process";
 export { CLEAN_UP_JOB, jobDefinitions } from "./definitions";
 export type { JobName, JobPayload } from "./definitions";
 export type { JobDefinition, JobDependencies } from "./job-definition";
-export type { DeadLetter, JobCounts, JobQueue, JobSettings } from "./job-queue";
+export type { DeadLetter, JobCounts, JobQueue, JobSettings, JobStatus } from "./job-queue";

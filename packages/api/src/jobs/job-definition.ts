@@ -10,10 +10,14 @@ export interface JobDependencies {
   log: Logger;
 }
 
-/** One kind of job: the shape of its payload, checked when it is queued and when it runs. */
+/**
+ * One kind of job: the shape of its payload, checked when it is queued and when it runs, and
+ * what it does. What `run` resolves with is kept as the job's result (JSON, small: a finished
+ * export, not a stream).
+ */
 export interface JobDefinition<TPayload extends z.ZodType = z.ZodType> {
   payload: TPayload;
-  run(deps: JobDependencies, payload: z.output<TPayload>): Promise<void>;
+  run(deps: JobDependencies, payload: z.output<TPayload>): Promise<unknown>;
 }
 
 export function defineJob<TPayload extends z.ZodType>(definition: JobDefinition<TPayload>): JobDefinition<TPayload> {

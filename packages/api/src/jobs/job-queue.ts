@@ -13,6 +13,16 @@ export interface DeadLetter {
   failedAt: Date | null;
 }
 
+/** Where one job is: queued (or waiting for a retry), running, done with its result, or failed for good. */
+export interface JobStatus {
+  id: string;
+  name: string;
+  payload: unknown;
+  state: "queued" | "running" | "done" | "failed";
+  /** What the job resolved with, once done. */
+  result: unknown;
+}
+
 export interface JobCounts {
   waiting: number;
   active: number;
@@ -29,6 +39,8 @@ export type JobSettings = Omit<Config["jobs"], "runInServer">;
 export interface JobQueue {
   /** Queues a job and resolves with its id once it is stored. */
   enqueue<TName extends JobName>(name: TName, payload: JobPayload<TName>): Promise<string>;
+  /** A job by id while it is kept (finished jobs are kept for a while); null once forgotten. */
+  find(id: string): Promise<JobStatus | null>;
   /** The most recent dead letters first. */
   deadLetters(limit: number): Promise<DeadLetter[]>;
   /** Queues a dead letter again with fresh attempts; false when there is no such dead letter. */
