@@ -42,7 +42,8 @@ describe("pnpm cli on the embedded database", () => {
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  it("migrates, then cleans up with a progress line per kind of record", async () => {
+  // Two processes that each open the embedded database from its files: slow on a busy machine.
+  it("migrates, then cleans up with a progress line per kind of record", { timeout: 120_000 }, async () => {
     const migrated = await cli(["migrate"], { DATA_DIR: dataDir });
     expect(migrated).toMatchObject({ code: 0, stdout: "Migrated the pglite database.\n", stderr: "" });
     const cleaned = await cli(["clean-up"], { DATA_DIR: dataDir });
