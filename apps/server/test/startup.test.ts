@@ -32,7 +32,8 @@ describe("pnpm db:seed", () => {
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  it("creates the first admin once, and is safe to run again", async () => {
+  // Two processes that each open the embedded database from its files: slow on a busy machine.
+  it("creates the first admin once, and is safe to run again", { timeout: 120_000 }, async () => {
     const env = { DATA_DIR: dataDir, ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "a long admin password" };
     const first = await run("packages/api/src/cli/seed.ts", env);
     expect(first).toMatchObject({ code: 0 });

@@ -39,8 +39,17 @@ export {
 export type { LoginThrottle, UsageLimiter } from "./throttling";
 export { createConfiguredMailer, createOutboxMailer, createSmtpMailer } from "./mail";
 export { stopOnSignals } from "./shutdown";
-export { CLEAN_UP_JOB, createBullJobQueue, createInProcessJobQueue, jobDefinitions } from "./jobs";
-export type { DeadLetter, JobCounts, JobDependencies, JobName, JobPayload, JobQueue, JobSettings } from "./jobs";
+export { createBullJobQueue, createInProcessJobQueue } from "./jobs";
+export type {
+  DeadLetter,
+  JobCounts,
+  JobDependencies,
+  JobName,
+  JobPayload,
+  JobQueue,
+  JobSettings,
+  JobStatus,
+} from "./jobs";
 export type { ProcedureCall, ProcedureInstrumentation } from "./instrumentation";
 export { deleteExpiredRecords, expiringRecords } from "./services/expired-records";
 export { findUserByEmail, makeAdmin } from "./services/admin-accounts";
