@@ -1,3 +1,4 @@
 export { createServer } from "./server";
 export type { Server } from "./server";
 export type { Resources, ResourceOverrides } from "./resources";
+export type { ServerOptions } from "./server";

@@ -1,12 +1,14 @@
 import {
   CLOCK_TOLERANCE_SECONDS,
+  createBullJobQueue,
+  createInProcessJobQueue,
+  measuredEventBus,
   createInProcessEventBus,
   createInProcessLoginThrottle,
   createInProcessPaymentProvider,
   createInProcessUsageLimiter,
   createInProcessPermissionCache,
-  createOutboxMailer,
-  createSmtpMailer,
+  createConfiguredMailer,
   deriveSealingKey,
   sharedSecretKeys,
   signingKeySet,
@@ -15,6 +17,8 @@ import {
   createRedisUsageLimiter,
   createRedisPermissionCache,
   type EventBus,
+  type EventBusObserver,
+  type JobQueue,
   type LoginThrottle,
   type Logger,
   type KeySource,
@@ -24,7 +28,7 @@ import {
   type PermissionCache,
 } from "@seed/api";
 import type { Config } from "@seed/config";
-import { createDatabase, type DatabaseConnection } from "@seed/db";
+import { createDatabase, type DatabaseConnection, type QueryObserver } from "@seed/db";
 import { Redis } from "ioredis";
 
 /** A Redis that accepts the connection but does not answer is treated as away after this long. */
@@ -39,6 +43,8 @@ export interface Resources {
   loginThrottle: LoginThrottle;
   usageLimiter: UsageLimiter;
   mailer: Mailer;
+  /** Background jobs: BullMQ with Redis, in this process without. */
+  jobs: JobQueue;
   /** Takes the money for orders; the in-process provider until a real one is configured. */
   payments: PaymentProvider;
   /** What signs and verifies access tokens. */
@@ -53,6 +59,12 @@ export interface ResourceOverrides {
   payments?: PaymentProvider;
 }
 
+/** What watches the database and the event bus for metrics and tracing. */
+export interface ResourceObservers {
+  queries: QueryObserver;
+  events: EventBusObserver;
+}
+
 /**
  * The one place where the embedded or the multi-instance implementation of each store is chosen.
  * Redis, when configured, must answer at start-up: a server that cannot share state with its
@@ -62,10 +74,12 @@ export async function openResources(
   config: Config,
   log: Logger,
   overrides: ResourceOverrides = {},
+  observers?: ResourceObservers,
 ): Promise<Resources> {
-  const database =
+  const opened =
     overrides.database ?? (await createDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
   const ownsDatabase = !overrides.database;
+  const database = observers ? opened.observe(observers.queries) : opened;
 
   let redis: Redis | null = null;
   try {
@@ -91,16 +105,14 @@ export async function openResources(
   }
 
   const eventOptions = { retentionMs: config.live.retentionMs, maxQueuedEvents: config.live.maxQueuedEvents };
-  const events = redis
+  const bus = redis
     ? createRedisEventBus(redis, config.redis.keyPrefix, eventOptions)
     : createInProcessEventBus({ ...eventOptions, ringSize: config.live.ringSize });
+  const events = observers ? measuredEventBus(bus, observers.events) : bus;
   const permissionCache = redis
     ? createRedisPermissionCache(redis, config.redis.keyPrefix)
     : createInProcessPermissionCache();
-  const smtp = config.mail.smtpUrl
-    ? createSmtpMailer(database.db, { url: config.mail.smtpUrl, from: config.mail.from })
-    : null;
-  const mailer = smtp ?? createOutboxMailer(database.db, log);
+  const mailer = createConfiguredMailer(database.db, config.mail, log);
   const tokenKeys =
     config.auth.algorithm === "EdDSA"
       ? await signingKeySet({
@@ -112,6 +124,9 @@ export async function openResources(
   const loginThrottle = redis
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
     : createInProcessLoginThrottle();
+  const jobs = config.redis.url
+    ? createBullJobQueue({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, settings: config.jobs, log })
+    : createInProcessJobQueue(config.jobs);
 
   const usageLimiter = redis ? createRedisUsageLimiter(redis, config.redis.keyPrefix) : createInProcessUsageLimiter();
 
@@ -123,10 +138,13 @@ export async function openResources(
     loginThrottle,
     usageLimiter,
     mailer,
+    jobs,
     payments: overrides.payments ?? createInProcessPaymentProvider(),
     tokenKeys,
     async close() {
-      smtp?.close();
+      // Running jobs still use the database and the mailer, so they finish first.
+      await jobs.close();
+      mailer.close();
       await events.close();
       await redis?.quit();
       if (ownsDatabase) await database.close();

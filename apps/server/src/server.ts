@@ -1,5 +1,7 @@
 import cookie from "@fastify/cookie";
 import websocket from "@fastify/websocket";
+import type { Span } from "@opentelemetry/api";
+import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import {
   bootstrap,
   configurePasswordHashing,
@@ -12,20 +14,36 @@ import type { Config } from "@seed/config";
 import Fastify, { type FastifyInstance } from "fastify";
 import { loggerOptions } from "./logger";
 import { healthRoutes } from "./plugins/health";
+import { trackInFlightRequests } from "./plugins/in-flight";
 import { jwksRoute } from "./plugins/jwks";
+import { metricsRoute } from "./plugins/metrics";
 import { rateLimits } from "./plugins/rate-limit";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
+import { requestSpans } from "./plugins/request-spans";
 import { securityHeaders } from "./plugins/security-headers";
 import { trpcRoutes } from "./plugins/trpc";
 import { openResources, type ResourceOverrides, type Resources } from "./resources";
+import { createMetrics } from "./telemetry/metrics";
+import { procedureInstrumentation } from "./telemetry/procedure-instrumentation";
+import { createTracing } from "./telemetry/tracing";
+import { combineQueryObservers } from "./telemetry/query-observers";
 
 export interface Server {
   app: FastifyInstance;
   resources: Resources;
   /** Listens on the configured host and port (0 picks a free port); resolves with the base URL. */
   start(): Promise<string>;
-  /** Stops accepting, lets in-flight requests finish, closes sockets, then the database and Redis. */
+  /**
+   * Turns readiness false, lets the requests in flight finish (still answering new ones, which a
+   * load balancer may send until it sees the readiness), stops listening, closes WebSockets with
+   * "going away", lets running jobs finish, then closes the database and Redis.
+   */
   stop(): Promise<void>;
+}
+
+export interface ServerOptions extends ResourceOverrides {
+  /** Records spans here, whether or not tracing is configured (tests read them back). */
+  spanExporter?: SpanExporter;
 }
 
 /** Fastify's types omit the hop count that proxy-addr understands; a function says the same. */
@@ -35,7 +53,7 @@ function trustProxyOption(
   return typeof trusted === "number" ? (_address, hop) => hop < trusted : trusted;
 }
 
-export async function createServer(config: Config, overrides: ResourceOverrides = {}): Promise<Server> {
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   configurePasswordHashing(config.auth.passwordHashing);
   const app = Fastify({
     logger: loggerOptions(config),
@@ -46,7 +64,13 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     // default of 100 characters would refuse a batch of a few calls before tRPC saw it.
     routerOptions: { maxParamLength: 4096 },
   });
-  const resources = await openResources(config, app.log, overrides);
+  const metrics = createMetrics();
+  const tracing = createTracing(config, options.spanExporter);
+  const resources = await openResources(config, app.log, options, {
+    queries: combineQueryObservers(metrics.queryObserver, tracing?.queryObserver),
+    events: metrics.eventBusObserver,
+  });
+  const openRequestSpans = new Map<string, Span>();
   let shuttingDown = false;
 
   const deps: ApiDependencies = {
@@ -72,12 +96,17 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     cookieSecure: config.http.cookieSecure,
     oidcProviders: createOidcProviders(config.oidc),
     mfaSealingKey: deriveSealingKey(config.auth.jwtSecret, "mfa secret"),
+    jobs: resources.jobs,
+    instrumentation: procedureInstrumentation(metrics, tracing, openRequestSpans),
     payments: resources.payments,
     paymentTimeoutMs: config.payments.timeoutMs,
   };
 
   try {
     await bootstrap({ db: deps.db, log: app.log }, config.firstAdmin);
+    if (config.jobs.runInServer) {
+      await resources.jobs.startWorker({ db: deps.db, mailer: deps.mailer, log: app.log.child({ component: "jobs" }) });
+    }
   } catch (error) {
     await resources.close();
     throw error;
@@ -85,6 +114,8 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
 
   // Order matters: every request is identified, secured and counted before any route runs.
   await echoRequestId(app);
+  const inFlight = await trackInFlightRequests(app);
+  if (tracing) await requestSpans(app, tracing, openRequestSpans);
   await securityHeaders(app, config);
   await app.register(cookie);
   await rateLimits(app, config, resources.redis);
@@ -97,6 +128,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     },
   });
   await healthRoutes(app, resources, () => shuttingDown);
+  await metricsRoute(app, metrics.registry, config.metrics.token);
   await jwksRoute(app, deps.accessTokens);
   await app.register(trpcRoutes, { config, deps });
 
@@ -104,6 +136,12 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
   // server would wait for every idle client to hang up on its own.
   app.addHook("onSend", async (_req, reply) => {
     if (shuttingDown) reply.header("connection", "close");
+  });
+
+  metrics.watch({
+    poolSize: resources.database.poolSize,
+    openSockets: () => app.websocketServer.clients.size,
+    jobs: resources.jobs,
   });
 
   if (config.auth.jwtSecretIsEphemeral) {
@@ -118,9 +156,11 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
     },
     async stop() {
       shuttingDown = true;
+      await inFlight.settled();
       // Only once the server has answered its last request are Redis and the database closed.
       await app.close();
       await resources.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -53,8 +53,22 @@ function dockerInstructions(keyword: string): string[] {
 }
 
 describe("docker-compose.yml", () => {
-  it("runs postgres, redis, a migration job and the server", () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(["postgres", "redis", "migrate", "server"]));
+  it("runs postgres, redis, a migration job, the server and a worker", () => {
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(["postgres", "redis", "migrate", "server", "worker"]),
+    );
+  });
+
+  it("the worker runs the worker app once postgres, redis and the migration are ready", () => {
+    expect(service("worker").command?.join(" ")).toContain("apps/worker/src/main.ts");
+    expect(existsSync(new URL("apps/worker/src/main.ts", repoRoot))).toBe(true);
+    expect(service("worker").depends_on).toMatchObject({
+      postgres: { condition: "service_healthy" },
+      redis: { condition: "service_healthy" },
+      migrate: { condition: "service_completed_successfully" },
+    });
+    // The server then only queues jobs: the workers run them.
+    expect(environmentOf("server").JOBS_RUN_IN_SERVER).toBe("false");
   });
 
   it("gives every long-running service a healthcheck", () => {
@@ -84,7 +98,7 @@ describe("docker-compose.yml", () => {
 
   it("sets only environment variables the server's config schema knows", () => {
     const known = Object.keys(envSchema.shape);
-    for (const name of ["migrate", "server"]) {
+    for (const name of ["migrate", "server", "worker"]) {
       const names = Object.keys(environmentOf(name));
       expect(names.length, `${name} environment`).toBeGreaterThan(0);
       expect(known, `${name} environment`).toEqual(expect.arrayContaining(names));
@@ -92,7 +106,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("refuses to start without a JWT_SECRET rather than shipping a default one", () => {
-    for (const name of ["migrate", "server"]) {
+    for (const name of ["migrate", "server", "worker"]) {
       expect(environmentOf(name).JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?[^}]*\}$/);
     }
   });

@@ -1,6 +1,9 @@
 import { once } from "node:events";
+import { mailOutbox } from "@seed/db";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
 import { availableBackends, createDeployment, uniqueEmail, type Deployment } from "./support/test-server";
 
 describe.each(availableBackends())("health, headers and shutdown on %s", (backend) => {
@@ -65,5 +68,62 @@ describe.each(availableBackends())("health, headers and shutdown on %s", (backen
     await server.stop();
     const [code] = (await closed) as [number, Buffer];
     expect(code).toBe(1001);
+  });
+});
+
+describe.each(availableBackends())("draining on %s", (backend) => {
+  let deployment: Deployment;
+  let smtp: SmtpSink;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    deployment = await createDeployment(backend, { SMTP_URL: smtp.url });
+  });
+  afterAll(async () => {
+    await deployment?.destroy();
+    await smtp?.close();
+  });
+
+  it("reports not ready while a request in flight finishes, answers it, then stops listening", async () => {
+    const server = await deployment.start();
+    const email = uniqueEmail("draining");
+    // A sign-up mails its confirmation before it answers; the mail server holds on to it.
+    smtp.holding = true;
+    const held = once(smtp.events, "held");
+    const inFlight = fetch(`${server.trpcUrl}/auth.register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: { email, password: "a long passphrase" } }),
+    });
+    await held;
+
+    const stopped = server.stop();
+    const readiness = await fetch(`${server.baseUrl}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ status: "unavailable" });
+
+    smtp.release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    await stopped;
+    expect(smtp.received.map((mail) => mail.to)).toContain(email);
+    await expect(fetch(`${server.baseUrl}/healthz`)).rejects.toThrow();
+  });
+
+  it("lets a running job finish before the database closes", async () => {
+    const server = await deployment.start();
+    const to = uniqueEmail("job-in-flight");
+    smtp.holding = true;
+    const held = once(smtp.events, "held");
+    await server.server.resources.jobs.enqueue("mail.send", { to, subject: "Late", text: "Sent during shutdown" });
+    await held;
+
+    const stopped = server.stop();
+    smtp.release();
+    await stopped;
+    expect(smtp.received.map((mail) => mail.to)).toContain(to);
+    // The job recorded the mail as sent after the SMTP server accepted it: the database was still open.
+    const [row] = await deployment.database.connection.db.select().from(mailOutbox).where(eq(mailOutbox.to, to));
+    expect(row!.sentAt).toBeInstanceOf(Date);
   });
 });

@@ -1,7 +1,5 @@
-import type { SessionEvent } from "@seed/api";
-import { TRPCClientError, type Client } from "@seed/client";
+import { TRPCClientError } from "@seed/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordSubscription, signedInClient } from "./support/live";
 import {
   availableBackends,
   createDeployment,
@@ -10,17 +8,7 @@ import {
   type Deployment,
   type TestServer,
 } from "./support/test-server";
-
-function subscribeToSessionEvents(client: Client) {
-  const recorded = recordSubscription<{ id: string; data: SessionEvent }>((handlers) =>
-    client.api.auth.onSessionEvent.subscribe(undefined, handlers),
-  );
-  return {
-    ...recorded,
-    started: recorded.starts(1),
-    next: async (count: number) => (await recorded.next(count)).map((event) => event.data),
-  };
-}
+import { signedInClient, subscribeToSessionEvents } from "./support/session-events";
 
 describe.each(availableBackends())("session events over WebSocket on %s", (backend) => {
   let deployment: Deployment;

@@ -68,6 +68,9 @@ export const accessMatrix = {
   "admin.permissions.revoke": permission("permission:grant"),
   "admin.audit.list": permission("audit:read"),
   "admin.securityEvents.list": permission("security_event:read"),
+  "admin.jobs.counts": permission("job:manage"),
+  "admin.jobs.deadLetters": permission("job:manage"),
+  "admin.jobs.retry": permission("job:manage"),
 
   "users.me": signedIn,
   "users.updateProfile": signedIn,
@@ -88,4 +91,7 @@ export const accessMatrix = {
   "orders.cancel": ownerOr("order:update:any"),
   "orders.onStatusChange": ownerOr("order:read:any"),
   "orders.setStatus": permission("order:update:any"),
+
+  "exports.generate": signedIn,
+  "exports.get": ownerOr("order:read:any"),
 } satisfies Record<ProcedurePath, AccessRule>;

@@ -1,6 +1,8 @@
 import type { Database } from "@seed/db";
 import type { PermissionCache } from "./authorization";
 import type { EventBus } from "./events";
+import type { ProcedureInstrumentation } from "./instrumentation";
+import type { JobQueue } from "./jobs";
 import type { Mailer } from "./mail";
 import type { PaymentProvider } from "./payments";
 import type { AccessTokenService } from "./services/access-tokens";
@@ -27,6 +29,10 @@ export interface ApiDependencies {
   oidcProviders: OidcProviders;
   /** Seals TOTP secrets at rest (AES-256-GCM); derived from the server's secret. */
   mfaSealingKey: Uint8Array;
+  /** Background jobs: queued by procedures, run by a worker. */
+  jobs: JobQueue;
+  /** Metrics and tracing of procedure calls, when the host process collects them. */
+  instrumentation?: ProcedureInstrumentation;
   payments: PaymentProvider;
   /** How long a call to the payment provider may take before the caller is told to retry. */
   paymentTimeoutMs: number;

@@ -21,9 +21,16 @@ export type { AccessTokenService, KeySource } from "./services/access-tokens";
 export { createOidcProviders } from "./services/oidc/providers";
 export type { OidcProviders } from "./services/oidc/providers";
 export { deriveSealingKey } from "./services/sealing";
-export { createInProcessEventBus, createRedisEventBus, productChangesChannel, userOrdersChannel } from "./events";
+export {
+  createInProcessEventBus,
+  createRedisEventBus,
+  measuredEventBus,
+  productChangesChannel,
+  userOrdersChannel,
+} from "./events";
 export type {
   EventBus,
+  EventBusObserver,
   EventBusOptions,
   InProcessEventBusOptions,
   OrderStatusChange,
@@ -47,10 +54,32 @@ export {
   createRedisUsageLimiter,
 } from "./throttling";
 export type { LoginThrottle, UsageLimiter } from "./throttling";
-export { createOutboxMailer, createSmtpMailer } from "./mail";
+export { createConfiguredMailer, createOutboxMailer, createSmtpMailer } from "./mail";
+export { stopOnSignals } from "./shutdown";
+export { createBullJobQueue, createInProcessJobQueue } from "./jobs";
+export type {
+  DeadLetter,
+  JobCounts,
+  JobDependencies,
+  JobName,
+  JobPayload,
+  JobQueue,
+  JobSettings,
+  JobStatus,
+} from "./jobs";
+export type { ProcedureCall, ProcedureInstrumentation } from "./instrumentation";
+export { deleteExpiredRecords, expiringRecords } from "./services/expired-records";
+export { findUserByEmail, makeAdmin } from "./services/admin-accounts";
+export type { MakeAdminOutcome } from "./services/admin-accounts";
+export { revokeAllSessions } from "./services/sessions";
+export { systemActor } from "./actor";
+export { emailSchema, newPasswordSchema } from "./validators";
+export type { ExpiredRecordCounts, ExpiringRecord } from "./services/expired-records";
 export type { Mailer, MailMessage } from "./mail";
 export { configurePasswordHashing } from "./services/passwords";
 export { createInProcessPaymentProvider } from "./payments";
+export { DEFAULT_DEMO_SIZE, seedDemoData } from "./demo";
+export type { DemoDataSize } from "./demo";
 export type { InProcessPaymentProvider, PaymentBehaviour, PaymentProvider } from "./payments";
 export { AppError } from "./errors";
 export type { Logger } from "./logger";

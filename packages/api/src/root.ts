@@ -1,5 +1,6 @@
 import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
+import { exportsRouter } from "./routers/exports";
 import { healthRouter } from "./routers/health";
 import { notificationsRouter } from "./routers/notifications";
 import { ordersRouter } from "./routers/orders";
@@ -15,6 +16,7 @@ export const appRouter = router({
   products: productsRouter,
   orders: ordersRouter,
   notifications: notificationsRouter,
+  exports: exportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

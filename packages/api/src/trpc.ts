@@ -113,7 +113,17 @@ const subscriptionsOnlyOverSockets = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(mapAppErrors).use(subscriptionsOnlyOverSockets);
+/** Outermost, so that it sees every refusal and the error codes as the client receives them. */
+const instrumented = t.middleware(({ ctx, path, type, next }) => {
+  if (!ctx.instrumentation) return next();
+  return ctx.instrumentation.measure(
+    { path, type, transport: ctx.transport, requestId: ctx.requestId },
+    () => next(),
+    (result) => (result.ok ? "OK" : result.error.code),
+  );
+});
+
+export const publicProcedure = t.procedure.use(instrumented).use(mapAppErrors).use(subscriptionsOnlyOverSockets);
 
 /**
  * Anonymous callers of protected procedures are only logged (clients probe `me` routinely);

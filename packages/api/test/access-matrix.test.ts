@@ -107,6 +107,10 @@ const sampleInputs = {
   "admin.permissions.revoke": async () => ({ userId: victimId, permission: "order:create" }),
   "admin.audit.list": async () => ({ limit: 5 }),
   "admin.securityEvents.list": async () => ({ limit: 5 }),
+  "admin.jobs.counts": async () => undefined,
+  "admin.jobs.deadLetters": async () => ({ limit: 5 }),
+  // No dead letter has this id: allowed callers are told NOT_FOUND, after the access check.
+  "admin.jobs.retry": async () => ({ id: "no-such-job" }),
   "users.me": async () => undefined,
   "users.updateProfile": async () => ({ displayName: "Matrix" }),
   "users.changeEmail": async () => ({ newEmail: email("moved"), password }),
@@ -135,6 +139,8 @@ const sampleInputs = {
   "orders.cancel": async () => ({ orderId: (await victimOrder()).id }),
   "orders.onStatusChange": async () => ({ orderId: (await victimOrder()).id }),
   "orders.setStatus": async () => ({ orderId: (await victimOrder()).id, status: "shipped" }),
+  "exports.generate": async () => undefined,
+  "exports.get": async () => ({ exportId: await api.deps.jobs.enqueue("exports.orders", { userId: victimId }) }),
 } satisfies Record<ProcedurePath, () => Promise<unknown>>;
 
 function permissionsOf(persona: Persona): Set<Permission> {

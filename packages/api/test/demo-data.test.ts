@@ -29,8 +29,8 @@ describe("the demo data", () => {
   it("fills the shop, reports its progress, and adds nothing when run again", async () => {
     const stages = new Set<string>();
     const deps = { ...api.deps, log: recordingLogger() };
-    const first = await seedDemoData(deps, size, (stage, done, total) => {
-      expect(done).toBeLessThanOrEqual(total);
+    const first = await seedDemoData(deps, size, (stage, step, steps) => {
+      expect(step).toBeLessThanOrEqual(steps);
       stages.add(stage);
     });
     expect(first.added).toBe(300);
@@ -64,12 +64,16 @@ describe.runIf(process.env.DATABASE_URL)("pnpm db:seed", () => {
       ADMIN_EMAIL: "seed-admin@example.com",
       ADMIN_PASSWORD: "a long admin passphrase",
     });
-    expect(stdout).toContain("Products: 250/250 (100%)");
+    expect(stdout).toContain("Products 1/1");
+    expect(stdout).toContain("Orders 2/2");
     expect(stdout).toContain("first admin created, 250 new products");
   });
 
   it("fails with a non-zero exit and one clear line", async () => {
     const failure = await seed(["--products", "many"]).catch((error: { code: number; stderr: string }) => error);
-    expect(failure).toMatchObject({ code: 1, stderr: "Seeding failed: --products must be a whole number\n" });
+    expect(failure).toMatchObject({
+      code: 1,
+      stderr: "error: --products must be a whole number from 0 to 1,000,000\n",
+    });
   });
 });

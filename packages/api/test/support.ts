@@ -9,6 +9,7 @@ import { syncAuthorizationCatalog } from "../src/services/authorization-catalog"
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
+import { createInProcessJobQueue } from "../src/jobs";
 import { createInProcessPaymentProvider } from "../src/payments";
 import type { Logger } from "../src/logger";
 import { createAccessTokenService, sharedSecretKeys } from "../src/services/access-tokens";
@@ -46,6 +47,14 @@ export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "s
   return result;
 }
 
+/** Fast retries, so that a failing job reaches the dead-letter list within a test. */
+export const testJobSettings = {
+  concurrency: 2,
+  attempts: 2,
+  backoffMs: 10,
+  stalledAfterMs: 5_000,
+  cleanupCron: "0 3 * * *",
+};
 const unlimited: UsageLimiter = { consume: async () => 0 };
 
 export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
@@ -72,6 +81,7 @@ export async function createTestApi(driver?: DatabaseDriver): Promise<{
     cookieSecure: true,
     oidcProviders: createOidcProviders(null),
     mfaSealingKey: deriveSealingKey(tokenOptions.secret, "mfa secret"),
+    jobs: createInProcessJobQueue(testJobSettings),
     // The in-process provider itself, so that tests can make it decline or time out.
     payments: createInProcessPaymentProvider(),
     paymentTimeoutMs: 200,

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { oidcProvidersSchema, secureUrl } from "./oidc-providers";
 
@@ -39,6 +40,15 @@ const trustedProxies = z
     (value) => !Array.isArray(value) || value.every((entry) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry)),
     "expected false, a number of proxies, or comma-separated addresses and CIDR ranges",
   );
+
+const cronPattern = z.string().refine((value) => {
+  try {
+    CronExpressionParser.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, "expected a cron pattern such as '0 3 * * *'");
 
 /**
  * Every environment variable the server reads. `.env.example` documents each one;
@@ -95,6 +105,17 @@ export const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: integer(1000, 3_600_000).default(60_000),
 
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000).default(10_000),
+
+  METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, message: "expected an http(s) URL" }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("seed"),
+
+  JOBS_RUN_IN_SERVER: boolean.default(true),
+  JOB_CONCURRENCY: integer(1, 100).default(4),
+  JOB_ATTEMPTS: integer(1, 25).default(5),
+  JOB_BACKOFF_MS: integer(10, 3_600_000).default(5_000),
+  JOB_STALLED_AFTER_MS: integer(1000, 600_000).default(30_000),
+  CLEANUP_CRON: cronPattern.default("0 3 * * *"),
 
   PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   EVENT_RETENTION_SECONDS: integer(10, 7 * 24 * 3600).default(300),

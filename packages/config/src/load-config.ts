@@ -49,6 +49,21 @@ export interface Config {
   };
   rateLimit: { max: number; authMax: number; windowMs: number; ordersPerUser: number };
   shutdownTimeoutMs: number;
+  /** `/metrics` is served only when a token is set, and only to requests bearing it. */
+  metrics: { token: string | null };
+  /** Spans go to this OTLP/HTTP endpoint; null turns tracing off. */
+  tracing: { endpoint: string | null; serviceName: string };
+  jobs: {
+    /** Whether the server process also works on jobs; off when `apps/worker` runs them. */
+    runInServer: boolean;
+    concurrency: number;
+    attempts: number;
+    /** The first retry waits this long; each later one twice as long as the one before. */
+    backoffMs: number;
+    /** A job whose worker stops renewing its lock for this long is handed to another worker. */
+    stalledAfterMs: number;
+    cleanupCron: string;
+  };
   payments: { timeoutMs: number };
   /** Live updates: how events are kept for resuming, and what one client may hold. */
   live: {
@@ -91,6 +106,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
   if (env.OIDC_PROVIDERS.length > 0 && !env.OIDC_REDIRECT_URI) {
     throw new ConfigError("Invalid configuration: OIDC_REDIRECT_URI: required when OIDC_PROVIDERS is set");
+  }
+
+  // Without Redis the jobs live in the server's memory: no other process could ever run them.
+  if (!env.JOBS_RUN_IN_SERVER && !env.REDIS_URL) {
+    throw new ConfigError("Invalid configuration: JOBS_RUN_IN_SERVER: can only be false when REDIS_URL is set");
   }
 
   if (env.NODE_ENV === "production") {
@@ -140,6 +160,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ordersPerUser: env.ORDER_RATE_LIMIT_MAX,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    metrics: { token: env.METRICS_TOKEN ?? null },
+    tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: env.OTEL_SERVICE_NAME },
+    jobs: {
+      runInServer: env.JOBS_RUN_IN_SERVER,
+      concurrency: env.JOB_CONCURRENCY,
+      attempts: env.JOB_ATTEMPTS,
+      backoffMs: env.JOB_BACKOFF_MS,
+      stalledAfterMs: env.JOB_STALLED_AFTER_MS,
+      cleanupCron: env.CLEANUP_CRON,
+    },
     payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS },
     live: {
       retentionMs: env.EVENT_RETENTION_SECONDS * 1000,

@@ -88,6 +88,24 @@ describe("loadConfig", () => {
     });
   });
 
+  it("keeps metrics and tracing off until they are configured", () => {
+    const config = loadConfig({});
+    expect(config.metrics).toEqual({ token: null });
+    expect(config.tracing.endpoint).toBeNull();
+    expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/^Invalid configuration: METRICS_TOKEN: /);
+  });
+
+  it("refuses a malformed clean-up schedule", () => {
+    expect(loadConfig({}).jobs.cleanupCron).toBe("0 3 * * *");
+    expect(() => loadConfig({ CLEANUP_CRON: "every night" })).toThrow(/CLEANUP_CRON: expected a cron pattern/);
+  });
+
+  it("refuses to leave jobs to workers that could not reach them without Redis", () => {
+    expect(() => loadConfig({ JOBS_RUN_IN_SERVER: "false" })).toThrow(/JOBS_RUN_IN_SERVER: can only be false/);
+    const config = loadConfig({ JOBS_RUN_IN_SERVER: "false", REDIS_URL: "redis://127.0.0.1:6379" });
+    expect(config.jobs.runInServer).toBe(false);
+  });
+
   describe("in production", () => {
     it("requires a JWT secret", () => {
       expect(() => loadConfig({ NODE_ENV: "production" })).toThrow("JWT_SECRET: required in production");

@@ -7,6 +7,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { watchClient, type QueryObserver } from "./query-observer";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -19,6 +20,13 @@ export type DatabaseDriver = "postgres" | "pglite";
 export interface DatabaseConnection {
   db: Database;
   driver: DatabaseDriver;
+  /** How many queries can run at once: the pool's size (an embedded database runs one). */
+  poolSize: number;
+  /**
+   * The same database, with every query it sends reported to `observer`. Closing either closes
+   * both: they share one connection pool.
+   */
+  observe(observer: QueryObserver): DatabaseConnection;
   /** Brings the schema to the latest committed migration; safe to call on every start. */
   migrate(): Promise<void>;
   /** Resolves when the database answers a query; used by readiness checks. */
@@ -56,15 +64,18 @@ const CONNECT_TIMEOUT_SECONDS = 5;
 
 function openPostgres(url: string, poolSize: number): DatabaseConnection {
   const client = postgres(url, { max: poolSize, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {} });
-  return {
+  const connection: DatabaseConnection = {
     db: drizzlePostgres({ client, schema }),
     driver: "postgres",
+    poolSize,
+    observe: (observer) => ({ ...connection, db: drizzlePostgres({ client: watchClient(client, observer), schema }) }),
     migrate: () => migratePostgresUnderLock(url),
     ping: async () => {
       await client`select 1`;
     },
     close: () => client.end({ timeout: 5 }),
   };
+  return connection;
 }
 
 /**
@@ -86,15 +97,18 @@ async function openPglite(dataDir: string, loadDataDir: Blob | undefined): Promi
   if (!inMemory) await mkdir(dataDir, { recursive: true });
   const client = await PGlite.create(inMemory ? undefined : dataDir, loadDataDir ? { loadDataDir } : {});
   const db = drizzlePglite({ client, schema });
-  return {
+  const connection: DatabaseConnection = {
     db,
     driver: "pglite",
+    poolSize: 1,
+    observe: (observer) => ({ ...connection, db: drizzlePglite({ client: watchClient(client, observer), schema }) }),
     migrate: () => migratePglite(db, { migrationsFolder }),
     ping: async () => {
       await client.query("select 1");
     },
     close: () => client.close(),
   };
+  return connection;
 }
 
 /** A dump of an embedded database's files, to start other embedded databases from. */

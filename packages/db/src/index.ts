@@ -2,3 +2,5 @@ export * from "./schema";
 export { createDatabase, migrationsFolder } from "./client";
 export type { Database, DatabaseConnection, DatabaseDriver, DatabaseOptions, Schema, Transaction } from "./client";
 export { isUniqueViolation } from "./errors";
+export type { QueryObserver } from "./query-observer";
+export { querySpans } from "./query-spans";

@@ -4,7 +4,7 @@ import { loadConfig } from "@seed/config";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { EventSource } from "eventsource";
 import { WebSocket } from "ws";
-import { createServer, type Server } from "../../src";
+import { createServer, type Server, type ServerOptions } from "../../src";
 
 /** The two ways the server runs: everything embedded, or on shared Postgres and Redis. */
 export type Backend = "embedded" | "postgres+redis";
@@ -29,7 +29,7 @@ export interface Deployment {
   backend: Backend;
   database: TestDatabase;
   /** Starts one more instance on this deployment's database (and Redis, when there is one). */
-  start(env?: Record<string, string>): Promise<TestServer>;
+  start(env?: Record<string, string>, options?: Pick<ServerOptions, "spanExporter">): Promise<TestServer>;
   /** Stops every instance it started, then drops the database. */
   destroy(): Promise<void>;
 }
@@ -60,10 +60,13 @@ export async function createDeployment(backend: Backend, baseEnv: Record<string,
   return {
     backend,
     database,
-    async start(env = {}) {
+    async start(env = {}, options = {}) {
       const config = loadConfig({ ...shared, ...env });
       // The embedded database lives in this process, so every instance shares the test's.
-      const server = await createServer(config, backend === "embedded" ? { database: database.connection } : {});
+      const server = await createServer(config, {
+        ...options,
+        ...(backend === "embedded" ? { database: database.connection } : {}),
+      });
       const address = new URL(await server.start());
       const baseUrl = `http://127.0.0.1:${address.port}`;
       const clients: Client[] = [];

@@ -10,6 +10,7 @@ export const permissionCatalog = {
   "permission:grant": "Grant individual permissions, possibly for a limited time, and revoke them",
   "audit:read": "Read the audit trail",
   "security_event:read": "Read security events",
+  "job:manage": "See background jobs that failed for good, and retry them",
   "product:create": "Create products",
   "product:update": "Update products",
   "product:delete": "Delete products",

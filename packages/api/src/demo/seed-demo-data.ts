@@ -18,8 +18,9 @@ export interface DemoDataSize {
 
 export const DEFAULT_DEMO_SIZE: DemoDataSize = { products: 10_000, customers: 25, ordersPerCustomer: 4 };
 
+/** Called after each step of a stage: a batch of products, a customer, an order. */
 export interface SeedProgress {
-  (stage: "products" | "customers" | "orders", done: number, total: number): void;
+  (stage: "products" | "customers" | "orders", step: number, steps: number): void;
 }
 
 type Deps = { db: Database; events: EventBus; log: Logger; payments: PaymentProvider; paymentTimeoutMs: number };
@@ -43,7 +44,7 @@ export async function seedDemoData(deps: Deps, size: DemoDataSize, progress: See
       .onConflictDoNothing({ target: products.sku })
       .returning({ id: products.id });
     added += inserted.length;
-    progress("products", start + batch.length, size.products);
+    progress("products", start / BATCH + 1, Math.ceil(size.products / BATCH));
   }
 
   const customers: string[] = [];

@@ -10,3 +10,5 @@ export { accessChangesChannel } from "./access-events";
 export type { AccessChange } from "./access-events";
 export { orderChannel, orderStatuses, productChangesChannel, userOrdersChannel } from "./domain-events";
 export type { OrderStatus, OrderStatusChange, ProductChange, ProductChangeType } from "./domain-events";
+export { measuredEventBus } from "./measured";
+export type { EventBusObserver } from "./measured";

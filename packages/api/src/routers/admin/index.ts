@@ -1,5 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { adminAuditRouter } from "./audit";
+import { adminJobsRouter } from "./jobs";
 import { adminPermissionsRouter } from "./permissions";
 import { adminRolesRouter } from "./roles";
 import { adminSecurityEventsRouter } from "./security-events";
@@ -11,4 +12,5 @@ export const adminRouter = {
   permissions: adminPermissionsRouter,
   audit: adminAuditRouter,
   securityEvents: adminSecurityEventsRouter,
+  jobs: adminJobsRouter,
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,17 @@
+import type { Command } from "../command";
+import { cleanUpCommand } from "./clean-up";
+import { createAdminCommand } from "./create-admin";
+import { migrateCommand } from "./migrate";
+import { revokeSessionsCommand } from "./revoke-sessions";
+import { rotateKeysCommand } from "./rotate-keys";
+import { seedCommand } from "./seed";
+
+/** Every command of `pnpm cli`, by name. A new command is one file and one line here. */
+export const commands: Record<string, Command> = {
+  migrate: migrateCommand,
+  seed: seedCommand,
+  "create-admin": createAdminCommand,
+  "revoke-sessions": revokeSessionsCommand,
+  "rotate-keys": rotateKeysCommand,
+  "clean-up": cleanUpCommand,
+};

@@ -1,0 +1,11 @@
+import type { Command } from "../command";
+import { withDatabase } from "../database";
+
+export const migrateCommand: Command = {
+  usage: "",
+  summary: "Bring the database schema to the latest migration",
+  async run({ config, out }) {
+    const driver = await withDatabase(config, async (connection) => connection.driver);
+    out.write(`Migrated the ${driver} database.\n`);
+  },
+};

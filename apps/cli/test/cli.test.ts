@@ -1,0 +1,167 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { auditLog, emailTokens, refreshSessions, signingKeys, userRoles, users } from "@seed/db";
+import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
+import { and, eq, isNull } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runScript } from "../../server/test/support/run-script";
+
+const secret = "k3J9x!Qz7#vL2mP8sR5tW1yB4nC6dF0gq";
+const cli = (args: string[], env: Record<string, string>, input?: string) =>
+  runScript("apps/cli/src/main.ts", args, { NODE_ENV: "test", ...env }, input);
+const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.com`;
+
+describe("pnpm cli without a command", () => {
+  it("lists the commands and exits non-zero", async () => {
+    const result = await cli([], {});
+    expect(result.code).toBe(2);
+    for (const name of ["migrate", "create-admin", "revoke-sessions", "rotate-keys", "clean-up"]) {
+      expect(result.stdout).toContain(`  ${name} `);
+    }
+  });
+
+  it("names an unknown command in one line before the list", async () => {
+    const result = await cli(["drop-everything"], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe('error: unknown command "drop-everything"');
+  });
+
+  it("fails in one line on a malformed configuration, without touching anything", async () => {
+    const result = await cli(["migrate"], { DATABASE_URL: "mysql://nope" });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^error: Invalid configuration: DATABASE_URL: [^\n]+$/);
+  });
+});
+
+describe("pnpm cli on the embedded database", () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "seed-cli-"));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  // Two processes that each open the embedded database from its files: slow on a busy machine.
+  it("migrates, then cleans up with a progress line per kind of record", { timeout: 120_000 }, async () => {
+    const migrated = await cli(["migrate"], { DATA_DIR: dataDir });
+    expect(migrated).toMatchObject({ code: 0, stdout: "Migrated the pglite database.\n", stderr: "" });
+    const cleaned = await cli(["clean-up"], { DATA_DIR: dataDir });
+    expect(cleaned.code).toBe(0);
+    expect(cleaned.stdout.split("\n")).toEqual([
+      "Cleaning up 1/5 sessions: 0 deleted",
+      "Cleaning up 2/5 emailTokens: 0 deleted",
+      "Cleaning up 3/5 oidcLoginAttempts: 0 deleted",
+      "Cleaning up 4/5 mfaChallenges: 0 deleted",
+      "Cleaning up 5/5 temporaryGrants: 0 deleted",
+      "Deleted 0 expired records.",
+      "",
+    ]);
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)("pnpm cli on Postgres", () => {
+  let database: TestDatabase;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    database = await createTestDatabase("postgres");
+    env = { DATABASE_URL: database.url!, JWT_SECRET: secret };
+  });
+  afterAll(() => database?.destroy());
+
+  const db = () => database.connection.db;
+  const rolesOf = async (email: string) => {
+    const [user] = await db().select().from(users).where(eq(users.email, email));
+    return (await db().select().from(userRoles).where(eq(userRoles.userId, user!.id))).map((row) => row.roleName);
+  };
+
+  it("creates an admin with the password given on stdin", async () => {
+    const email = uniqueEmail("admin");
+    const result = await cli(["create-admin", email], env, "a long admin passphrase\n");
+    expect(result).toMatchObject({ code: 0, stdout: `Created ${email} as an admin.\n` });
+    expect(await rolesOf(email)).toEqual(["admin"]);
+
+    const again = await cli(["create-admin", email], env);
+    expect(again).toMatchObject({ code: 0, stdout: `${email} was already an admin; nothing changed.\n` });
+  });
+
+  it("promotes an existing account without asking for a password, and audits it", async () => {
+    const email = uniqueEmail("promoted");
+    const [user] = await db().insert(users).values({ email, passwordHash: "x" }).returning({ id: users.id });
+    await db().insert(userRoles).values({ userId: user!.id, roleName: "customer" });
+    const result = await cli(["create-admin", email.toUpperCase()], env);
+    expect(result).toMatchObject({ code: 0, stdout: `${email} is now an admin.\n` });
+    expect((await rolesOf(email)).sort()).toEqual(["admin", "customer"]);
+    const audit = await db().select().from(auditLog).where(eq(auditLog.resourceId, user!.id));
+    expect(audit.map((row) => row.action)).toContain("role.assign");
+  });
+
+  it("refuses a common password for a new admin in one line, creating nothing", async () => {
+    const email = uniqueEmail("weak");
+    const result = await cli(["create-admin", email], env, "password\n");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("error: This password is too common; choose another\n");
+    expect(await db().select().from(users).where(eq(users.email, email))).toEqual([]);
+  });
+
+  it("refuses something that is not an email address", async () => {
+    const result = await cli(["create-admin", "not-an-address"], env);
+    expect(result).toMatchObject({ code: 1, stderr: "error: not an email address: not-an-address\n" });
+  });
+
+  it("revokes every live session of a user", async () => {
+    const email = uniqueEmail("signed-in");
+    const [user] = await db().insert(users).values({ email, passwordHash: "x" }).returning({ id: users.id });
+    const session = () => ({
+      userId: user!.id,
+      tokenHash: randomBytes(32).toString("hex"),
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    await db().insert(refreshSessions).values([session(), session()]);
+
+    const result = await cli(["revoke-sessions", email], env);
+    expect(result).toMatchObject({ code: 0, stdout: `Revoked 2 sessions of ${email}.\n` });
+    const live = await db()
+      .select()
+      .from(refreshSessions)
+      .where(and(eq(refreshSessions.userId, user!.id), isNull(refreshSessions.revokedAt)));
+    expect(live).toEqual([]);
+  });
+
+  it("says so in one line when no account has the address", async () => {
+    const email = uniqueEmail("nobody");
+    const result = await cli(["revoke-sessions", email], env);
+    expect(result).toMatchObject({ code: 1, stderr: `error: no account has the address ${email}\n` });
+  });
+
+  it("rotates the signing key, and refuses without a JWT_SECRET to seal it with", async () => {
+    const before = await db().select().from(signingKeys);
+    const rotated = await cli(["rotate-keys"], env);
+    expect(rotated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^New signing key [0-9a-f-]{36}\./) });
+    expect(await db().select().from(signingKeys)).toHaveLength(before.length + 1);
+
+    const refused = await cli(["rotate-keys"], { DATABASE_URL: database.url! });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe("error: JWT_SECRET is not set: the new key could not be opened later\n");
+  });
+
+  it("deletes expired tokens and keeps live ones", async () => {
+    const email = uniqueEmail("expired");
+    const [user] = await db().insert(users).values({ email, passwordHash: "x" }).returning({ id: users.id });
+    const token = (offsetMs: number) => ({
+      userId: user!.id,
+      email,
+      purpose: "verify_email" as const,
+      tokenHash: randomBytes(16).toString("hex"),
+      expiresAt: new Date(Date.now() + offsetMs),
+    });
+    await db()
+      .insert(emailTokens)
+      .values([token(-60_000), token(-60_000), token(3_600_000)]);
+
+    const result = await cli(["clean-up"], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Cleaning up 2/5 emailTokens: 2 deleted");
+    expect(await db().select().from(emailTokens).where(eq(emailTokens.userId, user!.id))).toHaveLength(1);
+  });
+});

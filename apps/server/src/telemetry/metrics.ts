@@ -1,0 +1,104 @@
+import type { EventBusObserver, JobQueue } from "@seed/api";
+import type { QueryObserver } from "@seed/db";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Seconds, from a millisecond to a minute: procedures, queries and event delivery alike. */
+const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * The server's metric families, in a registry of its own (several servers may share a process
+ * in tests). What is only known on demand (queue depth, open sockets) is read at scrape time.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const procedureDuration = new Histogram({
+    name: "seed_trpc_procedure_duration_seconds",
+    help: "Time to answer a tRPC procedure call, by procedure, type and outcome (OK or the tRPC error code)",
+    labelNames: ["procedure", "type", "code"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const procedureErrors = new Counter({
+    name: "seed_trpc_errors_total",
+    help: "tRPC procedure calls that failed, by procedure and tRPC error code",
+    labelNames: ["procedure", "code"] as const,
+    registers: [registry],
+  });
+  const subscriptions = new Gauge({
+    name: "seed_subscriptions_open",
+    help: "Subscriptions listening on the event bus",
+    registers: [registry],
+  });
+  const eventLag = new Histogram({
+    name: "seed_event_bus_lag_seconds",
+    help: "Time from publishing an event to delivering it to a subscriber",
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const queriesInFlight = new Gauge({
+    name: "seed_db_queries_in_flight",
+    help: "Database queries sent and not yet answered; above the pool size, queries wait for a connection",
+    registers: [registry],
+  });
+  const queryDuration = new Histogram({
+    name: "seed_db_query_duration_seconds",
+    help: "Time from sending a database query to its answer, including any wait for a pooled connection",
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+
+  const eventBusObserver: EventBusObserver = {
+    delivered: (lagMs) => eventLag.observe(Math.max(0, lagMs) / 1000),
+    subscribed: () => subscriptions.inc(),
+    unsubscribed: () => subscriptions.dec(),
+  };
+
+  const queryObserver: QueryObserver = {
+    queryStarted() {
+      queriesInFlight.inc();
+      const stopTimer = queryDuration.startTimer();
+      return () => {
+        queriesInFlight.dec();
+        stopTimer();
+      };
+    },
+  };
+
+  return {
+    registry,
+    procedureDuration,
+    procedureErrors,
+    eventBusObserver,
+    queryObserver,
+    /** Families whose values live elsewhere, read when Prometheus scrapes. */
+    watch(sources: { poolSize: number; openSockets: () => number; jobs: JobQueue }) {
+      new Gauge({
+        name: "seed_db_pool_size",
+        help: "Connections the database pool may open (1 for the embedded database)",
+        registers: [registry],
+      }).set(sources.poolSize);
+      new Gauge({
+        name: "seed_websockets_open",
+        help: "Open WebSocket connections",
+        registers: [registry],
+        collect() {
+          this.set(sources.openSockets());
+        },
+      });
+      new Gauge({
+        name: "seed_jobs",
+        help: "Background jobs by state; failed jobs are the dead-letter list",
+        labelNames: ["state"] as const,
+        registers: [registry],
+        async collect() {
+          const counts = await sources.jobs.counts();
+          for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+        },
+      });
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { codeOf } from "./support/refusal";
+import { signedInClient } from "./support/session-events";
+import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
+import { availableBackends, createDeployment, tokensOf, type Deployment, type TestServer } from "./support/test-server";
+
+const admin = { email: `admin-${randomBytes(4).toString("hex")}@example.com`, password: "an admin passphrase" };
+
+describe.each(availableBackends())("background jobs on %s", (backend) => {
+  let deployment: Deployment;
+  let server: TestServer;
+  let smtp: SmtpSink;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    deployment = await createDeployment(backend, {
+      SMTP_URL: smtp.url,
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      JOB_ATTEMPTS: "2",
+      JOB_BACKOFF_MS: "10",
+    });
+    server = await deployment.start();
+  });
+  afterAll(async () => {
+    await deployment?.destroy();
+    await smtp?.close();
+  });
+
+  async function adminClient() {
+    const session = tokensOf(await server.client().api.auth.login.mutate(admin));
+    return server.client({ getAccessToken: () => session.accessToken });
+  }
+
+  it("sends a queued mail through the server's mailer", async () => {
+    const to = `queued-${randomBytes(4).toString("hex")}@example.com`;
+    const delivered = new Promise((resolve) => smtp.events.on("received", (mail) => mail.to === to && resolve(mail)));
+    await server.server.resources.jobs.enqueue("mail.send", { to, subject: "Queued", text: "Hello from a job" });
+    expect(await delivered).toMatchObject({ to, body: expect.stringContaining("Hello from a job") });
+  });
+
+  it("dead-letters a mail the SMTP server keeps refusing, shows it to an admin, and sends it when retried", async () => {
+    const client = await adminClient();
+    const to = `refused-${randomBytes(4).toString("hex")}@example.com`;
+    smtp.refusing = true;
+    const id = await server.server.resources.jobs.enqueue("mail.send", { to, subject: "Refused", text: "Try again" });
+
+    await expect
+      .poll(async () => (await client.api.admin.jobs.deadLetters.query({ limit: 10 })).map((l) => l.id))
+      .toContain(id);
+    const [letter] = (await client.api.admin.jobs.deadLetters.query({ limit: 10 })).filter((l) => l.id === id);
+    expect(letter).toMatchObject({ name: "mail.send", payload: { to }, attempts: 2 });
+    expect(letter!.error).toContain("550");
+    expect(await client.api.admin.jobs.counts.query()).toMatchObject({ failed: 1 });
+
+    smtp.refusing = false;
+    const delivered = new Promise((resolve) => smtp.events.on("received", (mail) => mail.to === to && resolve(mail)));
+    await client.api.admin.jobs.retry.mutate({ id });
+    await delivered;
+    await expect.poll(() => client.api.admin.jobs.deadLetters.query({ limit: 10 })).toEqual([]);
+
+    const audit = await client.api.admin.audit.list.query({ limit: 5 });
+    expect(audit.items.map((entry) => [entry.action, entry.resourceId])).toContainEqual(["job.retry", id]);
+  });
+
+  it("tells an admin there is no failed job to retry under an unknown id", async () => {
+    const client = await adminClient();
+    expect(await codeOf(client.api.admin.jobs.retry.mutate({ id: "no-such-job" }))).toBe("NOT_FOUND");
+  });
+
+  it("refuses the dead-letter list and retries to users without job:manage", async () => {
+    const { client } = await signedInClient(server, `customer-${randomBytes(4).toString("hex")}@example.com`);
+    expect(await codeOf(client.api.admin.jobs.deadLetters.query({ limit: 10 }))).toBe("FORBIDDEN");
+    expect(await codeOf(client.api.admin.jobs.retry.mutate({ id: "1" }))).toBe("FORBIDDEN");
+    expect(await codeOf(server.client().api.admin.jobs.counts.query())).toBe("UNAUTHORIZED");
+  });
+});

@@ -1,0 +1,17 @@
+import type { Transport } from "./context";
+
+export interface ProcedureCall {
+  path: string;
+  type: "query" | "mutation" | "subscription";
+  transport: Transport;
+  requestId: string;
+}
+
+/** Watches procedure calls for metrics and tracing; the api itself knows neither. */
+export interface ProcedureInstrumentation {
+  /**
+   * Runs one call inside whatever context the instrumentation keeps (a tracing span), and is
+   * told how it ended: "OK" or the tRPC error code, via `outcomeOf`.
+   */
+  measure<T>(call: ProcedureCall, run: () => Promise<T>, outcomeOf: (result: T) => string): Promise<T>;
+}

@@ -1,0 +1,34 @@
+import type { z } from "zod";
+import { cleanUpExpiredJob } from "./clean-up-expired";
+import { exportOrdersJob } from "./export-orders";
+import type { JobDefinition, JobDependencies } from "./job-definition";
+import { sendMailJob } from "./send-mail";
+
+/** Every kind of job, by name. A new job is one definition and one line here. */
+export const jobDefinitions = {
+  "mail.send": sendMailJob,
+  "maintenance.cleanUpExpired": cleanUpExpiredJob,
+  "exports.orders": exportOrdersJob,
+} satisfies Record<string, JobDefinition>;
+
+export type JobName = keyof typeof jobDefinitions;
+export type JobPayload<TName extends JobName> = z.input<(typeof jobDefinitions)[TName]["payload"]>;
+
+/** The job that the clean-up schedule (CLEANUP_CRON) queues. */
+export const CLEAN_UP_JOB = "maintenance.cleanUpExpired" satisfies JobName;
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(jobDefinitions, name);
+}
+
+/** The payload of a job about to be queued, checked against its definition. */
+export function validatedPayload(name: JobName, payload: unknown): unknown {
+  return jobDefinitions[name].payload.parse(payload);
+}
+
+/** Runs one job by name; a name no definition has (a job queued by a newer version) fails it. */
+export async function runJob(deps: JobDependencies, name: string, payload: unknown): Promise<unknown> {
+  if (!isJobName(name)) throw new Error(`no job is defined as "${name}"`);
+  const definition = jobDefinitions[name] as JobDefinition;
+  return (await definition.run(deps, definition.payload.parse(payload))) ?? null;
+}

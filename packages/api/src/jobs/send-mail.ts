@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { defineJob } from "./job-definition";
+
+/** Sends one message through the configured mailer; a refusing SMTP server makes it retry. */
+export const sendMailJob = defineJob({
+  payload: z.object({ to: z.email(), subject: z.string().min(1).max(200), text: z.string().max(100_000) }),
+  async run({ mailer }, message) {
+    await mailer.send(message);
+  },
+});

@@ -1,0 +1,27 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { findOrderExport, startOrderExport } from "../services/order-exports";
+import { limitUsage, protectedProcedure, requireOwnership } from "../trpc";
+
+/** An export reads every order of the user: a few a minute is plenty for a person. */
+const EXPORT_BUDGET = { perUser: 5, perAddress: 20, windowMs: 60_000 };
+
+export const exportsRouter = {
+  /** Starts a CSV export of the caller's orders, made by a background job. */
+  generate: protectedProcedure
+    .use(limitUsage("exports", () => EXPORT_BUDGET))
+    .mutation(({ ctx }) => startOrderExport(ctx.jobs, ctx.user.id)),
+
+  /** The export's state, and the CSV once it is done. Someone else's export does not exist. */
+  get: requireOwnership({
+    input: z.object({ exportId: z.string().min(1).max(64) }),
+    load: (ctx, input) => findOrderExport(ctx.jobs, input.exportId),
+    anyPermission: "order:read:any",
+    notFound: "No such export",
+  }).query(({ ctx: { resource } }) => ({
+    exportId: resource.exportId,
+    status: resource.status,
+    rows: resource.rows,
+    csv: resource.csv,
+  })),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,188 @@
+import { randomBytes } from "node:crypto";
+import { emailTokens, userPermissions, users, type Database } from "@seed/db";
+import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
+import { eq, inArray } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createBullJobQueue, createInProcessJobQueue, type JobQueue } from "../src/jobs";
+import { createOutboxMailer, type Mailer, type MailMessage } from "../src/mail";
+import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
+import { recordingLogger, testJobSettings } from "./support";
+
+const redisUrl = process.env.REDIS_URL;
+
+const implementations: [string, () => JobQueue][] = [["in-process", () => createInProcessJobQueue(testJobSettings)]];
+if (redisUrl) {
+  implementations.push([
+    "BullMQ",
+    () =>
+      createBullJobQueue({
+        redisUrl,
+        keyPrefix: `seed-test:${randomBytes(4).toString("hex")}:`,
+        settings: testJobSettings,
+        log: recordingLogger(),
+      }),
+  ]);
+}
+
+let database: TestDatabase;
+let db: Database;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = database.connection.db;
+  await syncAuthorizationCatalog(db);
+});
+afterAll(() => database?.destroy());
+
+/** A mailer that refuses while `refusing` is set and can hold each message until released. */
+function controllableMailer() {
+  const sent: MailMessage[] = [];
+  let held: { started: () => void; release: Promise<void> } | null = null;
+  const mailer: Mailer & { refusing: boolean; sent: MailMessage[]; attempts: number } = {
+    refusing: false,
+    sent,
+    attempts: 0,
+    async send(message) {
+      mailer.attempts += 1;
+      if (held) {
+        held.started();
+        await held.release;
+      }
+      if (mailer.refusing) throw new Error("550 mailbox unavailable");
+      sent.push(message);
+    },
+  };
+  return {
+    mailer,
+    /** Makes the next sends wait; resolves `started` when one is waiting. */
+    hold() {
+      let release!: () => void;
+      let started!: () => void;
+      const startedPromise = new Promise<void>((resolve) => (started = resolve));
+      held = { started, release: new Promise<void>((resolve) => (release = resolve)) };
+      return { started: startedPromise, release };
+    },
+  };
+}
+
+const message = (label: string) => ({ to: `${label}@example.com`, subject: `About ${label}`, text: "Hello" });
+
+describe.each(implementations)("the %s job queue", (_name, createQueue) => {
+  let queue: JobQueue;
+  afterEach(() => queue?.close());
+
+  it("keeps jobs queued until a worker starts, then runs them through the mailer", async () => {
+    queue = createQueue();
+    const { mailer } = controllableMailer();
+    await queue.enqueue("mail.send", message("queued"));
+    expect(await queue.counts()).toMatchObject({ waiting: 1, active: 0 });
+
+    await queue.startWorker({ db, mailer, log: recordingLogger() });
+    await expect.poll(() => mailer.sent.map((sent) => sent.to)).toEqual(["queued@example.com"]);
+    await expect.poll(() => queue.counts()).toMatchObject({ waiting: 0, active: 0, failed: 0 });
+  });
+
+  it("refuses to queue a payload its job does not accept", async () => {
+    queue = createQueue();
+    await expect(queue.enqueue("mail.send", { to: "not an address", subject: "x", text: "y" })).rejects.toThrow();
+    expect(await queue.counts()).toMatchObject({ waiting: 0 });
+  });
+
+  it("retries a failing job, dead-letters it after its last attempt, and runs it again when retried", async () => {
+    queue = createQueue();
+    const { mailer } = controllableMailer();
+    mailer.refusing = true;
+    await queue.startWorker({ db, mailer, log: recordingLogger() });
+    const id = await queue.enqueue("mail.send", message("bounced"));
+
+    await expect.poll(() => queue.deadLetters(10)).toHaveLength(1);
+    const [letter] = await queue.deadLetters(10);
+    expect(letter).toMatchObject({
+      id,
+      name: "mail.send",
+      payload: message("bounced"),
+      error: "550 mailbox unavailable",
+      attempts: testJobSettings.attempts,
+    });
+    expect(mailer.attempts).toBe(testJobSettings.attempts);
+
+    mailer.refusing = false;
+    expect(await queue.retry(id)).toBe(true);
+    await expect.poll(() => mailer.sent.map((sent) => sent.to)).toEqual(["bounced@example.com"]);
+    await expect.poll(() => queue.deadLetters(10)).toEqual([]);
+    expect(await queue.retry(id)).toBe(false);
+  });
+
+  it("reports where a job is, and keeps what a finished job resolved with", async () => {
+    queue = createQueue();
+    const email = `exporter-${randomBytes(4).toString("hex")}@example.com`;
+    const [user] = await db.insert(users).values({ email, passwordHash: "x" }).returning({ id: users.id });
+    const id = await queue.enqueue("exports.orders", { userId: user!.id });
+    expect(await queue.find(id)).toMatchObject({ id, name: "exports.orders", state: "queued", result: null });
+
+    await queue.startWorker({ db, mailer: controllableMailer().mailer, log: recordingLogger() });
+    await expect.poll(async () => (await queue.find(id))?.state).toBe("done");
+    expect((await queue.find(id))!.result).toEqual({
+      csv: "order_id,placed_at,status,payment_status,items,total_amount,currency\r\n",
+      rows: 0,
+    });
+    expect(await queue.find("no-such-job")).toBeNull();
+  });
+
+  it("says there is nothing to retry for an unknown id", async () => {
+    queue = createQueue();
+    expect(await queue.retry("no-such-job")).toBe(false);
+  });
+
+  it("lets a running job finish before it closes", async () => {
+    queue = createQueue();
+    const { mailer, hold } = controllableMailer();
+    const held = hold();
+    await queue.startWorker({ db, mailer, log: recordingLogger() });
+    await queue.enqueue("mail.send", message("in-flight"));
+    await held.started;
+
+    let sentWhenClosed: number | null = null;
+    const closed = queue.close().then(() => {
+      sentWhenClosed = mailer.sent.length;
+    });
+    held.release();
+    await closed;
+    expect(sentWhenClosed).toBe(1);
+  });
+
+  it("deletes expired sessions, tokens and grants in the clean-up job, and keeps live ones", async () => {
+    queue = createQueue();
+    const past = new Date(Date.now() - 60_000);
+    const future = new Date(Date.now() + 3_600_000);
+    const email = `cleanup-${randomBytes(4).toString("hex")}@example.com`;
+    const [user] = await db.insert(users).values({ email, passwordHash: "x" }).returning({ id: users.id });
+    const token = (expiresAt: Date) => ({
+      userId: user!.id,
+      email,
+      purpose: "verify_email" as const,
+      tokenHash: randomBytes(16).toString("hex"),
+      expiresAt,
+    });
+    const tokens = await db
+      .insert(emailTokens)
+      .values([token(past), token(future)])
+      .returning({ id: emailTokens.id, expiresAt: emailTokens.expiresAt });
+    await db.insert(userPermissions).values({
+      userId: user!.id,
+      permissionName: "audit:read",
+      reason: "for a day",
+      expiresAt: past,
+    });
+
+    await queue.startWorker({ db, mailer: createOutboxMailer(db, recordingLogger()), log: recordingLogger() });
+    await queue.enqueue("maintenance.cleanUpExpired", {});
+
+    // Temporary grants are the last kind deleted: once they are gone, the job is done.
+    await expect
+      .poll(async () => db.select().from(userPermissions).where(eq(userPermissions.userId, user!.id)))
+      .toEqual([]);
+    const tokenIds = tokens.map((token) => token.id);
+    const kept = await db.select().from(emailTokens).where(inArray(emailTokens.id, tokenIds));
+    expect(kept.map((token) => token.expiresAt)).toEqual([future]);
+  });
+});
