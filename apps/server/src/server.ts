@@ -7,6 +7,7 @@ import {
   configurePasswordHashing,
   createAccessTokenService,
   createOidcProviders,
+  createQueuedMailer,
   deriveSealingKey,
   type ApiDependencies,
 } from "@seed/api";
@@ -86,7 +87,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       perAddress: config.rateLimit.ordersPerUser * 4,
       windowMs: config.rateLimit.windowMs,
     },
-    mailer: resources.mailer,
+    // Requests queue their mail when it goes out through SMTP; the job's worker sends it. The
+    // outbox alone (the default) is written at once.
+    mailer: config.mail.smtpUrl ? createQueuedMailer(resources.jobs) : resources.mailer,
     appUrl: config.mail.appUrl,
     accessTokens: createAccessTokenService(
       { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.accessTokenTtlSeconds },
@@ -105,7 +108,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   try {
     await bootstrap({ db: deps.db, log: app.log }, config.firstAdmin);
     if (config.jobs.runInServer) {
-      await resources.jobs.startWorker({ db: deps.db, mailer: deps.mailer, log: app.log.child({ component: "jobs" }) });
+      await resources.jobs.startWorker({
+        db: deps.db,
+        mailer: resources.mailer,
+        log: app.log.child({ component: "jobs" }),
+      });
     }
   } catch (error) {
     await resources.close();

@@ -54,7 +54,7 @@ export {
   createRedisUsageLimiter,
 } from "./throttling";
 export type { LoginThrottle, UsageLimiter } from "./throttling";
-export { createConfiguredMailer, createOutboxMailer, createSmtpMailer } from "./mail";
+export { createConfiguredMailer, createOutboxMailer, createQueuedMailer, createSmtpMailer } from "./mail";
 export { stopOnSignals } from "./shutdown";
 export { createBullJobQueue, createInProcessJobQueue } from "./jobs";
 export type {

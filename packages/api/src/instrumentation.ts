@@ -14,4 +14,6 @@ export interface ProcedureInstrumentation {
    * told how it ended: "OK" or the tRPC error code, via `outcomeOf`.
    */
   measure<T>(call: ProcedureCall, run: () => Promise<T>, outcomeOf: (result: T) => string): Promise<T>;
+  /** A subscription started streaming; the function returned is called once it has ended. */
+  subscriptionStarted(call: ProcedureCall): () => void;
 }

@@ -114,14 +114,27 @@ const subscriptionsOnlyOverSockets = t.middleware(({ ctx, type, next }) => {
 });
 
 /** Outermost, so that it sees every refusal and the error codes as the client receives them. */
-const instrumented = t.middleware(({ ctx, path, type, next }) => {
-  if (!ctx.instrumentation) return next();
-  return ctx.instrumentation.measure(
-    { path, type, transport: ctx.transport, requestId: ctx.requestId },
+const instrumented = t.middleware(async ({ ctx, path, type, next }) => {
+  const instrumentation = ctx.instrumentation;
+  if (!instrumentation) return next();
+  const call = { path, type, transport: ctx.transport, requestId: ctx.requestId };
+  const result = await instrumentation.measure(
+    call,
     () => next(),
-    (result) => (result.ok ? "OK" : result.error.code),
+    (outcome) => (outcome.ok ? "OK" : outcome.error.code),
   );
+  if (!result.ok || !isAsyncIterable(result.data)) return result;
+  const ended = instrumentation.subscriptionStarted(call);
+  return { ...result, data: endingWith(result.data, ended) };
 });
+
+async function* endingWith(events: AsyncIterable<unknown>, ended: () => void) {
+  try {
+    yield* events;
+  } finally {
+    ended();
+  }
+}
 
 export const publicProcedure = t.procedure.use(instrumented).use(mapAppErrors).use(subscriptionsOnlyOverSockets);
 

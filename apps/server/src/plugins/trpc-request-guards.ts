@@ -44,20 +44,26 @@ export async function requireJsonBody(req: FastifyRequest, reply: FastifyReply):
 }
 
 /**
- * Subscriptions are served over the socket only. Over HTTP, tRPC would answer with an event
- * stream held open outside the socket's caps, and report a refusal inside that stream with a
- * 200; the request is refused before it starts instead.
+ * Subscriptions are served over the socket, or as server-sent events to a client that asks for
+ * them (tRPC's subscription link, the fallback where WebSockets cannot be opened). Any other
+ * HTTP call of one would get an event stream it did not ask for, with a refusal reported inside
+ * it under a 200; it is refused before it starts instead.
  */
 export function refuseSubscriptionsOverHttp(router: AnyTRPCRouter) {
   const procedures = router._def.procedures as Record<string, { _def: { type: string } }>;
   const isSubscription = (path: string) =>
     Object.hasOwn(procedures, path) && procedures[path]!._def.type === "subscription";
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (proceduresOf(req).some(isSubscription)) {
-      await refuse(req, reply, 405, "Subscriptions are served over WebSockets only");
-    }
+    const called = proceduresOf(req);
+    if (!called.some(isSubscription)) return;
+    const asksForEvents =
+      req.method === "GET" && called.length === 1 && (req.headers.accept ?? "").includes("text/event-stream");
+    if (!asksForEvents) await refuse(req, reply, 405, SUBSCRIPTIONS_OVER_HTTP);
   };
 }
+
+const SUBSCRIPTIONS_OVER_HTTP =
+  "Subscriptions are served over WebSockets, or as server-sent events to a client that accepts text/event-stream";
 
 /** Credential procedures are never batched, so that each password check counts against the limit. */
 export async function refuseBatchedCredentials(req: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -28,7 +28,7 @@ export function createMetrics() {
   });
   const subscriptions = new Gauge({
     name: "seed_subscriptions_open",
-    help: "Subscriptions listening on the event bus",
+    help: "tRPC subscriptions streaming to clients, over WebSockets or server-sent events",
     registers: [registry],
   });
   const eventLag = new Histogram({
@@ -51,8 +51,6 @@ export function createMetrics() {
 
   const eventBusObserver: EventBusObserver = {
     delivered: (lagMs) => eventLag.observe(Math.max(0, lagMs) / 1000),
-    subscribed: () => subscriptions.inc(),
-    unsubscribed: () => subscriptions.dec(),
   };
 
   const queryObserver: QueryObserver = {
@@ -70,6 +68,7 @@ export function createMetrics() {
     registry,
     procedureDuration,
     procedureErrors,
+    subscriptions,
     eventBusObserver,
     queryObserver,
     /** Families whose values live elsewhere, read when Prometheus scrapes. */

@@ -42,5 +42,9 @@ export function procedureInstrumentation(
       }
       return result;
     },
+    subscriptionStarted() {
+      metrics.subscriptions.inc();
+      return () => metrics.subscriptions.dec();
+    },
   };
 }

@@ -92,13 +92,13 @@ describe("tRPC specifics", () => {
     });
   });
 
-  it("a subscription over plain HTTP gets METHOD_NOT_SUPPORTED at once, not an open stream", async () => {
+  it("a subscription over plain HTTP, not asking for an event stream, gets METHOD_NOT_SUPPORTED at once", async () => {
     const response = await fetch(`${app.server.trpcUrl}/auth.onSessionEvent`, {
       headers: { authorization: `Bearer ${customer.accessToken}` },
     });
     const body = (await response.json()) as { error: { json: { message: string; data: { code: string } } } };
     expect(response.status).toBe(405);
     expect(body.error.json.data.code).toBe("METHOD_NOT_SUPPORTED");
-    expect(body.error.json.message).toBe("Subscriptions are served over WebSockets only");
+    expect(body.error.json.message).toContain("Subscriptions are served over WebSockets, or as server-sent events");
   });
 });

@@ -1,11 +1,9 @@
 import type { EventBus, TrackedEvent } from "./event-bus";
 import { publishedAt } from "./event-ids";
 
-/** Told how long events take from publish to delivery, and how many subscriptions are open. */
+/** Told how long events take from publish to delivery. */
 export interface EventBusObserver {
   delivered(lagMs: number): void;
-  subscribed(): void;
-  unsubscribed(): void;
 }
 
 /**
@@ -20,8 +18,6 @@ export function measuredEventBus(bus: EventBus, observer: EventBusObserver): Eve
     async subscribe<T>(channel: string, signal: AbortSignal, lastEventId?: string | null) {
       const subscribedAt = Date.now();
       const subscription = await bus.subscribe<T>(channel, signal, lastEventId);
-      observer.subscribed();
-      signal.addEventListener("abort", () => observer.unsubscribed(), { once: true });
       return {
         from: subscription.from,
         async *[Symbol.asyncIterator](): AsyncGenerator<TrackedEvent<T>> {
