@@ -17,6 +17,7 @@ import { rateLimits } from "./plugins/rate-limit";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
 import { securityHeaders } from "./plugins/security-headers";
 import { trpcRoutes } from "./plugins/trpc";
+import { webApp } from "./plugins/web-app";
 import { openResources, type ResourceOverrides, type Resources } from "./resources";
 
 export interface Server {
@@ -94,6 +95,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
   await healthRoutes(app, resources, () => shuttingDown);
   await jwksRoute(app, deps.accessTokens);
   await app.register(trpcRoutes, { config, deps });
+  await webApp(app, config.webAppDir);
 
   // Responses that finish during a shutdown close their keep-alive connection; otherwise the
   // server would wait for every idle client to hang up on its own.

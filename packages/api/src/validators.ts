@@ -71,6 +71,12 @@ export const userIdSchema = z.object({ userId: z.uuid() });
 /** Page sizes are capped: no caller can ask the database for an unbounded list. */
 export const pageLimitSchema = z.number().int().min(1).max(100).default(50);
 
+/**
+ * tRPC's infinite queries (TanStack Query) add the paging direction to the input. Pages are
+ * keyset pages that only go forward, so that is the one direction accepted.
+ */
+export const pageDirectionSchema = z.literal("forward").optional();
+
 export const timeRangeSchema = {
   from: z.date().optional(),
   to: z.date().optional(),

@@ -37,7 +37,7 @@ export function SignUpPage() {
           type="password"
           autoComplete="new-password"
           required
-          minLength={12}
+          minLength={8}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />

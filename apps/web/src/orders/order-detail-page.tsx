@@ -4,6 +4,7 @@ import { ErrorMessage } from "../api/error-message";
 import { useTRPC } from "../api/trpc";
 import { formatMoney } from "../layout/money";
 import { OrderStatus } from "./order-status";
+import { OrderStatusActions } from "./order-status-actions";
 import { useOrderStatusUpdates } from "./use-order-status-updates";
 
 const CANCELLABLE = new Set(["pending", "paid"]);
@@ -49,6 +50,7 @@ export function OrderDetailPage() {
         </tbody>
       </table>
       <p className="price">Total {formatMoney(total)}</p>
+      <OrderStatusActions orderId={orderId} status={status} />
       <ErrorMessage error={cancel.error} />
       {CANCELLABLE.has(status) && (
         <button type="button" onClick={() => cancel.mutate({ orderId })} disabled={cancel.isPending}>
