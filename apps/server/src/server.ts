@@ -15,6 +15,7 @@ import { healthRoutes } from "./plugins/health";
 import { jwksRoute } from "./plugins/jwks";
 import { rateLimits } from "./plugins/rate-limit";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
+import { restApi } from "./plugins/rest-api";
 import { securityHeaders } from "./plugins/security-headers";
 import { trpcRoutes } from "./plugins/trpc";
 import { webApp } from "./plugins/web-app";
@@ -95,6 +96,7 @@ export async function createServer(config: Config, overrides: ResourceOverrides 
   await healthRoutes(app, resources, () => shuttingDown);
   await jwksRoute(app, deps.accessTokens);
   await app.register(trpcRoutes, { config, deps });
+  await restApi(app, { config, deps });
   await webApp(app, config.webAppDir);
 
   // Responses that finish during a shutdown close their keep-alive connection; otherwise the

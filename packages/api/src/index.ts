@@ -57,3 +57,4 @@ export {
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { createOpenApiDocument, REST_PREFIX } from "./openapi";

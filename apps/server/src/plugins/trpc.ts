@@ -5,15 +5,15 @@ import {
   noCookies,
   type ApiDependencies,
   type AppRouter,
-  type CookieJar,
   type Context,
-  type Transport,
 } from "@seed/api";
 import type { Config } from "@seed/config";
 import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { httpCookies, transportOf } from "./http-transport";
+import { logInternalErrors } from "./procedure-errors";
 import { trpcShapedError } from "./trpc-error-shape";
 import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
 import {
@@ -27,23 +27,6 @@ import {
 export const TRPC_PREFIX = "/trpc";
 
 const KEEP_ALIVE = { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 };
-
-function httpCookies(req: FastifyRequest, reply: FastifyReply): CookieJar {
-  return {
-    get: (name) => req.cookies[name],
-    set: (name, value, options) => void reply.setCookie(name, value, options),
-    clear: (name, options) => void reply.clearCookie(name, options),
-  };
-}
-
-/**
- * A socket ignores cookies: the browser attaches them to the upgrade of any same-site page, so
- * honouring them would let such a page act with the user's refresh cookie.
- */
-
-function transportOf(req: FastifyRequest, transport: Transport, cookies: CookieJar) {
-  return { transport, headers: req.headers, cookies, ip: req.ip, requestId: req.id, log: req.log };
-}
 
 /**
  * Serves the router over HTTP (POST and GET on /trpc/<procedure>) and over a WebSocket on
@@ -59,21 +42,7 @@ export async function trpcRoutes(
   app.addHook("preValidation", refuseBatchedCredentials);
   app.addHook("preValidation", refuseCrossSiteCookieMutations(config));
 
-  // Internal errors reach the client as one generic sentence; the log gets the story, minus
-  // the bound parameters of a failed query, which may hold password hashes or personal data.
-  const onError = ({
-    error,
-    path,
-    ctx,
-  }: {
-    error: TRPCError;
-    path?: string | undefined;
-    ctx?: Context | undefined;
-  }) => {
-    if (error.code === "INTERNAL_SERVER_ERROR") {
-      (ctx?.log ?? app.log).error({ err: withoutQueryParameters(error.cause ?? error), path }, "procedure failed");
-    }
-  };
+  const onError = logInternalErrors(app.log);
 
   await app.register(fastifyTRPCFastPathPlugin, {
     prefix: TRPC_PREFIX,
@@ -98,6 +67,8 @@ export async function trpcRoutes(
     createContext: ({ req, info }) => {
       const request = upgradeRequests.get(req);
       if (!request) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "unknown socket" });
+      // A socket ignores cookies: the browser attaches them to the upgrade of any same-site page,
+      // so honouring them would let such a page act with the user's refresh cookie.
       return createContext(deps, {
         ...transportOf(request, "websocket", noCookies),
         connectionParams: info.connectionParams,
@@ -108,11 +79,4 @@ export async function trpcRoutes(
     upgradeRequests.set(req.raw, req);
     onConnection(socket, req.raw);
   });
-}
-
-function withoutQueryParameters(error: unknown): unknown {
-  if (error instanceof Error && error.name === "DrizzleQueryError") {
-    return { type: error.name, query: (error as Error & { query?: string }).query, cause: error.cause };
-  }
-  return error;
 }

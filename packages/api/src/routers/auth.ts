@@ -40,6 +40,9 @@ const sessionsRouter = {
 
 export const authRouter = {
   register: publicProcedure
+    .meta({
+      openapi: { method: "POST", path: "/auth/register", tags: ["auth"], protect: false, summary: "Create an account" },
+    })
     .input(registrationSchema)
     .output(publicUserSchema)
     .mutation(async ({ ctx, input }) => {
@@ -52,6 +55,7 @@ export const authRouter = {
     }),
 
   login: publicProcedure
+    .meta({ openapi: { method: "POST", path: "/auth/login", tags: ["auth"], protect: false, summary: "Sign in" } })
     .input(credentialsSchema)
     .output(loginResultSchema)
     .mutation(async ({ ctx, input }) => {
@@ -61,6 +65,15 @@ export const authRouter = {
     }),
 
   refresh: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/refresh",
+        tags: ["auth"],
+        protect: false,
+        summary: "Trade a refresh token for new tokens",
+      },
+    })
     .input(refreshTokenInputSchema)
     .output(sessionTokensSchema)
     .mutation(async ({ ctx, input }) => {
@@ -70,6 +83,15 @@ export const authRouter = {
     }),
 
   logout: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/logout",
+        tags: ["auth"],
+        protect: false,
+        summary: "End the session of a refresh token",
+      },
+    })
     .input(refreshTokenInputSchema)
     .output(z.object({ loggedOut: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
