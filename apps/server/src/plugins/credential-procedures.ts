@@ -20,9 +20,12 @@ const CREDENTIAL_PROCEDURES = new Set([
   "users.deleteAccount",
 ]);
 
+// tRPC types the procedure table as nested routers, but keeps it flat, keyed by dotted path.
+const procedureTable = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+
 /** The REST routes of credential procedures, read from their meta: they share the same budget. */
-const REST_CREDENTIAL_ROUTES = new Map(
-  Object.entries(appRouter._def.procedures as Record<string, AnyProcedure>).flatMap(([name, procedure]) => {
+const REST_CREDENTIAL_ROUTES = new Map<string, string>(
+  Object.entries(procedureTable).flatMap(([name, procedure]) => {
     const route = (procedure._def.meta as OpenApiMeta | undefined)?.openapi;
     return route && CREDENTIAL_PROCEDURES.has(name) ? [[`${route.method} ${route.path}`, name] as const] : [];
   }),

@@ -41,7 +41,14 @@ const sessionsRouter = {
 export const authRouter = {
   register: publicProcedure
     .meta({
-      openapi: { method: "POST", path: "/auth/register", tags: ["auth"], protect: false, summary: "Create an account" },
+      openapi: {
+        method: "POST",
+        path: "/auth/register",
+        tags: ["auth"],
+        protect: false,
+        summary: "Create an account",
+        errorResponses: [400, 409, 429],
+      },
     })
     .input(registrationSchema)
     .output(publicUserSchema)
@@ -55,7 +62,16 @@ export const authRouter = {
     }),
 
   login: publicProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/login", tags: ["auth"], protect: false, summary: "Sign in" } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/login",
+        tags: ["auth"],
+        protect: false,
+        summary: "Sign in",
+        errorResponses: [400, 401, 429],
+      },
+    })
     .input(credentialsSchema)
     .output(loginResultSchema)
     .mutation(async ({ ctx, input }) => {
@@ -72,6 +88,7 @@ export const authRouter = {
         tags: ["auth"],
         protect: false,
         summary: "Trade a refresh token for new tokens",
+        errorResponses: [400, 401, 429],
       },
     })
     .input(refreshTokenInputSchema)
@@ -90,6 +107,7 @@ export const authRouter = {
         tags: ["auth"],
         protect: false,
         summary: "End the session of a refresh token",
+        errorResponses: [400, 429],
       },
     })
     .input(refreshTokenInputSchema)
