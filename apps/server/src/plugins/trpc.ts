@@ -1,12 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import {
-  appRouter,
-  createContext,
-  noCookies,
-  type ApiDependencies,
-  type AppRouter,
-  type Context,
-} from "@seed/api";
+import { appRouter, createContext, noCookies, type ApiDependencies, type AppRouter, type Context } from "@seed/api";
 import type { Config } from "@seed/config";
 import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
