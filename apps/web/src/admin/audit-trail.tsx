@@ -1,6 +1,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { ErrorMessage } from "../api/error-message";
 import { useTRPC } from "../api/trpc";
+import { LoadMoreButton } from "../layout/load-more-button";
 
 export function AuditTrail() {
   const trpc = useTRPC();
@@ -38,11 +39,7 @@ export function AuditTrail() {
           ))}
         </tbody>
       </table>
-      {audit.hasNextPage && (
-        <button type="button" onClick={() => void audit.fetchNextPage()} disabled={audit.isFetchingNextPage}>
-          Older entries
-        </button>
-      )}
+      <LoadMoreButton pages={audit} label="Older entries" />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ErrorMessage } from "../api/error-message";
 import { useTRPC } from "../api/trpc";
+import { LoadMoreButton } from "../layout/load-more-button";
 import { TextField } from "../layout/text-field";
 import { UserRoles } from "./user-roles";
 
@@ -48,11 +49,7 @@ export function UserDirectory() {
           ))}
         </tbody>
       </table>
-      {users.hasNextPage && (
-        <button type="button" onClick={() => void users.fetchNextPage()} disabled={users.isFetchingNextPage}>
-          More users
-        </button>
-      )}
+      <LoadMoreButton pages={users} label="More users" />
     </section>
   );
 }

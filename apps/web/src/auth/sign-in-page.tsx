@@ -1,42 +1,26 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { ErrorMessage } from "../api/error-message";
-import { TextField } from "../layout/text-field";
+import { CredentialFields, type Credentials } from "./credential-fields";
 import { MfaStep } from "./mfa-step";
 import { useSignIn } from "./use-sign-in";
 
 export function SignInPage() {
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
+  const [credentials, setCredentials] = useState<Credentials>({ email: "", password: "" });
   const signIn = useSignIn();
 
   if (signIn.data?.status === "mfa-required") return <MfaStep challenge={signIn.data.challenge} />;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    signIn.mutate({ email, password });
+    signIn.mutate(credentials);
   };
 
   return (
     <section aria-labelledby="sign-in-title" className="narrow">
       <h1 id="sign-in-title">Sign in</h1>
       <form onSubmit={submit}>
-        <TextField
-          label="Email"
-          type="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
+        <CredentialFields value={credentials} onChange={setCredentials} />
         <ErrorMessage error={signIn.error} />
         <button type="submit" disabled={signIn.isPending}>
           Sign in

@@ -2,6 +2,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { ErrorMessage } from "../api/error-message";
 import { useTRPC } from "../api/trpc";
+import { LoadMoreButton } from "../layout/load-more-button";
 import { formatMoney } from "../layout/money";
 import { OrderStatus } from "./order-status";
 
@@ -44,11 +45,7 @@ export function OrdersPage() {
           ))}
         </tbody>
       </table>
-      {orders.hasNextPage && (
-        <button type="button" onClick={() => void orders.fetchNextPage()} disabled={orders.isFetchingNextPage}>
-          Load more
-        </button>
-      )}
+      <LoadMoreButton pages={orders} />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { ErrorMessage } from "../api/error-message";
 import { useTRPC } from "../api/trpc";
+import { LoadMoreButton } from "../layout/load-more-button";
 import { formatMoney } from "../layout/money";
 import { ProductFiltersForm, type ProductFilters } from "./product-filters";
 
@@ -36,11 +37,7 @@ export function ProductsPage() {
           </li>
         ))}
       </ul>
-      {products.hasNextPage && (
-        <button type="button" onClick={() => void products.fetchNextPage()} disabled={products.isFetchingNextPage}>
-          {products.isFetchingNextPage ? "Loading…" : "Load more"}
-        </button>
-      )}
+      <LoadMoreButton pages={products} />
     </section>
   );
 }

@@ -5,7 +5,6 @@ import { publicProcedure } from "../trpc";
 export const healthRouter = {
   check: publicProcedure
     .meta({ openapi: { method: "GET", path: "/health", tags: ["health"], protect: false, summary: "Is the API up" } })
-    .input(z.void())
     .output(z.object({ status: z.literal("ok") }))
     .query(() => ({ status: "ok" as const })),
 } satisfies TRPCRouterRecord;

@@ -16,7 +16,6 @@ import { clearSessionCookies } from "./session-cookies";
 export const usersRouter = {
   me: protectedProcedure
     .meta({ openapi: { method: "GET", path: "/users/me", tags: ["users"], protect: true, summary: "Your profile" } })
-    .input(z.void())
     .output(profileSchema)
     .query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
 
