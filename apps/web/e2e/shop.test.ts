@@ -112,7 +112,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     await admin.getByLabel("Password").fill(adminPassword);
     await admin.getByRole("button", { name: "Sign in" }).click();
     await admin.waitForURL(`${baseUrl}/admin`);
-    await admin.getByRole("cell", { name: shopperEmail }).waitFor();
+    await admin.getByRole("cell", { name: shopperEmail, exact: true }).waitFor();
     await admin.getByRole("heading", { name: "Audit trail" }).waitFor();
     await screenshot(admin, "admin");
 

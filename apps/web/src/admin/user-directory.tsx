@@ -43,7 +43,7 @@ export function UserDirectory() {
             <tr key={user.id}>
               <td>{user.email}</td>
               <td>
-                <UserRoles userId={user.id} roles={user.roles} />
+                <UserRoles userId={user.id} email={user.email} roles={user.roles} />
               </td>
             </tr>
           ))}

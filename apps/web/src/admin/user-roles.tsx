@@ -3,7 +3,7 @@ import { ErrorMessage } from "../api/error-message";
 import { useTRPC } from "../api/trpc";
 
 /** A user's roles as toggles; the server decides who may give which role. */
-export function UserRoles({ userId, roles }: { userId: string; roles: string[] }) {
+export function UserRoles({ userId, email, roles }: { userId: string; email: string; roles: string[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const catalog = useQuery(trpc.admin.roles.list.queryOptions());
@@ -13,7 +13,7 @@ export function UserRoles({ userId, roles }: { userId: string; roles: string[] }
 
   return (
     <fieldset className="roles">
-      <legend className="visually-hidden">Roles</legend>
+      <legend className="visually-hidden">Roles of {email}</legend>
       {catalog.data?.map(({ name, description }) => (
         <label key={name} title={description}>
           <input
