@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{apps,packages}/*/test/**/*.test.ts"],
+    include: ["{apps,packages}/*/test/**/*.test.ts", "apps/web/e2e/**/*.test.ts"],
     globalSetup: ["./packages/db/test/pglite-snapshot.setup.ts"],
     env: { LOG_LEVEL: "silent" },
     testTimeout: 30_000,

@@ -21,8 +21,10 @@ import { metricsRoute } from "./plugins/metrics";
 import { rateLimits } from "./plugins/rate-limit";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
 import { requestSpans } from "./plugins/request-spans";
+import { restApi } from "./plugins/rest-api";
 import { securityHeaders } from "./plugins/security-headers";
 import { trpcRoutes } from "./plugins/trpc";
+import { webApp } from "./plugins/web-app";
 import { openResources, type ResourceOverrides, type Resources } from "./resources";
 import { createMetrics } from "./telemetry/metrics";
 import { procedureInstrumentation } from "./telemetry/procedure-instrumentation";
@@ -138,6 +140,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await metricsRoute(app, metrics.registry, config.metrics.token);
   await jwksRoute(app, deps.accessTokens);
   await app.register(trpcRoutes, { config, deps });
+  await restApi(app, { config, deps });
+  await webApp(app, config.webAppDir);
 
   // Responses that finish during a shutdown close their keep-alive connection; otherwise the
   // server would wait for every idle client to hang up on its own.

@@ -98,3 +98,4 @@ export { isInfrastructureFailure } from "./infrastructure-failure";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { createOpenApiDocument, REST_PREFIX } from "./openapi";

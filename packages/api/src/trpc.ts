@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import superjson from "superjson";
 import { ZodError, type z } from "zod";
 import { actorOf } from "./actor";
@@ -9,31 +10,35 @@ import { isInfrastructureFailure } from "./infrastructure-failure";
 import { recordSecurityEvent } from "./services/security-events";
 import type { UsageBudgetPolicy } from "./throttling";
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  // Server-sent events: a comment every 15 s keeps proxies from cutting a quiet stream, and a
-  // client that hears nothing for 20 s reconnects, resuming from its last event id.
-  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
-  // Error bodies carry what a client can act on and nothing else: no stack, no cause, and
-  // unexpected errors reduced to one generic sentence (the details go to the log).
-  errorFormatter({ shape, error, ctx }) {
-    const issues =
-      error.code === "BAD_REQUEST" && error.cause instanceof ZodError
-        ? error.cause.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }))
-        : undefined;
-    return {
-      code: shape.code,
-      message: clientMessage(error, issues),
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        requestId: ctx?.requestId,
-        ...(issues ? { issues } : {}),
-      },
-    };
-  },
-});
+// The meta of a procedure may name its REST route (see openapi.ts); all others stay tRPC only.
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    transformer: superjson,
+    // Server-sent events: a comment every 15 s keeps proxies from cutting a quiet stream, and a
+    // client that hears nothing for 20 s reconnects, resuming from its last event id.
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
+    // Error bodies carry what a client can act on and nothing else: no stack, no cause, and
+    // unexpected errors reduced to one generic sentence (the details go to the log).
+    errorFormatter({ shape, error, ctx }) {
+      const issues =
+        error.code === "BAD_REQUEST" && error.cause instanceof ZodError
+          ? error.cause.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }))
+          : undefined;
+      return {
+        code: shape.code,
+        message: clientMessage(error, issues),
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          requestId: ctx?.requestId,
+          ...(issues ? { issues } : {}),
+        },
+      };
+    },
+  });
 
 function clientMessage(error: TRPCError, issues: { path: string; message: string }[] | undefined): string {
   if (error.code === "INTERNAL_SERVER_ERROR") return "Internal server error";

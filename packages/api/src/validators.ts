@@ -80,6 +80,12 @@ export const storableDateSchema = z
   .min(new Date("1970-01-01T00:00:00.000Z"), "Date must be in 1970 or later")
   .max(new Date("9999-12-31T23:59:59.999Z"), "Date must be in 9999 or earlier");
 
+/**
+ * tRPC's infinite queries (TanStack Query) add the paging direction to the input. Pages are
+ * keyset pages that only go forward, so that is the one direction accepted.
+ */
+export const pageDirectionSchema = z.literal("forward").optional();
+
 export const timeRangeSchema = {
   from: storableDateSchema.optional(),
   to: storableDateSchema.optional(),

@@ -48,6 +48,13 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
+export interface ClientLinks {
+  /** The link chain of the typed client, for integrations that build their own (TanStack Query). */
+  links: TRPCLink<AppRouter>[];
+  /** Closes the WebSocket, if one was opened. */
+  close(): Promise<void>;
+}
+
 export interface Client {
   /** The typed procedures of the API: `api.auth.login.mutate(...)`, `api.auth.me.query()`, ... */
   api: TRPCClient<AppRouter>;
@@ -58,7 +65,8 @@ export interface Client {
 /** A socket is reopened with a token that outlives the first moments of the connection. */
 const TOKEN_REFRESH_MARGIN_MS = 5_000;
 
-export function createClient(options: ClientOptions): Client {
+/** The client's links: batching, credential calls sent alone, refresh on UNAUTHORIZED, subscriptions. */
+export function createLinks(options: ClientOptions): ClientLinks {
   const refresh = options.refreshAccessToken ? sharedRefresh(options.refreshAccessToken) : null;
   const authorization = async (): Promise<Record<string, string>> => {
     const token = await options.getAccessToken?.();
@@ -121,9 +129,14 @@ export function createClient(options: ClientOptions): Client {
   ];
 
   return {
-    api: createTRPCClient<AppRouter>({ links }),
+    links,
     close: async () => {
       await ws?.close();
     },
   };
+}
+
+export function createClient(options: ClientOptions): Client {
+  const { links, close } = createLinks(options);
+  return { api: createTRPCClient<AppRouter>({ links }), close };
 }

@@ -92,6 +92,8 @@ export const envSchema = z.object({
     .default("http://localhost:3000"),
   SMTP_URL: z.url({ protocol: /^smtps?$/, message: "expected an smtp:// or smtps:// URL" }).optional(),
   MAIL_FROM: z.string().min(3).default("Seed <no-reply@localhost>"),
+  /** The built web app (apps/web/dist); served at / when it holds an index.html. */
+  WEB_APP_DIR: z.string().min(1).default("apps/web/dist"),
 
   CORS_ORIGINS: commaSeparatedOrigins.default([]),
   COOKIE_SECURE: boolean.default(true),

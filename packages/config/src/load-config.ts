@@ -36,6 +36,8 @@ export interface Config {
     smtpUrl: string | undefined;
     from: string;
   };
+  /** The directory of the built web app, served at / when it exists; relative paths start at the working directory. */
+  webAppDir: string;
   /** The first admin, created or promoted at start-up when no admin exists yet. */
   firstAdmin: { email: string; password: string } | null;
   /** Sign-in through OpenID Connect providers; null when none is configured. */
@@ -141,6 +143,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       passwordHashing: { memoryKiB: env.ARGON2_MEMORY_KIB, passes: env.ARGON2_PASSES, lanes: env.ARGON2_LANES },
     },
     mail: { appUrl: env.APP_URL.replace(/\/$/, ""), smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    webAppDir: env.WEB_APP_DIR,
     firstAdmin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : null,
     oidc:
       env.OIDC_PROVIDERS.length > 0 && env.OIDC_REDIRECT_URI

@@ -1,3 +1,6 @@
+import { appRouter, REST_PREFIX } from "@seed/api";
+import type { AnyProcedure } from "@trpc/server";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import type { FastifyRequest } from "fastify";
 
 /** Procedures that check a password or mint tokens: they get their own, small rate limit. */
@@ -17,14 +20,31 @@ const CREDENTIAL_PROCEDURES = new Set([
   "users.deleteAccount",
 ]);
 
+// tRPC types the procedure table as nested routers, but keeps it flat, keyed by dotted path.
+const procedureTable = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+
+/** The REST routes of credential procedures, read from their meta: they share the same budget. */
+const REST_CREDENTIAL_ROUTES = new Map<string, string>(
+  Object.entries(procedureTable).flatMap(([name, procedure]) => {
+    const route = (procedure._def.meta as OpenApiMeta | undefined)?.openapi;
+    return route && CREDENTIAL_PROCEDURES.has(name) ? [[`${route.method} ${route.path}`, name] as const] : [];
+  }),
+);
+
 /**
  * The procedures a tRPC request calls, as Fastify's router decoded them. Reading the routed
  * parameter, not the raw URL, leaves no spelling of the path (absolute URL, fragment, percent
  * escapes) that names a procedure without being seen here.
  */
 export function proceduresOf(req: FastifyRequest): string[] {
-  const path = (req.params as { path?: unknown } | undefined)?.path;
-  return typeof path === "string" ? path.split(",") : [];
+  const params = req.params as { path?: unknown; "*"?: unknown } | undefined;
+  if (typeof params?.path === "string") return params.path.split(",");
+  const restPath = params?.["*"];
+  if (req.routeOptions.url?.startsWith(`${REST_PREFIX}/`) && typeof restPath === "string") {
+    const procedure = REST_CREDENTIAL_ROUTES.get(`${req.method} /${restPath}`);
+    return procedure ? [procedure] : [];
+  }
+  return [];
 }
 
 export function callsCredentialProcedure(req: FastifyRequest): boolean {

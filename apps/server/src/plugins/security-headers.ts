@@ -9,7 +9,7 @@ export async function securityHeaders(app: FastifyInstance, config: Config): Pro
   await app.register(cors, {
     origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
     credentials: true,
-    methods: ["GET", "POST"],
+    methods: ["GET", "POST", "PATCH"],
     allowedHeaders: ["content-type", "authorization", "x-request-id", "trpc-accept"],
     exposedHeaders: ["x-request-id"],
     maxAge: 600,

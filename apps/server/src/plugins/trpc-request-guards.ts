@@ -36,9 +36,12 @@ export async function refuseTokensInUrl(req: FastifyRequest, reply: FastifyReply
   }
 }
 
-/** Bodies of tRPC calls are JSON; anything else (multipart, forms) is refused before it is read. */
+/** Methods that carry a body and change things: tRPC's POST, and the REST face's PATCH. */
+const WRITE_METHODS = new Set(["POST", "PATCH"]);
+
+/** Bodies of API calls are JSON; anything else (multipart, forms) is refused before it is read. */
 export async function requireJsonBody(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (req.method !== "POST") return;
+  if (!WRITE_METHODS.has(req.method)) return;
   const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") await refuse(req, reply, 415, "Send tRPC calls as application/json");
 }
@@ -93,7 +96,7 @@ function isAllowedOrigin(req: FastifyRequest, config: Config, origin: string): b
  */
 export function refuseCrossSiteCookieMutations(config: Config) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (req.method !== "POST" || req.headers.authorization) return;
+    if (!WRITE_METHODS.has(req.method) || req.headers.authorization) return;
     if (req.cookies[ACCESS_COOKIE] === undefined && req.cookies[REFRESH_COOKIE] === undefined) return;
     const origin = originOf(req);
     if (!origin || !isAllowedOrigin(req, config, origin)) {

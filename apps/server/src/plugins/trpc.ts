@@ -3,20 +3,20 @@ import {
   appRouter,
   createContext,
   noCookies,
+  toTRPCError,
   type ApiDependencies,
   type AppRouter,
-  type CookieJar,
   type Context,
-  toTRPCError,
-  type Transport,
   type TransportInfo,
 } from "@seed/api";
 import type { Config } from "@seed/config";
 import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { httpCookies, transportOf } from "./http-transport";
 import { LiveConnectionLimits } from "./live-connections";
+import { logInternalErrors } from "./procedure-errors";
 import { trpcShapedError } from "./trpc-error-shape";
 import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
 import {
@@ -29,23 +29,6 @@ import {
 } from "./trpc-request-guards";
 
 export const TRPC_PREFIX = "/trpc";
-
-function httpCookies(req: FastifyRequest, reply: FastifyReply): CookieJar {
-  return {
-    get: (name) => req.cookies[name],
-    set: (name, value, options) => void reply.setCookie(name, value, options),
-    clear: (name, options) => void reply.clearCookie(name, options),
-  };
-}
-
-/**
- * A socket ignores cookies: the browser attaches them to the upgrade of any same-site page, so
- * honouring them would let such a page act with the user's refresh cookie.
- */
-
-function transportOf(req: FastifyRequest, transport: Transport, cookies: CookieJar) {
-  return { transport, headers: req.headers, cookies, ip: req.ip, requestId: req.id, log: req.log };
-}
 
 /**
  * Making a context checks the caller's session and permissions; when the database or Redis
@@ -75,24 +58,7 @@ export async function trpcRoutes(
   app.addHook("preValidation", refuseSubscriptionsOverHttp(appRouter));
   app.addHook("preValidation", refuseCrossSiteCookieMutations(config));
 
-  // Internal errors reach the client as one generic sentence; the log gets the story, minus
-  // the bound parameters of a failed query, which may hold password hashes or personal data.
-  const onError = ({
-    error,
-    path,
-    ctx,
-  }: {
-    error: TRPCError;
-    path?: string | undefined;
-    ctx?: Context | undefined;
-  }) => {
-    const log = ctx?.log ?? app.log;
-    if (error.code === "INTERNAL_SERVER_ERROR") {
-      log.error({ err: withoutQueryParameters(error.cause ?? error), path }, "procedure failed");
-    } else if (error.code === "SERVICE_UNAVAILABLE") {
-      log.warn({ err: withoutQueryParameters(error.cause ?? error), path }, "a store could not be reached");
-    }
-  };
+  const onError = logInternalErrors(app.log);
 
   await app.register(fastifyTRPCFastPathPlugin, {
     prefix: TRPC_PREFIX,
@@ -120,6 +86,8 @@ export async function trpcRoutes(
     createContext: async ({ req, res, info }) => {
       const request = upgradeRequests.get(req);
       if (!request) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "unknown socket" });
+      // A socket ignores cookies: the browser attaches them to the upgrade of any same-site page,
+      // so honouring them would let such a page act with the user's refresh cookie.
       const ctx = await contextOrRefusal(deps, {
         ...transportOf(request, "websocket", noCookies),
         connectionParams: info.connectionParams,
@@ -134,15 +102,4 @@ export async function trpcRoutes(
     liveLimits.track(socket);
     onConnection(socket, req.raw);
   });
-}
-
-/**
- * Drizzle's query errors carry the bound parameters twice, in `params` and in the message; the
- * class leaves `name` as "Error", so it is recognised by its shape.
- */
-function withoutQueryParameters(error: unknown): unknown {
-  if (error instanceof Error && "query" in error && "params" in error) {
-    return { type: error.constructor.name, query: error.query, cause: error.cause };
-  }
-  return error;
 }

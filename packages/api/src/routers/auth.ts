@@ -41,6 +41,16 @@ const sessionsRouter = {
 
 export const authRouter = {
   register: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/register",
+        tags: ["auth"],
+        protect: false,
+        summary: "Create an account",
+        errorResponses: [400, 409, 429],
+      },
+    })
     .input(registrationSchema)
     .output(publicUserSchema)
     .mutation(async ({ ctx, input }) => {
@@ -53,6 +63,16 @@ export const authRouter = {
     }),
 
   login: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/login",
+        tags: ["auth"],
+        protect: false,
+        summary: "Sign in",
+        errorResponses: [400, 401, 429],
+      },
+    })
     .input(credentialsSchema)
     .output(loginResultSchema)
     .mutation(async ({ ctx, input }) => {
@@ -62,6 +82,16 @@ export const authRouter = {
     }),
 
   refresh: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/refresh",
+        tags: ["auth"],
+        protect: false,
+        summary: "Trade a refresh token for new tokens",
+        errorResponses: [400, 401, 429],
+      },
+    })
     .input(refreshTokenInputSchema)
     .output(sessionTokensSchema)
     .mutation(async ({ ctx, input }) => {
@@ -71,6 +101,16 @@ export const authRouter = {
     }),
 
   logout: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/logout",
+        tags: ["auth"],
+        protect: false,
+        summary: "End the session of a refresh token",
+        errorResponses: [400, 429],
+      },
+    })
     .input(refreshTokenInputSchema)
     .output(z.object({ loggedOut: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {

@@ -1,6 +1,10 @@
 import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
 import { publicProcedure } from "../trpc";
 
 export const healthRouter = {
-  check: publicProcedure.query(() => ({ status: "ok" as const })),
+  check: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/health", tags: ["health"], protect: false, summary: "Is the API up" } })
+    .output(z.object({ status: z.literal("ok") }))
+    .query(() => ({ status: "ok" as const })),
 } satisfies TRPCRouterRecord;

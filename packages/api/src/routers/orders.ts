@@ -31,21 +31,35 @@ const followedOrder = requireOwnership({
 
 export const ordersRouter = {
   place: requirePermission("order:create")
+    .meta({ openapi: { method: "POST", path: "/orders", tags: ["orders"], protect: true, summary: "Place an order" } })
     .use(limitUsage("placing orders", (ctx) => ctx.orderPlacingBudget))
     .input(placeOrderSchema)
     .output(orderSchema)
     .mutation(({ ctx, input }) => placeOrder(ctx, { ...actorOf(ctx), userId: ctx.user.id }, input)),
 
   get: ownOrder("order:read:any")
+    .meta({
+      openapi: { method: "GET", path: "/orders/{orderId}", tags: ["orders"], protect: true, summary: "One order" },
+    })
     .output(orderSchema)
     .query(({ ctx, input }) => getOrder(ctx.db, input.orderId)),
 
   list: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/orders", tags: ["orders"], protect: true, summary: "Your orders" } })
     .input(orderQuerySchema)
     .output(orderPageSchema)
     .query(({ ctx, input }) => listOrders(ctx.db, ctx.user, input)),
 
   cancel: ownOrder("order:update:any")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/orders/{orderId}/cancel",
+        tags: ["orders"],
+        protect: true,
+        summary: "Cancel an order",
+      },
+    })
     .output(orderSchema)
     .mutation(({ ctx, input }) => moveOrder(ctx, actorOf(ctx), input.orderId, "cancelled")),
 

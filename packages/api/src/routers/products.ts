@@ -22,6 +22,15 @@ import { productSubscriptions } from "./products-live";
 
 export const productsRouter = {
   list: publicProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/products",
+        tags: ["products"],
+        protect: false,
+        summary: "Search and page the catalogue",
+      },
+    })
     .input(productQuerySchema)
     .output(productPageSchema)
     .query(({ ctx, input }) => {
@@ -32,6 +41,15 @@ export const productsRouter = {
     }),
 
   get: publicProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/products/{productId}",
+        tags: ["products"],
+        protect: false,
+        summary: "One product",
+      },
+    })
     .input(productIdSchema)
     .output(productSchema)
     .query(({ ctx, input }) =>

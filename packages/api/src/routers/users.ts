@@ -14,9 +14,15 @@ import { clearSessionCookies } from "./session-cookies";
 
 /** The signed-in user's own account. */
 export const usersRouter = {
-  me: protectedProcedure.output(profileSchema).query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
+  me: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/users/me", tags: ["users"], protect: true, summary: "Your profile" } })
+    .output(profileSchema)
+    .query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
 
   updateProfile: protectedProcedure
+    .meta({
+      openapi: { method: "PATCH", path: "/users/me", tags: ["users"], protect: true, summary: "Change your profile" },
+    })
     .input(profileUpdateSchema)
     .output(profileSchema)
     .mutation(({ ctx, input }) => updateProfile(ctx.db, { ...actorOf(ctx), userId: ctx.user.id }, input)),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { orderStatuses } from "../events";
-import { pageLimitSchema } from "../validators";
+import { pageDirectionSchema, pageLimitSchema } from "../validators";
 import { moneySchema } from "./money";
 
 export const orderIdSchema = z.object({ orderId: z.uuid() });
@@ -39,6 +39,7 @@ export const orderQuerySchema = z.strictObject({
   status: orderStatusSchema.optional(),
   cursor: z.string().max(512).optional(),
   limit: pageLimitSchema,
+  direction: pageDirectionSchema,
 });
 export type OrderQuery = z.infer<typeof orderQuerySchema>;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pageLimitSchema } from "../validators";
+import { pageDirectionSchema, pageLimitSchema } from "../validators";
 import { moneySchema } from "./money";
 
 const productFields = {
@@ -56,6 +56,7 @@ export const productQuerySchema = z
     sort: z.enum(productSorts).default("newest"),
     cursor: z.string().max(512).optional(),
     limit: pageLimitSchema,
+    direction: pageDirectionSchema,
   })
   .refine((query) => query.minPrice === undefined || query.maxPrice === undefined || query.minPrice <= query.maxPrice, {
     message: "minPrice must not exceed maxPrice",

@@ -1,0 +1,44 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { appRouter, createContext, createOpenApiDocument, REST_PREFIX, type ApiDependencies } from "@seed/api";
+import type { Config } from "@seed/config";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
+import { httpCookies, transportOf } from "./http-transport";
+import { logInternalErrors } from "./procedure-errors";
+import { refuseCrossSiteCookieMutations, refuseTokensInUrl, requireJsonBody } from "./trpc-request-guards";
+
+export const OPENAPI_PATH = "/openapi.json";
+export const DOCS_PATH = "/docs";
+
+/**
+ * The REST face of the procedures that name a route, for clients that do not speak tRPC: the
+ * same procedures, access rules and schemas, behind the same guards as /trpc. Servers in the
+ * document are relative, so it is true behind any host name or proxy.
+ */
+export async function restApi(
+  app: FastifyInstance,
+  { config, deps }: { config: Config; deps: ApiDependencies },
+): Promise<void> {
+  const document = createOpenApiDocument("");
+
+  await app.register(async (rest) => {
+    rest.addHook("onRequest", refuseTokensInUrl);
+    rest.addHook("preValidation", requireJsonBody);
+    rest.addHook("preValidation", refuseCrossSiteCookieMutations(config));
+    await rest.register(fastifyTRPCOpenApiPlugin, {
+      basePath: REST_PREFIX,
+      router: appRouter,
+      onError: logInternalErrors(app.log),
+      // The plugin hands over Fastify's own request and reply, so cookies and ip are Fastify's.
+      createContext: ({ req, res }: { req: FastifyRequest; res: FastifyReply }) =>
+        createContext(deps, transportOf(req, "http", httpCookies(req, res))),
+    });
+  });
+
+  app.get(OPENAPI_PATH, () => document);
+
+  // Swagger UI from its own package files (no CDN); it reads the same document.
+  await app.register(swagger, { mode: "static", specification: { document: document as never } });
+  await app.register(swaggerUi, { routePrefix: DOCS_PATH, uiConfig: { url: OPENAPI_PATH } as never });
+}

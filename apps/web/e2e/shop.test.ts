@@ -1,0 +1,170 @@
+import { rm } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  availableBackends,
+  createDeployment,
+  tokensOf,
+  uniqueEmail,
+  type Deployment,
+} from "../../server/test/support/test-server";
+import { launchChromium } from "./support/browser";
+import { buildWebApp } from "./support/build-web-app";
+
+const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const adminEmail = "web-admin@example.com";
+const adminPassword = "a long admin passphrase";
+// The richest backend available: shared Postgres and Redis when configured, embedded otherwise.
+const backend = availableBackends().at(-1)!;
+/** Waits for what the page shows to settle, as long as a loaded machine may need. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
+
+describe(`the web app in Chromium, served by the server on ${backend}`, () => {
+  let webAppDir: string;
+  let deployment: Deployment;
+  let baseUrl: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const lampName = `Aurora desk lamp ${Date.now()}`;
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    return page;
+  }
+
+  const screenshot = (page: Page, name: string) =>
+    page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+
+  beforeAll(async () => {
+    webAppDir = await buildWebApp();
+    deployment = await createDeployment(backend, {
+      ADMIN_EMAIL: adminEmail,
+      ADMIN_PASSWORD: adminPassword,
+      WEB_APP_DIR: webAppDir,
+    });
+    const server = await deployment.start();
+    // "localhost" is a secure context for the browser, so the Secure session cookies are kept over http.
+    baseUrl = server.baseUrl.replace("127.0.0.1", "localhost");
+    const session = tokensOf(
+      await server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
+    );
+    const admin = server.client({ getAccessToken: () => session.accessToken });
+    for (const [name, amount] of [
+      [lampName, 4900],
+      [`Birch bookshelf ${Date.now()}`, 12900],
+    ] as const) {
+      await admin.api.products.create.mutate({
+        sku: `E2E-${Math.random().toString(36).slice(2, 10)}`,
+        name,
+        description: "Made for the browser test",
+        category: "home",
+        price: { amount, currency: "EUR" },
+        stock: 25,
+      });
+    }
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    await browser?.close();
+    await deployment?.destroy();
+    await rm(webAppDir, { recursive: true, force: true });
+  });
+
+  it("lets a shopper sign up, search, order, and see the status an admin sets", async () => {
+    const shopper = await newPage();
+    const shopperEmail = uniqueEmail("web-shopper");
+
+    await shopper.goto(`${baseUrl}/sign-up`);
+    await shopper.getByLabel("Email").fill(shopperEmail);
+    await shopper.getByLabel("Password").fill("a long shopper passphrase");
+    await screenshot(shopper, "sign-up");
+    await shopper.getByRole("button", { name: "Sign up" }).click();
+    await shopper.waitForURL(`${baseUrl}/products`);
+    await eventually(() => shopper.getByText(shopperEmail).isVisible()).toBe(true);
+
+    await shopper.getByRole("searchbox", { name: "Search" }).fill("Aurora");
+    await shopper.getByRole("button", { name: "Search", exact: true }).click();
+    const results = shopper.getByRole("list", { name: "Search results" }).getByRole("link");
+    await eventually(() => results.allTextContents()).toEqual([lampName]);
+    await screenshot(shopper, "products");
+
+    await results.first().click();
+    await shopper.getByRole("heading", { name: lampName }).waitFor();
+    await shopper.getByLabel("Quantity").fill("2");
+    await screenshot(shopper, "product-detail");
+    await shopper.getByRole("button", { name: "Place order" }).click();
+    await shopper.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    const orderUrl = shopper.url();
+    const status = shopper.locator(".status");
+    await eventually(() => status.textContent()).toBe("paid");
+    await eventually(() => shopper.getByText("Total €98.00").count()).toBe(1);
+    await screenshot(shopper, "order-detail");
+
+    const admin = await newPage();
+    await admin.goto(`${baseUrl}/sign-in?next=/admin`);
+    await admin.getByLabel("Email").fill(adminEmail);
+    await admin.getByLabel("Password").fill(adminPassword);
+    await admin.getByRole("button", { name: "Sign in" }).click();
+    await admin.waitForURL(`${baseUrl}/admin`);
+    await admin.getByRole("cell", { name: shopperEmail, exact: true }).waitFor();
+    await admin.getByRole("heading", { name: "Audit trail" }).waitFor();
+    await screenshot(admin, "admin");
+
+    await admin.goto(orderUrl);
+    await admin.getByRole("button", { name: "Mark as shipped" }).click();
+    await eventually(() => admin.locator(".status").textContent()).toBe("shipped");
+
+    // Pushed to the shopper's open page, with no reload.
+    await eventually(() => status.textContent()).toBe("shipped");
+    await screenshot(shopper, "order-shipped");
+
+    await shopper.goto(`${baseUrl}/orders`);
+    await eventually(() => shopper.getByRole("row").count()).toBe(2);
+    await screenshot(shopper, "my-orders");
+  });
+
+  it("keeps the session out of the page's reach: no token in storage, cookies are HttpOnly", async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByLabel("Email").fill(adminEmail);
+    await page.getByLabel("Password").fill(adminPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${baseUrl}/products`);
+    await page.getByRole("link", { name: "Admin" }).waitFor();
+
+    const stored = await page.evaluate(() => ({
+      local: Object.keys(localStorage).length,
+      session: Object.keys(sessionStorage).length,
+      cookies: document.cookie,
+    }));
+    expect(stored).toEqual({ local: 0, session: 0, cookies: "" });
+    const cookies = await page.context().cookies();
+    expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly]).sort()).toEqual([
+      ["seed_access", true],
+      ["seed_refresh", true],
+    ]);
+  });
+
+  it("sends a page that is not signed in to the sign-in page", async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/orders`);
+    await page.waitForURL(`${baseUrl}/sign-in?next=%2Forders`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  });
+
+  it("shows the server's refusal of a wrong password", async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByLabel("Email").fill(adminEmail);
+    await page.getByLabel("Password").fill("not the admin passphrase");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await eventually(() => page.getByRole("alert").textContent()).toMatch(/password/i);
+    expect(page.url()).toBe(`${baseUrl}/sign-in`);
+  });
+});

@@ -1,0 +1,40 @@
+import { Link, NavLink, Outlet } from "react-router";
+import { useSession } from "../session/use-session";
+import { useSignOut } from "../session/use-sign-out";
+
+export function AppLayout() {
+  const { user } = useSession();
+  const signOut = useSignOut();
+  return (
+    <>
+      <header className="top-bar">
+        <Link to="/" className="brand">
+          Seed shop
+        </Link>
+        <nav aria-label="Main">
+          <NavLink to="/products">Products</NavLink>
+          {user && <NavLink to="/orders">My orders</NavLink>}
+          {user?.permissions.includes("user:read:any") && <NavLink to="/admin">Admin</NavLink>}
+        </nav>
+        <div className="account">
+          {user ? (
+            <>
+              <span>{user.email}</span>
+              <button type="button" onClick={() => signOut.mutate(undefined)}>
+                Sign out
+              </button>
+            </>
+          ) : (
+            <>
+              <NavLink to="/sign-in">Sign in</NavLink>
+              <NavLink to="/sign-up">Sign up</NavLink>
+            </>
+          )}
+        </div>
+      </header>
+      <main>
+        <Outlet />
+      </main>
+    </>
+  );
+}
