@@ -1,8 +1,11 @@
-import { once } from "node:events";
+import { randomUUID } from "node:crypto";
+import { EventEmitter, once } from "node:events";
+import { createInProcessPaymentProvider, type PaymentProvider } from "@seed/api";
 import { mailOutbox } from "@seed/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { signedInClient } from "./support/live";
 import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
 import { availableBackends, createDeployment, uniqueEmail, type Deployment } from "./support/test-server";
 
@@ -71,13 +74,37 @@ describe.each(availableBackends())("health, headers and shutdown on %s", (backen
   });
 });
 
+const ADMIN = { email: "drain-admin@example.com", password: "a long admin passphrase" };
+
+/** The in-process provider, holding every charge until `release()`: a call that stays in flight. */
+function heldPayments(): PaymentProvider & { charging: Promise<unknown>; release(): void } {
+  const provider = createInProcessPaymentProvider();
+  const events = new EventEmitter();
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return {
+    charging: once(events, "charging"),
+    release,
+    async charge(charge, signal) {
+      events.emit("charging");
+      await released;
+      return provider.charge(charge, signal);
+    },
+    refund: (paymentId, signal) => provider.refund(paymentId, signal),
+  };
+}
+
 describe.each(availableBackends())("draining on %s", (backend) => {
   let deployment: Deployment;
   let smtp: SmtpSink;
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    deployment = await createDeployment(backend, { SMTP_URL: smtp.url });
+    deployment = await createDeployment(backend, {
+      SMTP_URL: smtp.url,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+    });
   });
   afterAll(async () => {
     await deployment?.destroy();
@@ -85,28 +112,36 @@ describe.each(availableBackends())("draining on %s", (backend) => {
   });
 
   it("reports not ready while a request in flight finishes, answers it, then stops listening", async () => {
-    const server = await deployment.start();
-    const email = uniqueEmail("draining");
-    // A sign-up mails its confirmation before it answers; the mail server holds on to it.
-    smtp.holding = true;
-    const held = once(smtp.events, "held");
-    const inFlight = fetch(`${server.trpcUrl}/auth.register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ json: { email, password: "a long passphrase" } }),
+    // Placing an order waits for the payment provider, which holds the charge until released.
+    const payments = heldPayments();
+    const server = await deployment.start({}, { payments });
+    const admin = await signedInClient(server, ADMIN.email, {}, ADMIN.password);
+    const product = await admin.client.api.products.create.mutate({
+      sku: `drain-${randomUUID()}`,
+      name: "Drain plug",
+      category: "kitchen",
+      price: { amount: 450, currency: "EUR" },
+      stock: 5,
     });
-    await held;
+    const shopper = await signedInClient(server, uniqueEmail("draining"));
+    const inFlight = fetch(`${server.trpcUrl}/orders.place`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${shopper.session.accessToken}` },
+      body: JSON.stringify({
+        json: { items: [{ productId: product.id, quantity: 1 }], idempotencyKey: randomUUID() },
+      }),
+    });
+    await payments.charging;
 
     const stopped = server.stop();
     const readiness = await fetch(`${server.baseUrl}/readyz`);
     expect(readiness.status).toBe(503);
     expect(await readiness.json()).toMatchObject({ status: "unavailable" });
 
-    smtp.release();
+    payments.release();
     const response = await inFlight;
     expect(response.status).toBe(200);
     await stopped;
-    expect(smtp.received.map((mail) => mail.to)).toContain(email);
     await expect(fetch(`${server.baseUrl}/healthz`)).rejects.toThrow();
   });
 
