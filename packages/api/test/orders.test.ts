@@ -172,6 +172,27 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
     expect(payments.charged).toBe(charged + 1);
   });
 
+  it("refunds, on a retry, a charge that went through for an order cancelled before it was confirmed", async () => {
+    const lamp = await product();
+    const input = { items: [{ productId: lamp.id, quantity: 1 }], idempotencyKey: key() };
+    payments.behaveAs("time out");
+    await expect(customer.api.orders.place(input)).rejects.toMatchObject({ code: "BAD_GATEWAY" });
+    const [order] = await ordersWithKey(input.idempotencyKey);
+    await customer.api.orders.cancel({ orderId: order!.id });
+    // The provider took the money after all; only its answer was lost.
+    payments.behaveAs("succeed");
+    await payments.charge({ paymentId: order!.id, amount: 2500, currency: "EUR" }, AbortSignal.timeout(1000));
+    const refunded = payments.refunded;
+
+    await customer.api.orders.place(input);
+    expect((await ordersWithKey(input.idempotencyKey))[0]).toMatchObject({
+      status: "cancelled",
+      paymentStatus: "refunded",
+    });
+    expect(payments.refunded).toBe(refunded + 1);
+    expect(await stockOf(lamp.id)).toBe(10);
+  });
+
   it("rolls back the whole order when one of its items cannot be had", async () => {
     const [lamp, scarce, dollars] = [await product(10), await product(1), await product(10, 100, "USD")];
     const attempt = (items: { productId: string; quantity: number }[]) =>
@@ -206,11 +227,14 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
     ["a short idempotency key", { idempotencyKey: "abc" }],
     ["a price set by the client", { items: [{ quantity: 1, unitPrice: 1 }] }],
     ["a status set by the client", { status: "paid" }],
-  ] as [string, { items?: object[]; idempotencyKey?: string; status?: string }][])(
+  ] as [string, { items?: { upper?: boolean }[]; idempotencyKey?: string; status?: string }][])(
     "refuses an order with %s and takes no stock",
     async (_case, override) => {
       const lamp = await product();
-      const items = (override.items ?? [{ quantity: 1 }]).map((item) => ({ productId: lamp.id, ...item }));
+      const items = (override.items ?? [{ quantity: 1 }]).map(({ upper, ...item }: { upper?: boolean }) => ({
+        productId: upper ? lamp.id.toUpperCase() : lamp.id,
+        ...item,
+      }));
       const input = { idempotencyKey: key(), ...override, items };
       await expect(customer.api.orders.place(input as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
       expect(await stockOf(lamp.id)).toBe(10);

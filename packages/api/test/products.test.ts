@@ -167,9 +167,16 @@ describe.each(availableDrivers())("products on %s", (driver) => {
     expect(nextCursor).not.toBeNull();
 
     const forged = Buffer.from(JSON.stringify(["newest", "x') or 1=1 --", randomUUID()])).toString("base64url");
-    for (const cursor of ["not a cursor", forged, Buffer.from("[1,2,3]").toString("base64url")]) {
+    const impossibleTime = Buffer.from(JSON.stringify(["newest", "2026-13-45 25:61:61+00", randomUUID()])).toString(
+      "base64url",
+    );
+    const hugePrice = Buffer.from(JSON.stringify(["price_asc", 1e300, randomUUID()])).toString("base64url");
+    for (const cursor of ["not a cursor", forged, impossibleTime, Buffer.from("[1,2,3]").toString("base64url")]) {
       await expect(customer.api.products.list({ category, cursor })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     }
+    await expect(customer.api.products.list({ category, sort: "price_asc", cursor: hugePrice })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     await expect(
       customer.api.products.list({ category, sort: "price_asc", cursor: nextCursor! }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("another sort") });

@@ -32,13 +32,14 @@ const REST_CREDENTIAL_ROUTES = new Map<string, string>(
 );
 
 /**
- * The procedures a tRPC request calls, as Fastify's router decoded them. Reading the routed
- * parameter, not the raw URL, leaves no spelling of the path (absolute URL, fragment, percent
- * escapes) that names a procedure without being seen here.
+ * The procedures a tRPC request calls, read as tRPC reads them: Fastify's router has decoded the
+ * routed parameter once, and tRPC decodes it again, so it is decoded again here too; otherwise a
+ * doubly escaped path (`auth%252Elogin`) would name a procedure these guards do not see. Reading
+ * the parameter, not the raw URL, leaves no other spelling (absolute URL, fragment) unseen.
  */
 export function proceduresOf(req: FastifyRequest): string[] {
   const params = req.params as { path?: unknown; "*"?: unknown } | undefined;
-  if (typeof params?.path === "string") return params.path.split(",");
+  if (typeof params?.path === "string") return decodedOnceMore(params.path).split(",");
   const restPath = params?.["*"];
   if (req.routeOptions.url?.startsWith(`${REST_PREFIX}/`) && typeof restPath === "string") {
     const procedure = REST_CREDENTIAL_ROUTES.get(`${req.method} /${restPath}`);
@@ -49,4 +50,13 @@ export function proceduresOf(req: FastifyRequest): string[] {
 
 export function callsCredentialProcedure(req: FastifyRequest): boolean {
   return proceduresOf(req).some((procedure) => CREDENTIAL_PROCEDURES.has(procedure));
+}
+
+function decodedOnceMore(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    // tRPC cannot decode it either, and refuses the call.
+    return path;
+  }
 }

@@ -26,6 +26,15 @@ export function validatedPayload(name: JobName, payload: unknown): unknown {
   return jobDefinitions[name].payload.parse(payload);
 }
 
+/** A job's payload as an admin may see it: its own, or what its definition lets be shown. */
+export function shownPayload(name: string, payload: unknown): unknown {
+  if (!isJobName(name)) return payload;
+  const definition = jobDefinitions[name] as JobDefinition;
+  if (!definition.shown) return payload;
+  const parsed = definition.payload.safeParse(payload);
+  return parsed.success ? definition.shown(parsed.data) : "(withheld: not a payload of this job)";
+}
+
 /** Runs one job by name; a name no definition has (a job queued by a newer version) fails it. */
 export async function runJob(deps: JobDependencies, name: string, payload: unknown): Promise<unknown> {
   if (!isJobName(name)) throw new Error(`no job is defined as "${name}"`);

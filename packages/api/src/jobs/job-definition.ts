@@ -18,6 +18,8 @@ export interface JobDependencies {
 export interface JobDefinition<TPayload extends z.ZodType = z.ZodType> {
   payload: TPayload;
   run(deps: JobDependencies, payload: z.output<TPayload>): Promise<unknown>;
+  /** The payload as an admin may see it (in the dead letters), when it holds secrets. */
+  shown?(payload: z.output<TPayload>): unknown;
 }
 
 export function defineJob<TPayload extends z.ZodType>(definition: JobDefinition<TPayload>): JobDefinition<TPayload> {

@@ -7,4 +7,6 @@ export const sendMailJob = defineJob({
   async run({ mailer }, message) {
     await mailer.send(message);
   },
+  // A mail may carry a single-use link (a password reset): whoever could read it could use it.
+  shown: ({ to, subject }) => ({ to, subject, text: "(withheld: it may hold single-use links)" }),
 });

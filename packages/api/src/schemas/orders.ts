@@ -18,7 +18,7 @@ export const placeOrderSchema = z.strictObject({
     .min(1, "An order needs at least one item")
     .max(50, "An order holds at most 50 different products")
     .refine(
-      (items) => new Set(items.map((item) => item.productId)).size === items.length,
+      (items) => new Set(items.map((item) => item.productId.toLowerCase())).size === items.length,
       "List each product once, with its quantity",
     ),
   idempotencyKey: idempotencyKeySchema,

@@ -68,6 +68,8 @@ export const productSchema = z.object({
   id: z.uuid(),
   sku: z.string(),
   ...productFields,
+  // Restocking from cancelled orders may lift stock past what one update may set.
+  stock: z.number().int().min(0),
   version: z.number().int(),
   createdAt: z.date(),
   updatedAt: z.date(),

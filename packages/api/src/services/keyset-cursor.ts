@@ -24,4 +24,13 @@ export function decodeCursor<T extends z.ZodType>(cursor: string, schema: T): z.
  */
 export const timestampKeySchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/);
+  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/)
+  // The shape alone lets through days and hours that do not exist, which Postgres would refuse.
+  .refine((key) => isRealTime(key));
+
+function isRealTime(key: string): boolean {
+  const [, date, time] = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})/.exec(key) ?? [];
+  if (!date || !time) return false;
+  const parsed = new Date(`${date}T${time}Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === `${date}T${time}`;
+}

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { actorOf } from "../../actor";
+import { shownPayload } from "../../jobs";
 import { retryDeadLetter } from "../../services/dead-letters";
 import { requirePermission } from "../../trpc";
 import { pageLimitSchema } from "../../validators";
@@ -10,7 +11,12 @@ export const adminJobsRouter = {
 
   deadLetters: requirePermission("job:manage")
     .input(z.object({ limit: pageLimitSchema }))
-    .query(({ ctx, input }) => ctx.jobs.deadLetters(input.limit)),
+    .query(async ({ ctx, input }) =>
+      (await ctx.jobs.deadLetters(input.limit)).map((letter) => ({
+        ...letter,
+        payload: shownPayload(letter.name, letter.payload),
+      })),
+    ),
 
   retry: requirePermission("job:manage")
     .input(z.object({ id: z.string().min(1).max(64) }))

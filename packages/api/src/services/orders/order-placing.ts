@@ -11,8 +11,8 @@ import { withPaymentDeadline } from "./payment-deadline";
 import { announceOrderStatus, moveOrder, type OrderDeps } from "./order-status";
 import { getOrder } from "./order-view";
 
-// The largest amount an integer column holds: an order worth more is refused, never wrapped.
-const MAX_TOTAL = 2 ** 31 - 1;
+// The largest amount the API states (moneySchema): an order worth more is refused, never wrapped.
+const MAX_TOTAL = 1_000_000_000;
 
 /**
  * Places an order and takes the payment. The order and its stock reservation commit together;
@@ -20,7 +20,12 @@ const MAX_TOTAL = 2 ** 31 - 1;
  * finds the first and carries on from where it stopped, and the provider's own idempotency
  * (keyed by the order id) makes sure the money is taken once.
  */
-export async function placeOrder(deps: OrderDeps, actor: Actor & { userId: string }, input: PlaceOrderInput) {
+export async function placeOrder(deps: OrderDeps, actor: Actor & { userId: string }, request: PlaceOrderInput) {
+  // One spelling per product id, so that the fingerprint and the stock rows agree.
+  const input = {
+    ...request,
+    items: request.items.map((item) => ({ ...item, productId: item.productId.toLowerCase() })),
+  };
   const fingerprint = fingerprintOf(input);
   const order =
     (await findByIdempotencyKey(deps, actor.userId, input.idempotencyKey)) ??
@@ -127,6 +132,12 @@ async function unavailable(tx: Transaction, item: { productId: string; quantity:
 /** Takes the money for a pending order, then marks it paid, or cancels it when declined. */
 async function settlePayment(deps: OrderDeps, actor: Actor, order: Order): Promise<OrderView> {
   if (order.paymentStatus === "declined") throw declined();
+  // Cancelled before its payment was confirmed: a charge that went through meanwhile (or whose
+  // answer was lost to a timeout) is refunded, on this retry or the next.
+  if (order.status === "cancelled" && order.paymentStatus === "pending") {
+    await refundCancelled(deps, actor, order.id);
+    return getOrder(deps.db, order.id);
+  }
   if (order.status !== "pending" || order.paymentStatus !== "pending") return getOrder(deps.db, order.id);
   const result = await withPaymentDeadline(deps, (signal) =>
     deps.payments.charge({ paymentId: order.id, amount: order.totalAmount, currency: order.currency }, signal),

@@ -52,11 +52,14 @@ export async function moveOrder(
     }
     let paymentChange = payment;
     if (to === "cancelled") {
-      await restock(tx, emit, order.id);
+      // Refunded before the products are locked for the restock, so that a slow provider holds
+      // up this order only. Should the commit fail after the refund, the order is still paid, and
+      // cancelling again refunds again: the provider refunds a payment once.
       if (order.paymentStatus === "succeeded") {
         await withPaymentDeadline(deps, (signal) => deps.payments.refund(order.id, signal));
         paymentChange = { status: "refunded" };
       }
+      await restock(tx, emit, order.id);
     }
     await tx
       .update(orders)

@@ -24,7 +24,7 @@ type Row = Awaited<ReturnType<typeof selectPage>>[number];
 
 const cursorSchema = z.union([
   z.tuple([z.literal("newest"), timestampKeySchema, z.uuid()]),
-  z.tuple([z.enum(["price_asc", "price_desc"]), z.number().int().min(0), z.uuid()]),
+  z.tuple([z.enum(["price_asc", "price_desc"]), z.number().int().min(0).max(2_147_483_647), z.uuid()]),
   z.tuple([z.literal("name_asc"), z.string().max(200), z.uuid()]),
 ]);
 
