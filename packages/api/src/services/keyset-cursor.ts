@@ -1,3 +1,5 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { AppError } from "../errors";
 
@@ -15,6 +17,11 @@ export function decodeCursor<T extends z.ZodType>(cursor: string, schema: T): z.
   } catch {
     throw new AppError("INVALID_INPUT", "Invalid cursor: pass back the nextCursor of the previous page unchanged");
   }
+}
+
+/** A timestamp column as a sort key: its Postgres text, see `timestampKeySchema`. */
+export function timestampKey(column: AnyPgColumn): SQL<string> {
+  return sql<string>`${column}::text`;
 }
 
 /**

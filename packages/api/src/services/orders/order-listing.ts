@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Principal } from "../../actor";
 import { AppError } from "../../errors";
 import type { OrderQuery } from "../../schemas/orders";
-import { decodeCursor, encodeCursor, timestampKeySchema } from "../keyset-cursor";
+import { decodeCursor, encodeCursor, timestampKey, timestampKeySchema } from "../keyset-cursor";
 import { toPage } from "../pagination";
 import { withItems } from "./order-view";
 
@@ -21,11 +21,10 @@ export async function listOrders(db: Database, user: Pick<Principal, "id" | "per
   ];
   if (query.cursor) {
     const [createdAt, id] = decodeCursor(query.cursor, cursorSchema);
-    // Compared as Postgres text, not a JS Date, which would drop the microseconds.
     conditions.push(sql`(${orders.createdAt}, ${orders.id}) < (${createdAt}::timestamptz, ${id})`);
   }
   const rows = await db
-    .select({ order: orders, createdAtKey: sql<string>`${orders.createdAt}::text` })
+    .select({ order: orders, createdAtKey: timestampKey(orders.createdAt) })
     .from(orders)
     .where(and(...conditions))
     .orderBy(desc(orders.createdAt), desc(orders.id))

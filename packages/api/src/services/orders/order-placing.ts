@@ -149,13 +149,11 @@ async function settlePayment(deps: OrderDeps, actor: Actor, order: Order): Promi
   try {
     return await moveOrder(deps, actor, order.id, "paid", result);
   } catch (error) {
-    // Moved meanwhile: by a concurrent retry (already paid), or cancelled while the charge was
-    // under way, in which case the money goes back.
+    // Moved meanwhile, by a concurrent retry (already paid) or a cancellation (the money goes
+    // back): settled as what it has become.
     if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
-    const current = await getOrder(deps.db, order.id);
-    if (current.status === "cancelled" && current.paymentStatus === "pending")
-      await refundCancelled(deps, actor, order.id);
-    return getOrder(deps.db, order.id);
+    const current = await deps.db.query.orders.findFirst({ where: eq(orders.id, order.id) });
+    return settlePayment(deps, actor, current!);
   }
 }
 

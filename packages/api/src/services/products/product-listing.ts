@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lte, sql, type SQL } fr
 import { z } from "zod";
 import { AppError } from "../../errors";
 import type { ProductQuery, ProductSort, ProductView } from "../../schemas/products";
-import { decodeCursor, encodeCursor, timestampKeySchema } from "../keyset-cursor";
+import { decodeCursor, encodeCursor, timestampKey, timestampKeySchema } from "../keyset-cursor";
 import { toPage } from "../pagination";
 import { productColumns, toProductView } from "./product-view";
 
@@ -12,8 +12,7 @@ import { productColumns, toProductView } from "./product-view";
  * page can start right after the last row shown: rows inserted meanwhile never shift a page.
  */
 const sorts: Record<ProductSort, { key: SQL; descending: boolean; keyOf: (row: Row) => string | number }> = {
-  // The timestamp travels as Postgres text: a JS Date keeps milliseconds and would lose the
-  // microseconds that order rows created within the same millisecond.
+  // The cursor keeps the time as Postgres text (`timestampKey`), microseconds included.
   newest: { key: sql`${products.createdAt}`, descending: true, keyOf: (row) => row.createdAtKey },
   price_asc: { key: sql`${products.priceAmount}`, descending: false, keyOf: (row) => row.priceAmount },
   price_desc: { key: sql`${products.priceAmount}`, descending: true, keyOf: (row) => row.priceAmount },
@@ -53,7 +52,7 @@ export async function listProducts(db: Database, query: ProductQuery) {
 
 function selectPage(db: Database, where: SQL | undefined, order: SQL[], limit: number) {
   return db
-    .select({ ...productColumns, createdAtKey: sql<string>`${products.createdAt}::text` })
+    .select({ ...productColumns, createdAtKey: timestampKey(products.createdAt) })
     .from(products)
     .where(where)
     .orderBy(...order)
