@@ -9,6 +9,7 @@ import { syncAuthorizationCatalog } from "../src/services/authorization-catalog"
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
+import { createSessionCache } from "../src/services/session-cache";
 import { createInProcessJobQueue } from "../src/jobs";
 import { createInProcessPaymentProvider } from "../src/payments";
 import type { Logger } from "../src/logger";
@@ -66,10 +67,12 @@ export async function createTestApi(driver?: DatabaseDriver): Promise<{
 }> {
   const database = await createTestDatabase(driver);
   await syncAuthorizationCatalog(database.connection.db);
+  const events = createInProcessEventBus();
   const deps = {
     db: database.connection.db,
     accessTokens: createAccessTokenService(tokenOptions, sharedSecretKeys(tokenOptions.secret)),
-    events: createInProcessEventBus(),
+    events,
+    sessionCache: createSessionCache(events),
     permissionCache: createInProcessPermissionCache(),
     loginThrottle: createInProcessLoginThrottle(),
     // Unlimited, so that tests may place hundreds of orders; the limits have tests of their own.
