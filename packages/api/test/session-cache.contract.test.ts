@@ -38,7 +38,7 @@ async function listeningCache(events: EventBus, options: Partial<SessionCacheOpt
   return cache;
 }
 
-function session(userId = randomUUID()): SessionRecord {
+function session(userId: string = randomUUID()): SessionRecord {
   return { id: userId, email: "ada@example.com", createdAt: new Date(), accessVersion: 1, sessionId: randomUUID() };
 }
 
