@@ -13,7 +13,8 @@ const adminPassword = "the very first admin password";
  */
 describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("sessions across two instances", () => {
   let deployment: Deployment;
-  let [here, there]: TestServer[] = [];
+  let here: TestServer;
+  let there: TestServer;
 
   async function signIn(email: string, secret = password) {
     const session = tokensOf(await here.client().api.auth.login.mutate({ email, password: secret }));
@@ -33,7 +34,8 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("sessions acro
       ADMIN_PASSWORD: adminPassword,
       AUTH_RATE_LIMIT_MAX: "1000",
     });
-    [here, there] = [await deployment.start(), await deployment.start()];
+    here = await deployment.start();
+    there = await deployment.start();
   });
   afterAll(() => deployment?.destroy());
 
