@@ -241,7 +241,8 @@ export async function logout(
   await announceRevokedSessions(deps, revoked);
 }
 
-export interface AuthenticatedUser extends SessionRecord {
+export interface Authentication {
+  session: SessionRecord;
   /** When the presented token stops being accepted. */
   tokenExpiresAt: Date;
 }
@@ -254,12 +255,12 @@ export interface AuthenticatedUser extends SessionRecord {
 export async function authenticate(
   deps: Pick<ApiDependencies, "db" | "accessTokens" | "sessionCache">,
   accessToken: string,
-): Promise<AuthenticatedUser> {
+): Promise<Authentication> {
   const claims = await deps.accessTokens.verify(accessToken);
   const session = deps.sessionCache.get(claims.sessionId) ?? (await readLiveSession(deps, claims));
   if (!session || session.id !== claims.userId)
     throw new AppError("UNAUTHENTICATED", "Session has ended, sign in again");
-  return { ...session, tokenExpiresAt: claims.expiresAt };
+  return { session, tokenExpiresAt: claims.expiresAt };
 }
 
 async function readLiveSession(
@@ -271,7 +272,8 @@ async function readLiveSession(
   if (!query) authenticationQueries.set(deps.db, (query = prepareAuthentication(deps.db)));
   const [row] = await query.execute({ userId: claims.userId, sessionId: claims.sessionId });
   if (!row) return undefined;
-  const { sessionExpiresAt, ...session } = row;
+  const { id, email, createdAt, accessVersion, sessionId, sessionExpiresAt } = row;
+  const session = { id, email, createdAt, accessVersion, sessionId };
   deps.sessionCache.remember(generation, session, sessionExpiresAt);
   return session;
 }
