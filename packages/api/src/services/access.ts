@@ -20,7 +20,7 @@ import type { SessionCache } from "./session-cache";
 const CATALOG_VERSION = createHash("sha256").update(JSON.stringify(roleCatalog)).digest("hex").slice(0, 12);
 
 export interface Access {
-  roles: RoleName[];
+  roles: readonly RoleName[];
   permissions: ReadonlySet<Permission>;
 }
 
@@ -61,11 +61,19 @@ export async function currentAccess(db: Database, userId: string): Promise<Acces
   return accessOf(await loadAccess(db, userId));
 }
 
+// A cached entry is the same object on every request of its user: its sets are made once.
+const accessOfEntry = new WeakMap<ResolvedAccess, Access>();
+
 function accessOf(resolved: ResolvedAccess): Access {
-  return {
-    roles: resolved.roles.filter(isRoleName),
-    permissions: new Set(resolved.permissions.filter(isPermission)),
-  };
+  let access = accessOfEntry.get(resolved);
+  if (!access) {
+    access = {
+      roles: resolved.roles.filter(isRoleName),
+      permissions: new Set(resolved.permissions.filter(isPermission)),
+    };
+    accessOfEntry.set(resolved, access);
+  }
+  return access;
 }
 
 /**
