@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { DatabaseDriver } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import type { Actor, Principal } from "../src/actor";
-import { createInProcessPermissionCache } from "../src/authorization";
+import { createInProcessPermissionCache, roleCatalog, type Permission, type RoleName } from "../src/authorization";
 import { createOutboxMailer } from "../src/mail";
 import { createInProcessLoginThrottle, type UsageLimiter } from "../src/throttling";
 import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
@@ -57,6 +57,11 @@ export const testJobSettings = {
   cleanupCron: "0 3 * * *",
 };
 const unlimited: UsageLimiter = { consume: async () => 0 };
+
+/** What holders of `roles` and of the direct `grants` may do, from the role catalogue alone. */
+export function permissionsFor(roles: readonly RoleName[], grants: readonly Permission[] = []): Set<Permission> {
+  return new Set([...roles.flatMap((role) => roleCatalog[role].permissions), ...grants]);
+}
 
 export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
 
