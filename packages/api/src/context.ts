@@ -47,7 +47,8 @@ export interface TransportInfo {
   connection?: (userId: string | null) => LiveConnection;
 }
 
-export interface Context extends ApiDependencies {
+/** What one call adds to the dependencies. */
+export interface CallInfo {
   transport: Transport;
   requestId: string;
   ip: string;
@@ -62,6 +63,13 @@ export interface Context extends ApiDependencies {
   accessExpiresAt: Date | null;
   connection: LiveConnection | null;
 }
+
+/**
+ * A call's context: its own fields and the dependencies, which are spread over them (see
+ * createContext), so that no name may be in both; one that were would make this `never`.
+ */
+export type Context = ApiDependencies &
+  ([Extract<keyof CallInfo, keyof ApiDependencies>] extends [never] ? CallInfo : never);
 
 /**
  * The context of one call, for any transport.

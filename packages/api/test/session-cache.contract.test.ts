@@ -56,13 +56,16 @@ describe.each(implementations)("the session cache over the %s event bus", (_name
     expect(cache.get(randomUUID())).toBeUndefined();
   });
 
-  it("does not remember a read that began before an invalidation", async () => {
+  it("does not remember a read that began before an invalidation of its user", async () => {
     const cache = await listeningCache(instances()[0]);
-    const read = session();
+    const [revoked, signedOutEverywhere, someoneElse] = [session(), session(), session()];
     const readAt = cache.generation;
-    await cache.invalidate({ userId: randomUUID(), sessionId: randomUUID() });
-    cache.remember(readAt, read, inAnHour());
-    expect(cache.get(read.sessionId)).toBeUndefined();
+    await cache.invalidate({ userId: revoked.id, sessionId: revoked.sessionId });
+    await cache.invalidate({ userId: signedOutEverywhere.id, sessionId: null });
+    for (const read of [revoked, signedOutEverywhere, someoneElse]) cache.remember(readAt, read, inAnHour());
+    expect(cache.get(revoked.sessionId)).toBeUndefined();
+    expect(cache.get(signedOutEverywhere.sessionId)).toBeUndefined();
+    expect(cache.get(someoneElse.sessionId)).toEqual(someoneElse);
   });
 
   it("drops a session on this instance at once, and on another when the invalidation arrives", async () => {
@@ -127,5 +130,41 @@ describe.each(implementations)("the session cache over the %s event bus", (_name
     expect(cache.get(remembered.sessionId)).toBeUndefined();
     cache.remember(cache.generation, remembered, inAnHour());
     expect(cache.get(remembered.sessionId)).toBeUndefined();
+  });
+});
+
+describe.runIf(redisUrl)("the session cache while the Redis event bus is cut off", () => {
+  it("serves nothing until it is connected again, then nothing it remembered before", async () => {
+    const prefix = `seed-test:${randomBytes(4).toString("hex")}:`;
+    const redis = new Redis(redisUrl!);
+    connections.push(redis);
+    const bus = createRedisEventBus(redis, prefix);
+    const cache = await listeningCache(bus);
+    const remembered = session();
+    cache.remember(cache.generation, remembered, inAnHour());
+    const readBeforeTheCut = session();
+    const readAt = cache.generation;
+
+    // The cache heard first (it watched first): what it does then is what a request would meet.
+    const whileCutOff: { listening: boolean; served: SessionRecord | undefined }[] = [];
+    const reconnected = new Promise<void>((resolve) => {
+      bus.onConnectivityChange((connected) => {
+        if (!connected) whileCutOff.push({ listening: cache.listening, served: cache.get(remembered.sessionId) });
+        else if (whileCutOff.length > 0) resolve();
+      });
+    });
+    const clients = (await redis.call("CLIENT", "LIST", "TYPE", "pubsub")) as string;
+    const subscriber = clients.split("\n").find((line) => line.includes(` name=${prefix}events `));
+    await redis.call("CLIENT", "KILL", "ID", /\bid=(\d+)/.exec(subscriber!)![1]!);
+    await reconnected;
+
+    expect(whileCutOff).toEqual([{ listening: false, served: undefined }]);
+    expect(cache.listening).toBe(true);
+    expect(cache.get(remembered.sessionId)).toBeUndefined();
+    cache.remember(readAt, readBeforeTheCut, inAnHour());
+    expect(cache.get(readBeforeTheCut.sessionId)).toBeUndefined();
+    const readAfter = session();
+    cache.remember(cache.generation, readAfter, inAnHour());
+    expect(cache.get(readAfter.sessionId)).toEqual(readAfter);
   });
 });

@@ -28,6 +28,9 @@ export const revokeSessionsCommand: Command = {
         return revokeAllSessions({ db, events, sessionCache, log: io.log }, systemActor, user.id);
       });
       io.out.write(`Revoked ${revoked} session${revoked === 1 ? "" : "s"} of ${email}.\n`);
+      // Without Redis there is no way to reach the servers: they see it when their memory of the
+      // session runs out.
+      if (!redis) io.out.write("Running servers refuse its tokens within 30 s.\n");
     } finally {
       await sessionCache.close();
       await events.close();

@@ -9,7 +9,8 @@ export interface ResolvedAccess {
 /**
  * Resolved access, so that a request does not always pay for the joins. Keys carry the user's
  * access version, which every change of their roles or grants bumps in the same transaction:
- * a stale entry is never read again, with no invalidation message to lose.
+ * a stale entry is never read again. (The version itself comes with the session, which the
+ * session cache re-reads once the change is announced.)
  */
 export interface PermissionCache {
   get(key: string): Promise<ResolvedAccess | null>;

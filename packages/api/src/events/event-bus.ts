@@ -35,5 +35,11 @@ export interface EventBus {
    * A subscriber that falls `maxQueuedEvents` behind is ended with RATE_LIMITED.
    */
   subscribe<T>(channel: string, signal: AbortSignal, lastEventId?: string | null): Promise<ChannelSubscription<T>>;
+  /**
+   * Tells `listener` whether this instance hears every event published elsewhere: false as soon
+   * as its link to the other instances is lost, true once it is back and has handed over what it
+   * missed. The embedded bus has no such link and never calls it. Returns how to stop the calls.
+   */
+  onConnectivityChange(listener: (connected: boolean) => void): () => void;
   close(): Promise<void>;
 }

@@ -55,6 +55,8 @@ export function createInProcessEventBus(
       return resumedSubscription(lastEventId, missed, channels.listen<T>(channel, signal));
     },
 
+    onConnectivityChange: () => () => {},
+
     async close() {},
   };
 }

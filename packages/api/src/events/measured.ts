@@ -29,6 +29,7 @@ export function measuredEventBus(bus: EventBus, observer: EventBusObserver): Eve
         },
       };
     },
+    onConnectivityChange: (listener) => bus.onConnectivityChange(listener),
     close: () => bus.close(),
   };
 }

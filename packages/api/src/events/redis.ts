@@ -37,6 +37,9 @@ local now = redis.call('TIME')
 return tostring(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000))
 `;
 
+/** How long to wait before reading the streams again when catching up failed. */
+const CATCH_UP_RETRY_MS = 1_000;
+
 /**
  * Events are kept per channel in a Redis stream for the retention window and travel through
  * Redis pub/sub, so that a subscriber on any instance receives them. Each instance holds one
@@ -80,23 +83,35 @@ export function createRedisEventBus(
     else deliver(channel, event);
   });
 
+  const connectivityListeners = new Set<(connected: boolean) => void>();
+  const tell = (connected: boolean) => {
+    for (const listener of connectivityListeners) listener(connected);
+  };
+  subscriber.on("close", () => tell(false));
+
   // Pub/sub forgets what was published while the connection was down; the streams have it. Live
   // messages wait until the missed ones are handed over, so that each channel stays in order.
-  subscriber.on("ready", () => {
-    if (newestDelivered.size === 0) return;
+  let catchUpRetry: NodeJS.Timeout | undefined;
+  function catchUp() {
+    clearTimeout(catchUpRetry);
     catchingUp = true;
     void (async () => {
       for (const [channel, newest] of newestDelivered) {
         for (const event of await eventsAfter(channel, newest)) deliver(channel, event);
       }
-    })()
-      .catch(() => {
-        // Redis is unreachable again: the next "ready" catches up from the same positions.
-      })
-      .finally(() => {
+    })().then(
+      () => {
         catchingUp = false;
         for (const [channel, event] of heldDuringCatchUp.splice(0)) deliver(channel, event);
-      });
+        tell(true);
+      },
+      // Live messages stay held: handing them over would move each channel past what is missed.
+      () => (catchUpRetry = setTimeout(catchUp, CATCH_UP_RETRY_MS).unref()),
+    );
+  }
+  subscriber.on("ready", () => {
+    if (newestDelivered.size === 0) tell(true);
+    else catchUp();
   });
 
   async function eventsAfter<T>(channel: string, after: string): Promise<TrackedEvent<T>[]> {
@@ -136,7 +151,13 @@ export function createRedisEventBus(
       return resumedSubscription(lastEventId, await eventsAfter<T>(channel, lastEventId), live);
     },
 
+    onConnectivityChange(listener) {
+      connectivityListeners.add(listener);
+      return () => connectivityListeners.delete(listener);
+    },
+
     async close() {
+      clearTimeout(catchUpRetry);
       subscriber.disconnect();
     },
   };

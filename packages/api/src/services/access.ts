@@ -68,7 +68,7 @@ function accessOf(resolved: ResolvedAccess): Access {
   let access = accessOfEntry.get(resolved);
   if (!access) {
     access = {
-      roles: resolved.roles.filter(isRoleName),
+      roles: Object.freeze(resolved.roles.filter(isRoleName)),
       permissions: new Set(resolved.permissions.filter(isPermission)),
     };
     accessOfEntry.set(resolved, access);

@@ -221,10 +221,11 @@ export async function refresh(deps: AuthDependencies, refreshToken: string, acto
     return issueTokens(deps, outcome.user, outcome.session, nextToken);
   }
   if (outcome?.kind === "reused") {
+    // Announced first: the instances must stop honouring the session even if recording fails.
+    await announceRevokedSessions(deps, [outcome.session]);
     await recordSecurityEvent(deps, { ...actor, userId: outcome.session.userId }, "refresh_token_reuse", {
       sessionId: outcome.session.id,
     });
-    await announceRevokedSessions(deps, [outcome.session]);
   }
   throw new AppError("UNAUTHENTICATED", INVALID_REFRESH_TOKEN);
 }

@@ -69,8 +69,9 @@ export async function resetPassword(deps: Deps, input: { token: string; password
     return { userId: issued.userId, revoked };
   });
   if (!outcome) throw new AppError("INVALID_INPUT", "This link is invalid, used or expired; ask for a new one");
+  // Announced first: the instances must stop honouring the sessions even if recording fails.
+  await announceRevokedSessions(deps, outcome.revoked);
   await recordSecurityEvent(deps, { ...actor, userId: outcome.userId }, "password_reset", {
     sessionsRevoked: outcome.revoked.length,
   });
-  await announceRevokedSessions(deps, outcome.revoked);
 }

@@ -19,11 +19,11 @@ export interface SessionRecord {
  */
 export interface SessionCache {
   /**
-   * Changes with every invalidation heard. A database read that began under an older value may
-   * have seen a session just revoked, so `remember` refuses it.
+   * Grows with every invalidation heard. A database read that began under an older value than
+   * its user's last invalidation may have seen a session just revoked, so `remember` refuses it.
    */
   readonly generation: number;
-  /** Whether invalidations reach it now; it serves nothing otherwise. */
+  /** Whether every invalidation reaches it now; it serves nothing otherwise. */
   readonly listening: boolean;
   get(sessionId: string): SessionRecord | undefined;
   remember(readAtGeneration: number, session: SessionRecord, sessionExpiresAt: Date): void;
@@ -51,20 +51,30 @@ export const defaultSessionCacheOptions: SessionCacheOptions = {
 };
 
 /**
- * Serves only while it listens to invalidations: before its subscription stands, or after it
- * ended, every request reads the database, and what was remembered is dropped.
+ * Serves only while it hears every invalidation: before its subscription stands, after it
+ * ended, and while the event bus has lost its link to the other instances, every request
+ * reads the database, and what was remembered is dropped.
  */
 export function createSessionCache(
   events: EventBus,
   options: SessionCacheOptions = defaultSessionCacheOptions,
 ): SessionCache {
   const entries = new Map<string, { session: SessionRecord; expiresAt: number }>();
-  const stopped = new AbortController();
-  let listening = false;
+  // When each user was last invalidated, and when everything was: a read that began before
+  // either is not remembered. Per user, so that one user signing in and out all day does not
+  // keep everyone else's sessions from being remembered.
+  const invalidatedAt = new Map<string, number>();
+  let resetAt = 0;
   let generation = 0;
+  const stopped = new AbortController();
+  let subscribed = false;
+  let connected = true;
+  const serving = () => subscribed && connected;
 
   function forget(invalidation: SessionInvalidation) {
     generation++;
+    if (invalidatedAt.size >= options.maxEntries) forgetEverything();
+    invalidatedAt.set(invalidation.userId, generation);
     if (invalidation.sessionId) {
       entries.delete(invalidation.sessionId);
       return;
@@ -73,22 +83,29 @@ export function createSessionCache(
   }
 
   function forgetEverything() {
-    generation++;
+    resetAt = ++generation;
     entries.clear();
+    invalidatedAt.clear();
   }
+
+  const stopWatching = events.onConnectivityChange((isConnected) => {
+    connected = isConnected;
+    // Once connected again, a read that began while events could be missed may be stale.
+    forgetEverything();
+  });
 
   const following = (async () => {
     while (!stopped.signal.aborted) {
       try {
         const invalidations = await events.subscribe<SessionInvalidation>(sessionInvalidationsChannel, stopped.signal);
         // A read that began before the subscription stood may have missed an invalidation.
-        generation++;
-        listening = true;
+        forgetEverything();
+        subscribed = true;
         for await (const { payload } of invalidations) forget(payload);
       } catch (error) {
         if (!stopped.signal.aborted) options.log?.warn({ err: error }, "session cache stopped listening");
       } finally {
-        listening = false;
+        subscribed = false;
         forgetEverything();
       }
       await delay(options.retryDelayMs, undefined, { signal: stopped.signal }).catch(() => {});
@@ -100,10 +117,10 @@ export function createSessionCache(
       return generation;
     },
     get listening() {
-      return listening;
+      return serving();
     },
     get(sessionId) {
-      if (!listening) return undefined;
+      if (!serving()) return undefined;
       const entry = entries.get(sessionId);
       if (!entry) return undefined;
       if (entry.expiresAt <= Date.now()) {
@@ -113,17 +130,20 @@ export function createSessionCache(
       return entry.session;
     },
     remember(readAtGeneration, session, sessionExpiresAt) {
-      if (!listening || readAtGeneration !== generation) return;
+      if (!serving() || resetAt > readAtGeneration) return;
+      if ((invalidatedAt.get(session.id) ?? 0) > readAtGeneration) return;
       entries.delete(session.sessionId);
       if (entries.size >= options.maxEntries) entries.delete(entries.keys().next().value!);
       const expiresAt = Math.min(Date.now() + options.ttlMs, sessionExpiresAt.getTime());
-      entries.set(session.sessionId, { session, expiresAt });
+      // Every request of the session is handed this same object.
+      entries.set(session.sessionId, { session: Object.freeze(session), expiresAt });
     },
     async invalidate(invalidation) {
       forget(invalidation);
       await events.publish(sessionInvalidationsChannel, invalidation);
     },
     async close() {
+      stopWatching();
       stopped.abort();
       await following;
     },

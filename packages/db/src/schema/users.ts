@@ -10,7 +10,8 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     /**
      * Bumped in the transaction of every change to the user's roles or grants; cached
-     * permissions are keyed by it, so a change is seen on the very next request.
+     * permissions are keyed by it, so a change is seen on the next request that reads it (each
+     * instance drops the sessions it remembered, with this version, when the change is announced).
      */
     accessVersion: integer("access_version").notNull().default(0),
     /** When the owner last proved they read mail at `email`; null until then. */
