@@ -1,18 +1,16 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RunnerMessage, ServerMessage } from "./server-protocol";
 import type { ServerVariant } from "./server-variants";
 
-const SERVER_PROCESS = fileURLToPath(new URL("./server-process.ts", import.meta.url));
+// Built by `buildServers`, like the server itself: the bench measures the JavaScript production runs.
+const SERVER_PROCESS = fileURLToPath(new URL("./dist/server-process.js", import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-/**
- * A folder of its own for one process's profiles: the tsx loader runs on a thread of its own,
- * and `--cpu-prof` writes one profile per thread.
- */
+/** A folder of its own for one process's profiles: `--cpu-prof` writes one profile per thread. */
 export interface CpuProfileTarget {
   dir: string;
 }
@@ -33,6 +31,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Builds apps/server (dist/main.js, what production runs) and this bench's server process (the
+ * same server with the variants of server-variants.ts, bundled the same way) from the sources
+ * as they are now.
+ */
+export function buildServers(): void {
+  execFileSync("pnpm", ["--filter", "@seed/server", "--filter", "@seed/bench", "build"], { stdio: "inherit" });
+}
+
 /** The profile of the main thread, whose thread id is 0 in Node's default profile names. */
 export async function mainThreadProfile(target: CpuProfileTarget): Promise<string> {
   const main = (await readdir(target.dir)).find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name));
@@ -47,7 +54,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const profileFlags = cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfile.dir}`] : [];
   const child = fork(SERVER_PROCESS, [variant], {
-    execArgv: ["--import", import.meta.resolve("tsx"), ...profileFlags],
+    execArgv: profileFlags,
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -1,6 +1,6 @@
 /**
  * Builds an app of this repository into JavaScript that plain `node` runs:
- * `tsx ../../tooling/bundle.ts src/main.ts [more entries]`, from the app's folder, writes dist/.
+ * `tsx ../../tooling/bundle.ts src/main.ts [more entries] [--outdir dist]`, from the app's folder.
  *
  * The workspace packages (@seed/*) export TypeScript source, so they are compiled into the
  * output. npm packages stay imports, resolved at run time from the app's own node_modules as
@@ -11,10 +11,10 @@
 import { cp, readFile, rm } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import { basename, dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { build, type Plugin } from "esbuild";
 
 const WORKSPACE_SCOPE = "@seed/";
-const OUT_DIR = "dist";
 
 /** `new URL("../migrations", import.meta.url)`: a file or folder a module reads at run time. */
 const RUNTIME_FILE_REFERENCE = /new URL\(\s*(["'])(\.\.?\/[^"']+)\1\s*,\s*import\.meta\.url\s*\)/g;
@@ -82,13 +82,18 @@ function runtimeFilesBesideOutput(outDir: string): Plugin {
   };
 }
 
-const entryPoints = process.argv.slice(2);
-if (entryPoints.length === 0) throw new Error("usage: bundle.ts <entry.ts>... (run from the app's folder)");
+const { positionals: entryPoints, values: options } = parseArgs({
+  allowPositionals: true,
+  // Elsewhere than dist/ (a test builds its own copy), but inside the app's folder, where its
+  // node_modules are found.
+  options: { outdir: { type: "string", default: "dist" } },
+});
+if (entryPoints.length === 0) throw new Error("usage: bundle.ts <entry.ts>... [--outdir dir] (from the app's folder)");
 const manifest = JSON.parse(await readFile("package.json", "utf8")) as {
   name: string;
   dependencies?: Record<string, string>;
 };
-const outDir = resolve(OUT_DIR);
+const outDir = resolve(options.outdir);
 
 await rm(outDir, { recursive: true, force: true });
 await build({
