@@ -11,7 +11,7 @@ const SERVER_MAIN = fileURLToPath(new URL("../apps/server/dist/main.js", import.
 const READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 100;
 /** Long enough for the timers and the garbage collection that follow start-up to have run. */
-const SETTLE_MS = 3_000;
+const SETTLE_MS = 2_000;
 
 export type IdleDatabase = "postgres" | "pglite (first start)" | "pglite (restart)";
 
