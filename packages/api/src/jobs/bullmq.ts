@@ -1,4 +1,3 @@
-import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../logger";
 import { CLEAN_UP_JOB, runJob, validatedPayload } from "./definitions";
@@ -37,7 +36,7 @@ export async function createBullJobQueue(options: {
       removeOnFail: false,
     },
   });
-  let worker: Worker | null = null;
+  let worker: InstanceType<typeof Worker> | null = null;
 
   return {
     async enqueue(name, payload) {
