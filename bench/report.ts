@@ -17,6 +17,11 @@ export interface MeasuredRow extends RowIdentity, Measurement {
   /** This server's throughput divided by the baseline's, on the same scenario in the same run. */
   ratioToBaseline: number | null;
   rssBytes: number;
+  /**
+   * The server's CPU time per request during the load: unlike the throughput, barely moved by
+   * other work on the machine, so the steadier figure to compare two versions of the code by.
+   */
+  cpuMicrosPerRequest: number;
   profile: ProfileSummary | null;
 }
 
@@ -59,10 +64,10 @@ export function formatIdleMemory(measured: IdleMemory[]): string {
 }
 
 export function formatTable(rows: ResultRow[]): string {
-  const header = ["scenario", "server", "req/s", "spread", "p50 ms", "p99 ms", "vs baseline", "RSS MiB"];
+  const header = ["scenario", "server", "req/s", "spread", "p50 ms", "p99 ms", "vs baseline", "CPU µs/req", "RSS MiB"];
   const lines = rows.map((row) =>
     row.outcome === "failed"
-      ? [row.scenario, row.server, "failed", "-", "-", "-", "-", "-"]
+      ? [row.scenario, row.server, "failed", "-", "-", "-", "-", "-", "-"]
       : [
           row.scenario,
           row.server,
@@ -71,6 +76,7 @@ export function formatTable(rows: ResultRow[]): string {
           row.latencyMs.p50.toFixed(1),
           row.latencyMs.p99.toFixed(1),
           ratioCell(row),
+          row.cpuMicrosPerRequest.toFixed(0),
           (row.rssBytes / MIB).toFixed(0),
         ],
   );

@@ -132,7 +132,9 @@ async function measure(scenario: Scenario, server: ServerVariant, shape: LoadSha
         TOP_PROFILE_ENTRIES,
       )
     : null;
-  return { ...measured.measurement, rssBytes: measured.report.rssBytes, profile };
+  const { measurement, report } = measured;
+  const cpuMicrosPerRequest = report.cpuMicros / measurement.requests;
+  return { ...measurement, rssBytes: report.rssBytes, cpuMicrosPerRequest, profile };
 }
 
 function comparableSample(scenario: Scenario, sample: ResponseSample): ResponseSample {

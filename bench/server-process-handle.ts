@@ -23,6 +23,7 @@ export interface CpuProfileTarget {
 
 export interface LoadReport {
   rssBytes: number;
+  cpuMicros: number;
   loadWindowMicros: { start: number; end: number };
 }
 

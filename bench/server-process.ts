@@ -12,20 +12,24 @@ if (!process.send) throw new Error("server-process.ts runs under the bench runne
 
 const send = (message: ServerMessage) => process.send!(message);
 const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
+const cpuTotal = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
 
 const server = await serverVariants[variant](loadConfig());
 send({ type: "listening", url: await server.start() });
 
 let loadStartMicros = 0;
+let cpuAtLoadStart = process.cpuUsage();
 process.on("message", (message: RunnerMessage) => {
   switch (message.type) {
     case "load-started":
       loadStartMicros = monotonicMicros();
+      cpuAtLoadStart = process.cpuUsage();
       break;
     case "load-finished":
       send({
         type: "load-report",
         rssBytes: process.memoryUsage().rss,
+        cpuMicros: cpuTotal(process.cpuUsage(cpuAtLoadStart)),
         loadWindowMicros: { start: loadStartMicros, end: monotonicMicros() },
       });
       break;

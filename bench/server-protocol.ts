@@ -7,6 +7,8 @@ export type ServerMessage =
   | {
       type: "load-report";
       rssBytes: number;
+      /** CPU time (user and system) this process spent during the load. */
+      cpuMicros: number;
       /** The load's start and end on the monotonic clock V8's CPU profiler stamps samples with. */
       loadWindowMicros: { start: number; end: number };
     };

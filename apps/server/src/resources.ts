@@ -8,6 +8,8 @@ import {
   createInProcessPaymentProvider,
   createInProcessUsageLimiter,
   createInProcessPermissionCache,
+  createSessionCache,
+  defaultSessionCacheOptions,
   createConfiguredMailer,
   deriveSealingKey,
   sharedSecretKeys,
@@ -26,6 +28,7 @@ import {
   type PaymentProvider,
   type UsageLimiter,
   type PermissionCache,
+  type SessionCache,
 } from "@seed/api";
 import type { Config } from "@seed/config";
 import { createDatabase, type DatabaseConnection, type QueryObserver } from "@seed/db";
@@ -40,6 +43,7 @@ export interface Resources {
   redis: Redis | null;
   events: EventBus;
   permissionCache: PermissionCache;
+  sessionCache: SessionCache;
   loginThrottle: LoginThrottle;
   usageLimiter: UsageLimiter;
   mailer: Mailer;
@@ -115,6 +119,7 @@ export async function openResources(
   const permissionCache = redis
     ? createRedisPermissionCache(redis, config.redis.keyPrefix)
     : createInProcessPermissionCache();
+  const sessionCache = createSessionCache(events, { ...defaultSessionCacheOptions, log });
   const mailer = createConfiguredMailer(database.db, config.mail, log);
   const tokenKeys =
     config.auth.algorithm === "EdDSA"
@@ -143,6 +148,7 @@ export async function openResources(
     redis,
     events,
     permissionCache,
+    sessionCache,
     loginThrottle,
     usageLimiter,
     mailer,
@@ -153,6 +159,7 @@ export async function openResources(
       // Running jobs still use the database and the mailer, so they finish first.
       await jobs.close();
       mailer.close();
+      await sessionCache.close();
       await events.close();
       await redis?.quit();
       if (ownsDatabase) await database.close();

@@ -80,6 +80,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     db: resources.database.db,
     events: resources.events,
     permissionCache: resources.permissionCache,
+    sessionCache: resources.sessionCache,
     loginThrottle: resources.loginThrottle,
     usageLimiter: resources.usageLimiter,
     // Generous for a shopper, tight for a script that hoards stock or tries stolen cards; an

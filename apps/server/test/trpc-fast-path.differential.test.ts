@@ -53,10 +53,11 @@ describe("the tRPC fast path answers as the official adapter does", () => {
   /** An administrator's, for the queries that read an input. */
   let bearer: Record<string, string>;
   let adminId: string;
+  let admin: { email: string; password: string };
   let requestCount = 0;
 
   beforeAll(async () => {
-    const admin = { email: uniqueEmail("differential-admin"), password: "a long admin passphrase" };
+    admin = { email: uniqueEmail("differential-admin"), password: "a long admin passphrase" };
     deployment = await createDeployment(availableBackends().at(-1)!, {
       MAX_BATCH_SIZE: String(MAX_BATCH_SIZE),
       RATE_LIMIT_MAX: "1000000",
@@ -315,18 +316,22 @@ describe("the tRPC fast path answers as the official adapter does", () => {
 
   // Last, since it breaks the database for every later request.
   describe("when the database fails under a call", () => {
+    // A session neither server has seen yet, so that both must read it from the database.
+    let unseen: Record<string, string>;
     beforeAll(async () => {
+      const session = tokensOf(await official.client().api.auth.login.mutate(admin));
+      unseen = { authorization: `Bearer ${session.accessToken}` };
       await deployment.database.connection.db.execute("alter table refresh_sessions rename to refresh_sessions_lost");
     });
 
     it("an internal error while making the context, alone and in a batch", async () => {
-      const alone = await expectSameAnswer({ method: "GET", path: "auth.me", headers: bearer });
+      const alone = await expectSameAnswer({ method: "GET", path: "auth.me", headers: unseen });
       expect(alone.status).toBe(500);
       expect(alone.body).not.toContain("refresh_sessions");
       const batch = await expectSameAnswer({
         method: "GET",
         path: `health.check,auth.me?batch=1&input=${batchInput([])}`,
-        headers: bearer,
+        headers: unseen,
       });
       expect(batch.status).toBe(500);
     });

@@ -14,7 +14,7 @@ export interface Principal {
   email: string;
   createdAt: Date;
   sessionId: string;
-  roles: RoleName[];
+  roles: readonly RoleName[];
   permissions: ReadonlySet<Permission>;
 }
 

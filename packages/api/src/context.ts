@@ -63,14 +63,19 @@ export interface Context extends ApiDependencies {
   connection: LiveConnection | null;
 }
 
-/** The context of one call, for any transport. */
+/**
+ * The context of one call, for any transport.
+ *
+ * The dependencies are spread last, here and wherever an object is made on every call: on
+ * Node 20, V8 adds each property written after a spread on a slow path (13 µs for this context
+ * when they came first, 0.35 µs now; bench/README.md).
+ */
 export async function createContext(deps: ApiDependencies, transport: TransportInfo): Promise<Context> {
   const accessToken = readAccessToken(transport);
   const { user, authError, accessExpiresAt } = accessToken
     ? await resolveUser(deps, accessToken)
     : { user: null, authError: null, accessExpiresAt: null };
   return {
-    ...deps,
     transport: transport.transport,
     requestId: transport.requestId,
     ip: transport.ip,
@@ -81,6 +86,7 @@ export async function createContext(deps: ApiDependencies, transport: TransportI
     authError,
     accessExpiresAt,
     connection: transport.connection?.(user?.id ?? null) ?? null,
+    ...deps,
   };
 }
 
@@ -90,7 +96,6 @@ export function createContextInner(
   options: { user: Principal | null; log: Logger; requestId?: string },
 ): Context {
   return {
-    ...deps,
     transport: "internal",
     requestId: options.requestId ?? "internal",
     ip: "internal",
@@ -101,6 +106,7 @@ export function createContextInner(
     authError: null,
     accessExpiresAt: null,
     connection: null,
+    ...deps,
   };
 }
 
@@ -133,9 +139,11 @@ async function resolveUser(
   accessToken: string,
 ): Promise<{ user: Principal | null; authError: string | null; accessExpiresAt: Date | null }> {
   try {
-    const { accessVersion, tokenExpiresAt, ...user } = await authenticate(deps, accessToken);
-    const access = await resolveAccess(deps, user.id, accessVersion);
-    return { user: { ...user, ...access }, authError: null, accessExpiresAt: tokenExpiresAt };
+    const { session, tokenExpiresAt } = await authenticate(deps, accessToken);
+    const { roles, permissions } = await resolveAccess(deps, session.id, session.accessVersion);
+    const { id, email, createdAt, sessionId } = session;
+    const user = { id, email, createdAt, sessionId, roles, permissions };
+    return { user, authError: null, accessExpiresAt: tokenExpiresAt };
   } catch (error) {
     if (error instanceof AppError) return { user: null, authError: error.message, accessExpiresAt: null };
     throw error;

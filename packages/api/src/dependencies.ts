@@ -6,6 +6,7 @@ import type { JobQueue } from "./jobs";
 import type { Mailer } from "./mail";
 import type { PaymentProvider } from "./payments";
 import type { AccessTokenService } from "./services/access-tokens";
+import type { SessionCache } from "./services/session-cache";
 import type { LoginThrottle, UsageBudgetPolicy, UsageLimiter } from "./throttling";
 import type { OidcProviders } from "./services/oidc/providers";
 
@@ -15,6 +16,8 @@ export interface ApiDependencies {
   accessTokens: AccessTokenService;
   events: EventBus;
   permissionCache: PermissionCache;
+  /** The sessions recently found live; invalidated through `events`. */
+  sessionCache: SessionCache;
   loginThrottle: LoginThrottle;
   usageLimiter: UsageLimiter;
   /** How many orders a user, and an address, may place per window. */

@@ -11,9 +11,13 @@ export interface ProcedureCall {
 export interface ProcedureInstrumentation {
   /**
    * Runs one call inside whatever context the instrumentation keeps (a tracing span), and is
-   * told how it ended: "OK" or the tRPC error code, via `outcomeOf`.
+   * told how it ended, whether it returned or threw: "OK" or the tRPC error code, via `outcomeOf`.
    */
-  measure<T>(call: ProcedureCall, run: () => Promise<T>, outcomeOf: (result: T) => string): Promise<T>;
+  measure<T>(
+    call: ProcedureCall,
+    run: () => Promise<T>,
+    outcomeOf: (outcome: PromiseSettledResult<T>) => string,
+  ): Promise<T>;
   /** A subscription started streaming; the function returned is called once it has ended. */
   subscriptionStarted(call: ProcedureCall): () => void;
 }

@@ -143,7 +143,7 @@ describe("the auth service", () => {
     const tokens = tokensOf(
       await login(api.deps, { email: "logout@example.com", password: "a good password" }, client),
     );
-    await expect(authenticate(api.deps, tokens.accessToken)).resolves.toMatchObject({ id: user.id });
+    await expect(authenticate(api.deps, tokens.accessToken)).resolves.toMatchObject({ session: { id: user.id } });
 
     await logout(api.deps, tokens.refreshToken, client);
     await logout(api.deps, tokens.refreshToken, client);

@@ -135,7 +135,7 @@ describe("two-step sign-in", () => {
       { challenge: pending.challenge, code: authenticatorCode(secret, 1).replace(/^\d{3}/, "$& ") },
       testActor,
     );
-    await expect(authenticate(api.deps, tokens.accessToken)).resolves.toMatchObject({ id: user.id });
+    await expect(authenticate(api.deps, tokens.accessToken)).resolves.toMatchObject({ session: { id: user.id } });
   });
 
   it("refuses a code that was already accepted, even with a new challenge", async () => {

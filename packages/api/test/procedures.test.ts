@@ -15,7 +15,7 @@ import {
 } from "../src/trpc";
 import type { Principal } from "../src/actor";
 import { roleCatalog, type Permission, type RoleName } from "../src/authorization";
-import { createTestApi } from "./support";
+import { createTestApi, permissionsFor } from "./support";
 
 const principal = (roles: RoleName[], extra: Permission[] = []): Principal => ({
   id: randomUUID(),
@@ -23,7 +23,7 @@ const principal = (roles: RoleName[], extra: Permission[] = []): Principal => ({
   createdAt: new Date(),
   sessionId: randomUUID(),
   roles,
-  permissions: new Set([...roles.flatMap((role) => roleCatalog[role].permissions), ...extra]),
+  permissions: permissionsFor(roles, extra),
 });
 const userWith = (role: RoleName) => principal([role]);
 

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Principal } from "../src/actor";
 import { systemActor } from "../src/actor";
-import { roleCatalog, type Permission, type RoleName } from "../src/authorization";
+import type { Permission, RoleName } from "../src/authorization";
 import type { EventBus } from "../src/events";
 import { createCaller } from "../src/root";
 import { createAccount } from "../src/services/auth";
-import type { createTestApi } from "./support";
+import { permissionsFor, type createTestApi } from "./support";
 
 export type TestApi = Awaited<ReturnType<typeof createTestApi>>;
 
@@ -21,7 +21,7 @@ export async function member(api: TestApi, roles: RoleName[], grants: Permission
     ...user,
     sessionId: randomUUID(),
     roles,
-    permissions: new Set([...roles.flatMap((role) => roleCatalog[role].permissions), ...grants]),
+    permissions: permissionsFor(roles, grants),
   };
   return { ...user, principal, api: createCaller(api.contextFor(principal)) };
 }

@@ -2,13 +2,14 @@ import { randomBytes } from "node:crypto";
 import type { DatabaseDriver } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import type { Actor, Principal } from "../src/actor";
-import { createInProcessPermissionCache } from "../src/authorization";
+import { createInProcessPermissionCache, roleCatalog, type Permission, type RoleName } from "../src/authorization";
 import { createOutboxMailer } from "../src/mail";
 import { createInProcessLoginThrottle, type UsageLimiter } from "../src/throttling";
 import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
 import { createInProcessEventBus } from "../src/events";
+import { createSessionCache } from "../src/services/session-cache";
 import { createInProcessJobQueue } from "../src/jobs";
 import { createInProcessPaymentProvider } from "../src/payments";
 import type { Logger } from "../src/logger";
@@ -57,6 +58,11 @@ export const testJobSettings = {
 };
 const unlimited: UsageLimiter = { consume: async () => 0 };
 
+/** What holders of `roles` and of the direct `grants` may do, from the role catalogue alone. */
+export function permissionsFor(roles: readonly RoleName[], grants: readonly Permission[] = []): Set<Permission> {
+  return new Set([...roles.flatMap((role) => roleCatalog[role].permissions), ...grants]);
+}
+
 export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
 
 export async function createTestApi(driver?: DatabaseDriver): Promise<{
@@ -66,10 +72,12 @@ export async function createTestApi(driver?: DatabaseDriver): Promise<{
 }> {
   const database = await createTestDatabase(driver);
   await syncAuthorizationCatalog(database.connection.db);
+  const events = createInProcessEventBus();
   const deps = {
     db: database.connection.db,
     accessTokens: createAccessTokenService(tokenOptions, sharedSecretKeys(tokenOptions.secret)),
-    events: createInProcessEventBus(),
+    events,
+    sessionCache: createSessionCache(events),
     permissionCache: createInProcessPermissionCache(),
     loginThrottle: createInProcessLoginThrottle(),
     // Unlimited, so that tests may place hundreds of orders; the limits have tests of their own.

@@ -87,6 +87,15 @@ export interface Config {
   };
 }
 
+// What copied examples and templates leave in place of a secret.
+const PLACEHOLDER =
+  /change[-_ ]?(?:me|it|this)|replace[-_ ]?(?:me|this)|placeholder|example|your[-_ ]|secret|password|<|>/i;
+
+/** A value few characters long in effect, or one a template left in place of a random one. */
+function isPredictable(value: string): boolean {
+  return new Set(value).size < 8 || PLACEHOLDER.test(value);
+}
+
 /**
  * Reads the environment once. Any missing or malformed variable throws a ConfigError whose
  * message is a single line naming every offending variable, never echoing its value (it may
@@ -117,8 +126,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
   if (env.NODE_ENV === "production") {
     if (!env.JWT_SECRET) throw new ConfigError("Invalid configuration: JWT_SECRET: required in production");
-    if (new Set(env.JWT_SECRET).size < 8) {
-      throw new ConfigError("Invalid configuration: JWT_SECRET: too predictable, use a random value");
+    for (const [name, value] of [
+      ["JWT_SECRET", env.JWT_SECRET],
+      ["METRICS_TOKEN", env.METRICS_TOKEN],
+    ] as const) {
+      if (value !== undefined && isPredictable(value)) {
+        throw new ConfigError(`Invalid configuration: ${name}: too predictable, use a random value`);
+      }
     }
     if (!env.COOKIE_SECURE) {
       throw new ConfigError("Invalid configuration: COOKIE_SECURE: cannot be false in production");

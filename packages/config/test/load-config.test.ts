@@ -115,6 +115,20 @@ describe("loadConfig", () => {
       expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "a".repeat(40) })).toThrow(/too predictable/);
     });
 
+    it.each([
+      "change-me-to-48-random-bytes-in-base64url-000000",
+      "replace_this_with_a_long_random_string_0123456789",
+      "<a long random value from openssl rand -base64 48>",
+      "my-super-secret-jwt-key-for-production-use-2026",
+    ])("refuses a secret a template left in place: %s", (placeholder) => {
+      expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: placeholder })).toThrow(
+        "JWT_SECRET: too predictable",
+      );
+      expect(() =>
+        loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, METRICS_TOKEN: placeholder }),
+      ).toThrow("METRICS_TOKEN: too predictable");
+    });
+
     it("refuses cookies without the Secure flag", () => {
       expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, COOKIE_SECURE: "false" })).toThrow(
         /COOKIE_SECURE/,

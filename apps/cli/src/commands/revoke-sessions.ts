@@ -1,6 +1,7 @@
 import {
   createInProcessEventBus,
   createRedisEventBus,
+  createSessionCache,
   findUserByEmail,
   revokeAllSessions,
   systemActor,
@@ -18,14 +19,17 @@ export const revokeSessionsCommand: Command = {
     // With Redis, the servers hear of it at once and tell the user's open subscriptions.
     const redis = config.redis.url ? new Redis(config.redis.url, { maxRetriesPerRequest: 2 }) : null;
     const events = redis ? createRedisEventBus(redis, config.redis.keyPrefix) : createInProcessEventBus();
+    // This process remembers no sessions; the cache is how invalidations are announced.
+    const sessionCache = createSessionCache(events);
     try {
       const { revoked } = await withDatabase(config, async ({ db }) => {
         const user = await findUserByEmail(db, email);
         if (!user) throw new CommandError(`no account has the address ${email}`);
-        return revokeAllSessions({ db, events, log: io.log }, systemActor, user.id);
+        return revokeAllSessions({ db, events, sessionCache, log: io.log }, systemActor, user.id);
       });
       io.out.write(`Revoked ${revoked} session${revoked === 1 ? "" : "s"} of ${email}.\n`);
     } finally {
+      await sessionCache.close();
       await events.close();
       redis?.disconnect();
     }

@@ -1,4 +1,4 @@
-import type { CookieJar, Transport } from "@seed/api";
+import type { CookieJar, Transport, TransportInfo } from "@seed/api";
 import type { FastifyReply, FastifyRequest } from "fastify";
 
 /** The request's cookies, and the reply's for setting them: what an HTTP call's context reads and writes. */
@@ -11,6 +11,11 @@ export function httpCookies(req: FastifyRequest, reply: FastifyReply): CookieJar
 }
 
 /** What the api's `createContext` needs to know of a Fastify request. */
-export function transportOf(req: FastifyRequest, transport: Transport, cookies: CookieJar) {
-  return { transport, headers: req.headers, cookies, ip: req.ip, requestId: req.id, log: req.log };
+export function transportOf(
+  req: FastifyRequest,
+  transport: Transport,
+  cookies: CookieJar,
+  connection?: TransportInfo["connection"],
+): TransportInfo {
+  return { transport, headers: req.headers, cookies, ip: req.ip, requestId: req.id, log: req.log, connection };
 }

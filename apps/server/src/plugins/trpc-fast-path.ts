@@ -74,7 +74,7 @@ export function fastifyTRPCFastPathPlugin<TRouter extends AnyTRPCRouter>(
 
   // The prefix comes from `register`, as it does for the official plugin under ESM.
   fastify.all<{ Params: { path: string } }>("/:path", async (req, res) => {
-    await fastPathRequestHandler({ ...opts.trpcOptions, req, res, path: req.params.path });
+    await fastPathRequestHandler({ req, res, path: req.params.path, ...opts.trpcOptions });
   });
   done();
 }
@@ -157,7 +157,7 @@ async function answer<TRouter extends AnyTRPCRouter>(
     // A context that cannot be made fails each call, not the request.
     let ctxError: TRPCError | undefined;
     try {
-      ctx = await opts.createContext?.({ ...opts, info: info! });
+      ctx = await opts.createContext?.({ req: opts.req, res: opts.res, info: info! });
     } catch (cause) {
       ctxError = getTRPCErrorFromUnknown(cause);
     }

@@ -68,10 +68,10 @@ export async function trpcRoutes(
       maxBodySize: config.http.bodyLimitBytes,
       onError,
       createContext: ({ req, res }): Promise<Context> =>
-        contextOrRefusal(deps, {
-          ...transportOf(req, "http", httpCookies(req, res)),
-          connection: () => liveLimits.forStream(res.raw),
-        }),
+        contextOrRefusal(
+          deps,
+          transportOf(req, "http", httpCookies(req, res), () => liveLimits.forStream(res.raw)),
+        ),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
@@ -89,9 +89,8 @@ export async function trpcRoutes(
       // A socket ignores cookies: the browser attaches them to the upgrade of any same-site page,
       // so honouring them would let such a page act with the user's refresh cookie.
       const ctx = await contextOrRefusal(deps, {
-        ...transportOf(request, "websocket", noCookies),
+        ...transportOf(request, "websocket", noCookies, (userId) => liveLimits.forSocket(res, userId)),
         connectionParams: info.connectionParams,
-        connection: (userId) => liveLimits.forSocket(res, userId),
       });
       if (ctx.accessExpiresAt) liveLimits.closeWhenTokenExpires(res, ctx.accessExpiresAt);
       return ctx;

@@ -31,8 +31,14 @@ export function procedureInstrumentation(
         },
         request ? trace.setSpan(context.active(), request) : context.active(),
       );
-      const result = span ? await context.with(trace.setSpan(context.active(), span), run) : await run();
-      const code = outcomeOf(result);
+      let outcome: PromiseSettledResult<Awaited<ReturnType<typeof run>>>;
+      try {
+        const value = span ? await context.with(trace.setSpan(context.active(), span), run) : await run();
+        outcome = { status: "fulfilled", value };
+      } catch (reason) {
+        outcome = { status: "rejected", reason };
+      }
+      const code = outcomeOf(outcome);
       stopTimer({ code });
       if (code !== "OK") metrics.procedureErrors.inc({ procedure: call.path, code });
       if (span) {
@@ -40,7 +46,8 @@ export function procedureInstrumentation(
         if (code !== "OK") span.setStatus({ code: SpanStatusCode.ERROR, message: code });
         span.end();
       }
-      return result;
+      if (outcome.status === "rejected") throw outcome.reason;
+      return outcome.value;
     },
     subscriptionStarted() {
       metrics.subscriptions.inc();

@@ -7,6 +7,8 @@ export { createRedisEventBus } from "./redis";
 export { sessionEventsChannel } from "./session-events";
 export type { SessionEvent, SessionEventType } from "./session-events";
 export { accessChangesChannel } from "./access-events";
+export { sessionInvalidationsChannel } from "./session-invalidations";
+export type { SessionInvalidation } from "./session-invalidations";
 export type { AccessChange } from "./access-events";
 export { orderChannel, orderStatuses, productChangesChannel, userOrdersChannel } from "./domain-events";
 export type { OrderStatus, OrderStatusChange, ProductChange, ProductChangeType } from "./domain-events";

@@ -124,7 +124,7 @@ export const authRouter = {
     .query(({ ctx }) => ({
       id: ctx.user.id,
       email: ctx.user.email,
-      roles: ctx.user.roles,
+      roles: [...ctx.user.roles],
       createdAt: ctx.user.createdAt,
       permissions: [...ctx.user.permissions].sort(),
     })),

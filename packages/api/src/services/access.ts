@@ -14,12 +14,13 @@ import {
 } from "../authorization";
 import { accessChangesChannel, type AccessChange, type EventBus } from "../events";
 import { recordAudit, type AuditRecord } from "./audit";
+import type { SessionCache } from "./session-cache";
 
 // Part of every cache key: a deploy that changes what a role grants never reads old entries.
 const CATALOG_VERSION = createHash("sha256").update(JSON.stringify(roleCatalog)).digest("hex").slice(0, 12);
 
 export interface Access {
-  roles: RoleName[];
+  roles: readonly RoleName[];
   permissions: ReadonlySet<Permission>;
 }
 
@@ -60,11 +61,19 @@ export async function currentAccess(db: Database, userId: string): Promise<Acces
   return accessOf(await loadAccess(db, userId));
 }
 
+// A cached entry is the same object on every request of its user: its sets are made once.
+const accessOfEntry = new WeakMap<ResolvedAccess, Access>();
+
 function accessOf(resolved: ResolvedAccess): Access {
-  return {
-    roles: resolved.roles.filter(isRoleName),
-    permissions: new Set(resolved.permissions.filter(isPermission)),
-  };
+  let access = accessOfEntry.get(resolved);
+  if (!access) {
+    access = {
+      roles: resolved.roles.filter(isRoleName),
+      permissions: new Set(resolved.permissions.filter(isPermission)),
+    };
+    accessOfEntry.set(resolved, access);
+  }
+  return access;
 }
 
 /**
@@ -104,10 +113,15 @@ export async function recordAccessChange(
 }
 
 /**
- * Tells the user's open subscriptions, once a change of their roles or grants has committed,
- * so that each checks again whether it may go on.
+ * Tells every instance, and the user's open subscriptions, once a change of their roles or
+ * grants has committed: the access version each instance remembered is read again, and each
+ * subscription checks again whether it may go on.
  */
-export async function announceAccessChange(deps: { events: EventBus }, userId: string): Promise<void> {
+export async function announceAccessChange(
+  deps: { events: EventBus; sessionCache: SessionCache },
+  userId: string,
+): Promise<void> {
+  await deps.sessionCache.invalidate({ userId, sessionId: null });
   const change: AccessChange = { type: "access.changed", at: new Date() };
   await deps.events.publish(accessChangesChannel(userId), change);
 }

@@ -20,12 +20,16 @@ import { openMfaChallenge } from "./mfa/challenges";
 import { hasConfirmedMfaFactor } from "./mfa/factors";
 import { hashPassword, unusablePasswordHash, verifyAgainstDummyHash, verifyPassword } from "./passwords";
 import { isLiveSession } from "./live-session";
+import type { SessionRecord } from "./session-cache";
 import { createOpaqueToken, hashOpaqueToken } from "./opaque-tokens";
 import { recordSecurityEvent } from "./security-events";
 import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
 import { loginKeys, type LoginThrottle } from "../throttling";
 
-type AuthDependencies = Pick<ApiDependencies, "db" | "accessTokens" | "events" | "refreshTokenTtlSeconds"> & {
+type AuthDependencies = Pick<
+  ApiDependencies,
+  "db" | "accessTokens" | "events" | "sessionCache" | "refreshTokenTtlSeconds"
+> & {
   log: Logger;
 };
 
@@ -227,7 +231,7 @@ export async function refresh(deps: AuthDependencies, refreshToken: string, acto
 
 /** Ends the session of a refresh token. Unknown or already revoked tokens are not an error. */
 export async function logout(
-  deps: Pick<AuthDependencies, "db" | "events">,
+  deps: Pick<AuthDependencies, "db" | "events" | "sessionCache">,
   refreshToken: string,
   actor: Actor,
 ): Promise<void> {
@@ -237,35 +241,47 @@ export async function logout(
   await announceRevokedSessions(deps, revoked);
 }
 
-export interface AuthenticatedUser {
-  id: string;
-  email: string;
-  createdAt: Date;
-  accessVersion: number;
-  sessionId: string;
+export interface Authentication {
+  session: SessionRecord;
   /** When the presented token stops being accepted. */
   tokenExpiresAt: Date;
 }
 
 /**
  * The user an access token speaks for, or an UNAUTHENTICATED error. The token's session must
- * still be live, so signing out ends its access tokens at once, not when they expire.
+ * still be live, so signing out ends its access tokens at once, not when they expire: a session
+ * found live is remembered only until it is invalidated (see session-cache.ts).
  */
 export async function authenticate(
-  deps: Pick<ApiDependencies, "db" | "accessTokens">,
+  deps: Pick<ApiDependencies, "db" | "accessTokens" | "sessionCache">,
   accessToken: string,
-): Promise<AuthenticatedUser> {
+): Promise<Authentication> {
   const claims = await deps.accessTokens.verify(accessToken);
+  const session = deps.sessionCache.get(claims.sessionId) ?? (await readLiveSession(deps, claims));
+  if (!session || session.id !== claims.userId)
+    throw new AppError("UNAUTHENTICATED", "Session has ended, sign in again");
+  return { session, tokenExpiresAt: claims.expiresAt };
+}
+
+async function readLiveSession(
+  deps: Pick<ApiDependencies, "db" | "sessionCache">,
+  claims: { userId: string; sessionId: string },
+): Promise<SessionRecord | undefined> {
+  const generation = deps.sessionCache.generation;
   let query = authenticationQueries.get(deps.db);
   if (!query) authenticationQueries.set(deps.db, (query = prepareAuthentication(deps.db)));
-  const [user] = await query.execute({ userId: claims.userId, sessionId: claims.sessionId });
-  if (!user) throw new AppError("UNAUTHENTICATED", "Session has ended, sign in again");
-  return { ...user, tokenExpiresAt: claims.expiresAt };
+  const [row] = await query.execute({ userId: claims.userId, sessionId: claims.sessionId });
+  if (!row) return undefined;
+  const { id, email, createdAt, accessVersion, sessionId, sessionExpiresAt } = row;
+  const session = { id, email, createdAt, accessVersion, sessionId };
+  deps.sessionCache.remember(generation, session, sessionExpiresAt);
+  return session;
 }
 
 /**
- * Every authenticated request runs this query, so it is built and prepared once per database
- * rather than on each call (the profile in bench/README.md found the building costly).
+ * Every authenticated request that misses the cache runs this query, so it is built and
+ * prepared once per database rather than on each call (the profile in bench/README.md found
+ * the building costly).
  */
 function prepareAuthentication(db: Database) {
   return db
@@ -275,6 +291,7 @@ function prepareAuthentication(db: Database) {
       createdAt: users.createdAt,
       accessVersion: users.accessVersion,
       sessionId: refreshSessions.id,
+      sessionExpiresAt: refreshSessions.expiresAt,
     })
     .from(users)
     .innerJoin(refreshSessions, eq(refreshSessions.userId, users.id))

@@ -10,9 +10,10 @@ import { consumeEmailToken, issueEmailToken } from "./email-tokens";
 import { removeFactorsOfUnconfirmedAccount } from "./mfa/unclaimed-factors";
 import { hashPassword } from "./passwords";
 import { recordSecurityEvent } from "./security-events";
+import type { SessionCache } from "./session-cache";
 import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
 
-type Deps = { db: Database; mailer: Mailer; appUrl: string; events: EventBus; log: Logger };
+type Deps = { db: Database; mailer: Mailer; appUrl: string; events: EventBus; sessionCache: SessionCache; log: Logger };
 
 /**
  * Mails a reset link when the address belongs to an account. The caller learns nothing either

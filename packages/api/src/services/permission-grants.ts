@@ -7,9 +7,10 @@ import type { Logger } from "../logger";
 import type { EventBus } from "../events";
 import { announceAccessChange, recordAccessChange } from "./access";
 import { recordSecurityEvent } from "./security-events";
+import type { SessionCache } from "./session-cache";
 import { assertUserExists } from "./user-directory";
 
-type Deps = { db: Database; log: Logger; events: EventBus };
+type Deps = { db: Database; log: Logger; events: EventBus; sessionCache: SessionCache };
 
 function assertHolds(principal: Principal, permission: Permission): void {
   if (!principal.permissions.has(permission)) {

@@ -8,9 +8,10 @@ import type { EventBus } from "../events";
 import { announceAccessChange, recordAccessChange } from "./access";
 import { rolesOf } from "./auth";
 import { recordSecurityEvent } from "./security-events";
+import type { SessionCache } from "./session-cache";
 import { assertUserExists } from "./user-directory";
 
-type Deps = { db: Database; log: Logger; events: EventBus };
+type Deps = { db: Database; log: Logger; events: EventBus; sessionCache: SessionCache };
 type RoleChange = { userId: string; role: RoleName };
 
 /** Nobody hands out, or takes away, a role that can do more than they can. */

@@ -4,6 +4,7 @@ import type { Actor } from "../actor";
 import type { EventBus } from "../events";
 import { recordAudit } from "./audit";
 import { publishSessionEvent } from "./auth";
+import type { SessionCache } from "./session-cache";
 
 export interface RevokedSession {
   id: string;
@@ -36,7 +37,15 @@ export async function revokeSessionsWhere(
   return revoked;
 }
 
-/** Tells the owners of revoked sessions, once the revocation has committed. */
-export async function announceRevokedSessions(deps: { events: EventBus }, revoked: RevokedSession[]): Promise<void> {
-  await Promise.all(revoked.map((session) => publishSessionEvent(deps, session.userId, "session.revoked", session.id)));
+/** Tells every instance, and the owners of revoked sessions, once the revocation has committed. */
+export async function announceRevokedSessions(
+  deps: { events: EventBus; sessionCache: SessionCache },
+  revoked: RevokedSession[],
+): Promise<void> {
+  await Promise.all(
+    revoked.map(async (session) => {
+      await deps.sessionCache.invalidate({ userId: session.userId, sessionId: session.id });
+      await publishSessionEvent(deps, session.userId, "session.revoked", session.id);
+    }),
+  );
 }

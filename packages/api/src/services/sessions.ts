@@ -37,7 +37,7 @@ export async function findSessionOwner(db: Database, sessionId: string): Promise
 }
 
 export async function revokeSession(
-  deps: Pick<ApiDependencies, "db" | "events">,
+  deps: Pick<ApiDependencies, "db" | "events" | "sessionCache">,
   actor: Actor,
   sessionId: string,
 ): Promise<void> {
@@ -48,7 +48,7 @@ export async function revokeSession(
 
 /** Signs a user out everywhere; their access tokens stop working on their next request. */
 export async function revokeAllSessions(
-  deps: Pick<ApiDependencies, "db" | "events"> & { log: Logger },
+  deps: Pick<ApiDependencies, "db" | "events" | "sessionCache"> & { log: Logger },
   actor: Actor,
   userId: string,
 ): Promise<{ revoked: number }> {

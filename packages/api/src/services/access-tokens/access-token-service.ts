@@ -1,5 +1,5 @@
 import { randomUUID, type KeyObject } from "node:crypto";
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWK, type JWTHeaderParameters } from "jose";
+import { errors, jwtVerify, SignJWT, type JWK, type JWTHeaderParameters } from "jose";
 import { AppError } from "../../errors";
 
 export interface AccessTokenClaims {
@@ -25,8 +25,9 @@ export interface AccessTokenService {
 
 interface VerifiedToken {
   claims: AccessTokenClaims;
-  /** The key that checked the signature. */
+  /** The key that checked the signature, and the header that named it. */
   key: KeyObject;
+  header: JWTHeaderParameters;
   notBefore: number;
 }
 
@@ -66,11 +67,11 @@ export function createAccessTokenService(rules: TokenRules, keys: KeySource): Ac
    * names: a retired or replaced key sends the token through a full verification again.
    * Revocation is not this cache's business: every request still checks that the session is live.
    */
-  async function stillVerifies(entry: VerifiedToken, token: string): Promise<boolean> {
+  async function stillVerifies(entry: VerifiedToken): Promise<boolean> {
     const now = Date.now();
     if (now >= entry.claims.expiresAt.getTime() || now < entry.notBefore - CLOCK_TOLERANCE_SECONDS * 1000) return false;
     try {
-      return (await keys.verificationKey(decodeProtectedHeader(token) as JWTHeaderParameters)) === entry.key;
+      return (await keys.verificationKey(entry.header)) === entry.key;
     } catch {
       return false;
     }
@@ -96,17 +97,21 @@ export function createAccessTokenService(rules: TokenRules, keys: KeySource): Ac
 
     async verify(token) {
       const known = verified.get(token);
-      if (known && (await stillVerifies(known, token))) return known.claims;
+      if (known && (await stillVerifies(known))) return known.claims;
       verified.delete(token);
       try {
         let key: KeyObject | undefined;
-        const { payload } = await jwtVerify(token, async (header) => (key = await keys.verificationKey(header)), {
-          algorithms: [keys.algorithm],
-          issuer: rules.issuer,
-          audience: rules.audience,
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
-          requiredClaims: ["sub", "jti", "exp", "nbf", "iat"],
-        });
+        const { payload, protectedHeader } = await jwtVerify(
+          token,
+          async (header) => (key = await keys.verificationKey(header)),
+          {
+            algorithms: [keys.algorithm],
+            issuer: rules.issuer,
+            audience: rules.audience,
+            clockTolerance: CLOCK_TOLERANCE_SECONDS,
+            requiredClaims: ["sub", "jti", "exp", "nbf", "iat"],
+          },
+        );
         // Signed by us, so well-formed; checked anyway so that no claim reaches SQL unvalidated.
         if (!UUID.test(String(payload.sub)) || !UUID.test(String(payload.sid))) {
           throw new AppError("UNAUTHENTICATED", "Invalid access token");
@@ -117,7 +122,7 @@ export function createAccessTokenService(rules: TokenRules, keys: KeySource): Ac
           tokenId: payload.jti as string,
           expiresAt: new Date((payload.exp as number) * 1000),
         };
-        remember(token, { claims, key: key!, notBefore: (payload.nbf as number) * 1000 });
+        remember(token, { claims, key: key!, header: protectedHeader, notBefore: (payload.nbf as number) * 1000 });
         return claims;
       } catch (error) {
         if (error instanceof errors.JWTExpired) throw new AppError("UNAUTHENTICATED", "Access token expired");

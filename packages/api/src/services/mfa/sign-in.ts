@@ -10,7 +10,7 @@ import { useSecondFactorCode } from "./second-factor";
 
 type MfaSignInDependencies = Pick<
   ApiDependencies,
-  "db" | "accessTokens" | "events" | "refreshTokenTtlSeconds" | "loginThrottle" | "mfaSealingKey"
+  "db" | "accessTokens" | "events" | "sessionCache" | "refreshTokenTtlSeconds" | "loginThrottle" | "mfaSealingKey"
 > & { log: Logger };
 
 const EXPIRED_CHALLENGE = "This sign-in has expired or was already completed; sign in again";

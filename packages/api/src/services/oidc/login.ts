@@ -15,7 +15,7 @@ import type { OidcProvider } from "./providers";
 
 type OidcLoginDependencies = Pick<
   ApiDependencies,
-  "db" | "accessTokens" | "events" | "refreshTokenTtlSeconds" | "oidcProviders"
+  "db" | "accessTokens" | "events" | "sessionCache" | "refreshTokenTtlSeconds" | "oidcProviders"
 > & { log: Logger };
 
 const SCOPE = "openid email";

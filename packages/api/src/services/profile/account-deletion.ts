@@ -16,6 +16,7 @@ import { recordAccessChange } from "../access";
 import { unusablePasswordHash } from "../passwords";
 import { assertNotLastAdmin } from "../role-assignments";
 import { announceRevokedSessions, revokeSessionsWhere } from "../session-revocation";
+import type { SessionCache } from "../session-cache";
 import { confirmPassword } from "./password-confirmation";
 
 /**
@@ -24,7 +25,7 @@ import { confirmPassword } from "./password-confirmation";
  * transaction: address, name, password, authenticators, linked identities, roles and sessions.
  */
 export async function deleteAccount(
-  deps: { db: Database; events: EventBus },
+  deps: { db: Database; events: EventBus; sessionCache: SessionCache },
   actor: Actor & { userId: string },
   password: string,
 ): Promise<void> {

@@ -6,6 +6,7 @@ import { AppError } from "../../errors";
 import type { Mailer } from "../../mail";
 import { recordAudit } from "../audit";
 import { consumeEmailToken, issueEmailToken } from "../email-tokens";
+import type { SessionCache } from "../session-cache";
 import { confirmPassword } from "./password-confirmation";
 
 type Deps = { db: Database; mailer: Mailer; appUrl: string };
@@ -52,11 +53,16 @@ export async function requestEmailChange(
 }
 
 /** Moves the account to the address the link was sent to, now proven to be the user's. */
-export async function confirmEmailChange(deps: Deps, actor: Actor, token: string): Promise<{ email: string }> {
+export async function confirmEmailChange(
+  deps: Deps & { sessionCache: SessionCache },
+  actor: Actor,
+  token: string,
+): Promise<{ email: string }> {
+  let userId: string;
   let previous: string;
   let email: string;
   try {
-    ({ previous, email } = await deps.db.transaction(async (tx) => {
+    ({ userId, previous, email } = await deps.db.transaction(async (tx) => {
       const issued = await consumeEmailToken(tx, token, "change_email");
       if (!issued) throw new AppError("INVALID_INPUT", "This link is invalid, used or expired; ask for a new one");
       const [before] = await tx
@@ -79,12 +85,13 @@ export async function confirmEmailChange(deps: Deps, actor: Actor, token: string
           after: { email: issued.email },
         },
       );
-      return { previous: before!.email, email: issued.email };
+      return { userId: issued.userId, previous: before!.email, email: issued.email };
     }));
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", "This address has been taken meanwhile");
     throw error;
   }
+  await deps.sessionCache.invalidate({ userId, sessionId: null });
   await deps.mailer.send({
     to: previous,
     subject: "Your account's email address changed",

@@ -1,0 +1,131 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { createInProcessEventBus, createRedisEventBus, type EventBus } from "../src/events";
+import {
+  createSessionCache,
+  defaultSessionCacheOptions,
+  type SessionCache,
+  type SessionCacheOptions,
+  type SessionRecord,
+} from "../src/services/session-cache";
+
+const redisUrl = process.env.REDIS_URL;
+const connections: Redis[] = [];
+const caches: SessionCache[] = [];
+afterAll(async () => {
+  await Promise.all(caches.map((cache) => cache.close()));
+  await Promise.all(connections.map((redis) => redis.quit()));
+});
+
+/** Two instances' buses: one shared in-process bus, or two Redis connections under one prefix. */
+type Instances = () => [EventBus, EventBus];
+const inProcess: Instances = () => {
+  const bus = createInProcessEventBus();
+  return [bus, bus];
+};
+const overRedis: Instances = () => {
+  const prefix = `seed-test:${randomBytes(4).toString("hex")}:`;
+  const [a, b] = [new Redis(redisUrl!), new Redis(redisUrl!)];
+  connections.push(a, b);
+  return [createRedisEventBus(a, prefix), createRedisEventBus(b, prefix)];
+};
+
+async function listeningCache(events: EventBus, options: Partial<SessionCacheOptions> = {}): Promise<SessionCache> {
+  const cache = createSessionCache(events, { ...defaultSessionCacheOptions, ...options });
+  caches.push(cache);
+  await vi.waitFor(() => expect(cache.listening).toBe(true));
+  return cache;
+}
+
+function session(userId: string = randomUUID()): SessionRecord {
+  return { id: userId, email: "ada@example.com", createdAt: new Date(), accessVersion: 1, sessionId: randomUUID() };
+}
+
+const inAnHour = () => new Date(Date.now() + 3_600_000);
+
+const implementations: [string, Instances][] = [["in-process", inProcess]];
+if (redisUrl) implementations.push(["redis", overRedis]);
+
+describe.each(implementations)("the session cache over the %s event bus", (_name, instances) => {
+  it("serves a session it remembered, and no other", async () => {
+    const cache = await listeningCache(instances()[0]);
+    const remembered = session();
+    cache.remember(cache.generation, remembered, inAnHour());
+    expect(cache.get(remembered.sessionId)).toEqual(remembered);
+    expect(cache.get(randomUUID())).toBeUndefined();
+  });
+
+  it("does not remember a read that began before an invalidation", async () => {
+    const cache = await listeningCache(instances()[0]);
+    const read = session();
+    const readAt = cache.generation;
+    await cache.invalidate({ userId: randomUUID(), sessionId: randomUUID() });
+    cache.remember(readAt, read, inAnHour());
+    expect(cache.get(read.sessionId)).toBeUndefined();
+  });
+
+  it("drops a session on this instance at once, and on another when the invalidation arrives", async () => {
+    const [here, there] = instances();
+    const [local, remote] = [await listeningCache(here), await listeningCache(there)];
+    const revoked = session();
+    const kept = session(revoked.id);
+    for (const cache of [local, remote]) {
+      cache.remember(cache.generation, revoked, inAnHour());
+      cache.remember(cache.generation, kept, inAnHour());
+    }
+
+    const announced = local.invalidate({ userId: revoked.id, sessionId: revoked.sessionId });
+    expect(local.get(revoked.sessionId)).toBeUndefined();
+    await announced;
+    await vi.waitFor(() => expect(remote.get(revoked.sessionId)).toBeUndefined());
+    expect(local.get(kept.sessionId)).toEqual(kept);
+    expect(remote.get(kept.sessionId)).toEqual(kept);
+  });
+
+  it("drops every session of a user whose access changed, and only theirs", async () => {
+    const [here, there] = instances();
+    const [local, remote] = [await listeningCache(here), await listeningCache(there)];
+    const first = session();
+    const second = session(first.id);
+    const someoneElse = session();
+    for (const entry of [first, second, someoneElse]) remote.remember(remote.generation, entry, inAnHour());
+
+    await local.invalidate({ userId: first.id, sessionId: null });
+    await vi.waitFor(() => expect(remote.get(first.sessionId)).toBeUndefined());
+    expect(remote.get(second.sessionId)).toBeUndefined();
+    expect(remote.get(someoneElse.sessionId)).toEqual(someoneElse);
+  });
+
+  it("never serves a session past its expiry, nor an entry past its time to live", async () => {
+    const cache = await listeningCache(instances()[0]);
+    const expired = session();
+    cache.remember(cache.generation, expired, new Date(Date.now() - 1));
+    expect(cache.get(expired.sessionId)).toBeUndefined();
+
+    const shortLived = await listeningCache(instances()[0], { ttlMs: 0 });
+    const entry = session();
+    shortLived.remember(shortLived.generation, entry, inAnHour());
+    expect(shortLived.get(entry.sessionId)).toBeUndefined();
+  });
+
+  it("keeps at most its bound of entries, dropping the oldest", async () => {
+    const cache = await listeningCache(instances()[0], { maxEntries: 2 });
+    const [oldest, middle, newest] = [session(), session(), session()];
+    for (const entry of [oldest, middle, newest]) cache.remember(cache.generation, entry, inAnHour());
+    expect(cache.get(oldest.sessionId)).toBeUndefined();
+    expect(cache.get(middle.sessionId)).toEqual(middle);
+    expect(cache.get(newest.sessionId)).toEqual(newest);
+  });
+
+  it("serves and remembers nothing once it stopped listening", async () => {
+    const cache = await listeningCache(instances()[0]);
+    const remembered = session();
+    cache.remember(cache.generation, remembered, inAnHour());
+    await cache.close();
+    expect(cache.listening).toBe(false);
+    expect(cache.get(remembered.sessionId)).toBeUndefined();
+    cache.remember(cache.generation, remembered, inAnHour());
+    expect(cache.get(remembered.sessionId)).toBeUndefined();
+  });
+});
