@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessMatrix, type AccessRule, type ProcedurePath } from "../src/access-matrix";
 import { systemActor } from "../src/actor";
-import { roleCatalog, type Permission, type RoleName } from "../src/authorization";
+import type { Permission, RoleName } from "../src/authorization";
 import { createContext } from "../src/context";
 import { appRouter, createCaller } from "../src/root";
 import { placeOrder } from "../src/services/orders";

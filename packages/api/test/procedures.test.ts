@@ -14,7 +14,7 @@ import {
   router,
 } from "../src/trpc";
 import type { Principal } from "../src/actor";
-import { roleCatalog, type Permission, type RoleName } from "../src/authorization";
+import type { Permission, RoleName } from "../src/authorization";
 import { createTestApi, permissionsFor } from "./support";
 
 const principal = (roles: RoleName[], extra: Permission[] = []): Principal => ({
