@@ -13,7 +13,7 @@ import { createRedisEventBus, productChangesChannel, type ProductChange } from "
 import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { createBenchDatabase } from "./bench-database";
-import { startServerProcess } from "./server-process-handle";
+import { buildServers, startServerProcess } from "./server-process-handle";
 
 const { values: options } = parseArgs({
   options: {
@@ -104,6 +104,7 @@ async function measure(wsUrl: string, count: number, publish: (version: number) 
   return { deliveries, lastDeliveries };
 }
 
+buildServers();
 const database = await createBenchDatabase(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const keyPrefix = `seed-bench:${randomBytes(4).toString("hex")}:`;

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import type { HotSpot, ProfileSummary } from "./cpu-profile";
+import type { IdleMemory } from "./idle-memory";
 import type { LoadShape, Measurement } from "./load";
 import type { ServerVariant } from "./server-variants";
 
@@ -45,10 +46,22 @@ export interface RunReport {
   };
   commit: string;
   load: LoadShape & { warmupSeconds: number; rounds: number };
+  /** The built production server at rest after start-up, before any load. */
+  idleMemory: IdleMemory[];
   rows: ResultRow[];
 }
 
 const MIB = 1024 * 1024;
+
+export function formatIdleMemory(measured: IdleMemory[]): string {
+  const header = ["idle after start-up", "start s", "RSS MiB"];
+  const lines = measured.map((idle) => [
+    idle.database,
+    (idle.startMs / 1000).toFixed(1),
+    (idle.rssBytes / MIB).toFixed(0),
+  ]);
+  return formatColumns(header, lines, 1);
+}
 
 export function formatTable(rows: ResultRow[]): string {
   const header = ["scenario", "server", "req/s", "spread", "p50 ms", "p99 ms", "vs baseline", "CPU µs/req", "RSS MiB"];
@@ -67,10 +80,15 @@ export function formatTable(rows: ResultRow[]): string {
           (row.rssBytes / MIB).toFixed(0),
         ],
   );
+  return formatColumns(header, lines, 2);
+}
+
+/** A plain-text table: the first `textColumns` columns aligned left, the figures right. */
+function formatColumns(header: string[], lines: string[][], textColumns: number): string {
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   const format = (cells: string[]) =>
     cells
-      .map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .map((cell, column) => (column < textColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
       .join("  ");
   return [format(header), widths.map((width) => "-".repeat(width)).join("  "), ...lines.map(format)].join("\n");
 }

@@ -12,9 +12,18 @@ import { createBenchDatabase } from "./bench-database";
 import { signInBenchUser } from "./bench-session";
 import { summarizeCpuProfile } from "./cpu-profile";
 import { applyLoad, sampleResponse, type LoadShape, type ResponseSample } from "./load";
-import { formatFailures, formatProfile, formatTable, writeReport, type ResultRow, type RunReport } from "./report";
+import { measureIdleMemory, type IdleMemory } from "./idle-memory";
+import {
+  formatFailures,
+  formatIdleMemory,
+  formatProfile,
+  formatTable,
+  writeReport,
+  type ResultRow,
+  type RunReport,
+} from "./report";
 import { scenarios, type BenchFixture, type Scenario } from "./scenarios";
-import { mainThreadProfile, startServerProcess } from "./server-process-handle";
+import { buildServers, mainThreadProfile, startServerProcess } from "./server-process-handle";
 import type { ServerVariant } from "./server-variants";
 
 const RESULTS_DIRECTORY = new URL("./results/", import.meta.url);
@@ -52,24 +61,29 @@ if (loadAverageAtStart > BUSY_LOAD_AVERAGE) {
   console.warn(`The 1-minute load average is ${loadAverageAtStart.toFixed(1)}: other processes will skew the figures.`);
 }
 
+buildServers();
 const runId = randomBytes(4).toString("hex");
 const startedAt = new Date().toISOString();
 const database = await createBenchDatabase(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
-const JWT_SECRET = randomBytes(48).toString("base64url");
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+/** What every server the bench starts runs with. */
+const PRODUCTION = { NODE_ENV: "production", LOG_LEVEL: "silent", JWT_SECRET: randomBytes(48).toString("base64url") };
 let serverCount = 0;
+
+function redisKeyPrefix(): string {
+  serverCount += 1;
+  return `seed-bench:${runId}:${serverCount}:`;
+}
 
 /** One server process's settings: production mode, silent, on loopback, with its own Redis keys. */
 function serverEnvironment(): Record<string, string> {
-  serverCount += 1;
   return {
-    NODE_ENV: "production",
+    ...PRODUCTION,
     HOST: "127.0.0.1",
     PORT: "0",
-    LOG_LEVEL: "silent",
     DATABASE_URL: database.url,
-    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-    REDIS_KEY_PREFIX: `seed-bench:${runId}:${serverCount}:`,
-    JWT_SECRET,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: redisKeyPrefix(),
     ACCESS_TOKEN_TTL_SECONDS: "3600",
     // The limiter still counts every request in Redis; it is only given a budget the load cannot
     // exhaust, since the bench measures serving, not refusing.
@@ -144,7 +158,13 @@ const attempts = new Map<Scenario, Map<ServerVariant, Attempts>>(
   ]),
 );
 
+let idleMemory: IdleMemory[] = [];
 try {
+  console.log(`idle memory: starting apps/server/dist/main.js on Postgres, then twice on PGlite`);
+  idleMemory = await measureIdleMemory({
+    postgres: { ...PRODUCTION, DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: redisKeyPrefix() },
+    pglite: PRODUCTION,
+  });
   for (let round = 1; round <= load.rounds; round += 1) {
     if (load.rounds > 1) console.log(`round ${round} of ${load.rounds}`);
     for (const [scenario, servers] of attempts) {
@@ -198,9 +218,10 @@ const report: RunReport = {
   },
   commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(),
   load,
+  idleMemory,
   rows,
 };
-console.log(`\n${formatTable(rows)}\n`);
+console.log(`\n${formatIdleMemory(idleMemory)}\n\n${formatTable(rows)}\n`);
 if (options.profile) {
   console.log("Profiled run: CPU profiling slows every server, compare its figures only with each other.\n");
   for (const row of rows) if (row.outcome === "measured") console.log(`${formatProfile(row)}\n`);

@@ -133,7 +133,12 @@ export async function openResources(
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
     : createInProcessLoginThrottle();
   const jobs = config.redis.url
-    ? createBullJobQueue({ redisUrl: config.redis.url, keyPrefix: config.redis.keyPrefix, settings: config.jobs, log })
+    ? await createBullJobQueue({
+        redisUrl: config.redis.url,
+        keyPrefix: config.redis.keyPrefix,
+        settings: config.jobs,
+        log,
+      })
     : createInProcessJobQueue(config.jobs);
 
   const usageLimiter = redis ? createRedisUsageLimiter(redis, config.redis.keyPrefix) : createInProcessUsageLimiter();

@@ -68,7 +68,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     routerOptions: { maxParamLength: 4096 },
   });
   const metrics = createMetrics();
-  const tracing = createTracing(config, options.spanExporter);
+  const tracing = await createTracing(config, options.spanExporter);
   const resources = await openResources(config, app.log, options, {
     queries: combineQueryObservers(metrics.queryObserver, tracing?.queryObserver),
     events: metrics.eventBusObserver,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { envSchema } from "@seed/config";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { sourceOfBuiltEntry } from "./support/built-entry";
 
 const repoRoot = new URL("../../../", import.meta.url);
 const read = (url: URL) => readFileSync(url, "utf8");
@@ -59,9 +60,9 @@ describe("docker-compose.yml", () => {
     );
   });
 
-  it("the worker runs the worker app once postgres, redis and the migration are ready", () => {
-    expect(service("worker").command?.join(" ")).toContain("apps/worker/src/main.ts");
-    expect(existsSync(new URL("apps/worker/src/main.ts", repoRoot))).toBe(true);
+  it("the worker runs the worker app's build once postgres, redis and the migration are ready", () => {
+    expect(service("worker").command).toEqual(["node", "apps/worker/dist/main.js"]);
+    expect(sourceOfBuiltEntry("apps/worker/dist/main.js")).toBe("apps/worker/src/main.ts");
     expect(service("worker").depends_on).toMatchObject({
       postgres: { condition: "service_healthy" },
       redis: { condition: "service_healthy" },
@@ -85,10 +86,10 @@ describe("docker-compose.yml", () => {
     });
   });
 
-  it("the migration job waits for healthy postgres and runs the migration CLI once", () => {
+  it("the migration job waits for healthy postgres and runs the CLI's build once", () => {
     expect(service("migrate").depends_on).toMatchObject({ postgres: { condition: "service_healthy" } });
-    expect(service("migrate").command?.join(" ")).toContain("packages/db/src/cli/migrate.ts");
-    expect(existsSync(new URL("packages/db/src/cli/migrate.ts", repoRoot))).toBe(true);
+    expect(service("migrate").command).toEqual(["node", "apps/cli/dist/main.js", "migrate"]);
+    expect(sourceOfBuiltEntry("apps/cli/dist/main.js")).toBe("apps/cli/src/main.ts");
   });
 
   it("the server's healthcheck probes the readiness route the server registers", () => {
@@ -115,6 +116,12 @@ describe("docker-compose.yml", () => {
 describe("apps/server/Dockerfile", () => {
   it("builds in separate stages so the runtime image leaves the build tooling behind", () => {
     expect(dockerInstructions("FROM").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("runs the server's build with plain node, its build tooling left out of the runtime", () => {
+    expect(dockerInstructions("CMD")).toEqual(['CMD ["node", "apps/server/dist/main.js"]']);
+    expect(sourceOfBuiltEntry("apps/server/dist/main.js")).toBe("apps/server/src/main.ts");
+    expect(dockerInstructions("RUN").some((run) => /pnpm install --prod /.test(run))).toBe(true);
   });
 
   it("runs as an unprivileged user", () => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { envSchema } from "@seed/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { sourceOfBuiltEntry } from "./support/built-entry";
 import { createDeployment, type Deployment, type TestServer } from "./support/test-server";
 
 const manifestsDir = new URL("../../../deploy/kubernetes/", import.meta.url);
@@ -121,12 +122,11 @@ describe("deploy/kubernetes", () => {
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
   });
 
-  it("runs the worker and the migration with entry points that exist", () => {
+  it("runs the worker and the migration from the builds of apps that exist", () => {
     const commands = workloads.flatMap((workload) => containersOf(workload).flatMap((c) => c.command ?? []));
-    const entries = commands.filter((part) => part.endsWith(".ts"));
-    expect(entries.sort()).toEqual(["apps/cli/src/main.ts", "apps/worker/src/main.ts"]);
-    for (const entry of entries)
-      expect(() => readFileSync(new URL(`../../../${entry}`, import.meta.url))).not.toThrow();
+    const entries = commands.filter((part) => part.endsWith(".js"));
+    expect(entries.sort()).toEqual(["apps/cli/dist/main.js", "apps/worker/dist/main.js"]);
+    for (const entry of entries) expect(sourceOfBuiltEntry(entry), entry).not.toBeNull();
   });
 });
 

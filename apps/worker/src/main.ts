@@ -14,7 +14,7 @@ if (!config.redis.url || !config.database.url) {
 const log = pino({ level: config.logLevel, base: { service: "worker" } });
 const database = await createDatabase({ url: config.database.url });
 const mailer = createConfiguredMailer(database.db, config.mail, log);
-const jobs = createBullJobQueue({
+const jobs = await createBullJobQueue({
   redisUrl: config.redis.url,
   keyPrefix: config.redis.keyPrefix,
   settings: config.jobs,

@@ -59,7 +59,7 @@ describe.skipIf(!canRun)("the worker process", () => {
       JOB_BACKOFF_MS: "10",
     };
     // Only queues: the workers are the child processes.
-    queue = createBullJobQueue({
+    queue = await createBullJobQueue({
       redisUrl: process.env.REDIS_URL!,
       keyPrefix,
       settings: { concurrency: 1, attempts: 3, backoffMs: 10, stalledAfterMs: 1000, cleanupCron: "0 3 * * *" },

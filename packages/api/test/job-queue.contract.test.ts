@@ -10,7 +10,9 @@ import { recordingLogger, testJobSettings } from "./support";
 
 const redisUrl = process.env.REDIS_URL;
 
-const implementations: [string, () => JobQueue][] = [["in-process", () => createInProcessJobQueue(testJobSettings)]];
+const implementations: [string, () => JobQueue | Promise<JobQueue>][] = [
+  ["in-process", () => createInProcessJobQueue(testJobSettings)],
+];
 if (redisUrl) {
   implementations.push([
     "BullMQ",
@@ -71,7 +73,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
   afterEach(() => queue?.close());
 
   it("keeps jobs queued until a worker starts, then runs them through the mailer", async () => {
-    queue = createQueue();
+    queue = await createQueue();
     const { mailer } = controllableMailer();
     await queue.enqueue("mail.send", message("queued"));
     expect(await queue.counts()).toMatchObject({ waiting: 1, active: 0 });
@@ -82,13 +84,13 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
   });
 
   it("refuses to queue a payload its job does not accept", async () => {
-    queue = createQueue();
+    queue = await createQueue();
     await expect(queue.enqueue("mail.send", { to: "not an address", subject: "x", text: "y" })).rejects.toThrow();
     expect(await queue.counts()).toMatchObject({ waiting: 0 });
   });
 
   it("retries a failing job, dead-letters it after its last attempt, and runs it again when retried", async () => {
-    queue = createQueue();
+    queue = await createQueue();
     const { mailer } = controllableMailer();
     mailer.refusing = true;
     await queue.startWorker({ db, mailer, log: recordingLogger() });
@@ -113,7 +115,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
   });
 
   it("reports where a job is, and keeps what a finished job resolved with", async () => {
-    queue = createQueue();
+    queue = await createQueue();
     const email = `exporter-${randomBytes(4).toString("hex")}@example.com`;
     const [user] = await db.insert(users).values({ email, passwordHash: "x" }).returning({ id: users.id });
     const id = await queue.enqueue("exports.orders", { userId: user!.id });
@@ -129,12 +131,12 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
   });
 
   it("says there is nothing to retry for an unknown id", async () => {
-    queue = createQueue();
+    queue = await createQueue();
     expect(await queue.retry("no-such-job")).toBe(false);
   });
 
   it("lets a running job finish before it closes", async () => {
-    queue = createQueue();
+    queue = await createQueue();
     const { mailer, hold } = controllableMailer();
     const held = hold();
     await queue.startWorker({ db, mailer, log: recordingLogger() });
@@ -151,7 +153,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
   });
 
   it("deletes expired sessions, tokens and grants in the clean-up job, and keeps live ones", async () => {
-    queue = createQueue();
+    queue = await createQueue();
     const past = new Date(Date.now() - 60_000);
     const future = new Date(Date.now() + 3_600_000);
     const email = `cleanup-${randomBytes(4).toString("hex")}@example.com`;

@@ -1,14 +1,7 @@
-import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
-import { watchClient, type QueryObserver } from "./query-observer";
-import * as schema from "./schema";
+import type { QueryObserver } from "./query-observer";
+import type * as schema from "./schema";
 
 export type Schema = typeof schema;
 /** The query builder every package uses, whichever driver is underneath. */
@@ -45,70 +38,17 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-export const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
-
-// Any constant works; it only has to be the same for every instance of this project.
-const MIGRATION_LOCK_ID = 0x5eed;
-
-/** The only place in the project that opens a database connection. */
+/**
+ * The only place in the project that opens a database connection. Each driver is loaded only
+ * when chosen: a server on Postgres does not hold embedded Postgres's code, nor the reverse.
+ */
 export async function createDatabase(options: DatabaseOptions): Promise<DatabaseConnection> {
-  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
-  return openPglite(options.dataDir ?? ":memory:", options.loadDataDir);
-}
-
-/**
- * A request waits at most this long for a connection to a database that does not answer, then
- * fails (and is answered 503) instead of holding its caller and the pool.
- */
-const CONNECT_TIMEOUT_SECONDS = 5;
-
-function openPostgres(url: string, poolSize: number): DatabaseConnection {
-  const client = postgres(url, { max: poolSize, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {} });
-  const connection: DatabaseConnection = {
-    db: drizzlePostgres({ client, schema }),
-    driver: "postgres",
-    poolSize,
-    observe: (observer) => ({ ...connection, db: drizzlePostgres({ client: watchClient(client, observer), schema }) }),
-    migrate: () => migratePostgresUnderLock(url),
-    ping: async () => {
-      await client`select 1`;
-    },
-    close: () => client.end({ timeout: 5 }),
-  };
-  return connection;
-}
-
-/**
- * Several instances may start at once against one Postgres, so the migration runs on a
- * connection of its own that holds an advisory lock for its whole duration.
- */
-async function migratePostgresUnderLock(url: string): Promise<void> {
-  const client = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await migratePostgres(drizzlePostgres({ client }), { migrationsFolder });
-  } finally {
-    await client.end({ timeout: 5 });
+  if (options.url) {
+    const { openPostgres } = await import("./postgres-connection");
+    return openPostgres(options.url, options.poolSize ?? 10);
   }
-}
-
-async function openPglite(dataDir: string, loadDataDir: Blob | undefined): Promise<DatabaseConnection> {
-  const inMemory = dataDir === ":memory:";
-  if (!inMemory) await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : dataDir, loadDataDir ? { loadDataDir } : {});
-  const db = drizzlePglite({ client, schema });
-  const connection: DatabaseConnection = {
-    db,
-    driver: "pglite",
-    poolSize: 1,
-    observe: (observer) => ({ ...connection, db: drizzlePglite({ client: watchClient(client, observer), schema }) }),
-    migrate: () => migratePglite(db, { migrationsFolder }),
-    ping: async () => {
-      await client.query("select 1");
-    },
-    close: () => client.close(),
-  };
-  return connection;
+  const { openPglite } = await import("./pglite-connection");
+  return openPglite(options.dataDir ?? ":memory:", options.loadDataDir);
 }
 
 /** A dump of an embedded database's files, to start other embedded databases from. */

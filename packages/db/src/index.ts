@@ -1,5 +1,6 @@
 export * from "./schema";
-export { createDatabase, migrationsFolder } from "./client";
+export { createDatabase } from "./client";
+export { migrationsFolder } from "./migrations-folder";
 export type { Database, DatabaseConnection, DatabaseDriver, DatabaseOptions, Schema, Transaction } from "./client";
 export { isUniqueViolation } from "./errors";
 export type { QueryObserver } from "./query-observer";

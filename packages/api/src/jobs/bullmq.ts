@@ -1,4 +1,3 @@
-import { Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../logger";
 import { CLEAN_UP_JOB, runJob, validatedPayload } from "./definitions";
@@ -11,14 +10,16 @@ const COMPLETED_KEPT = 1000;
 /**
  * Jobs in Redis through BullMQ: any process with a worker takes them, a failed attempt is retried
  * with exponential backoff, and a job whose worker dies mid-way is handed to another worker once
- * its lock runs out (BullMQ's stalled-job check), so no job is lost.
+ * its lock runs out (BullMQ's stalled-job check), so no job is lost. BullMQ is loaded here, so a
+ * process without Redis, whose jobs run in process, never holds it.
  */
-export function createBullJobQueue(options: {
+export async function createBullJobQueue(options: {
   redisUrl: string;
   keyPrefix: string;
   settings: JobSettings;
   log: Logger;
-}): JobQueue {
+}): Promise<JobQueue> {
+  const { Job, Queue, Worker } = await import("bullmq");
   const { settings } = options;
   // BullMQ's blocking commands must wait as long as it takes, so retries per request are off.
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
@@ -35,7 +36,7 @@ export function createBullJobQueue(options: {
       removeOnFail: false,
     },
   });
-  let worker: Worker | null = null;
+  let worker: InstanceType<typeof Worker> | null = null;
 
   return {
     async enqueue(name, payload) {
