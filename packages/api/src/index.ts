@@ -39,8 +39,8 @@ export type {
   ProductChange,
   SessionEvent,
 } from "./events";
-export { liveEvents, resumeInput } from "./live";
-export type { LiveConnection, LiveEventsOptions } from "./live";
+export { isLiveFeed, liveEvents, resumeInput } from "./live";
+export type { LiveConnection, LiveEventsOptions, LiveFeed, LiveReceiver } from "./live";
 export type { Notification } from "./routers/notifications";
 export {
   createInProcessPermissionCache,
