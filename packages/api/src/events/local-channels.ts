@@ -40,6 +40,11 @@ export class ChannelListener<T> implements ChannelSubscription<T> {
   from = "";
   /** The newest id handed over: an event may come both with the missed ones and live; it is handed over once. */
   private last = "";
+  /**
+   * Set once a live event has been handed over: the missed ones are behind, and a channel's live
+   * events come in the order of their ids, so the ones after it need no comparing.
+   */
+  private inOrder = false;
   private missed: TrackedEvent<T>[] = [];
   private missedHandedOver = 0;
   private readonly queue: TrackedEvent<T>[] = [];
@@ -86,7 +91,7 @@ export class ChannelListener<T> implements ChannelSubscription<T> {
 
   private readonly onEvent = (event: TrackedEvent<T>) => {
     if (this.receiver && !this.paused && this.missedHandedOver === this.missed.length && this.queue.length === 0) {
-      this.handOver(event);
+      this.handOver(event, true);
     } else if (this.queue.length >= this.maxQueuedEvents) {
       this.overflowed = true;
       this.stopListening();
@@ -95,18 +100,21 @@ export class ChannelListener<T> implements ChannelSubscription<T> {
     }
   };
 
-  private handOver(event: TrackedEvent<T>): void {
-    if (compareEventIds(event.id, this.last) <= 0) return;
+  private handOver(event: TrackedEvent<T>, live: boolean): void {
+    if (!this.inOrder) {
+      if (compareEventIds(event.id, this.last) <= 0) return;
+      this.inOrder = live;
+    }
     this.last = event.id;
     this.receiver!.event(event);
   }
 
   private drain(): void {
     while (this.receiver && !this.paused && !this.ended) {
-      const event =
-        this.missedHandedOver < this.missed.length ? this.missed[this.missedHandedOver++] : this.queue.shift();
+      const missed = this.missedHandedOver < this.missed.length;
+      const event = missed ? this.missed[this.missedHandedOver++] : this.queue.shift();
       if (event) {
-        this.handOver(event);
+        this.handOver(event, !missed);
       } else {
         if (this.overflowed) {
           this.end(
