@@ -53,8 +53,7 @@ export type WSConnectionHandlerFactory = <TRouter extends AnyTRPCRouter>(
 type TrackedData = { id: string; payload: unknown };
 type ErrorInfo<TRouter extends AnyTRPCRouter> = Parameters<NonNullable<WSSHandlerOptions<TRouter>["onError"]>>[0];
 type ContextResult<TRouter extends AnyTRPCRouter> =
-  | { ok: true; value: inferRouterContext<TRouter> | undefined }
-  | { ok: false; error: TRPCError };
+  { ok: true; value: inferRouterContext<TRouter> | undefined } | { ok: false; error: TRPCError };
 
 const WEBSOCKET_OPEN = 1;
 
@@ -232,8 +231,7 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
     }
 
     let ctx: Context | undefined = undefined;
-    let ctxPromise =
-      createURL(req).searchParams.get("connectionParams") === "1" ? null : createCtxPromise(() => null);
+    let ctxPromise = createURL(req).searchParams.get("connectionParams") === "1" ? null : createCtxPromise(() => null);
 
     /**
      * Writes the data frames of a live feed until it ends; resolves with the error that ended it,
@@ -403,7 +401,12 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
           try {
             await iterator.return?.();
           } catch (disposalError) {
-            if (failure) throw Object.assign(new Error(), { name: "SuppressedError", error: disposalError, suppressed: failure.error });
+            if (failure)
+              throw Object.assign(new Error(), {
+                name: "SuppressedError",
+                error: disposalError,
+                suppressed: failure.error,
+              });
             throw disposalError;
           }
           if (failure) throw failure.error;
@@ -459,7 +462,9 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
           let msg;
           try {
             if (typeof data !== "string") {
-              throw new Error("jsonEncoder received binary data. JSON uses text frames. Use a binary encoder for binary data.");
+              throw new Error(
+                "jsonEncoder received binary data. JSON uses text frames. Use a binary encoder for binary data.",
+              );
             }
             msg = JSON.parse(data) as TRPCConnectionParamsMessage;
             if (!isObject(msg)) throw new Error("Message was not an object");
@@ -473,7 +478,9 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
       const parsedMsgs = run(() => {
         try {
           if (typeof data !== "string") {
-            throw new Error("jsonEncoder received binary data. JSON uses text frames. Use a binary encoder for binary data.");
+            throw new Error(
+              "jsonEncoder received binary data. JSON uses text frames. Use a binary encoder for binary data.",
+            );
           }
           const msgJSON: unknown = JSON.parse(data);
           const msgs: unknown[] = Array.isArray(msgJSON) ? msgJSON : [msgJSON];
@@ -513,7 +520,14 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
     });
 
     client.on("error", (cause) => {
-      callOnError({ ctx, error: getTRPCErrorFromUnknown(cause), input: undefined, path: undefined, type: "unknown", req });
+      callOnError({
+        ctx,
+        error: getTRPCErrorFromUnknown(cause),
+        input: undefined,
+        path: undefined,
+        type: "unknown",
+        req,
+      });
     });
 
     client.once("close", () => {

@@ -118,7 +118,10 @@ export class ChannelListener<T> implements ChannelSubscription<T> {
       } else {
         if (this.overflowed) {
           this.end(
-            new AppError("RATE_LIMITED", "Events arrived faster than they were read; subscribe again with the last event id"),
+            new AppError(
+              "RATE_LIMITED",
+              "Events arrived faster than they were read; subscribe again with the last event id",
+            ),
           );
         }
         return;

@@ -119,7 +119,10 @@ class LiveSubscription<T> implements LiveFeed<T> {
     if (this.ended) return;
     if (this.ctx.connection?.isBackedUp()) {
       this.end(
-        new AppError("RATE_LIMITED", "The connection reads slower than events come; subscribe again with the last event id"),
+        new AppError(
+          "RATE_LIMITED",
+          "The connection reads slower than events come; subscribe again with the last event id",
+        ),
       );
       return;
     }
