@@ -242,14 +242,23 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
       feed: LiveFeed<unknown>,
       id: number | string,
       jsonrpc: "2.0" | undefined,
+      abort: () => void,
     ): Promise<{ error?: unknown }> {
       const head = `{"id":${JSON.stringify(id)}${jsonrpc === undefined ? "" : `,"jsonrpc":${JSON.stringify(jsonrpc)}`},"result":{"type":"data","data":`;
+      let failure: { error: unknown } | null = null;
       return new Promise((resolve) =>
         feed.deliverTo({
           event(cursor, event) {
-            if (client.readyState === WEBSOCKET_OPEN) client.send(head + frameTail(cursor, event));
+            // Called while the event goes round every local subscriber: a frame that cannot be
+            // made ends this subscription only, as a failed send ends the official loop.
+            try {
+              if (client.readyState === WEBSOCKET_OPEN) client.send(head + frameTail(cursor, event));
+            } catch (error) {
+              failure ??= { error };
+              abort();
+            }
           },
-          end: (error) => resolve({ error }),
+          end: (error) => resolve(failure ?? { error }),
         }),
       );
     }
@@ -348,7 +357,7 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
           respond({ id, jsonrpc, result: { type: "started" } });
 
           if (isLiveFeed(iterable)) {
-            const { error } = await deliverFeed(iterable, id, jsonrpc);
+            const { error } = await deliverFeed(iterable, id, jsonrpc, abort);
             abort();
             if (error !== undefined) respondWithError(error);
             return;
