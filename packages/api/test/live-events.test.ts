@@ -4,7 +4,13 @@ import type { Principal } from "../src/actor";
 import { systemActor } from "../src/actor";
 import { roleCatalog, type RoleName } from "../src/authorization";
 import { AppError } from "../src/errors";
-import { orderChannel, productChangesChannel, type OrderStatusChange, type ProductChange } from "../src/events";
+import {
+  accessChangesChannel,
+  orderChannel,
+  productChangesChannel,
+  type OrderStatusChange,
+  type ProductChange,
+} from "../src/events";
 import { holderOf, isLiveFeed, liveEvents, ownerOrHolderOf, type LiveConnection, type LiveFeed } from "../src/live";
 import { createCaller } from "../src/root";
 import { createAccount, login } from "../src/services/auth";
@@ -165,6 +171,34 @@ describe("a live subscription holds a slot of its connection", () => {
 });
 
 describe("a live subscription read by push", () => {
+  it("holds back what comes after a change of access until the check says the subscriber may still read", async () => {
+    const manager = await signedIn(["customer", "manager"]);
+    const orderId = randomUUID();
+    const controller = new AbortController();
+    const feed = await liveEvents<OrderStatusChange>(api.contextFor(manager), controller.signal, {
+      channels: [orderChannel(orderId)],
+      stillAllowed: ownerOrHolderOf(randomUUID(), manager.id, "order:read:any"),
+    });
+    const received: OrderStatusChange[] = [];
+    let delivered!: () => void;
+    const firstDelivery = new Promise<void>((resolve) => (delivered = resolve));
+    feed.deliverTo({
+      event: (_cursor, event) => {
+        received.push(event.payload);
+        delivered();
+      },
+      end: () => {},
+    });
+
+    // The in-process bus hands both over before either call returns, the change of access first.
+    void api.deps.events.publish(accessChangesChannel(manager.id), { type: "access.changed", at: new Date() });
+    void api.deps.events.publish(orderChannel(orderId), orderChange(orderId, manager.id));
+    expect(received).toEqual([]);
+    await firstDelivery;
+    expect(received).toMatchObject([{ orderId }]);
+    controller.abort();
+  });
+
   it("reaches the transport through the procedure chain as a feed, handing every subscriber the same event", async () => {
     const controllers = [new AbortController(), new AbortController()];
     const feeds = await Promise.all(

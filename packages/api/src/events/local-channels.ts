@@ -45,8 +45,8 @@ export class ChannelListener<T> implements ChannelSubscription<T> {
    * events come in the order of their ids, so the ones after it need no comparing.
    */
   private inOrder = false;
+  /** The missed events still to hand over, the oldest last. */
   private missed: TrackedEvent<T>[] = [];
-  private missedHandedOver = 0;
   private readonly queue: TrackedEvent<T>[] = [];
   private overflowed = false;
   private receiver: EventReceiver<T> | null = null;
@@ -66,7 +66,7 @@ export class ChannelListener<T> implements ChannelSubscription<T> {
   /** The events of the channel after `from`: first those already published (`missed`), then live ones. */
   startAfter(from: string, missed: TrackedEvent<T>[]): ChannelSubscription<T> {
     this.from = this.last = from;
-    this.missed = missed;
+    this.missed = missed.toReversed();
     return this;
   }
 
@@ -90,7 +90,7 @@ export class ChannelListener<T> implements ChannelSubscription<T> {
   }
 
   private readonly onEvent = (event: TrackedEvent<T>) => {
-    if (this.receiver && !this.paused && this.missedHandedOver === this.missed.length && this.queue.length === 0) {
+    if (this.receiver && !this.paused && this.missed.length === 0 && this.queue.length === 0) {
       this.handOver(event, true);
     } else if (this.queue.length >= this.maxQueuedEvents) {
       this.overflowed = true;
@@ -111,8 +111,8 @@ export class ChannelListener<T> implements ChannelSubscription<T> {
 
   private drain(): void {
     while (this.receiver && !this.paused && !this.ended) {
-      const missed = this.missedHandedOver < this.missed.length;
-      const event = missed ? this.missed[this.missedHandedOver++] : this.queue.shift();
+      const missed = this.missed.length > 0;
+      const event = missed ? this.missed.pop() : this.queue.shift();
       if (event) {
         this.handOver(event, !missed);
       } else {
