@@ -38,6 +38,7 @@ export type {
   OrderStatusChange,
   ProductChange,
   SessionEvent,
+  TrackedEvent,
 } from "./events";
 export { isLiveFeed, liveEvents, resumeInput } from "./live";
 export type { LiveConnection, LiveEventsOptions, LiveFeed, LiveReceiver } from "./live";

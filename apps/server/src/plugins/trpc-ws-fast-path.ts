@@ -12,7 +12,7 @@
  * any release: that is why the workspace catalog pins @trpc/* to one exact version.
  */
 import type { IncomingMessage } from "node:http";
-import { isLiveFeed, type LiveFeed } from "@seed/api";
+import { isLiveFeed, type LiveFeed, type TrackedEvent } from "@seed/api";
 import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
 import { createURL } from "@trpc/server/adapters/node-http";
 import { handleKeepAlive, type WSSHandlerOptions } from "@trpc/server/adapters/ws";
@@ -50,7 +50,6 @@ export type WSConnectionHandlerFactory = <TRouter extends AnyTRPCRouter>(
   opts: WSSHandlerOptions<TRouter>,
 ) => (client: WebSocket, req: IncomingMessage) => void;
 
-type TrackedData = { id: string; payload: unknown };
 type ErrorInfo<TRouter extends AnyTRPCRouter> = Parameters<NonNullable<WSSHandlerOptions<TRouter>["onError"]>>[0];
 type ContextResult<TRouter extends AnyTRPCRouter> =
   { ok: true; value: inferRouterContext<TRouter> | undefined } | { ok: false; error: TRPCError };
@@ -90,10 +89,10 @@ function nextUnlessStopped<T>(
  * request's own id, is made once per subscription.
  */
 function sharedFrameTails(serialize: (data: unknown) => unknown) {
-  const tails = new WeakMap<TrackedData, string>();
+  const tails = new WeakMap<TrackedEvent<unknown>, string>();
   const tailOf = (cursor: string, payload: unknown) =>
     `${JSON.stringify(serialize({ id: cursor, data: payload }))},"id":${JSON.stringify(cursor)}}}`;
-  return (cursor: string, event: TrackedData): string => {
+  return (cursor: string, event: TrackedEvent<unknown>): string => {
     if (cursor !== event.id) return tailOf(cursor, event.payload);
     let tail = tails.get(event);
     if (tail === undefined) {
