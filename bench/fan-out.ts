@@ -1,30 +1,38 @@
 /**
- * `pnpm bench:fan-out [--subscribers 1000,5000] [--events 20]`: how long one event takes to reach
+ * `pnpm bench:fan-out [--subscribers 1000,5000] [--events 20] [--profile]`: how long one event takes to reach
  * every subscriber of `products.onChange`. A real server runs in a process of its own on Postgres
  * and Redis; this process opens one WebSocket per subscriber and publishes each event through a
  * Redis event bus of its own, as another instance would after a change. See bench/README.md.
  */
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRedisEventBus, productChangesChannel, type ProductChange } from "@seed/api";
 import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { createBenchDatabase } from "./bench-database";
-import { buildServers, startServerProcess } from "./server-process-handle";
+import { summarizeCpuProfile } from "./cpu-profile";
+import { formatProfileSummary } from "./report";
+import { buildServers, mainThreadProfile, startServerProcess, type LoadReport } from "./server-process-handle";
 
 const { values: options } = parseArgs({
   options: {
     subscribers: { type: "string", default: "1000,5000" },
     events: { type: "string", default: "20" },
+    profile: { type: "boolean", default: false },
   },
 });
 const fanOuts = options.subscribers.split(",").map(Number);
 const eventsPerRun = Number(options.events);
 // Sockets opened at once while subscribing: enough to be quick, few enough not to look like a flood.
 const OPENING_CONCURRENCY = 100;
+const RESULTS_DIRECTORY = new URL("./results/", import.meta.url);
+const TOP_PROFILE_ENTRIES = 15;
 
 const SUBSCRIBE = JSON.stringify({
   id: 1,
@@ -67,7 +75,18 @@ function percentile(sorted: number[], p: number): number {
 
 const format = (ms: number) => ms.toFixed(1).padStart(8);
 
-async function measure(wsUrl: string, count: number, publish: (version: number) => Promise<string>) {
+/** Told when the events start and stop flowing, so that a profile covers only their delivery. */
+interface DeliveryWindow {
+  opened(): Promise<void>;
+  closed(): Promise<void>;
+}
+
+async function measure(
+  wsUrl: string,
+  count: number,
+  publish: (version: number) => Promise<string>,
+  window: DeliveryWindow,
+) {
   let waiting: { version: number; remaining: number; done: () => void } | null = null;
   const onEvent = (subscriber: Subscriber, version: number) => {
     subscriber.receivedAt.set(version, performance.now());
@@ -82,6 +101,7 @@ async function measure(wsUrl: string, count: number, publish: (version: number) 
 
   const deliveries: number[] = [];
   const lastDeliveries: number[] = [];
+  await window.opened();
   for (let version = 1; version <= eventsPerRun; version++) {
     const allDelivered = new Promise<void>((done) => (waiting = { version, remaining: count, done }));
     const publishedAt = performance.now();
@@ -91,6 +111,7 @@ async function measure(wsUrl: string, count: number, publish: (version: number) 
     deliveries.push(...latencies);
     lastDeliveries.push(Math.max(...latencies));
   }
+  await window.closed();
 
   await Promise.all(
     subscribers.map((subscriber) => {
@@ -105,6 +126,56 @@ async function measure(wsUrl: string, count: number, publish: (version: number) 
 }
 
 buildServers();
+
+/**
+ * With `--profile`, the server runs under `--cpu-prof` and this process profiles itself through the
+ * inspector, both only while events are delivered: the bench's client sockets share the machine's
+ * cores with the server, so where their time goes matters as much as where the server's does.
+ */
+function profilingWindows(runId: string) {
+  const session = new Session();
+  session.connect();
+  const deliveries: { count: number; server: LoadReport["loadWindowMicros"]; benchProfile: string }[] = [];
+  const serverProfile = { dir: fileURLToPath(new URL(`${runId}-fan-out-server.cpuprofile/`, RESULTS_DIRECTORY)) };
+  return {
+    serverProfile,
+    windowFor(server: Awaited<ReturnType<typeof startServerProcess>>, count: number): DeliveryWindow {
+      return {
+        async opened() {
+          await session.post("Profiler.enable");
+          await session.post("Profiler.start");
+          server.loadStarted();
+        },
+        async closed() {
+          const { loadWindowMicros } = await server.loadFinished();
+          const { profile } = await session.post("Profiler.stop");
+          await mkdir(RESULTS_DIRECTORY, { recursive: true });
+          const benchProfile = fileURLToPath(new URL(`${runId}-fan-out-bench-${count}.cpuprofile`, RESULTS_DIRECTORY));
+          await writeFile(benchProfile, JSON.stringify(profile));
+          deliveries.push({ count, server: loadWindowMicros, benchProfile });
+        },
+      };
+    },
+    /** Once the server has exited, which is when its profile is written. */
+    async summaries(): Promise<string[]> {
+      session.disconnect();
+      const serverProfilePath = await mainThreadProfile(serverProfile);
+      const everything = { start: -Infinity, end: Infinity };
+      const summaries: string[] = [];
+      for (const { count, server, benchProfile } of deliveries) {
+        const serverSummary = await summarizeCpuProfile(serverProfilePath, server, TOP_PROFILE_ENTRIES);
+        const benchSummary = await summarizeCpuProfile(benchProfile, everything, TOP_PROFILE_ENTRIES);
+        summaries.push(formatProfileSummary(`server, ${count} subscribers`, serverSummary));
+        summaries.push(formatProfileSummary(`bench (client sockets), ${count} subscribers`, benchSummary));
+      }
+      return summaries;
+    },
+  };
+}
+
+const unprofiled: DeliveryWindow = { opened: async () => {}, closed: async () => {} };
+const profiling = options.profile ? profilingWindows(new Date().toISOString().replaceAll(":", "-")) : null;
+
 const database = await createBenchDatabase(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const keyPrefix = `seed-bench:${randomBytes(4).toString("hex")}:`;
@@ -121,7 +192,7 @@ const server = await startServerProcess(
     JWT_SECRET: randomBytes(48).toString("base64url"),
     RATE_LIMIT_MAX: "1000000",
   },
-  null,
+  profiling?.serverProfile ?? null,
 );
 const redis = new Redis(redisUrl);
 const bus = createRedisEventBus(redis, keyPrefix);
@@ -136,9 +207,11 @@ try {
     `fan-out of ${eventsPerRun} events, one at a time, to each number of subscribers (one socket each); ` +
       `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`,
   );
+  if (profiling) console.log("Profiled run: profiling slows both sides, compare its figures only with each other.");
   console.log("subscribers  deliveries |   p50 ms   p90 ms   p99 ms   max ms | last subscriber p50 ms   p99 ms");
   for (const count of fanOuts) {
-    const { deliveries, lastDeliveries } = await measure(wsUrl, count, publish);
+    const window = profiling?.windowFor(server, count) ?? unprofiled;
+    const { deliveries, lastDeliveries } = await measure(wsUrl, count, publish, window);
     console.log(
       `${String(count).padStart(11)} ${String(deliveries.length).padStart(11)} |` +
         `${format(percentile(deliveries, 50))} ${format(percentile(deliveries, 90))} ` +
@@ -153,3 +226,4 @@ try {
   await server.stop();
   await database.drop();
 }
+if (profiling) for (const summary of await profiling.summaries()) console.log(`\n${summary}`);

@@ -112,16 +112,19 @@ export function formatFailures(rows: ResultRow[]): string {
 }
 
 export function formatProfile(row: MeasuredRow): string {
-  if (!row.profile) return "";
-  const list = (title: string, spots: HotSpot[]) => [
-    `${title}:`,
+  return row.profile ? formatProfileSummary(`${row.scenario} on ${row.server}`, row.profile) : "";
+}
+
+export function formatProfileSummary(title: string, profile: ProfileSummary): string {
+  const list = (heading: string, spots: HotSpot[]) => [
+    `${heading}:`,
     ...spots.map((spot) => `  ${spot.percent.toFixed(1).padStart(5)}%  ${spot.name}`),
   ];
   return [
-    `${row.scenario} on ${row.server}: ${row.profile.samples} samples under load`,
-    ...list("self time by module", row.profile.selfTimeByModule),
-    ...list("self time", row.profile.selfTime),
-    ...list("total time (self and callees)", row.profile.totalTime),
+    `${title}: ${profile.samples} samples under load`,
+    ...list("self time by module", profile.selfTimeByModule),
+    ...list("self time", profile.selfTime),
+    ...list("total time (self and callees)", profile.totalTime),
   ].join("\n");
 }
 

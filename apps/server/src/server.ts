@@ -25,6 +25,7 @@ import { restApi } from "./plugins/rest-api";
 import { securityHeaders } from "./plugins/security-headers";
 import { trpcRoutes } from "./plugins/trpc";
 import { webApp } from "./plugins/web-app";
+import type { WSConnectionHandlerFactory } from "./plugins/trpc-ws-fast-path";
 import { openResources, type ResourceOverrides, type Resources } from "./resources";
 import { createMetrics } from "./telemetry/metrics";
 import { procedureInstrumentation } from "./telemetry/procedure-instrumentation";
@@ -47,6 +48,8 @@ export interface Server {
 export interface ServerOptions extends ResourceOverrides {
   /** Records spans here, whether or not tracing is configured (tests read them back). */
   spanExporter?: SpanExporter;
+  /** What serves tRPC over WebSockets: the fast path, unless the official handler is given to compare with it. */
+  webSocketHandler?: WSConnectionHandlerFactory;
 }
 
 /** Fastify's types omit the hop count that proxy-addr understands; a function says the same. */
@@ -140,7 +143,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await healthRoutes(app, resources, () => shuttingDown);
   await metricsRoute(app, metrics.registry, config.metrics.token);
   await jwksRoute(app, deps.accessTokens);
-  await app.register(trpcRoutes, { config, deps });
+  await app.register(trpcRoutes, { config, deps, webSocketHandler: options.webSocketHandler });
   await restApi(app, { config, deps });
   await webApp(app, config.webAppDir);
 

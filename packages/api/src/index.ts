@@ -38,9 +38,10 @@ export type {
   OrderStatusChange,
   ProductChange,
   SessionEvent,
+  TrackedEvent,
 } from "./events";
-export { liveEvents, resumeInput } from "./live";
-export type { LiveConnection, LiveEventsOptions } from "./live";
+export { isLiveFeed, liveEvents, resumeInput } from "./live";
+export type { LiveConnection, LiveEventsOptions, LiveFeed, LiveReceiver } from "./live";
 export type { Notification } from "./routers/notifications";
 export {
   createInProcessPermissionCache,

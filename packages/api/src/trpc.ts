@@ -7,6 +7,7 @@ import type { Permission, RoleName } from "./authorization";
 import type { Context } from "./context";
 import { AppError, type AppErrorCode } from "./errors";
 import { isInfrastructureFailure } from "./infrastructure-failure";
+import { finishing } from "./live/live-feed";
 import { recordSecurityEvent } from "./services/security-events";
 import type { UsageBudgetPolicy } from "./throttling";
 
@@ -79,15 +80,6 @@ export function toTRPCError(error: unknown): unknown {
   return error;
 }
 
-/** A subscription's events, with an error that ends them mapped like any other. */
-async function* mappingErrors(events: AsyncIterable<unknown>) {
-  try {
-    yield* events;
-  } catch (error) {
-    throw toTRPCError(error);
-  }
-}
-
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
@@ -116,7 +108,7 @@ const served = t.middleware(async ({ ctx, path, type, next }) => {
       if (mapped !== result.error) throw mapped;
       return result;
     }
-    return isAsyncIterable(result.data) ? { ...result, data: mappingErrors(result.data) } : result;
+    return isAsyncIterable(result.data) ? { ...result, data: finishing(result.data, toTRPCError) } : result;
   };
 
   const instrumentation = ctx.instrumentation;
@@ -129,16 +121,14 @@ const served = t.middleware(async ({ ctx, path, type, next }) => {
   });
   if (!result.ok || !isAsyncIterable(result.data)) return result;
   const ended = instrumentation.subscriptionStarted(call);
-  return { ...result, data: endingWith(result.data, ended) };
+  return {
+    ...result,
+    data: finishing(result.data, (error) => {
+      ended();
+      return error;
+    }),
+  };
 });
-
-async function* endingWith(events: AsyncIterable<unknown>, ended: () => void) {
-  try {
-    yield* events;
-  } finally {
-    ended();
-  }
-}
 
 export const publicProcedure = t.procedure.use(served);
 

@@ -4,8 +4,15 @@ import type { Principal } from "../src/actor";
 import { systemActor } from "../src/actor";
 import { roleCatalog, type RoleName } from "../src/authorization";
 import { AppError } from "../src/errors";
-import { orderChannel, type OrderStatusChange } from "../src/events";
-import { holderOf, liveEvents, ownerOrHolderOf, type LiveConnection } from "../src/live";
+import {
+  accessChangesChannel,
+  orderChannel,
+  productChangesChannel,
+  type OrderStatusChange,
+  type ProductChange,
+} from "../src/events";
+import { holderOf, isLiveFeed, liveEvents, ownerOrHolderOf, type LiveConnection, type LiveFeed } from "../src/live";
+import { createCaller } from "../src/root";
 import { createAccount, login } from "../src/services/auth";
 import { grantPermission, revokePermission } from "../src/services/permission-grants";
 import { removeRole } from "../src/services/role-assignments";
@@ -160,5 +167,64 @@ describe("a live subscription holds a slot of its connection", () => {
     }).catch((cause: unknown) => cause);
     expect(refused).toMatchObject({ code: "EXPIRED" });
     expect(state.open).toBe(0);
+  });
+});
+
+describe("a live subscription read by push", () => {
+  it("holds back what comes after a change of access until the check says the subscriber may still read", async () => {
+    const manager = await signedIn(["customer", "manager"]);
+    const orderId = randomUUID();
+    const controller = new AbortController();
+    const feed = await liveEvents<OrderStatusChange>(api.contextFor(manager), controller.signal, {
+      channels: [orderChannel(orderId)],
+      stillAllowed: ownerOrHolderOf(randomUUID(), manager.id, "order:read:any"),
+    });
+    const received: OrderStatusChange[] = [];
+    let delivered!: () => void;
+    const firstDelivery = new Promise<void>((resolve) => (delivered = resolve));
+    feed.deliverTo({
+      event: (_cursor, event) => {
+        received.push(event.payload);
+        delivered();
+      },
+      end: () => {},
+    });
+
+    // The in-process bus hands both over before either call returns, the change of access first.
+    void api.deps.events.publish(accessChangesChannel(manager.id), { type: "access.changed", at: new Date() });
+    void api.deps.events.publish(orderChannel(orderId), orderChange(orderId, manager.id));
+    expect(received).toEqual([]);
+    await firstDelivery;
+    expect(received).toMatchObject([{ orderId }]);
+    controller.abort();
+  });
+
+  it("reaches the transport through the procedure chain as a feed, handing every subscriber the same event", async () => {
+    const controllers = [new AbortController(), new AbortController()];
+    const feeds = await Promise.all(
+      controllers.map(({ signal }) => createCaller(api.contextFor(null), { signal }).products.onChange()),
+    );
+    expect(feeds.every(isLiveFeed)).toBe(true);
+
+    const received: { cursor: string; event: unknown }[][] = [[], []];
+    const ends: unknown[] = [];
+    feeds.forEach((feed, i) =>
+      (feed as unknown as LiveFeed<ProductChange>).deliverTo({
+        event: (cursor, event) => received[i]!.push({ cursor, event }),
+        end: (error) => ends.push(error ?? "stopped"),
+      }),
+    );
+    const change: ProductChange = { type: "product.updated", productId: randomUUID(), version: 1, at: new Date() };
+    const id = await api.deps.events.publish(productChangesChannel, change);
+    expect(received[0]).toEqual([{ cursor: id, event: { id, payload: change } }]);
+    // One object for both, which is what lets a transport serialise it once.
+    expect(received[1]![0]!.event).toBe(received[0]![0]!.event);
+
+    controllers[0]!.abort();
+    expect(ends).toEqual(["stopped"]);
+    await api.deps.events.publish(productChangesChannel, { ...change, version: 2 });
+    expect(received.map((events) => events.length)).toEqual([1, 2]);
+    controllers[1]!.abort();
+    expect(ends).toEqual(["stopped", "stopped"]);
   });
 });

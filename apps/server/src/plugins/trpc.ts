@@ -12,13 +12,13 @@ import {
 import type { Config } from "@seed/config";
 import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
-import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { httpCookies, transportOf } from "./http-transport";
 import { LiveConnectionLimits } from "./live-connections";
 import { logInternalErrors } from "./procedure-errors";
 import { trpcShapedError } from "./trpc-error-shape";
 import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
+import { getWSFastPathConnectionHandler, type WSConnectionHandlerFactory } from "./trpc-ws-fast-path";
 import {
   refuseBatchedCredentials,
   refuseCrossSiteCookieMutations,
@@ -48,7 +48,11 @@ async function contextOrRefusal(deps: ApiDependencies, transport: TransportInfo)
  */
 export async function trpcRoutes(
   app: FastifyInstance,
-  { config, deps }: { config: Config; deps: ApiDependencies },
+  {
+    config,
+    deps,
+    webSocketHandler = getWSFastPathConnectionHandler,
+  }: { config: Config; deps: ApiDependencies; webSocketHandler?: WSConnectionHandlerFactory | undefined },
 ): Promise<void> {
   const liveLimits = new LiveConnectionLimits(config.live);
   app.setErrorHandler(trpcShapedError);
@@ -77,7 +81,7 @@ export async function trpcRoutes(
 
   // The socket's own request is kept so that its context gets Fastify's ip, id and logger.
   const upgradeRequests = new WeakMap<IncomingMessage, FastifyRequest>();
-  const onConnection = getWSConnectionHandler<AppRouter>({
+  const onConnection = webSocketHandler<AppRouter>({
     wss: app.websocketServer,
     router: appRouter,
     maxBatchSize: config.http.maxBatchSize,

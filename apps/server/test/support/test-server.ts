@@ -29,7 +29,10 @@ export interface Deployment {
   backend: Backend;
   database: TestDatabase;
   /** Starts one more instance on this deployment's database (and Redis, when there is one). */
-  start(env?: Record<string, string>, options?: Pick<ServerOptions, "spanExporter" | "payments">): Promise<TestServer>;
+  start(
+    env?: Record<string, string>,
+    options?: Pick<ServerOptions, "spanExporter" | "payments" | "webSocketHandler">,
+  ): Promise<TestServer>;
   /** Stops every instance it started, then drops the database. */
   destroy(): Promise<void>;
 }

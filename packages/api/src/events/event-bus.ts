@@ -4,10 +4,31 @@ export interface TrackedEvent<T> {
   payload: T;
 }
 
-/** The events of one channel, from the moment named by `from` on. */
+/**
+ * Takes a channel's events as they come, each by a plain call: a fan-out to thousands of local
+ * subscribers then costs no promise per subscriber. Every subscriber of the channel on this
+ * instance is handed the same event object.
+ */
+export interface EventReceiver<T> {
+  event(event: TrackedEvent<T>): void;
+  /** Called once: with the error that ended the subscription, or with nothing when its signal aborted. */
+  end(error?: unknown): void;
+}
+
+/**
+ * The events of one channel, from the moment named by `from` on. It is read one way, once:
+ * iterated, or handed over to a receiver with `deliverTo`.
+ */
 export interface ChannelSubscription<T> extends AsyncIterable<TrackedEvent<T>> {
   /** The id the subscription continues after: the given last id, or the channel's newest one when it started. */
   readonly from: string;
+  deliverTo(receiver: EventReceiver<T>): void;
+  /**
+   * Holds events back from the receiver: they wait in the subscription's bounded queue, and
+   * past `maxQueuedEvents` the subscription ends with RATE_LIMITED once the waiting ones are given.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 export interface EventBusOptions {

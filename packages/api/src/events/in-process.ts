@@ -1,6 +1,6 @@
 import { defaultEventBusOptions, type EventBus, type EventBusOptions, type TrackedEvent } from "./event-bus";
 import { compareEventIds, EventIdClock, publishedAt } from "./event-ids";
-import { expiredResume, LocalChannels, resumedSubscription } from "./local-channels";
+import { expiredResume, LocalChannels } from "./local-channels";
 
 export interface InProcessEventBusOptions extends EventBusOptions {
   /** The most events kept for resuming, across channels: a bound on memory whatever the traffic. */
@@ -47,12 +47,12 @@ export function createInProcessEventBus(
     },
 
     async subscribe<T>(channel: string, signal: AbortSignal, lastEventId?: string | null) {
-      if (!lastEventId) return resumedSubscription(clock.current(), [], channels.listen<T>(channel, signal));
+      if (!lastEventId) return channels.listen<T>(channel, signal).startAfter(clock.current(), []);
       const tooOld =
         publishedAt(lastEventId) < Date.now() - options.retentionMs || compareEventIds(lastEventId, forgottenUpTo) < 0;
       if (tooOld) throw expiredResume();
       const missed = retained(channel, lastEventId) as TrackedEvent<T>[];
-      return resumedSubscription(lastEventId, missed, channels.listen<T>(channel, signal));
+      return channels.listen<T>(channel, signal).startAfter(lastEventId, missed);
     },
 
     onConnectivityChange: () => () => {},

@@ -1,4 +1,4 @@
-export type { ChannelSubscription, EventBus, EventBusOptions, TrackedEvent } from "./event-bus";
+export type { ChannelSubscription, EventBus, EventBusOptions, EventReceiver, TrackedEvent } from "./event-bus";
 export { defaultEventBusOptions } from "./event-bus";
 export { compareEventIds, EVENT_ID_PATTERN } from "./event-ids";
 export { createInProcessEventBus } from "./in-process";
@@ -14,3 +14,5 @@ export { orderChannel, orderStatuses, productChangesChannel, userOrdersChannel }
 export type { OrderStatus, OrderStatusChange, ProductChange, ProductChangeType } from "./domain-events";
 export { measuredEventBus } from "./measured";
 export type { EventBusObserver } from "./measured";
+export { pulled } from "./pulled";
+export type { PushSource } from "./pulled";

@@ -1,7 +1,8 @@
 import { EventEmitter } from "node:events";
 import { AppError } from "../errors";
-import type { TrackedEvent } from "./event-bus";
+import type { ChannelSubscription, EventReceiver, TrackedEvent } from "./event-bus";
 import { compareEventIds } from "./event-ids";
+import { pulled } from "./pulled";
 
 /** Fans events out to the subscribers of this process; both bus implementations build on it. */
 export class LocalChannels {
@@ -21,80 +22,123 @@ export class LocalChannels {
   }
 
   /**
-   * Starts listening at once, so nothing emitted after this call is missed. Events wait in a
-   * queue of at most `maxQueuedEvents` for a subscriber that reads slower than they come; past
-   * that the subscriber is dropped, since holding on would let one client grow the server's memory.
+   * Starts listening at once, so nothing emitted after this call is missed; the bus then says
+   * where the subscription starts with `startAfter`.
    */
-  listen<T>(channel: string, signal: AbortSignal): AsyncIterable<TrackedEvent<T>> {
-    const queue: TrackedEvent<T>[] = [];
-    let overflowed = false;
-    let wake: (() => void) | null = null;
-    const stop = () => void this.emitter.off(channel, listener);
-    const listener = (event: TrackedEvent<T>) => {
-      if (queue.length >= this.maxQueuedEvents) {
-        overflowed = true;
-        stop();
-      } else {
-        queue.push(event);
-      }
-      wake?.();
-    };
-    this.emitter.on(channel, listener);
-    signal.addEventListener(
-      "abort",
-      () => {
-        stop();
-        wake?.();
-      },
-      { once: true },
-    );
-    return {
-      async *[Symbol.asyncIterator]() {
-        try {
-          while (!signal.aborted) {
-            const event = queue.shift();
-            if (event) {
-              yield event;
-            } else if (overflowed) {
-              throw new AppError(
-                "RATE_LIMITED",
-                "Events arrived faster than they were read; subscribe again with the last event id",
-              );
-            } else {
-              await new Promise<void>((resolve) => (wake = resolve));
-              wake = null;
-            }
-          }
-        } finally {
-          stop();
-        }
-      },
-    };
+  listen<T>(channel: string, signal: AbortSignal): ChannelListener<T> {
+    return new ChannelListener<T>(this.emitter, channel, signal, this.maxQueuedEvents);
   }
 }
 
 /**
- * The events of a channel after `from`: first those already published (`missed`), then live
- * ones. The live listener starts before `missed` is read, so an event may come both ways; its
- * id tells, and it is delivered once.
+ * One subscriber's listener. An event goes straight to the receiver when nothing waits before it;
+ * otherwise it waits in a queue of at most `maxQueuedEvents` (before the receiver is attached,
+ * while it is paused). Past that the subscriber is dropped, since holding on would let one client
+ * grow the server's memory.
  */
-export function resumedSubscription<T>(from: string, missed: TrackedEvent<T>[], live: AsyncIterable<TrackedEvent<T>>) {
-  return {
-    from,
-    async *[Symbol.asyncIterator]() {
-      let last = from;
-      for (const event of missed) {
-        if (compareEventIds(event.id, last) <= 0) continue;
-        last = event.id;
-        yield event;
-      }
-      for await (const event of live) {
-        if (compareEventIds(event.id, last) <= 0) continue;
-        last = event.id;
-        yield event;
-      }
-    },
+export class ChannelListener<T> implements ChannelSubscription<T> {
+  from = "";
+  /** The newest id handed over: an event may come both with the missed ones and live; it is handed over once. */
+  private last = "";
+  /**
+   * Set once a live event has been handed over: the missed ones are behind, and a channel's live
+   * events come in the order of their ids, so the ones after it need no comparing.
+   */
+  private inOrder = false;
+  /** The missed events still to hand over, the oldest last. */
+  private missed: TrackedEvent<T>[] = [];
+  private readonly queue: TrackedEvent<T>[] = [];
+  private overflowed = false;
+  private receiver: EventReceiver<T> | null = null;
+  private paused = false;
+  private ended = false;
+
+  constructor(
+    private readonly emitter: EventEmitter,
+    private readonly channel: string,
+    private readonly signal: AbortSignal,
+    private readonly maxQueuedEvents: number,
+  ) {
+    emitter.on(channel, this.onEvent);
+    signal.addEventListener("abort", () => this.end(), { once: true });
+  }
+
+  /** The events of the channel after `from`: first those already published (`missed`), then live ones. */
+  startAfter(from: string, missed: TrackedEvent<T>[]): ChannelSubscription<T> {
+    this.from = this.last = from;
+    this.missed = missed.toReversed();
+    return this;
+  }
+
+  deliverTo(receiver: EventReceiver<T>): void {
+    this.receiver = receiver;
+    if (this.signal.aborted) this.end();
+    else this.drain();
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.drain();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TrackedEvent<T>> {
+    return pulled<TrackedEvent<T>>(this, () => this.end());
+  }
+
+  private readonly onEvent = (event: TrackedEvent<T>) => {
+    if (this.receiver && !this.paused && this.missed.length === 0 && this.queue.length === 0) {
+      this.handOver(event, true);
+    } else if (this.queue.length >= this.maxQueuedEvents) {
+      this.overflowed = true;
+      this.stopListening();
+    } else {
+      this.queue.push(event);
+    }
   };
+
+  private handOver(event: TrackedEvent<T>, live: boolean): void {
+    if (!this.inOrder) {
+      if (compareEventIds(event.id, this.last) <= 0) return;
+      this.inOrder = live;
+    }
+    this.last = event.id;
+    this.receiver!.event(event);
+  }
+
+  private drain(): void {
+    while (this.receiver && !this.paused && !this.ended) {
+      const missed = this.missed.length > 0;
+      const event = missed ? this.missed.pop() : this.queue.shift();
+      if (event) {
+        this.handOver(event, !missed);
+      } else {
+        if (this.overflowed) {
+          this.end(
+            new AppError(
+              "RATE_LIMITED",
+              "Events arrived faster than they were read; subscribe again with the last event id",
+            ),
+          );
+        }
+        return;
+      }
+    }
+  }
+
+  private end(error?: unknown): void {
+    this.stopListening();
+    if (this.ended || !this.receiver) return;
+    this.ended = true;
+    this.receiver.end(error);
+  }
+
+  private stopListening(): void {
+    this.emitter.off(this.channel, this.onEvent);
+  }
 }
 
 export function expiredResume(): AppError {

@@ -1,4 +1,4 @@
-import type { EventBus, TrackedEvent } from "./event-bus";
+import type { ChannelSubscription, EventBus, TrackedEvent } from "./event-bus";
 import { publishedAt } from "./event-ids";
 
 /** Told how long events take from publish to delivery. */
@@ -18,16 +18,29 @@ export function measuredEventBus(bus: EventBus, observer: EventBusObserver): Eve
     async subscribe<T>(channel: string, signal: AbortSignal, lastEventId?: string | null) {
       const subscribedAt = Date.now();
       const subscription = await bus.subscribe<T>(channel, signal, lastEventId);
+      const observe = (event: TrackedEvent<T>) => {
+        const sentAt = publishedAt(event.id);
+        if (sentAt >= subscribedAt) observer.delivered(Math.max(0, Date.now() - sentAt));
+      };
       return {
         from: subscription.from,
-        async *[Symbol.asyncIterator](): AsyncGenerator<TrackedEvent<T>> {
+        deliverTo: (receiver) =>
+          subscription.deliverTo({
+            event(event) {
+              observe(event);
+              receiver.event(event);
+            },
+            end: (error) => receiver.end(error),
+          }),
+        pause: () => subscription.pause(),
+        resume: () => subscription.resume(),
+        async *[Symbol.asyncIterator]() {
           for await (const event of subscription) {
-            const sentAt = publishedAt(event.id);
-            if (sentAt >= subscribedAt) observer.delivered(Math.max(0, Date.now() - sentAt));
+            observe(event);
             yield event;
           }
         },
-      };
+      } satisfies ChannelSubscription<T>;
     },
     onConnectivityChange: (listener) => bus.onConnectivityChange(listener),
     close: () => bus.close(),

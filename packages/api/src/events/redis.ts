@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import superjson from "superjson";
 import { defaultEventBusOptions, type EventBus, type EventBusOptions, type TrackedEvent } from "./event-bus";
 import { compareEventIds, publishedAt } from "./event-ids";
-import { expiredResume, LocalChannels, resumedSubscription } from "./local-channels";
+import { expiredResume, LocalChannels } from "./local-channels";
 
 /**
  * Appends to the channel's stream, trims what is older than the retention window, and
@@ -145,10 +145,10 @@ export function createRedisEventBus(
       await subscriber.subscribe(prefix + channel);
       const head = (await redis.eval(HEAD_SCRIPT, 1, streamKey(channel))) as string;
       if (!newestDelivered.has(channel)) newestDelivered.set(channel, head);
-      if (!lastEventId) return resumedSubscription(head, [], live);
+      if (!lastEventId) return live.startAfter(head, []);
       const now = Number(await redis.eval(NOW_SCRIPT, 0));
       if (publishedAt(lastEventId) < now - options.retentionMs) throw expiredResume();
-      return resumedSubscription(lastEventId, await eventsAfter<T>(channel, lastEventId), live);
+      return live.startAfter(lastEventId, await eventsAfter<T>(channel, lastEventId));
     },
 
     onConnectivityChange(listener) {

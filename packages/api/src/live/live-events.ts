@@ -1,11 +1,18 @@
-import { tracked } from "@trpc/server";
+import { tracked, type TrackedEnvelope } from "@trpc/server";
 import type { Principal } from "../actor";
 import type { Context } from "../context";
 import { AppError } from "../errors";
-import { accessChangesChannel, sessionEventsChannel, type SessionEvent, type TrackedEvent } from "../events";
+import {
+  accessChangesChannel,
+  pulled,
+  sessionEventsChannel,
+  type ChannelSubscription,
+  type SessionEvent,
+  type TrackedEvent,
+} from "../events";
 import { currentAccess, type Access } from "../services/access";
 import { sessionIsLive } from "../services/live-session";
-import { merged } from "./merged";
+import type { LiveFeed, LiveReceiver } from "./live-feed";
 
 export interface LiveEventsOptions {
   /** The channels to read; a multi-channel event id holds one id per channel, in this order. */
@@ -15,8 +22,6 @@ export interface LiveEventsOptions {
   /** Whether the subscriber may still read, asked again whenever their roles or grants change. */
   stillAllowed?: (access: Access) => boolean;
 }
-
-type Delivery = { channel: number; event: TrackedEvent<unknown> } | { guard: TrackedEvent<unknown> };
 
 const SESSION_ENDED = "Your session has ended; sign in again";
 
@@ -29,7 +34,11 @@ const SESSION_ENDED = "Your session has ended; sign in again";
  * Resolves once the subscription is live, so that the client is told it has started only when
  * no event published from then on can be missed.
  */
-export async function liveEvents<T>(ctx: Context, signal: AbortSignal | undefined, options: LiveEventsOptions) {
+export async function liveEvents<T>(
+  ctx: Context,
+  signal: AbortSignal | undefined,
+  options: LiveEventsOptions,
+): Promise<LiveFeed<T>> {
   const lastIds = options.lastEventId?.split(".") ?? null;
   if (lastIds && lastIds.length !== options.channels.length) {
     throw new AppError("INVALID_INPUT", "This event id belongs to another subscription");
@@ -53,61 +62,103 @@ export async function liveEvents<T>(ctx: Context, signal: AbortSignal | undefine
       options.channels.map((channel, i) => ctx.events.subscribe<unknown>(channel, stopped.signal, lastIds?.[i])),
     );
     const guards = ctx.user ? await watchAccess(ctx, ctx.user, stopped.signal, options) : [];
-    const deliveries = merged<Delivery>(
-      [
-        ...sources.map((source, channel) => mapped(source, (event): Delivery => ({ channel, event }))),
-        ...guards.map((guard) => mapped(guard, (event): Delivery => ({ guard: event }))),
-      ],
-      stopped.signal,
-    );
-    return deliver<T>(
-      ctx,
-      deliveries,
-      sources.map((source) => source.from),
-      stop,
-      options,
-    );
+    return new LiveSubscription<T>(ctx, sources, guards, stop, options);
   } catch (error) {
     stop();
     throw error;
   }
 }
 
-async function* deliver<T>(
-  ctx: Context,
-  deliveries: AsyncIterable<Delivery>,
-  cursor: string[],
-  stop: () => void,
-  options: LiveEventsOptions,
-) {
-  try {
-    // Every way out of the loop aborts first: leaving it waits for the sources to close, and
-    // only an abort closes a source that is waiting for its next event.
-    for await (const delivery of deliveries) {
-      if ("guard" in delivery) {
-        await enforceAccess(ctx, ctx.user!, delivery.guard.payload, options).catch((error: unknown) => {
-          stop();
-          throw error;
-        });
-        continue;
-      }
-      if (ctx.connection?.isBackedUp()) {
-        stop();
-        throw new AppError(
+/**
+ * Hands each event of the sources over as it comes, with the subscriber's cursor: one id per
+ * channel. While an access check runs, the sources are paused, so that nothing published after
+ * a change of access reaches a subscriber before the check says they may still read.
+ */
+class LiveSubscription<T> implements LiveFeed<T> {
+  private readonly cursor: string[];
+  private receiver: LiveReceiver<T> | null = null;
+  private pauses = 0;
+  private accessChecks: Promise<void> = Promise.resolve();
+  private ended = false;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly sources: ChannelSubscription<unknown>[],
+    private readonly guards: ChannelSubscription<unknown>[],
+    private readonly stop: () => void,
+    private readonly options: LiveEventsOptions,
+  ) {
+    this.cursor = sources.map((source) => source.from);
+  }
+
+  deliverTo(receiver: LiveReceiver<T>): void {
+    this.receiver = receiver;
+    const end = (error?: unknown) => this.end(error);
+    this.sources.forEach((source, channel) =>
+      source.deliverTo({ event: (event) => this.deliver(channel, event as TrackedEvent<T>), end }),
+    );
+    for (const guard of this.guards) guard.deliverTo({ event: (event) => this.checkAccess(event.payload), end });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TrackedEnvelope<T>> {
+    return pulled<TrackedEnvelope<T>>(
+      {
+        deliverTo: (receiver) =>
+          this.deliverTo({
+            event: (cursor, event) => receiver.event(tracked(cursor, event.payload)),
+            end: (error) => receiver.end(error),
+          }),
+        pause: () => this.pause(),
+        resume: () => this.resume(),
+      },
+      this.stop,
+    );
+  }
+
+  private deliver(channel: number, event: TrackedEvent<T>): void {
+    if (this.ended) return;
+    if (this.ctx.connection?.isBackedUp()) {
+      this.end(
+        new AppError(
           "RATE_LIMITED",
           "The connection reads slower than events come; subscribe again with the last event id",
-        );
-      }
-      cursor[delivery.channel] = delivery.event.id;
-      yield tracked(cursor.join("."), delivery.event.payload as T);
+        ),
+      );
+      return;
     }
-  } finally {
-    stop();
+    this.cursor[channel] = event.id;
+    this.receiver!.event(this.cursor.length === 1 ? event.id : this.cursor.join("."), event);
   }
-}
 
-async function* mapped<A, B>(events: AsyncIterable<A>, map: (event: A) => B): AsyncIterable<B> {
-  for await (const event of events) yield map(event);
+  private checkAccess(event: unknown): void {
+    this.pause();
+    this.accessChecks = this.accessChecks
+      .then(() => (this.ended ? undefined : enforceAccess(this.ctx, this.ctx.user!, event, this.options)))
+      .then(
+        () => this.resume(),
+        (error: unknown) => this.end(error),
+      );
+  }
+
+  private pause(): void {
+    if (this.pauses++ === 0) for (const source of this.sources) source.pause();
+  }
+
+  private resume(): void {
+    if (--this.pauses > 0) return;
+    // Handing over one event may pause the subscription again: the rest then stay paused.
+    for (const source of this.sources) {
+      if (this.pauses > 0 || this.ended) return;
+      source.resume();
+    }
+  }
+
+  private end(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stop();
+    this.receiver?.end(error);
+  }
 }
 
 /**
