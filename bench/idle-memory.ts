@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../apps/server/test/faults/infrastructure";
 
 const SERVER_MAIN = fileURLToPath(new URL("../apps/server/dist/main.js", import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
@@ -80,15 +80,6 @@ async function untilReady(url: string): Promise<void> {
     await sleep(READY_POLL_MS);
   }
   throw new Error(`${url} did not answer 200 within ${READY_TIMEOUT_MS} ms`);
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  await once(probe, "close");
-  return port;
 }
 
 /** What the kernel counts as the process's resident set (Linux). */
