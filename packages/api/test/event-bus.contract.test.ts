@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "../src/errors";
 import {
   compareEventIds,
@@ -278,6 +278,51 @@ describe.skipIf(!redisUrl)("the redis event bus across instances", () => {
     controller.abort();
     await bus.close();
     await publisher.close();
+  });
+
+  it("holds live events back while catching up fails, and hands everything over in order once it succeeds", async () => {
+    const prefix = `${keyPrefix}${randomBytes(3).toString("hex")}:`;
+    // Without an offline queue, a command fails at once while this connection is down.
+    const commands = new Redis(redisUrl!, { enableOfflineQueue: false });
+    const bus = createRedisEventBus(commands, prefix);
+    const publisher = redisBus(defaultEventBusOptions, prefix);
+    const channel = "catch-up";
+    const controller = new AbortController();
+    const events = await bus.subscribe<number>(channel, controller.signal);
+    const iterator = events[Symbol.asyncIterator]();
+    await publisher.publish(channel, 1);
+    expect((await iterator.next()).value).toMatchObject({ payload: 1 });
+
+    const reported: boolean[] = [];
+    const caughtUp = new Promise<void>((resolve) =>
+      bus.onConnectivityChange((connected) => {
+        reported.push(connected);
+        if (connected) resolve();
+      }),
+    );
+    // The streams cannot be read when the subscriber comes back: its first catch-up fails.
+    commands.disconnect();
+    const admin = new Redis(redisUrl!);
+    connections.push(admin);
+    const clients = (await admin.call("CLIENT", "LIST", "TYPE", "pubsub")) as string;
+    const subscriber = clients.split("\n").find((line) => line.includes(` name=${prefix}events `));
+    await admin.call("CLIENT", "KILL", "ID", /\bid=(\d+)/.exec(subscriber!)![1]!);
+    await publisher.publish(channel, 2);
+    await vi.waitFor(async () => {
+      const resubscribed = (await admin.call("PUBSUB", "NUMSUB", `${prefix}events:${channel}`)) as [string, number];
+      expect(resubscribed[1]).toBe(1);
+    });
+    await publisher.publish(channel, 3);
+
+    await commands.connect();
+    await caughtUp;
+    const received: number[] = [];
+    for (let i = 0; i < 2; i++) received.push(((await iterator.next()).value as TrackedEvent<number>).payload);
+    expect(received).toEqual([2, 3]);
+    expect(reported).toEqual([false, true]);
+    controller.abort();
+    await bus.close();
+    await commands.quit();
   });
 
   it("keeps deployments with different key prefixes apart", async () => {
