@@ -1,10 +1,11 @@
 import type { PermissionCache, ResolvedAccess } from "./permission-cache";
+import { BoundedMap } from "../bounded-map";
 
 const MAX_ENTRIES = 10_000;
 
 /** The embedded default: one map per process, bounded, oldest entries dropped first. */
 export function createInProcessPermissionCache(): PermissionCache {
-  const entries = new Map<string, { access: ResolvedAccess; expiresAt: number }>();
+  const entries = new BoundedMap<string, { access: ResolvedAccess; expiresAt: number }>(MAX_ENTRIES);
   return {
     async get(key) {
       const entry = entries.get(key);
@@ -16,8 +17,6 @@ export function createInProcessPermissionCache(): PermissionCache {
       return entry.access;
     },
     async set(key, access, ttlMs) {
-      entries.delete(key);
-      if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
       entries.set(key, { access, expiresAt: Date.now() + ttlMs });
     },
   };

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { sessionInvalidationsChannel, type EventBus, type SessionInvalidation } from "../events";
 import type { Logger } from "../logger";
+import { BoundedMap } from "../bounded-map";
 
 /** A live session and its user, as every authenticated request needs them. */
 export interface SessionRecord {
@@ -59,7 +60,7 @@ export function createSessionCache(
   events: EventBus,
   options: SessionCacheOptions = defaultSessionCacheOptions,
 ): SessionCache {
-  const entries = new Map<string, { session: SessionRecord; expiresAt: number }>();
+  const entries = new BoundedMap<string, { session: SessionRecord; expiresAt: number }>(options.maxEntries);
   // When each user was last invalidated, and when everything was: a read that began before
   // either is not remembered. Per user, so that one user signing in and out all day does not
   // keep everyone else's sessions from being remembered.
@@ -132,8 +133,6 @@ export function createSessionCache(
     remember(readAtGeneration, session, sessionExpiresAt) {
       if (!serving() || resetAt > readAtGeneration) return;
       if ((invalidatedAt.get(session.id) ?? 0) > readAtGeneration) return;
-      entries.delete(session.sessionId);
-      if (entries.size >= options.maxEntries) entries.delete(entries.keys().next().value!);
       const expiresAt = Math.min(Date.now() + options.ttlMs, sessionExpiresAt.getTime());
       // Every request of the session is handed this same object.
       entries.set(session.sessionId, { session: Object.freeze(session), expiresAt });

@@ -1,10 +1,11 @@
 import { FAILURE_WINDOW_MS, lockoutAfter, type LoginThrottle } from "./login-throttle";
+import { BoundedMap } from "../bounded-map";
 
 const MAX_KEYS = 100_000;
 
 /** The embedded default: counters in this process, bounded, oldest dropped first. */
 export function createInProcessLoginThrottle(): LoginThrottle {
-  const entries = new Map<string, { failures: number; lastFailureAt: number; lockedUntil: number }>();
+  const entries = new BoundedMap<string, { failures: number; lastFailureAt: number; lockedUntil: number }>(MAX_KEYS);
   const live = (key: string) => {
     const entry = entries.get(key);
     if (entry && Date.now() - entry.lastFailureAt > FAILURE_WINDOW_MS) {
@@ -21,8 +22,6 @@ export function createInProcessLoginThrottle(): LoginThrottle {
       const now = Date.now();
       for (const { key, freeAttempts } of keys) {
         const failures = (live(key)?.failures ?? 0) + 1;
-        entries.delete(key);
-        if (entries.size >= MAX_KEYS) entries.delete(entries.keys().next().value!);
         entries.set(key, { failures, lastFailureAt: now, lockedUntil: now + lockoutAfter(failures, freeAttempts) });
       }
     },

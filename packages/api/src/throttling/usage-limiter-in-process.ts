@@ -1,10 +1,11 @@
 import type { UsageLimiter } from "./usage-limiter";
+import { BoundedMap } from "../bounded-map";
 
 const MAX_KEYS = 100_000;
 
 /** The embedded default: counters in this process, bounded, oldest dropped first. */
 export function createInProcessUsageLimiter(): UsageLimiter {
-  const windows = new Map<string, { used: number; endsAt: number }>();
+  const windows = new BoundedMap<string, { used: number; endsAt: number }>(MAX_KEYS);
   return {
     async consume(budgets, windowMs) {
       const now = Date.now();
@@ -12,8 +13,6 @@ export function createInProcessUsageLimiter(): UsageLimiter {
       for (const { key, limit } of budgets) {
         let window = windows.get(key);
         if (!window || window.endsAt <= now) {
-          windows.delete(key);
-          if (windows.size >= MAX_KEYS) windows.delete(windows.keys().next().value!);
           window = { used: 0, endsAt: now + windowMs };
           windows.set(key, window);
         }

@@ -1,6 +1,7 @@
 import { randomUUID, type KeyObject } from "node:crypto";
 import { errors, jwtVerify, SignJWT, type JWK, type JWTHeaderParameters } from "jose";
 import { AppError } from "../../errors";
+import { BoundedMap } from "../../bounded-map";
 
 export interface AccessTokenClaims {
   userId: string;
@@ -54,12 +55,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Access tokens: short-lived JWTs with every claim a verifier needs, whatever signs them. */
 export function createAccessTokenService(rules: TokenRules, keys: KeySource): AccessTokenService {
-  const verified = new Map<string, VerifiedToken>();
-
-  function remember(token: string, entry: VerifiedToken): void {
-    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
-    verified.set(token, entry);
-  }
+  const verified = new BoundedMap<string, VerifiedToken>(VERIFIED_TOKENS_KEPT);
 
   /**
    * A token verified before is served again only inside its validity window (strictly: no clock
@@ -122,7 +118,7 @@ export function createAccessTokenService(rules: TokenRules, keys: KeySource): Ac
           tokenId: payload.jti as string,
           expiresAt: new Date((payload.exp as number) * 1000),
         };
-        remember(token, { claims, key: key!, header: protectedHeader, notBefore: (payload.nbf as number) * 1000 });
+        verified.set(token, { claims, key: key!, header: protectedHeader, notBefore: (payload.nbf as number) * 1000 });
         return claims;
       } catch (error) {
         if (error instanceof errors.JWTExpired) throw new AppError("UNAUTHENTICATED", "Access token expired");
