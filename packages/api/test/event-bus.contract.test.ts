@@ -11,6 +11,7 @@ import {
   type EventBusOptions,
   type TrackedEvent,
 } from "../src/events";
+import { cutSubscriberConnection } from "./subscriber-connection";
 
 const redisUrl = process.env.REDIS_URL;
 const keyPrefix = `seed-test:${randomBytes(4).toString("hex")}:`;
@@ -264,10 +265,7 @@ describe.skipIf(!redisUrl)("the redis event bus across instances", () => {
 
     const admin = new Redis(redisUrl!);
     connections.push(admin);
-    const clients = (await admin.call("CLIENT", "LIST", "TYPE", "pubsub")) as string;
-    const ours = clients.split("\n").find((line) => line.includes(` name=${prefix}events `));
-    expect(ours).toBeDefined();
-    await admin.call("CLIENT", "KILL", "ID", /\bid=(\d+)/.exec(ours!)![1]!);
+    await cutSubscriberConnection(admin, prefix);
     for (const n of [2, 3, 4]) await publisher.publish(channel, n);
 
     const received: number[] = [];
@@ -304,9 +302,7 @@ describe.skipIf(!redisUrl)("the redis event bus across instances", () => {
     commands.disconnect();
     const admin = new Redis(redisUrl!);
     connections.push(admin);
-    const clients = (await admin.call("CLIENT", "LIST", "TYPE", "pubsub")) as string;
-    const subscriber = clients.split("\n").find((line) => line.includes(` name=${prefix}events `));
-    await admin.call("CLIENT", "KILL", "ID", /\bid=(\d+)/.exec(subscriber!)![1]!);
+    await cutSubscriberConnection(admin, prefix);
     await publisher.publish(channel, 2);
     await vi.waitFor(async () => {
       const resubscribed = (await admin.call("PUBSUB", "NUMSUB", `${prefix}events:${channel}`)) as [string, number];

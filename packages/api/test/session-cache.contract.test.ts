@@ -9,6 +9,7 @@ import {
   type SessionCacheOptions,
   type SessionRecord,
 } from "../src/services/session-cache";
+import { cutSubscriberConnection } from "./subscriber-connection";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];
@@ -153,9 +154,7 @@ describe.runIf(redisUrl)("the session cache while the Redis event bus is cut off
         else if (whileCutOff.length > 0) resolve();
       });
     });
-    const clients = (await redis.call("CLIENT", "LIST", "TYPE", "pubsub")) as string;
-    const subscriber = clients.split("\n").find((line) => line.includes(` name=${prefix}events `));
-    await redis.call("CLIENT", "KILL", "ID", /\bid=(\d+)/.exec(subscriber!)![1]!);
+    await cutSubscriberConnection(redis, prefix);
     await reconnected;
 
     expect(whileCutOff).toEqual([{ listening: false, served: undefined }]);
