@@ -21,8 +21,8 @@ export type { AccessTokenService, KeySource } from "./services/access-tokens";
 export { createOidcProviders } from "./services/oidc/providers";
 export type { OidcProviders } from "./services/oidc/providers";
 export { deriveSealingKey } from "./services/sealing";
-export { createSessionCache, defaultSessionCacheOptions } from "./services/session-cache";
-export type { SessionCache, SessionCacheOptions } from "./services/session-cache";
+export { createSessionCache, defaultSessionCacheOptions, sessionInvalidator } from "./services/session-cache";
+export type { SessionCache, SessionCacheOptions, SessionInvalidator } from "./services/session-cache";
 export {
   createInProcessEventBus,
   createRedisEventBus,

@@ -14,7 +14,7 @@ import {
 } from "../authorization";
 import { accessChangesChannel, type AccessChange, type EventBus } from "../events";
 import { recordAudit, type AuditRecord } from "./audit";
-import type { SessionCache } from "./session-cache";
+import type { SessionInvalidator } from "./session-cache";
 
 // Part of every cache key: a deploy that changes what a role grants never reads old entries.
 const CATALOG_VERSION = createHash("sha256").update(JSON.stringify(roleCatalog)).digest("hex").slice(0, 12);
@@ -118,7 +118,7 @@ export async function recordAccessChange(
  * subscription checks again whether it may go on.
  */
 export async function announceAccessChange(
-  deps: { events: EventBus; sessionCache: SessionCache },
+  deps: { events: EventBus; sessionCache: SessionInvalidator },
   userId: string,
 ): Promise<void> {
   await deps.sessionCache.invalidate({ userId, sessionId: null });

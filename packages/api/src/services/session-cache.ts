@@ -33,6 +33,18 @@ export interface SessionCache {
   close(): Promise<void>;
 }
 
+/** What a change that ends or alters sessions needs of the cache: to tell every instance. */
+export type SessionInvalidator = Pick<SessionCache, "invalidate">;
+
+/** Tells every instance, for a process that remembers no sessions of its own (the CLI). */
+export function sessionInvalidator(events: EventBus): SessionInvalidator {
+  return {
+    async invalidate(invalidation) {
+      await events.publish(sessionInvalidationsChannel, invalidation);
+    },
+  };
+}
+
 export interface SessionCacheOptions {
   /**
    * The longest an entry is trusted. Invalidations normally arrive within milliseconds; this
@@ -67,6 +79,7 @@ export function createSessionCache(
   const invalidatedAt = new Map<string, number>();
   let resetAt = 0;
   let generation = 0;
+  const announcer = sessionInvalidator(events);
   const stopped = new AbortController();
   let subscribed = false;
   let connected = true;
@@ -139,7 +152,7 @@ export function createSessionCache(
     },
     async invalidate(invalidation) {
       forget(invalidation);
-      await events.publish(sessionInvalidationsChannel, invalidation);
+      await announcer.invalidate(invalidation);
     },
     async close() {
       stopWatching();

@@ -4,7 +4,7 @@ import type { Actor } from "../actor";
 import type { EventBus } from "../events";
 import { recordAudit } from "./audit";
 import { publishSessionEvent } from "./auth";
-import type { SessionCache } from "./session-cache";
+import type { SessionInvalidator } from "./session-cache";
 
 export interface RevokedSession {
   id: string;
@@ -39,7 +39,7 @@ export async function revokeSessionsWhere(
 
 /** Tells every instance, and the owners of revoked sessions, once the revocation has committed. */
 export async function announceRevokedSessions(
-  deps: { events: EventBus; sessionCache: SessionCache },
+  deps: { events: EventBus; sessionCache: SessionInvalidator },
   revoked: RevokedSession[],
 ): Promise<void> {
   await Promise.all(

@@ -7,6 +7,7 @@ import type { Logger } from "../logger";
 import { isLiveSession } from "./live-session";
 import { recordSecurityEvent } from "./security-events";
 import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
+import type { SessionInvalidator } from "./session-cache";
 
 const liveSessionsOf = (userId: string) => and(eq(refreshSessions.userId, userId), isLiveSession());
 
@@ -37,7 +38,7 @@ export async function findSessionOwner(db: Database, sessionId: string): Promise
 }
 
 export async function revokeSession(
-  deps: Pick<ApiDependencies, "db" | "events" | "sessionCache">,
+  deps: Pick<ApiDependencies, "db" | "events"> & { sessionCache: SessionInvalidator },
   actor: Actor,
   sessionId: string,
 ): Promise<void> {
@@ -48,7 +49,7 @@ export async function revokeSession(
 
 /** Signs a user out everywhere; their access tokens stop working on their next request. */
 export async function revokeAllSessions(
-  deps: Pick<ApiDependencies, "db" | "events" | "sessionCache"> & { log: Logger },
+  deps: Pick<ApiDependencies, "db" | "events"> & { sessionCache: SessionInvalidator; log: Logger },
   actor: Actor,
   userId: string,
 ): Promise<{ revoked: number }> {
