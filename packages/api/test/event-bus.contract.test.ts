@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "../src/errors";
@@ -282,6 +283,8 @@ describe.skipIf(!redisUrl)("the redis event bus across instances", () => {
     const prefix = `${keyPrefix}${randomBytes(3).toString("hex")}:`;
     // Without an offline queue, a command fails at once while this connection is down.
     const commands = new Redis(redisUrl!, { enableOfflineQueue: false });
+    // For the same reason, nothing may be sent before the first connection is up.
+    await once(commands, "ready");
     const bus = createRedisEventBus(commands, prefix);
     const publisher = redisBus(defaultEventBusOptions, prefix);
     const channel = "catch-up";
