@@ -1,20 +1,8 @@
+import { CREDENTIAL_PROCEDURES as RATE_LIMITED } from "@seed/api/credential-procedures";
+
 /**
- * Procedures that take or mint credentials. The server refuses them inside a batch (each one
- * must count against its rate limit), and a refused one is never retried after a refresh.
+ * Procedures sent alone and never retried after a refresh: the server's credential procedures,
+ * each of which must count against its rate limit, and logout, which retried after a refresh
+ * would present the refresh token that refresh just rotated, and so revoke the whole session.
  */
-export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([
-  "auth.login",
-  "auth.register",
-  "auth.refresh",
-  "auth.logout",
-  "auth.oidc.start",
-  "auth.oidc.callback",
-  "auth.mfa.verify",
-  "auth.mfa.disable",
-  "auth.email.verify",
-  "auth.password.requestReset",
-  "auth.password.reset",
-  "users.changeEmail",
-  "users.confirmEmailChange",
-  "users.deleteAccount",
-]);
+export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([...RATE_LIMITED, "auth.logout"]);

@@ -1,24 +1,8 @@
 import { appRouter, REST_PREFIX } from "@seed/api";
+import { CREDENTIAL_PROCEDURES } from "@seed/api/credential-procedures";
 import type { AnyProcedure } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { FastifyRequest } from "fastify";
-
-/** Procedures that check a password or mint tokens: they get their own, small rate limit. */
-const CREDENTIAL_PROCEDURES = new Set([
-  "auth.login",
-  "auth.register",
-  "auth.refresh",
-  "auth.oidc.start",
-  "auth.oidc.callback",
-  "auth.mfa.verify",
-  "auth.mfa.disable",
-  "auth.email.verify",
-  "auth.password.requestReset",
-  "auth.password.reset",
-  "users.changeEmail",
-  "users.confirmEmailChange",
-  "users.deleteAccount",
-]);
 
 // tRPC types the procedure table as nested routers, but keeps it flat, keyed by dotted path.
 const procedureTable = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
