@@ -112,7 +112,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   };
 
   try {
-    await bootstrap({ db: deps.db, log: app.log }, config.firstAdmin);
+    await bootstrap({ ...deps, log: app.log }, config.firstAdmin);
     if (config.jobs.runInServer) {
       await resources.jobs.startWorker({
         db: deps.db,

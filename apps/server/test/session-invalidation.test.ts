@@ -2,6 +2,7 @@ import type { Client } from "@seed/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDeployment, tokensOf, uniqueEmail, type Deployment, type TestServer } from "./support/test-server";
 import { codeOf } from "./support/refusal";
+import { runScript } from "./support/run-script";
 
 const password = "a long passphrase";
 const adminEmail = uniqueEmail("root");
@@ -19,7 +20,7 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("sessions acro
   async function signIn(email: string, secret = password) {
     const session = tokensOf(await here.client().api.auth.login.mutate({ email, password: secret }));
     const on = (server: TestServer): Client => server.client({ getAccessToken: () => session.accessToken });
-    return { userId: session.user.id, refreshToken: session.refreshToken, here: on(here), there: on(there) };
+    return { email, userId: session.user.id, refreshToken: session.refreshToken, here: on(here), there: on(there) };
   }
 
   async function newUser(label: string) {
@@ -53,7 +54,7 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("sessions acro
   it("refuses every session of a user an admin signed out everywhere", async () => {
     const admin = await signIn(adminEmail, adminPassword);
     const user = await newUser("signed-out-by-admin");
-    const second = await signIn((await user.here.api.auth.me.query()).email);
+    const second = await signIn(user.email);
     await expect(second.there.api.auth.me.query()).resolves.toBeDefined();
 
     await admin.here.api.admin.users.revokeSessions.mutate({ userId: user.userId });
@@ -76,5 +77,35 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("sessions acro
     await vi.waitFor(async () =>
       expect(await codeOf(manager.there.api.admin.users.list.query({ limit: 1 }))).toBe("FORBIDDEN"),
     );
+  });
+
+  const atConsole = (command: string, email: string) =>
+    runScript("apps/cli/src/main.ts", [command, email], deployment.env);
+
+  it("refuses, on every instance, the sessions of a user signed out at the console", async () => {
+    const user = await newUser("signed-out-at-console");
+    await expect(user.here.api.auth.me.query()).resolves.toBeDefined();
+    await expect(user.there.api.auth.me.query()).resolves.toBeDefined();
+
+    expect(await atConsole("revoke-sessions", user.email)).toMatchObject({
+      code: 0,
+      stdout: `Revoked 1 session of ${user.email}.\n`,
+    });
+    await vi.waitFor(async () => {
+      for (const client of [user.here, user.there]) {
+        expect(await codeOf(client.api.auth.me.query())).toBe("UNAUTHORIZED");
+      }
+    });
+  });
+
+  it("gives a signed-in user made an admin at the console their access at once", async () => {
+    const user = await newUser("made-admin-at-console");
+    expect(await codeOf(user.there.api.admin.users.list.query({ limit: 1 }))).toBe("FORBIDDEN");
+
+    expect(await atConsole("create-admin", user.email)).toMatchObject({
+      code: 0,
+      stdout: `${user.email} is now an admin.\n`,
+    });
+    await vi.waitFor(() => expect(user.there.api.admin.users.list.query({ limit: 1 })).resolves.toBeDefined());
   });
 });

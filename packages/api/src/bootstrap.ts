@@ -1,7 +1,5 @@
-import type { Database } from "@seed/db";
-import type { Logger } from "./logger";
 import { syncAuthorizationCatalog } from "./services/authorization-catalog";
-import { ensureFirstAdmin, type FirstAdminOutcome } from "./services/first-admin";
+import { ensureFirstAdmin, type FirstAdminDeps, type FirstAdminOutcome } from "./services/first-admin";
 
 /**
  * What a database needs before the API can serve from it, after migrations: the catalog of
@@ -9,7 +7,7 @@ import { ensureFirstAdmin, type FirstAdminOutcome } from "./services/first-admin
  * and by `pnpm db:seed`.
  */
 export async function bootstrap(
-  deps: { db: Database; log: Logger },
+  deps: FirstAdminDeps,
   firstAdmin: { email: string; password: string } | null,
 ): Promise<FirstAdminOutcome> {
   await syncAuthorizationCatalog(deps.db);

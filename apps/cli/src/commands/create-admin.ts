@@ -5,10 +5,12 @@ import {
   findUserByEmail,
   makeAdmin,
   newPasswordSchema,
+  sessionInvalidator,
   systemActor,
 } from "@seed/api";
 import { CommandError, requiredArgument, type Command } from "../command";
 import { withDatabase } from "../database";
+import { withEventBus } from "../event-bus";
 
 export const createAdminCommand: Command = {
   usage: "<email>",
@@ -18,17 +20,21 @@ export const createAdminCommand: Command = {
     if (!email.success) throw new CommandError(`not an email address: ${io.args[0]}`);
     configurePasswordHashing(io.config.auth.passwordHashing);
 
-    const outcome = await withDatabase(io.config, async ({ db }) => {
-      // The admin role must exist before anyone can be given it.
-      await bootstrap({ db, log: io.log }, null);
-      let password: string | null = null;
-      if (!(await findUserByEmail(db, email.data))) {
-        const entered = newPasswordSchema.safeParse(await io.readSecret(`Password for ${email.data}: `));
-        if (!entered.success) throw new CommandError(entered.error.issues[0]!.message);
-        password = entered.data;
-      }
-      return makeAdmin(db, systemActor, { email: email.data, password });
-    });
+    // An account already signed in gets its new access on the servers at once, with Redis.
+    const outcome = await withEventBus(io.config, (events) =>
+      withDatabase(io.config, async ({ db }) => {
+        const deps = { db, events, sessionCache: sessionInvalidator(events), log: io.log };
+        // The admin role must exist before anyone can be given it.
+        await bootstrap(deps, null);
+        let password: string | null = null;
+        if (!(await findUserByEmail(db, email.data))) {
+          const entered = newPasswordSchema.safeParse(await io.readSecret(`Password for ${email.data}: `));
+          if (!entered.success) throw new CommandError(entered.error.issues[0]!.message);
+          password = entered.data;
+        }
+        return makeAdmin(deps, systemActor, { email: email.data, password });
+      }),
+    );
     const said = {
       created: `Created ${email.data} as an admin.`,
       promoted: `${email.data} is now an admin.`,

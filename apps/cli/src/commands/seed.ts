@@ -5,11 +5,13 @@ import {
   createInProcessEventBus,
   createInProcessPaymentProvider,
   seedDemoData,
+  sessionInvalidator,
   type DemoDataSize,
 } from "@seed/api";
 import { parseArgs } from "node:util";
 import { CommandError, type Command, type CommandIo } from "../command";
 import { withDatabase } from "../database";
+import { withEventBus } from "../event-bus";
 import { startProgress, type Progress } from "../progress";
 
 const labels = { products: "Products", customers: "Customers", orders: "Orders" };
@@ -20,25 +22,31 @@ export const seedCommand: Command = {
   async run(io) {
     const size = sizeFrom(io);
     configurePasswordHashing(io.config.auth.passwordHashing);
-    const { admin, added } = await withDatabase(io.config, async ({ db }) => {
-      const admin = await bootstrap({ db, log: io.log }, io.config.firstAdmin);
-      const bars = new Map<string, Progress>();
-      const { added } = await seedDemoData(
-        {
-          db,
-          events: createInProcessEventBus(),
-          log: io.log,
-          payments: createInProcessPaymentProvider(),
-          paymentTimeoutMs: io.config.payments.timeoutMs,
-        },
-        size,
-        (stage, step, steps) => {
-          if (!bars.has(stage)) bars.set(stage, startProgress(io.out, labels[stage], steps));
-          bars.get(stage)!.advance(`${step}/${steps}`);
-        },
-      );
-      return { admin, added };
-    });
+    const { admin, added } = await withEventBus(io.config, (events) =>
+      withDatabase(io.config, async ({ db }) => {
+        const admin = await bootstrap(
+          { db, events, sessionCache: sessionInvalidator(events), log: io.log },
+          io.config.firstAdmin,
+        );
+        const bars = new Map<string, Progress>();
+        const { added } = await seedDemoData(
+          {
+            db,
+            // Nobody can be watching orders of customers made up here: their events stay here.
+            events: createInProcessEventBus(),
+            log: io.log,
+            payments: createInProcessPaymentProvider(),
+            paymentTimeoutMs: io.config.payments.timeoutMs,
+          },
+          size,
+          (stage, step, steps) => {
+            if (!bars.has(stage)) bars.set(stage, startProgress(io.out, labels[stage], steps));
+            bars.get(stage)!.advance(`${step}/${steps}`);
+          },
+        );
+        return { admin, added };
+      }),
+    );
     io.out.write(`Seeded: roles and permissions in place, first admin ${admin}, ${added} new products.\n`);
   },
 };

@@ -28,6 +28,8 @@ export interface TestServer {
 export interface Deployment {
   backend: Backend;
   database: TestDatabase;
+  /** What every instance starts with: a console command run with it works on this deployment. */
+  env: Record<string, string>;
   /** Starts one more instance on this deployment's database (and Redis, when there is one). */
   start(
     env?: Record<string, string>,
@@ -63,6 +65,7 @@ export async function createDeployment(backend: Backend, baseEnv: Record<string,
   return {
     backend,
     database,
+    env: shared,
     async start(env = {}, options = {}) {
       const config = loadConfig({ ...shared, ...env });
       // The embedded database lives in this process, so every instance shares the test's.

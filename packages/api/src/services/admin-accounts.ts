@@ -3,8 +3,12 @@ import { sql } from "drizzle-orm";
 import type { Actor } from "../actor";
 import { ADMIN_ROLE } from "../authorization";
 import { AppError } from "../errors";
-import { recordAccessChange } from "./access";
+import type { EventBus } from "../events";
+import type { Logger } from "../logger";
+import { announceAccessChange, recordAccessChange } from "./access";
 import { createAccount } from "./auth";
+import { recordSecurityEvent } from "./security-events";
+import type { SessionInvalidator } from "./session-cache";
 
 export type MakeAdminOutcome = "created" | "promoted" | "already-admin";
 
@@ -25,24 +29,30 @@ export async function findUserByEmail(
  * admin role; a new one is created with `password`, which is then required.
  */
 export async function makeAdmin(
-  db: Database,
+  deps: { db: Database; log: Logger; events: EventBus; sessionCache: SessionInvalidator },
   actor: Actor,
   account: { email: string; password: string | null },
 ): Promise<MakeAdminOutcome> {
-  return db.transaction(async (tx) => {
+  const change = await deps.db.transaction(async (tx): Promise<{ outcome: MakeAdminOutcome; promoted?: string }> => {
     const existing = await findUserByEmail(tx, account.email);
     if (!existing) {
       if (account.password === null) throw new AppError("INVALID_INPUT", "A new account needs a password");
       await createAccount(tx, actor, { email: account.email, password: account.password, roles: [ADMIN_ROLE] });
-      return "created";
+      return { outcome: "created" };
     }
-    const promoted = await tx
+    const inserted = await tx
       .insert(userRoles)
       .values({ userId: existing.id, roleName: ADMIN_ROLE })
       .onConflictDoNothing()
       .returning({ userId: userRoles.userId });
-    if (promoted.length === 0) return "already-admin";
+    if (inserted.length === 0) return { outcome: "already-admin" };
     await recordAccessChange(tx, actor, existing.id, { action: "role.assign", after: { role: ADMIN_ROLE } });
-    return "promoted";
+    return { outcome: "promoted", promoted: existing.id };
   });
+  if (change.promoted) {
+    // The account may be signed in on a running instance, which remembers its old access.
+    await announceAccessChange(deps, change.promoted);
+    await recordSecurityEvent(deps, actor, "role_changed", { targetUserId: change.promoted, added: ADMIN_ROLE });
+  }
+  return change.outcome;
 }

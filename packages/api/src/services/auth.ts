@@ -78,7 +78,6 @@ export async function register(
   return { ...user, roles: [DEFAULT_ROLE] };
 }
 
-/** Fails with the same message and the same work whether the email is unknown or the password wrong. */
 /**
  * Fails with the same message and the same work whether the email is unknown or the password
  * wrong. Repeated failures lock the account, and the address they come from, out for a growing

@@ -2,14 +2,18 @@ import { userRoles, users, type Database } from "@seed/db";
 import { eq, sql } from "drizzle-orm";
 import { systemActor } from "../actor";
 import { ADMIN_ROLE } from "../authorization";
+import type { EventBus } from "../events";
 import type { Logger } from "../logger";
-import { recordAccessChange } from "./access";
+import { announceAccessChange, recordAccessChange } from "./access";
 import { createAccount } from "./auth";
 import { verifyPassword } from "./passwords";
+import type { SessionInvalidator } from "./session-cache";
 
 const FIRST_ADMIN_LOCK_ID = 0x5eed_ad;
 
 export type FirstAdminOutcome = "already-present" | "created" | "promoted" | "not-configured";
+
+export type FirstAdminDeps = { db: Database; log: Logger; events: EventBus; sessionCache: SessionInvalidator };
 
 /**
  * Makes sure someone can administer a new installation. When no admin exists yet, the account of
@@ -18,28 +22,31 @@ export type FirstAdminOutcome = "already-present" | "created" | "promoted" | "no
  * be handed the platform.
  */
 export async function ensureFirstAdmin(
-  deps: { db: Database; log: Logger },
+  deps: FirstAdminDeps,
   credentials: { email: string; password: string } | null,
 ): Promise<FirstAdminOutcome> {
-  const outcome = await deps.db.transaction(async (tx): Promise<FirstAdminOutcome> => {
+  const change = await deps.db.transaction(async (tx): Promise<{ outcome: FirstAdminOutcome; promoted?: string }> => {
     await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK_ID})`);
     const admin = await tx.query.userRoles.findFirst({ where: eq(userRoles.roleName, ADMIN_ROLE) });
-    if (admin) return "already-present";
-    if (!credentials) return "not-configured";
+    if (admin) return { outcome: "already-present" };
+    if (!credentials) return { outcome: "not-configured" };
 
     const email = credentials.email.trim().toLowerCase();
     const existing = await tx.query.users.findFirst({ where: sql`lower(${users.email}) = ${email}` });
     if (!existing) {
       await createAccount(tx, systemActor, { email, password: credentials.password, roles: [ADMIN_ROLE] });
-      return "created";
+      return { outcome: "created" };
     }
     if (!(await verifyPassword(existing.passwordHash, credentials.password))) {
       throw new Error("ADMIN_EMAIL belongs to an existing account and ADMIN_PASSWORD is not its password");
     }
     await tx.insert(userRoles).values({ userId: existing.id, roleName: ADMIN_ROLE });
     await recordAccessChange(tx, systemActor, existing.id, { action: "role.assign", after: { role: ADMIN_ROLE } });
-    return "promoted";
+    return { outcome: "promoted", promoted: existing.id };
   });
+  // The account may already be signed in on a running instance, which remembers its old access.
+  if (change.promoted) await announceAccessChange(deps, change.promoted);
+  const { outcome } = change;
   if (outcome === "not-configured") {
     deps.log.warn("no admin exists yet: set ADMIN_EMAIL and ADMIN_PASSWORD to create the first one");
   } else if (outcome !== "already-present") {
