@@ -1,7 +1,6 @@
 import { type RouterOutputs } from "@seed/client";
 import { refreshSessions } from "@seed/db";
 import { eq } from "drizzle-orm";
-import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   availableBackends,
@@ -12,16 +11,10 @@ import {
   type Deployment,
   type TestServer,
 } from "./support/test-server";
+import { authenticatorCode } from "./support/authenticator";
 import { refusalOf } from "./support/refusal";
 
 const password = "a long passphrase";
-
-/**
- * The code the authenticator app shows now, or in the next 30 seconds (`stepsAhead`: 1): one the
- * server has not accepted yet when the current one was just used, so no test waits for the clock.
- */
-const authenticatorCode = (secret: string, stepsAhead = 0) =>
-  TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + stepsAhead * 30_000 });
 
 /** The challenge of a sign-in that asked for a code; fails the test when it did not. */
 function challengeOf(result: RouterOutputs["auth"]["login"]): string {

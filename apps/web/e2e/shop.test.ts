@@ -9,6 +9,7 @@ import {
   uniqueEmail,
   type Deployment,
 } from "../../server/test/support/test-server";
+import { authenticatorCode } from "../../server/test/support/authenticator";
 import { launchChromium } from "./support/browser";
 import { buildWebApp } from "./support/build-web-app";
 
@@ -136,7 +137,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     await page.getByLabel("Password").fill(adminPassword);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(`${baseUrl}/products`);
-    await page.getByRole("link", { name: "Admin" }).waitFor();
+    await page.getByRole("link", { name: "Admin", exact: true }).waitFor();
 
     const stored = await page.evaluate(() => ({
       local: Object.keys(localStorage).length,
@@ -166,5 +167,48 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await eventually(() => page.getByRole("alert").textContent()).toMatch(/password/i);
     expect(page.url()).toBe(`${baseUrl}/sign-in`);
+  });
+
+  it("turns on two-step verification, asks for its code at the next sign-in, and signs that device out", async () => {
+    const email = uniqueEmail("web-two-step");
+    const password = "a long two-step passphrase";
+    const first = await newPage();
+    await first.goto(`${baseUrl}/sign-up`);
+    await first.getByLabel("Email").fill(email);
+    await first.getByLabel("Password").fill(password);
+    await first.getByRole("button", { name: "Sign up" }).click();
+    await first.waitForURL(`${baseUrl}/products`);
+
+    await first.getByRole("link", { name: email }).click();
+    await first.getByRole("button", { name: "Set up two-step verification" }).click();
+    const key = (await first.getByLabel("Authenticator key").textContent())!;
+    await screenshot(first, "two-step-setup");
+    await first.getByLabel("Code from the app").fill(authenticatorCode(key));
+    await first.getByRole("button", { name: "Turn on" }).click();
+    const recoveryCodes = first.getByRole("list", { name: "Recovery codes" }).getByRole("listitem");
+    await eventually(() => recoveryCodes.count()).toBe(10);
+    await first.getByRole("button", { name: "I have saved them" }).click();
+    await eventually(() => first.getByText("Recovery codes left: 10.", { exact: false }).isVisible()).toBe(true);
+
+    const second = await newPage();
+    await second.goto(`${baseUrl}/sign-in`);
+    await second.getByLabel("Email").fill(email);
+    await second.getByLabel("Password").fill(password);
+    await second.getByRole("button", { name: "Sign in" }).click();
+    await second.getByRole("heading", { name: "Two-step verification" }).waitFor();
+    // The code of the next 30 seconds: the current one was spent turning the factor on.
+    await second.getByLabel("Code").fill(authenticatorCode(key, 1));
+    await second.getByRole("button", { name: "Verify" }).click();
+    await second.waitForURL(`${baseUrl}/products`);
+
+    await first.reload();
+    const sessions = first.getByRole("table").getByRole("row");
+    await eventually(() => sessions.count()).toBe(3);
+    await screenshot(first, "sessions");
+    await first.getByRole("table").getByRole("button", { name: "Sign out" }).click();
+    await eventually(() => sessions.count()).toBe(2);
+
+    await second.goto(`${baseUrl}/orders`);
+    await second.waitForURL(`${baseUrl}/sign-in?next=%2Forders`);
   });
 });

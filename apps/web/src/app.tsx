@@ -3,6 +3,7 @@ import { useState } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { createQueryClient } from "./api/query-client";
 import { createApiClient, TRPCProvider } from "./api/trpc";
+import { AccountPage } from "./account/account-page";
 import { AdminPage } from "./admin/admin-page";
 import { SignInPage } from "./auth/sign-in-page";
 import { SignUpPage } from "./auth/sign-up-page";
@@ -40,6 +41,14 @@ export function App() {
                 element={
                   <RequireSession>
                     <OrderDetailPage />
+                  </RequireSession>
+                }
+              />
+              <Route
+                path="account"
+                element={
+                  <RequireSession>
+                    <AccountPage />
                   </RequireSession>
                 }
               />

@@ -19,7 +19,9 @@ export function AppLayout() {
         <div className="account">
           {user ? (
             <>
-              <span>{user.email}</span>
+              <NavLink to="/account" title="Account security">
+                {user.email}
+              </NavLink>
               <button type="button" onClick={() => signOut.mutate(undefined)}>
                 Sign out
               </button>

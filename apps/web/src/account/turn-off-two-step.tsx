@@ -1,0 +1,41 @@
+import { useMutation } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { ErrorMessage } from "../api/error-message";
+import { useTRPC } from "../api/trpc";
+import { TextField } from "../layout/text-field";
+
+/** Turning the second factor off takes both factors: a stolen session alone cannot. */
+export function TurnOffTwoStep({ onDisabled }: { onDisabled: () => void }) {
+  const trpc = useTRPC();
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const disable = useMutation(trpc.auth.mfa.disable.mutationOptions({ onSuccess: onDisabled }));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    disable.mutate({ password, code });
+  };
+  return (
+    <form onSubmit={submit} aria-label="Turn off two-step verification">
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <TextField
+        label="Code or recovery code"
+        autoComplete="one-time-code"
+        required
+        value={code}
+        onChange={(e) => setCode(e.target.value)}
+      />
+      <ErrorMessage error={disable.error} />
+      <button type="submit" disabled={disable.isPending}>
+        Turn off
+      </button>
+    </form>
+  );
+}
