@@ -72,6 +72,24 @@ describe.each(availableBackends())("health, headers and shutdown on %s", (backen
     const [code] = (await closed) as [number, Buffer];
     expect(code).toBe(1001);
   });
+
+  it("ends open event streams when asked to stop, so that their clients reconnect elsewhere", async () => {
+    const server = await deployment.start();
+    const response = await fetch(`${server.trpcUrl}/products.onChange`, { headers: { accept: "text/event-stream" } });
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events = response.body!.getReader();
+    await events.read();
+    const ended = (async () => {
+      try {
+        while (!(await events.read()).done);
+      } catch {
+        // Cut rather than ended: the client reconnects all the same.
+      }
+    })();
+    await server.stop();
+    await ended;
+    await expect(fetch(`${server.baseUrl}/healthz`)).rejects.toThrow();
+  });
 });
 
 const ADMIN = { email: "drain-admin@example.com", password: "a long admin passphrase" };
