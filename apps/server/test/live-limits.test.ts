@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { productChangesChannel, type ProductChange } from "@seed/api";
 import type { Client } from "@seed/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { recordSubscription, signedInClient } from "./support/live";
 import {
@@ -16,6 +16,11 @@ function watchProducts(client: Client) {
   return recordSubscription<{ id: string; data: ProductChange }>((handlers) =>
     client.api.products.onChange.subscribe(undefined, handlers),
   );
+}
+
+/** Whether a subscription just made is admitted or refused, whichever the server says first. */
+function admitted(subscription: { starts(count: number): Promise<void>; failed: Promise<unknown> }): Promise<boolean> {
+  return Promise.race([subscription.starts(1).then(() => true), subscription.failed.then(() => false)]);
 }
 
 function publish(server: TestServer, productId = "p-1"): Promise<string> {
@@ -85,6 +90,25 @@ describe.each(availableBackends())("limits on live connections on %s", (backend)
     await closed;
     const third = server.client({ getAccessToken: () => session.accessToken });
     await watchProducts(third).starts(1);
+    await server.stop();
+  });
+
+  it("counts a user's event streams against the same cap as their sockets, while they run", async () => {
+    const server = await deployment.start({ WS_MAX_CONNECTIONS_PER_USER: "2" });
+    const { client, session } = await signedInClient(server, uniqueEmail("many-streams"));
+    await watchProducts(client).starts(1);
+    const stream = () => server.sseClient({ getAccessToken: () => session.accessToken });
+    const first = watchProducts(stream());
+    await first.starts(1);
+
+    const refused = await watchProducts(stream()).failed;
+    expect(refused.data).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    expect(refused.message).toMatch(/too many open connections/);
+
+    // A socket's subscription is admitted before it is reported started; a stream's is not.
+    first.stop();
+    const socket = () => server.client({ getAccessToken: () => session.accessToken });
+    await vi.waitFor(async () => expect(await admitted(watchProducts(socket()))).toBe(true));
     await server.stop();
   });
 

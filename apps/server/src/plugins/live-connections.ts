@@ -7,12 +7,15 @@ const IDLE_CLOSE = { code: 1000, reason: "idle" };
 /** A close the client recovers from by reconnecting, with a fresh token in its connection parameters. */
 const TOKEN_EXPIRED_CLOSE = { code: 4001, reason: "access token expired" };
 
+const tooManyConnections = () => new AppError("RATE_LIMITED", "This account has too many open connections; close one");
+
 /**
- * The limits on live connections of one server instance: subscriptions per socket, sockets per
- * user, a socket's send backlog, and how long a socket may stay open without a subscription.
+ * The limits on live connections of one server instance: subscriptions per socket, connections
+ * (sockets and event streams) per user, a connection's send backlog, and how long a socket may
+ * stay open without a subscription.
  */
 export class LiveConnectionLimits {
-  private readonly socketsOfUser = new Map<string, number>();
+  private readonly connectionsOfUser = new Map<string, number>();
   private readonly sockets = new WeakMap<WebSocket, { subscriptions: number; idleTimer?: NodeJS.Timeout }>();
 
   constructor(private readonly limits: Config["live"]) {}
@@ -35,13 +38,15 @@ export class LiveConnectionLimits {
    * hears why; the idle timeout then closes it.
    */
   forSocket(socket: WebSocket, userId: string | null): LiveConnection {
-    const overCap = userId !== null && !this.claimSocket(socket, userId);
+    const release = userId === null ? null : this.claimConnection(userId);
+    if (release) socket.once("close", release);
+    const overCap = userId !== null && !release;
     const state = this.sockets.get(socket);
     if (!state) throw new Error("a socket must be tracked from its opening");
 
     return {
       admit: () => {
-        if (overCap) throw new AppError("RATE_LIMITED", "This account has too many open connections; close one");
+        if (overCap) throw tooManyConnections();
         if (state.subscriptions >= this.limits.maxSubscriptionsPerConnection) {
           throw new AppError("RATE_LIMITED", "Too many subscriptions on this connection");
         }
@@ -71,23 +76,34 @@ export class LiveConnectionLimits {
     socket.once("close", () => clearTimeout(timer));
   }
 
-  /** The connection of one server-sent event stream: one subscription, held back by its response. */
-  forStream(response: { writableLength: number }): LiveConnection {
+  /**
+   * The connection of one server-sent event stream: one subscription, held back by its response.
+   * A signed-in user's stream counts against the same cap as their sockets, while it runs.
+   */
+  forStream(response: { writableLength: number }, userId: string | null): LiveConnection {
     return {
-      admit: () => () => {},
+      admit: () => {
+        if (userId === null) return () => {};
+        const release = this.claimConnection(userId);
+        if (!release) throw tooManyConnections();
+        return release;
+      },
       isBackedUp: () => response.writableLength > this.limits.maxBufferedBytes,
     };
   }
 
-  private claimSocket(socket: WebSocket, userId: string): boolean {
-    const open = this.socketsOfUser.get(userId) ?? 0;
-    if (open >= this.limits.maxConnectionsPerUser) return false;
-    this.socketsOfUser.set(userId, open + 1);
-    socket.once("close", () => {
-      const remaining = (this.socketsOfUser.get(userId) ?? 1) - 1;
-      if (remaining === 0) this.socketsOfUser.delete(userId);
-      else this.socketsOfUser.set(userId, remaining);
-    });
-    return true;
+  /** Counts one more connection of `userId`; resolves its release, or null past the cap. */
+  private claimConnection(userId: string): (() => void) | null {
+    const open = this.connectionsOfUser.get(userId) ?? 0;
+    if (open >= this.limits.maxConnectionsPerUser) return null;
+    this.connectionsOfUser.set(userId, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const remaining = (this.connectionsOfUser.get(userId) ?? 1) - 1;
+      if (remaining === 0) this.connectionsOfUser.delete(userId);
+      else this.connectionsOfUser.set(userId, remaining);
+    };
   }
 }

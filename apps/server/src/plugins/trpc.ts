@@ -74,7 +74,7 @@ export async function trpcRoutes(
       createContext: ({ req, res }): Promise<Context> =>
         contextOrRefusal(
           deps,
-          transportOf(req, "http", httpCookies(req, res), () => liveLimits.forStream(res.raw)),
+          transportOf(req, "http", httpCookies(req, res), (userId) => liveLimits.forStream(res.raw, userId)),
         ),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
