@@ -37,6 +37,12 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     return page;
   }
 
+  async function sendCredentials(page: Page, email: string, password: string, button: "Sign in" | "Sign up") {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: button }).click();
+  }
+
   const screenshot = (page: Page, name: string) =>
     page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 
@@ -109,9 +115,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
 
     const admin = await newPage();
     await admin.goto(`${baseUrl}/sign-in?next=/admin`);
-    await admin.getByLabel("Email").fill(adminEmail);
-    await admin.getByLabel("Password").fill(adminPassword);
-    await admin.getByRole("button", { name: "Sign in" }).click();
+    await sendCredentials(admin, adminEmail, adminPassword, "Sign in");
     await admin.waitForURL(`${baseUrl}/admin`);
     await admin.getByRole("cell", { name: shopperEmail, exact: true }).waitFor();
     await admin.getByRole("heading", { name: "Audit trail" }).waitFor();
@@ -133,9 +137,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
   it("keeps the session out of the page's reach: no token in storage, cookies are HttpOnly", async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/sign-in`);
-    await page.getByLabel("Email").fill(adminEmail);
-    await page.getByLabel("Password").fill(adminPassword);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await sendCredentials(page, adminEmail, adminPassword, "Sign in");
     await page.waitForURL(`${baseUrl}/products`);
     await page.getByRole("link", { name: "Admin", exact: true }).waitFor();
 
@@ -162,9 +164,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
   it("shows the server's refusal of a wrong password", async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/sign-in`);
-    await page.getByLabel("Email").fill(adminEmail);
-    await page.getByLabel("Password").fill("not the admin passphrase");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await sendCredentials(page, adminEmail, "not the admin passphrase", "Sign in");
     await eventually(() => page.getByRole("alert").textContent()).toMatch(/password/i);
     expect(page.url()).toBe(`${baseUrl}/sign-in`);
   });
@@ -174,9 +174,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     const password = "a long two-step passphrase";
     const first = await newPage();
     await first.goto(`${baseUrl}/sign-up`);
-    await first.getByLabel("Email").fill(email);
-    await first.getByLabel("Password").fill(password);
-    await first.getByRole("button", { name: "Sign up" }).click();
+    await sendCredentials(first, email, password, "Sign up");
     await first.waitForURL(`${baseUrl}/products`);
 
     await first.getByRole("link", { name: email }).click();
@@ -192,9 +190,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
 
     const second = await newPage();
     await second.goto(`${baseUrl}/sign-in`);
-    await second.getByLabel("Email").fill(email);
-    await second.getByLabel("Password").fill(password);
-    await second.getByRole("button", { name: "Sign in" }).click();
+    await sendCredentials(second, email, password, "Sign in");
     await second.getByRole("heading", { name: "Two-step verification" }).waitFor();
     // The code of the next 30 seconds: the current one was spent turning the factor on.
     await second.getByLabel("Code").fill(authenticatorCode(key, 1));
