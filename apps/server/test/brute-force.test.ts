@@ -1,3 +1,5 @@
+import { refreshSessions, securityEvents } from "@seed/db";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   availableBackends,
@@ -41,6 +43,31 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
     if (backend === "postgres+redis") {
       expect((await refusalOf(b.client().api.auth.login.mutate({ email, password }))).code).toBe("TOO_MANY_REQUESTS");
     }
+  });
+
+  it("gives thirty guesses fired at once no more tries than five in a row, and then refuses the right password", async () => {
+    const [a, b] = instances as [TestServer, TestServer];
+    const email = uniqueEmail("burst");
+    const { id: userId } = await a.client().api.auth.register.mutate({ email, password });
+
+    // Every guess is its own request, all sent before any is answered; on Redis they are shared
+    // out between the instances.
+    const guesses = Array.from({ length: 30 }, (_, guess) => {
+      const server = backend === "postgres+redis" && guess % 2 === 1 ? b : a;
+      return refusalOf(server.client().api.auth.login.mutate({ email, password: `guess ${guess}` }));
+    });
+    const codes = (await Promise.all(guesses)).map(({ code }) => code);
+    expect(codes.filter((code) => code === "UNAUTHORIZED")).toHaveLength(5);
+    expect(codes.filter((code) => code === "TOO_MANY_REQUESTS")).toHaveLength(25);
+
+    expect((await refusalOf(a.client().api.auth.login.mutate({ email, password }))).code).toBe("TOO_MANY_REQUESTS");
+    const { db } = deployment.database.connection;
+    expect(await db.select().from(refreshSessions).where(eq(refreshSessions.userId, userId))).toEqual([]);
+    const failures = await db
+      .select()
+      .from(securityEvents)
+      .where(and(eq(securityEvents.type, "login_failed"), eq(securityEvents.userId, userId)));
+    expect(failures).toHaveLength(5);
   });
 
   it("does not let a stranger's failures lock the owner out from elsewhere", async () => {

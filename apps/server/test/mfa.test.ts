@@ -147,3 +147,46 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
     expect(batched.status).toBe(400);
   });
 });
+
+/** An attacker who holds the password guesses the code; the lock-out must stop them as it stops password guesses. */
+describe.each(availableBackends())("code guessing on %s", (backend) => {
+  let deployment: Deployment;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // The per-address request limit is set high: this file tests the per-account lock-out.
+    deployment = await createDeployment(backend, { AUTH_RATE_LIMIT_MAX: "1000" });
+    server = await deployment.start();
+  });
+  afterAll(() => deployment?.destroy());
+
+  it("gives thirty codes guessed at once with a stolen password no more tries than five in a row", async () => {
+    const email = uniqueEmail("code-burst");
+    let accessToken: string | null = null;
+    const { api } = server.client({ getAccessToken: () => accessToken });
+    await api.auth.register.mutate({ email, password });
+    const owner = tokensOf(await api.auth.login.mutate({ email, password }));
+    accessToken = owner.accessToken;
+    const { secret } = await api.auth.mfa.enroll.mutate();
+    await api.auth.mfa.confirm.mutate({ code: authenticatorCode(secret) });
+
+    const challenge = challengeOf(await server.client().api.auth.login.mutate({ email, password }));
+    const guesses = Array.from({ length: 30 }, (_, guess) =>
+      refusalOf(server.client().api.auth.mfa.verify.mutate({ challenge, code: `guess ${guess}` })),
+    );
+    const refusals = await Promise.all(guesses);
+    expect(refusals.filter(({ message }) => message === "Invalid code")).toHaveLength(5);
+    expect(refusals.filter(({ code }) => code === "TOO_MANY_REQUESTS")).toHaveLength(25);
+
+    const rightCode = authenticatorCode(secret, 1);
+    expect((await refusalOf(api.auth.mfa.verify.mutate({ challenge, code: rightCode }))).code).toBe(
+      "TOO_MANY_REQUESTS",
+    );
+    expect((await refusalOf(api.auth.login.mutate({ email, password }))).code).toBe("TOO_MANY_REQUESTS");
+    const sessions = await deployment.database.connection.db
+      .select()
+      .from(refreshSessions)
+      .where(eq(refreshSessions.userId, owner.user.id));
+    expect(sessions.map(({ id }) => id)).toEqual([owner.sessionId]);
+  });
+});

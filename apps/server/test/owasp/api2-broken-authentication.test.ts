@@ -15,6 +15,7 @@ describe("API2 broken authentication", () => {
       file: "apps/server/test/brute-force.test.ts",
       tests: [
         "locks the account out after five wrong passwords, even against the right one",
+        "gives thirty guesses fired at once no more tries than five in a row",
         "does not let a stranger's failures lock the owner out from elsewhere",
       ],
     },
@@ -24,7 +25,13 @@ describe("API2 broken authentication", () => {
       tests: ["refuses a socket whose URL carries a token", "is refused from a foreign origin or referer"],
     },
     { file: "apps/server/test/auth-flow.test.ts", tests: ["the same words as an unknown email"] },
-    { file: "apps/server/test/mfa.test.ts", tests: ["lets only a recent sign-in set up an authenticator"] },
+    {
+      file: "apps/server/test/mfa.test.ts",
+      tests: [
+        "lets only a recent sign-in set up an authenticator",
+        "gives thirty codes guessed at once with a stolen password no more tries than five in a row",
+      ],
+    },
     {
       file: "apps/server/test/oidc-login.test.ts",
       tests: ["refuses a callback replayed with the same code and state"],

@@ -23,6 +23,7 @@ import { isLiveSession } from "./live-session";
 import type { SessionRecord } from "./session-cache";
 import { createOpaqueToken, hashOpaqueToken } from "./opaque-tokens";
 import { recordSecurityEvent } from "./security-events";
+import { withinSignInBudget } from "./sign-in-budget";
 import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
 import { loginKeys, type LoginThrottle } from "../throttling";
 
@@ -81,7 +82,7 @@ export async function register(
 /**
  * Fails with the same message and the same work whether the email is unknown or the password
  * wrong. Repeated failures lock the account, and the address they come from, out for a growing
- * while: the lock is checked before any password is, so a locked-out guess costs nothing.
+ * while: the lock is checked, and the attempt counted, before any password is.
  * An account with an authenticator gets a challenge instead of tokens, to complete with a code.
  */
 export async function login(
@@ -90,29 +91,25 @@ export async function login(
   actor: Actor,
 ): Promise<LoginResult> {
   const keys = loginKeys(input.email, actor.ip ?? "unknown");
-  const retryAfterMs = await deps.loginThrottle.retryAfterMs(keys.map(({ key }) => key));
-  if (retryAfterMs > 0) {
-    await recordSecurityEvent(deps, actor, "login_locked", { email: input.email });
-    throw new AppError("RATE_LIMITED", `Too many failed sign-ins; try again in ${Math.ceil(retryAfterMs / 1000)} s`);
-  }
+  return withinSignInBudget(deps, keys, actor, { email: input.email }, async (countFailure) => {
+    const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${input.email}` });
+    const valid = user
+      ? await verifyPassword(user.passwordHash, input.password)
+      : await verifyAgainstDummyHash(input.password);
+    if (!user || !valid) {
+      await countFailure();
+      await recordSecurityEvent(deps, { ...actor, userId: user?.id ?? null }, "login_failed", {
+        reason: user ? "wrong_password" : "unknown_email",
+      });
+      throw new AppError("UNAUTHENTICATED", INVALID_CREDENTIALS);
+    }
 
-  const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${input.email}` });
-  const valid = user
-    ? await verifyPassword(user.passwordHash, input.password)
-    : await verifyAgainstDummyHash(input.password);
-  if (!user || !valid) {
-    await deps.loginThrottle.recordFailure(keys);
-    await recordSecurityEvent(deps, { ...actor, userId: user?.id ?? null }, "login_failed", {
-      reason: user ? "wrong_password" : "unknown_email",
-    });
-    throw new AppError("UNAUTHENTICATED", INVALID_CREDENTIALS);
-  }
-
-  const result = await completeSignIn(deps, user, actor);
-  // The failures are forgiven only once the code is right too: otherwise a known password would
-  // reset the budget for guessing codes at every sign-in.
-  if (result.status === "signed-in") await deps.loginThrottle.reset(keys[0]!.key);
-  return result;
+    const result = await completeSignIn(deps, user, actor);
+    // The failures are forgiven only once the code is right too: otherwise a known password would
+    // reset the budget for guessing codes at every sign-in.
+    if (result.status === "signed-in") await deps.loginThrottle.reset(keys[0]!.key);
+    return result;
+  });
 }
 
 /**

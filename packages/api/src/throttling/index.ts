@@ -1,4 +1,4 @@
-export type { LoginThrottle, ThrottledKey } from "./login-throttle";
+export type { AttemptReservation, LoginThrottle, ThrottledKey } from "./login-throttle";
 export { loginKeys, lockoutAfter } from "./login-throttle";
 export { createInProcessLoginThrottle } from "./in-process";
 export { createRedisLoginThrottle } from "./redis";

@@ -1,13 +1,44 @@
 /**
  * Counts failed sign-ins per key (an account, an address) and locks a key out for a while once
  * it has failed too often. Each further failure doubles the lock-out, up to a ceiling.
+ *
+ * An attempt takes its place in the budget before its secret is checked, in one atomic step with
+ * the lock-out check: otherwise a burst of parallel guesses would all pass the check before the
+ * first of them failed, and get far more tries than the budget.
  */
 export interface LoginThrottle {
-  /** Milliseconds until any of `keys` may try again; 0 when all may. */
-  retryAfterMs(keys: string[]): Promise<number>;
-  recordFailure(keys: ThrottledKey[]): Promise<void>;
+  /**
+   * Reserves a place for one attempt in the budget of every key, unless any key is locked out or
+   * its budget is taken by attempts still in flight (counted as if they will fail). Each
+   * reservation must be settled with `recordFailure` or `release`. Where a reservation outlives
+   * the process that made it (Redis), one left unsettled lapses after `RESERVATION_LAPSE_MS`.
+   */
+  reserveAttempt(keys: ThrottledKey[]): Promise<AttemptReservation>;
   /** Forgets the failures of a key, after a successful sign-in. */
   reset(key: string): Promise<void>;
+}
+
+export type AttemptReservation =
+  | {
+      status: "reserved";
+      /** The secret was wrong: the attempt counts as a failure of every key, which may lock them out. */
+      recordFailure(): Promise<void>;
+      /** Gives the place back, counting nothing; does nothing once the failure is recorded. */
+      release(): Promise<void>;
+    }
+  | { status: "locked-out"; retryAfterMs: number };
+
+type Settlements = Pick<Extract<AttemptReservation, { status: "reserved" }>, "recordFailure" | "release">;
+
+/** A reservation that is settled once, by whichever of `recordFailure` and `release` comes first. */
+export function settledOnce(settlements: Settlements): AttemptReservation {
+  let settled = false;
+  const once = (settle: () => Promise<void>) => async () => {
+    if (settled) return;
+    settled = true;
+    await settle();
+  };
+  return { status: "reserved", recordFailure: once(settlements.recordFailure), release: once(settlements.release) };
 }
 
 export interface ThrottledKey {
@@ -18,13 +49,27 @@ export interface ThrottledKey {
 
 /** Failures are forgotten this long after the last one. */
 export const FAILURE_WINDOW_MS = 15 * 60_000;
-const FIRST_LOCKOUT_MS = 30_000;
-const MAX_LOCKOUT_MS = 15 * 60_000;
+export const FIRST_LOCKOUT_MS = 30_000;
+export const MAX_LOCKOUT_MS = 15 * 60_000;
+/**
+ * Far longer than checking a secret takes, so that only the reservation of an attempt whose
+ * process died lapses, and short enough that such a reservation does not shrink the budget for long.
+ */
+export const RESERVATION_LAPSE_MS = 60_000;
 
 /** How long a key is locked out after its `failures`-th failure in the window (0: not at all). */
 export function lockoutAfter(failures: number, freeAttempts: number): number {
   if (failures < freeAttempts) return 0;
   return Math.min(MAX_LOCKOUT_MS, FIRST_LOCKOUT_MS * 2 ** (failures - freeAttempts));
+}
+
+/**
+ * How long a key that is not locked out must wait before a new attempt, counting its attempts in
+ * flight as failures: the lock-out they would bring. With none in flight it may try, even past its
+ * free attempts: each lock-out, once over, allows one more try.
+ */
+export function waitForAttemptsInFlight(failures: number, inFlight: number, freeAttempts: number): number {
+  return inFlight === 0 ? 0 : lockoutAfter(failures + inFlight, freeAttempts);
 }
 
 /**

@@ -7,7 +7,8 @@ import { AppError } from "../../errors";
 import type { Logger } from "../../logger";
 import { recordAudit } from "../audit";
 import { verifyPassword } from "../passwords";
-import { recordFailedSecondFactor, refuseWhileLockedOut, secondFactorKeys } from "./attempt-throttle";
+import { withinSignInBudget } from "../sign-in-budget";
+import { recordFailedSecondFactor, secondFactorKeys } from "./attempt-throttle";
 import { countUnusedRecoveryCodes, replaceRecoveryCodes } from "./recovery-codes";
 import { useSecondFactorCode } from "./second-factor";
 import { seal, unseal } from "../sealing";
@@ -120,27 +121,28 @@ export async function disableMfa(
   actor: Actor,
 ): Promise<void> {
   const keys = secondFactorKeys(user.email, actor);
-  await refuseWhileLockedOut(deps, keys, actor);
-  if (!(await hasConfirmedMfaFactor(deps.db, user.id))) throw new AppError("CONFLICT", NOT_ENABLED);
+  await withinSignInBudget(deps, keys, actor, { step: "second_factor" }, async (countFailure) => {
+    if (!(await hasConfirmedMfaFactor(deps.db, user.id))) throw new AppError("CONFLICT", NOT_ENABLED);
 
-  const account = await deps.db.query.users.findFirst({
-    where: eq(users.id, user.id),
-    columns: { passwordHash: true },
-  });
-  if (!account || !(await verifyPassword(account.passwordHash, input.password))) {
-    await recordFailedSecondFactor(deps, keys, actor, "wrong_password");
-    throw new AppError("FORBIDDEN", WRONG_PASSWORD_OR_CODE);
-  }
+    const account = await deps.db.query.users.findFirst({
+      where: eq(users.id, user.id),
+      columns: { passwordHash: true },
+    });
+    if (!account || !(await verifyPassword(account.passwordHash, input.password))) {
+      await recordFailedSecondFactor(deps, countFailure, actor, "wrong_password");
+      throw new AppError("FORBIDDEN", WRONG_PASSWORD_OR_CODE);
+    }
 
-  const disabled = await deps.db.transaction(async (tx) => {
-    if (!(await useSecondFactorCode(tx, deps.mfaSealingKey, user.id, input.code))) return false;
-    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
-    await tx.delete(mfaFactors).where(eq(mfaFactors.userId, user.id));
-    await recordAudit(tx, actor, { action: "mfa.disable", resource: "mfa_factor", resourceId: user.id });
-    return true;
+    const disabled = await deps.db.transaction(async (tx) => {
+      if (!(await useSecondFactorCode(tx, deps.mfaSealingKey, user.id, input.code))) return false;
+      await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+      await tx.delete(mfaFactors).where(eq(mfaFactors.userId, user.id));
+      await recordAudit(tx, actor, { action: "mfa.disable", resource: "mfa_factor", resourceId: user.id });
+      return true;
+    });
+    if (!disabled) {
+      await recordFailedSecondFactor(deps, countFailure, actor, "wrong_code");
+      throw new AppError("FORBIDDEN", WRONG_PASSWORD_OR_CODE);
+    }
   });
-  if (!disabled) {
-    await recordFailedSecondFactor(deps, keys, actor, "wrong_code");
-    throw new AppError("FORBIDDEN", WRONG_PASSWORD_OR_CODE);
-  }
 }

@@ -4,7 +4,8 @@ import { AppError } from "../../errors";
 import type { Logger } from "../../logger";
 import type { SessionTokens } from "../../validators";
 import { startSession } from "../auth";
-import { recordFailedSecondFactor, refuseWhileLockedOut, secondFactorKeys } from "./attempt-throttle";
+import { withinSignInBudget } from "../sign-in-budget";
+import { recordFailedSecondFactor, secondFactorKeys } from "./attempt-throttle";
 import { findLiveMfaChallenge, lockLiveMfaChallenge, markMfaChallengeUsed } from "./challenges";
 import { useSecondFactorCode } from "./second-factor";
 
@@ -30,20 +31,19 @@ export async function completeMfaSignIn(
   if (!pending) throw new AppError("UNAUTHENTICATED", EXPIRED_CHALLENGE);
   const userActor = { ...actor, userId: pending.user.id };
   const keys = secondFactorKeys(pending.user.email, actor);
-  await refuseWhileLockedOut(deps, keys, userActor);
-
-  const outcome = await deps.db.transaction(async (tx) => {
-    if (!(await lockLiveMfaChallenge(tx, pending.challengeId))) return "expired";
-    if (!(await useSecondFactorCode(tx, deps.mfaSealingKey, pending.user.id, input.code))) return "wrong-code";
-    await markMfaChallengeUsed(tx, pending.challengeId);
-    return "accepted";
+  return withinSignInBudget(deps, keys, userActor, { step: "second_factor" }, async (countFailure) => {
+    const outcome = await deps.db.transaction(async (tx) => {
+      if (!(await lockLiveMfaChallenge(tx, pending.challengeId))) return "expired";
+      if (!(await useSecondFactorCode(tx, deps.mfaSealingKey, pending.user.id, input.code))) return "wrong-code";
+      await markMfaChallengeUsed(tx, pending.challengeId);
+      return "accepted";
+    });
+    if (outcome === "expired") throw new AppError("UNAUTHENTICATED", EXPIRED_CHALLENGE);
+    if (outcome === "wrong-code") {
+      await recordFailedSecondFactor(deps, countFailure, userActor, "wrong_code");
+      throw new AppError("UNAUTHENTICATED", INVALID_CODE);
+    }
+    await deps.loginThrottle.reset(keys[0]!.key);
+    return startSession(deps, pending.user, actor);
   });
-  if (outcome === "expired") throw new AppError("UNAUTHENTICATED", EXPIRED_CHALLENGE);
-  if (outcome === "wrong-code") {
-    await recordFailedSecondFactor(deps, keys, userActor, "wrong_code");
-    throw new AppError("UNAUTHENTICATED", INVALID_CODE);
-  }
-
-  await deps.loginThrottle.reset(keys[0]!.key);
-  return startSession(deps, pending.user, actor);
 }
