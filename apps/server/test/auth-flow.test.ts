@@ -1,27 +1,13 @@
 import { TRPCClientError } from "@seed/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  availableBackends,
-  createDeployment,
-  tokensOf,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { describe, expect, it } from "vitest";
+import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 
 describe.each(availableBackends())("signing in through the typed client on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend);
-    server = await deployment.start();
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend);
 
   it("goes register → login → me → refresh → logout, after which me is refused", async () => {
     let accessToken: string | null = null;
-    const { api } = server.client({ getAccessToken: () => accessToken });
+    const { api } = deployment.server.client({ getAccessToken: () => accessToken });
     const email = uniqueEmail("flow");
 
     const registered = await api.auth.register.mutate({ email, password: "a long passphrase" });
@@ -50,7 +36,7 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
   });
 
   it("refuses a wrong password with UNAUTHORIZED and the same words as an unknown email", async () => {
-    const { api } = server.client();
+    const { api } = deployment.server.client();
     const email = uniqueEmail("wrong");
     await api.auth.register.mutate({ email, password: "the right one!" });
     const wrong = await api.auth.login.mutate({ email, password: "the wrong one" }).catch((error: unknown) => error);
@@ -63,7 +49,7 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
   });
 
   it("refuses a duplicate registration with CONFLICT", async () => {
-    const { api } = server.client();
+    const { api } = deployment.server.client();
     const email = uniqueEmail("dup");
     await api.auth.register.mutate({ email, password: "a long passphrase" });
     const error = await api.auth.register
@@ -74,9 +60,9 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
 
   it("sets the refresh token in an HttpOnly, Secure, SameSite=Strict cookie scoped to the API", async () => {
     const email = uniqueEmail("cookie");
-    const { api } = server.client();
+    const { api } = deployment.server.client();
     await api.auth.register.mutate({ email, password: "a long passphrase" });
-    const response = await fetch(`${server.trpcUrl}/auth.login`, {
+    const response = await fetch(`${deployment.server.trpcUrl}/auth.login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ json: { email, password: "a long passphrase" } }),
@@ -89,9 +75,9 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
     expect(cookie).toContain("Path=/trpc");
 
     // A browser sends the cookie back; the refresh needs no token in the body then.
-    const refreshed = await fetch(`${server.trpcUrl}/auth.refresh`, {
+    const refreshed = await fetch(`${deployment.server.trpcUrl}/auth.refresh`, {
       method: "POST",
-      headers: { "content-type": "application/json", cookie: cookie.split(";")[0]!, origin: server.baseUrl },
+      headers: { "content-type": "application/json", cookie: cookie.split(";")[0]!, origin: deployment.server.baseUrl },
       body: JSON.stringify({ json: {} }),
     });
     expect(refreshed.status).toBe(200);
@@ -100,7 +86,7 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
 
   it("replays a refused call once with a refreshed token", async () => {
     const email = uniqueEmail("retry");
-    const bootstrap = server.client();
+    const bootstrap = deployment.server.client();
     await bootstrap.api.auth.register.mutate({ email, password: "a long passphrase" });
     let refreshToken = tokensOf(
       await bootstrap.api.auth.login.mutate({ email, password: "a long passphrase" }),
@@ -108,7 +94,7 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
 
     let accessToken: string | null = "an-access-token-that-has-long-expired";
     let refreshes = 0;
-    const { api } = server.client({
+    const { api } = deployment.server.client({
       getAccessToken: () => accessToken,
       refreshAccessToken: async () => {
         refreshes += 1;
@@ -126,7 +112,7 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
   });
 
   it("gives up when the refresh fails, with the original UNAUTHORIZED error", async () => {
-    const { api } = server.client({ getAccessToken: () => "garbage", refreshAccessToken: async () => null });
+    const { api } = deployment.server.client({ getAccessToken: () => "garbage", refreshAccessToken: async () => null });
     const error = await api.auth.me.query().catch((caught: unknown) => caught);
     expect((error as TRPCClientError<never>).data).toMatchObject({ code: "UNAUTHORIZED" });
   });

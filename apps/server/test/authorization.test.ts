@@ -1,13 +1,6 @@
 import { type TRPCClientError, type Client } from "@seed/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  availableBackends,
-  createDeployment,
-  tokensOf,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 import { codeOf } from "./support/refusal";
 
 const password = "a long passphrase";
@@ -15,32 +8,28 @@ const adminEmail = uniqueEmail("root");
 const adminPassword = "the very first admin password";
 
 describe.each(availableBackends())("authorization over HTTP on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
+  // This file signs in dozens of times; the credential limit has its own tests.
+  const deployment = useDeployment(backend, {
+    env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword, AUTH_RATE_LIMIT_MAX: "1000" },
+  });
   let admin: Client;
 
   async function signIn(email: string, secret = password): Promise<Client & { userId: string }> {
-    const session = tokensOf(await server.client().api.auth.login.mutate({ email, password: secret }));
-    return Object.assign(server.client({ getAccessToken: () => session.accessToken }), { userId: session.user.id });
+    const session = tokensOf(await deployment.server.client().api.auth.login.mutate({ email, password: secret }));
+    return Object.assign(deployment.server.client({ getAccessToken: () => session.accessToken }), {
+      userId: session.user.id,
+    });
   }
 
   async function newUser(label: string): Promise<Client & { userId: string; email: string }> {
     const email = uniqueEmail(label);
-    await server.client().api.auth.register.mutate({ email, password });
+    await deployment.server.client().api.auth.register.mutate({ email, password });
     return Object.assign(await signIn(email), { email });
   }
 
   beforeAll(async () => {
-    // This file signs in dozens of times; the credential limit has its own tests.
-    deployment = await createDeployment(backend, {
-      ADMIN_EMAIL: adminEmail,
-      ADMIN_PASSWORD: adminPassword,
-      AUTH_RATE_LIMIT_MAX: "1000",
-    });
-    server = await deployment.start();
     admin = await signIn(adminEmail, adminPassword);
   });
-  afterAll(() => deployment?.destroy());
 
   it("creates the first admin from ADMIN_EMAIL and ADMIN_PASSWORD", async () => {
     const me = await admin.api.auth.me.query();
@@ -161,7 +150,7 @@ describe.each(availableBackends())("authorization over HTTP on %s", (backend) =>
   it("finds users by part of their email, in pages", async () => {
     const tag = `find-${Date.now()}`;
     for (const n of [1, 2, 3]) {
-      await server.client().api.auth.register.mutate({ email: `${tag}-${n}@example.com`, password });
+      await deployment.server.client().api.auth.register.mutate({ email: `${tag}-${n}@example.com`, password });
     }
     const page = await admin.api.admin.users.list.query({ search: tag, limit: 2 });
     const rest = await admin.api.admin.users.list.query({ search: tag, limit: 2, cursor: page.nextCursor! });

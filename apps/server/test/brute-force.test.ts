@@ -1,31 +1,18 @@
 import { refreshSessions, securityEvents } from "@seed/db";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  availableBackends,
-  createDeployment,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { describe, expect, it } from "vitest";
+import { availableBackends, uniqueEmail, useDeployment } from "./support/test-server";
 import { refusalOf } from "./support/refusal";
 
 const password = "a long passphrase";
 
 /** An attacker guesses one account's password; the lock-out must stop them, and only them. */
 describe.each(availableBackends())("password guessing on %s", (backend) => {
-  let deployment: Deployment;
-  let instances: TestServer[];
-
-  beforeAll(async () => {
-    // The per-address request limit is set high: this file tests the per-account lock-out.
-    deployment = await createDeployment(backend, { AUTH_RATE_LIMIT_MAX: "1000" });
-    instances = [await deployment.start(), await deployment.start()];
-  });
-  afterAll(() => deployment?.destroy());
+  // The per-address request limit is set high: this file tests the per-account lock-out.
+  const deployment = useDeployment(backend, { instances: ["a", "b"], env: { AUTH_RATE_LIMIT_MAX: "1000" } });
 
   it("locks the account out after five wrong passwords, even against the right one", async () => {
-    const [a, b] = instances as [TestServer, TestServer];
+    const { a, b } = deployment;
     const email = uniqueEmail("target");
     await a.client().api.auth.register.mutate({ email, password });
 
@@ -46,7 +33,7 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
   });
 
   it("gives thirty guesses fired at once no more tries than five in a row, and then refuses the right password", async () => {
-    const [a, b] = instances as [TestServer, TestServer];
+    const { a, b } = deployment;
     const email = uniqueEmail("burst");
     const { id: userId } = await a.client().api.auth.register.mutate({ email, password });
 
@@ -71,7 +58,7 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
   });
 
   it("does not let a stranger's failures lock the owner out from elsewhere", async () => {
-    const [a] = instances as [TestServer];
+    const { a } = deployment;
     const proxied = await deployment.start({ TRUST_PROXY: "1", AUTH_RATE_LIMIT_MAX: "1000" });
     const email = uniqueEmail("owner-elsewhere");
     await a.client().api.auth.register.mutate({ email, password });
@@ -92,7 +79,7 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
   });
 
   it("leaves other accounts alone", async () => {
-    const [a] = instances as [TestServer];
+    const { a } = deployment;
     const target = uniqueEmail("locked");
     const bystander = uniqueEmail("bystander");
     await a.client().api.auth.register.mutate({ email: target, password });
@@ -106,7 +93,7 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
   });
 
   it("forgets earlier failures once the owner signs in", async () => {
-    const [a] = instances as [TestServer];
+    const { a } = deployment;
     const email = uniqueEmail("owner");
     await a.client().api.auth.register.mutate({ email, password });
     for (let guess = 0; guess < 4; guess += 1) {
@@ -123,7 +110,7 @@ describe.each(availableBackends())("password guessing on %s", (backend) => {
   it.each(["password123", "Qwertyuiop", "iloveyou1"])(
     "refuses %s as a new password for being too common, and creates no account",
     async (common) => {
-      const [a] = instances as [TestServer];
+      const { a } = deployment;
       const email = uniqueEmail("common");
       const refused = await refusalOf(a.client().api.auth.register.mutate({ email, password: common }));
       expect(refused.code).toBe("BAD_REQUEST");

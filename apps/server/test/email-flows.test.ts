@@ -1,31 +1,17 @@
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { emailTokens, mailOutbox, users } from "@seed/db";
 import { desc, eq } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  availableBackends,
-  createDeployment,
-  tokensOf,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
+import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 import { codeOf } from "./support/refusal";
 
 const password = "a long passphrase";
 
 describe.each(availableBackends())("email verification and password reset on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend, { AUTH_RATE_LIMIT_MAX: "1000", APP_URL: "https://shop.example.com" });
-    server = await deployment.start();
+  const deployment = useDeployment(backend, {
+    env: { AUTH_RATE_LIMIT_MAX: "1000", APP_URL: "https://shop.example.com" },
   });
-  afterAll(() => deployment?.destroy());
 
   /** The token of the last link mailed to `to` for `page`, read from the outbox as a user would. */
   async function linkToken(to: string, page: "verify-email" | "reset-password"): Promise<string> {
@@ -46,27 +32,33 @@ describe.each(availableBackends())("email verification and password reset on %s"
 
   it("mails a confirmation link on sign-up that verifies the address once", async () => {
     const email = uniqueEmail("verify");
-    await server.client().api.auth.register.mutate({ email, password });
+    await deployment.server.client().api.auth.register.mutate({ email, password });
     const token = await linkToken(email, "verify-email");
     expect(await verifiedAt(email)).toBeNull();
 
-    await expect(server.client().api.auth.email.verify.mutate({ token })).resolves.toEqual({ verified: true });
+    await expect(deployment.server.client().api.auth.email.verify.mutate({ token })).resolves.toEqual({
+      verified: true,
+    });
     expect(await verifiedAt(email)).toBeInstanceOf(Date);
-    expect(await codeOf(server.client().api.auth.email.verify.mutate({ token }))).toBe("BAD_REQUEST");
+    expect(await codeOf(deployment.server.client().api.auth.email.verify.mutate({ token }))).toBe("BAD_REQUEST");
   });
 
   it("refuses a made-up or malformed verification token", async () => {
-    expect(await codeOf(server.client().api.auth.email.verify.mutate({ token: "A".repeat(43) }))).toBe("BAD_REQUEST");
-    expect(await codeOf(server.client().api.auth.email.verify.mutate({ token: "short" }))).toBe("BAD_REQUEST");
+    expect(await codeOf(deployment.server.client().api.auth.email.verify.mutate({ token: "A".repeat(43) }))).toBe(
+      "BAD_REQUEST",
+    );
+    expect(await codeOf(deployment.server.client().api.auth.email.verify.mutate({ token: "short" }))).toBe(
+      "BAD_REQUEST",
+    );
   });
 
   it("answers a reset request for an unknown address exactly like one for a known address", async () => {
     const known = uniqueEmail("known");
-    await server.client().api.auth.register.mutate({ email: known, password });
+    await deployment.server.client().api.auth.register.mutate({ email: known, password });
     const unknown = uniqueEmail("unknown");
     const answers = await Promise.all([
-      server.client().api.auth.password.requestReset.mutate({ email: known }),
-      server.client().api.auth.password.requestReset.mutate({ email: unknown }),
+      deployment.server.client().api.auth.password.requestReset.mutate({ email: known }),
+      deployment.server.client().api.auth.password.requestReset.mutate({ email: unknown }),
     ]);
     expect(answers[0]).toEqual(answers[1]);
     const toUnknown = await deployment.database.connection.db
@@ -78,58 +70,64 @@ describe.each(availableBackends())("email verification and password reset on %s"
 
   it("resets the password with the mailed link and signs the account out everywhere", async () => {
     const email = uniqueEmail("reset");
-    await server.client().api.auth.register.mutate({ email, password });
-    const before = tokensOf(await server.client().api.auth.login.mutate({ email, password }));
-    const signedIn = server.client({ getAccessToken: () => before.accessToken });
+    await deployment.server.client().api.auth.register.mutate({ email, password });
+    const before = tokensOf(await deployment.server.client().api.auth.login.mutate({ email, password }));
+    const signedIn = deployment.server.client({ getAccessToken: () => before.accessToken });
 
-    await server.client().api.auth.password.requestReset.mutate({ email });
+    await deployment.server.client().api.auth.password.requestReset.mutate({ email });
     const token = await linkToken(email, "reset-password");
-    await server.client().api.auth.password.reset.mutate({ token, password: "an entirely new passphrase" });
+    await deployment.server.client().api.auth.password.reset.mutate({ token, password: "an entirely new passphrase" });
 
     expect(await codeOf(signedIn.api.auth.me.query())).toBe("UNAUTHORIZED");
-    expect(await codeOf(server.client().api.auth.refresh.mutate({ refreshToken: before.refreshToken }))).toBe(
-      "UNAUTHORIZED",
-    );
-    expect(await codeOf(server.client().api.auth.login.mutate({ email, password }))).toBe("UNAUTHORIZED");
+    expect(
+      await codeOf(deployment.server.client().api.auth.refresh.mutate({ refreshToken: before.refreshToken })),
+    ).toBe("UNAUTHORIZED");
+    expect(await codeOf(deployment.server.client().api.auth.login.mutate({ email, password }))).toBe("UNAUTHORIZED");
     await expect(
-      server.client().api.auth.login.mutate({ email, password: "an entirely new passphrase" }),
+      deployment.server.client().api.auth.login.mutate({ email, password: "an entirely new passphrase" }),
     ).resolves.toBeDefined();
     expect(
-      await codeOf(server.client().api.auth.password.reset.mutate({ token, password: "yet another passphrase" })),
+      await codeOf(
+        deployment.server.client().api.auth.password.reset.mutate({ token, password: "yet another passphrase" }),
+      ),
     ).toBe("BAD_REQUEST");
   });
 
   it("removes the authenticator a squatter put on an unconfirmed address, but not the owner's", async () => {
     const email = uniqueEmail("squatted");
-    await server.client().api.auth.register.mutate({ email, password });
+    await deployment.server.client().api.auth.register.mutate({ email, password });
     const enableMfa = async (secretPassword: string) => {
-      const session = tokensOf(await server.client().api.auth.login.mutate({ email, password: secretPassword }));
-      const signedIn = server.client({ getAccessToken: () => session.accessToken });
+      const session = tokensOf(
+        await deployment.server.client().api.auth.login.mutate({ email, password: secretPassword }),
+      );
+      const signedIn = deployment.server.client({ getAccessToken: () => session.accessToken });
       const { secret } = await signedIn.api.auth.mfa.enroll.mutate();
       await signedIn.api.auth.mfa.confirm.mutate({ code: TOTP.generate({ secret: Secret.fromBase32(secret) }) });
     };
     const resetTo = async (newPassword: string) => {
-      await server.client().api.auth.password.requestReset.mutate({ email });
+      await deployment.server.client().api.auth.password.requestReset.mutate({ email });
       const token = await linkToken(email, "reset-password");
-      await server.client().api.auth.password.reset.mutate({ token, password: newPassword });
+      await deployment.server.client().api.auth.password.reset.mutate({ token, password: newPassword });
     };
 
     await enableMfa(password);
     await resetTo("the owner's new passphrase");
-    const owner = await server.client().api.auth.login.mutate({ email, password: "the owner's new passphrase" });
+    const owner = await deployment.server
+      .client()
+      .api.auth.login.mutate({ email, password: "the owner's new passphrase" });
     expect(owner.status).toBe("signed-in");
     expect(await verifiedAt(email)).toBeInstanceOf(Date);
 
     await enableMfa("the owner's new passphrase");
     await resetTo("another new passphrase");
-    const again = await server.client().api.auth.login.mutate({ email, password: "another new passphrase" });
+    const again = await deployment.server.client().api.auth.login.mutate({ email, password: "another new passphrase" });
     expect(again.status).toBe("mfa-required");
   });
 
   it("refuses an expired reset link and keeps the password", async () => {
     const email = uniqueEmail("late");
-    await server.client().api.auth.register.mutate({ email, password });
-    await server.client().api.auth.password.requestReset.mutate({ email });
+    await deployment.server.client().api.auth.register.mutate({ email, password });
+    await deployment.server.client().api.auth.password.requestReset.mutate({ email });
     const token = await linkToken(email, "reset-password");
     // The link was mailed two hours ago.
     await deployment.database.connection.db
@@ -137,54 +135,36 @@ describe.each(availableBackends())("email verification and password reset on %s"
       .set({ expiresAt: new Date(Date.now() - 3600_000) })
       .where(eq(emailTokens.email, email));
     expect(
-      await codeOf(server.client().api.auth.password.reset.mutate({ token, password: "an entirely new passphrase" })),
+      await codeOf(
+        deployment.server.client().api.auth.password.reset.mutate({ token, password: "an entirely new passphrase" }),
+      ),
     ).toBe("BAD_REQUEST");
-    await expect(server.client().api.auth.login.mutate({ email, password })).resolves.toBeDefined();
+    await expect(deployment.server.client().api.auth.login.mutate({ email, password })).resolves.toBeDefined();
   });
 
   it("refuses a common new password without using up the link", async () => {
     const email = uniqueEmail("weak");
-    await server.client().api.auth.register.mutate({ email, password });
-    await server.client().api.auth.password.requestReset.mutate({ email });
+    await deployment.server.client().api.auth.register.mutate({ email, password });
+    await deployment.server.client().api.auth.password.requestReset.mutate({ email });
     const token = await linkToken(email, "reset-password");
-    expect(await codeOf(server.client().api.auth.password.reset.mutate({ token, password: "password123" }))).toBe(
-      "BAD_REQUEST",
-    );
+    expect(
+      await codeOf(deployment.server.client().api.auth.password.reset.mutate({ token, password: "password123" })),
+    ).toBe("BAD_REQUEST");
     await expect(
-      server.client().api.auth.password.reset.mutate({ token, password: "a strong new passphrase" }),
+      deployment.server.client().api.auth.password.reset.mutate({ token, password: "a strong new passphrase" }),
     ).resolves.toEqual({ reset: true });
   });
 });
 
 describe("mail through SMTP", () => {
-  let deployment: Deployment;
-  let smtp: SMTPServer;
-  const received: { to: string; body: string }[] = [];
-
+  let smtp: SmtpSink;
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, session, done) {
-        let body = "";
-        stream.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        stream.on("end", () => {
-          received.push({ to: session.envelope.rcptTo[0]!.address, body });
-          done();
-        });
-      },
-    });
-    smtp.listen(0, "127.0.0.1");
-    await once(smtp.server, "listening");
-    const { port } = smtp.server.address() as AddressInfo;
-    deployment = await createDeployment("embedded", {
-      SMTP_URL: `smtp://127.0.0.1:${port}`,
-      MAIL_FROM: "Shop <shop@example.com>",
-    });
+    smtp = await startSmtpSink();
   });
-  afterAll(async () => {
-    await deployment?.destroy();
-    smtp?.close();
+  afterAll(() => smtp?.close());
+  const deployment = useDeployment("embedded", {
+    instances: [],
+    env: () => ({ SMTP_URL: smtp.url, MAIL_FROM: "Shop <shop@example.com>" }),
   });
 
   it("sends the confirmation mail to the SMTP server through the job queue, and records when it left", async () => {
@@ -193,9 +173,9 @@ describe("mail through SMTP", () => {
     await server.client().api.auth.register.mutate({ email, password });
     // The request queued the mail; the server's job worker sends it.
     await expect
-      .poll(() => received)
+      .poll(() => smtp.received)
       .toEqual([{ to: email, body: expect.stringContaining("Confirm your email address") }]);
-    expect(received[0]!.body).toContain("From: Shop <shop@example.com>");
+    expect(smtp.received[0]!.body).toContain("From: Shop <shop@example.com>");
     const sentAt = async () =>
       (await deployment.database.connection.db.select().from(mailOutbox).where(eq(mailOutbox.to, email)))[0]?.sentAt;
     await expect.poll(sentAt).toBeInstanceOf(Date);

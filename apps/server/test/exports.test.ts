@@ -1,35 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { Client } from "@seed/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { codeOf } from "./support/refusal";
 import { signedInClient } from "./support/session-events";
-import {
-  availableBackends,
-  createDeployment,
-  tokensOf,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 
 const admin = { email: "export-admin@example.com", password: "a long admin passphrase" };
 
 describe.each(availableBackends())("CSV exports of orders on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
+  const deployment = useDeployment(backend, {
+    env: { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, AUTH_RATE_LIMIT_MAX: "1000" },
+  });
   let adminClient: Client;
 
   beforeAll(async () => {
-    deployment = await createDeployment(backend, {
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-      AUTH_RATE_LIMIT_MAX: "1000",
-    });
-    server = await deployment.start();
-    const session = tokensOf(await server.client().api.auth.login.mutate(admin));
-    adminClient = server.client({ getAccessToken: () => session.accessToken });
+    const session = tokensOf(await deployment.server.client().api.auth.login.mutate(admin));
+    adminClient = deployment.server.client({ getAccessToken: () => session.accessToken });
   });
-  afterAll(() => deployment?.destroy());
 
   async function shopperWithOrder() {
     const product = await adminClient.api.products.create.mutate({
@@ -40,7 +27,7 @@ describe.each(availableBackends())("CSV exports of orders on %s", (backend) => {
       price: { amount: 1250, currency: "EUR" },
       stock: 10,
     });
-    const { client } = await signedInClient(server, uniqueEmail("exporter"));
+    const { client } = await signedInClient(deployment.server, uniqueEmail("exporter"));
     const order = await client.api.orders.place.mutate({
       items: [{ productId: product.id, quantity: 3 }],
       idempotencyKey: randomUUID(),
@@ -64,15 +51,15 @@ describe.each(availableBackends())("CSV exports of orders on %s", (backend) => {
   it("hides an export from everyone but its owner and those who may read anyone's orders", async () => {
     const { client } = await shopperWithOrder();
     const { exportId } = await client.api.exports.generate.mutate();
-    const { client: stranger } = await signedInClient(server, uniqueEmail("stranger"));
+    const { client: stranger } = await signedInClient(deployment.server, uniqueEmail("stranger"));
     expect(await codeOf(stranger.api.exports.get.query({ exportId }))).toBe("NOT_FOUND");
     expect(await codeOf(client.api.exports.get.query({ exportId: "no-such-export" }))).toBe("NOT_FOUND");
-    expect(await codeOf(server.client().api.exports.generate.mutate())).toBe("UNAUTHORIZED");
+    expect(await codeOf(deployment.server.client().api.exports.generate.mutate())).toBe("UNAUTHORIZED");
     await expect.poll(async () => (await adminClient.api.exports.get.query({ exportId })).status).toBe("done");
   });
 
   it("allows five exports a minute per user", async () => {
-    const { client } = await signedInClient(server, uniqueEmail("hoarder"));
+    const { client } = await signedInClient(deployment.server, uniqueEmail("hoarder"));
     for (let i = 0; i < 5; i++) await client.api.exports.generate.mutate();
     expect(await codeOf(client.api.exports.generate.mutate())).toBe("TOO_MANY_REQUESTS");
   });

@@ -3,40 +3,39 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf } from "./support/refusal";
 import { signedInClient } from "./support/session-events";
 import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
-import { availableBackends, createDeployment, tokensOf, type Deployment, type TestServer } from "./support/test-server";
+import { availableBackends, tokensOf, useDeployment } from "./support/test-server";
 
 const admin = { email: `admin-${randomBytes(4).toString("hex")}@example.com`, password: "an admin passphrase" };
 
 describe.each(availableBackends())("background jobs on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
   let smtp: SmtpSink;
-
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    deployment = await createDeployment(backend, {
+  });
+  afterAll(() => smtp?.close());
+  const deployment = useDeployment(backend, {
+    env: () => ({
       SMTP_URL: smtp.url,
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
       JOB_ATTEMPTS: "2",
       JOB_BACKOFF_MS: "10",
-    });
-    server = await deployment.start();
-  });
-  afterAll(async () => {
-    await deployment?.destroy();
-    await smtp?.close();
+    }),
   });
 
   async function adminClient() {
-    const session = tokensOf(await server.client().api.auth.login.mutate(admin));
-    return server.client({ getAccessToken: () => session.accessToken });
+    const session = tokensOf(await deployment.server.client().api.auth.login.mutate(admin));
+    return deployment.server.client({ getAccessToken: () => session.accessToken });
   }
 
   it("sends a queued mail through the server's mailer", async () => {
     const to = `queued-${randomBytes(4).toString("hex")}@example.com`;
     const delivered = new Promise((resolve) => smtp.events.on("received", (mail) => mail.to === to && resolve(mail)));
-    await server.server.resources.jobs.enqueue("mail.send", { to, subject: "Queued", text: "Hello from a job" });
+    await deployment.server.server.resources.jobs.enqueue("mail.send", {
+      to,
+      subject: "Queued",
+      text: "Hello from a job",
+    });
     expect(await delivered).toMatchObject({ to, body: expect.stringContaining("Hello from a job") });
   });
 
@@ -44,7 +43,11 @@ describe.each(availableBackends())("background jobs on %s", (backend) => {
     const client = await adminClient();
     const to = `refused-${randomBytes(4).toString("hex")}@example.com`;
     smtp.refusing = true;
-    const id = await server.server.resources.jobs.enqueue("mail.send", { to, subject: "Refused", text: "Try again" });
+    const id = await deployment.server.server.resources.jobs.enqueue("mail.send", {
+      to,
+      subject: "Refused",
+      text: "Try again",
+    });
 
     await expect
       .poll(async () => (await client.api.admin.jobs.deadLetters.query({ limit: 10 })).map((l) => l.id))
@@ -72,9 +75,12 @@ describe.each(availableBackends())("background jobs on %s", (backend) => {
   });
 
   it("refuses the dead-letter list and retries to users without job:manage", async () => {
-    const { client } = await signedInClient(server, `customer-${randomBytes(4).toString("hex")}@example.com`);
+    const { client } = await signedInClient(
+      deployment.server,
+      `customer-${randomBytes(4).toString("hex")}@example.com`,
+    );
     expect(await codeOf(client.api.admin.jobs.deadLetters.query({ limit: 10 }))).toBe("FORBIDDEN");
     expect(await codeOf(client.api.admin.jobs.retry.mutate({ id: "1" }))).toBe("FORBIDDEN");
-    expect(await codeOf(server.client().api.admin.jobs.counts.query())).toBe("UNAUTHORIZED");
+    expect(await codeOf(deployment.server.client().api.admin.jobs.counts.query())).toBe("UNAUTHORIZED");
   });
 });

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { envSchema } from "@seed/config";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { sourceOfBuiltEntry } from "./support/built-entry";
-import { createDeployment, type Deployment, type TestServer } from "./support/test-server";
+import { useDeployment } from "./support/test-server";
 
 const manifestsDir = new URL("../../../deploy/kubernetes/", import.meta.url);
 const files = readdirSync(manifestsDir).filter((file) => file.endsWith(".yaml"));
@@ -131,16 +131,10 @@ describe("deploy/kubernetes", () => {
 });
 
 describe("the server's probes against a running server", () => {
-  let deployment: Deployment;
-  let running: TestServer;
-  beforeAll(async () => {
-    deployment = await createDeployment("embedded");
-    running = await deployment.start();
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment("embedded", { instances: ["running"] });
 
   it.each(["livenessProbe", "readinessProbe", "startupProbe"] as const)("the %s path answers 200", async (probe) => {
-    const response = await fetch(`${running.baseUrl}${server[probe]!.httpGet.path}`);
+    const response = await fetch(`${deployment.running.baseUrl}${server[probe]!.httpGet.path}`);
     expect(response.status).toBe(200);
   });
 });

@@ -7,15 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { signedInClient } from "./support/live";
 import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
-import { availableBackends, createDeployment, uniqueEmail, type Deployment } from "./support/test-server";
+import { availableBackends, uniqueEmail, useDeployment } from "./support/test-server";
 
 describe.each(availableBackends())("health, headers and shutdown on %s", (backend) => {
-  let deployment: Deployment;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend, { CORS_ORIGINS: "https://app.example.com" });
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend, { instances: [], env: { CORS_ORIGINS: "https://app.example.com" } });
 
   it("reports liveness and readiness with each dependency checked", async () => {
     const server = await deployment.start();
@@ -113,20 +108,14 @@ function heldPayments(): PaymentProvider & { charging: Promise<unknown>; release
 }
 
 describe.each(availableBackends())("draining on %s", (backend) => {
-  let deployment: Deployment;
   let smtp: SmtpSink;
-
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    deployment = await createDeployment(backend, {
-      SMTP_URL: smtp.url,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    });
   });
-  afterAll(async () => {
-    await deployment?.destroy();
-    await smtp?.close();
+  afterAll(() => smtp?.close());
+  const deployment = useDeployment(backend, {
+    instances: [],
+    env: () => ({ SMTP_URL: smtp.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }),
   });
 
   it("reports not ready while a request in flight finishes, answers it, then stops listening", async () => {

@@ -1,16 +1,10 @@
 import { once } from "node:events";
 import { productChangesChannel, type ProductChange } from "@seed/api";
 import type { Client } from "@seed/client";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { recordSubscription, signedInClient } from "./support/live";
-import {
-  availableBackends,
-  createDeployment,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 
 function watchProducts(client: Client) {
   return recordSubscription<{ id: string; data: ProductChange }>((handlers) =>
@@ -45,12 +39,7 @@ function onlySocketOf(server: TestServer) {
 }
 
 describe.each(availableBackends())("limits on live connections on %s", (backend) => {
-  let deployment: Deployment;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend);
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend, { instances: [] });
 
   it("refuses a subscription past the cap of one connection, and admits one again when a slot frees", async () => {
     const server = await deployment.start({ WS_MAX_SUBSCRIPTIONS: "2" });

@@ -4,15 +4,9 @@ import type { Notification, OrderStatusChange, ProductChange } from "@seed/api";
 import { createAccessTokenService, productChangesChannel, userOrdersChannel } from "@seed/api";
 import { loadConfig } from "@seed/config";
 import type { Client } from "@seed/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordSubscription, signedInClient } from "./support/live";
-import {
-  availableBackends,
-  createDeployment,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 
 type Tracked<T> = { id: string; data: T };
 
@@ -44,19 +38,12 @@ function watchNotifications(client: Client) {
 const versionsOf = (events: Tracked<ProductChange>[]) => events.map((event) => event.data.version);
 
 describe.each(availableBackends())("live updates on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend);
-    server = await deployment.start();
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend);
 
   it("tells an anonymous subscriber of every product change, each with its event id", async () => {
-    const products = watchProducts(server.client());
+    const products = watchProducts(deployment.server.client());
     await products.starts(1);
-    const ids = [await publishProductChange(server, 1), await publishProductChange(server, 2)];
+    const ids = [await publishProductChange(deployment.server, 1), await publishProductChange(deployment.server, 2)];
     const received = await products.next(2);
     expect(received.map((event) => event.id)).toEqual(ids);
     expect(versionsOf(received)).toEqual([1, 2]);
@@ -65,16 +52,16 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
   });
 
   it("tells a signed-in user of their sessions and their orders, and nobody else of them", async () => {
-    const { client, userId, email } = await signedInClient(server, uniqueEmail("notified"));
-    const { client: other, userId: otherId } = await signedInClient(server, uniqueEmail("other"));
+    const { client, userId, email } = await signedInClient(deployment.server, uniqueEmail("notified"));
+    const { client: other, userId: otherId } = await signedInClient(deployment.server, uniqueEmail("other"));
     const mine = watchNotifications(client);
     const theirs = watchNotifications(other);
     await Promise.all([mine.starts(1), theirs.starts(1)]);
 
-    await server.client().api.auth.login.mutate({ email, password: "a long passphrase" });
+    await deployment.server.client().api.auth.login.mutate({ email, password: "a long passphrase" });
     const order = orderChange(userId);
-    await server.server.resources.events.publish(userOrdersChannel(userId), order);
-    await server.server.resources.events.publish(userOrdersChannel(otherId), orderChange(otherId));
+    await deployment.server.server.resources.events.publish(userOrdersChannel(userId), order);
+    await deployment.server.server.resources.events.publish(userOrdersChannel(otherId), orderChange(otherId));
 
     const [signIn, paid] = await mine.next(2);
     expect(signIn!.data).toMatchObject({ type: "session.created" });
@@ -88,32 +75,32 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
   });
 
   it("resumes from the last event id with exactly the three events missed, then live ones once", async () => {
-    const client = server.client();
+    const client = deployment.server.client();
     const first = watchProducts(client);
     await first.starts(1);
-    await publishProductChange(server, 10);
+    await publishProductChange(deployment.server, 10);
     const [last] = await first.next(1);
     first.stop();
 
-    for (const version of [11, 12, 13]) await publishProductChange(server, version);
+    for (const version of [11, 12, 13]) await publishProductChange(deployment.server, version);
     const resumed = watchProducts(client, last!.id);
     await resumed.starts(1);
-    await publishProductChange(server, 14);
+    await publishProductChange(deployment.server, 14);
     expect(versionsOf(await resumed.next(4))).toEqual([11, 12, 13, 14]);
     resumed.stop();
   });
 
   it("survives a dropped connection: reconnects, re-subscribes from its last id, and repeats nothing", async () => {
-    const client = server.client();
+    const client = deployment.server.client();
     const products = watchProducts(client);
     await products.starts(1);
-    await publishProductChange(server, 20);
+    await publishProductChange(deployment.server, 20);
     await products.next(1);
 
-    for (const socket of server.server.app.websocketServer.clients) socket.terminate();
-    for (const version of [21, 22, 23]) await publishProductChange(server, version);
+    for (const socket of deployment.server.server.app.websocketServer.clients) socket.terminate();
+    for (const version of [21, 22, 23]) await publishProductChange(deployment.server, version);
     await products.starts(2);
-    await publishProductChange(server, 24);
+    await publishProductChange(deployment.server, 24);
 
     await products.next(5);
     expect(versionsOf(products.received)).toEqual([20, 21, 22, 23, 24]);
@@ -121,7 +108,7 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
   });
 
   it("refuses a last event id older than the retention window with PRECONDITION_FAILED", async () => {
-    const products = watchProducts(server.client(), `${Date.now() - 3_600_000}-0`);
+    const products = watchProducts(deployment.server.client(), `${Date.now() - 3_600_000}-0`);
     const error = await products.failed;
     expect(error.data).toMatchObject({ code: "PRECONDITION_FAILED" });
     expect(error.message).toMatch(/older than the events kept/);
@@ -129,28 +116,30 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
 
   it("refuses a malformed last event id, and one of another subscription's shape", async () => {
     const malformed = await recordSubscription((handlers) =>
-      server.client().api.products.onChange.subscribe({ lastEventId: "1-0; DROP" }, handlers),
+      deployment.server.client().api.products.onChange.subscribe({ lastEventId: "1-0; DROP" }, handlers),
     ).failed;
     expect(malformed.data).toMatchObject({ code: "BAD_REQUEST" });
     const twoChannels = await recordSubscription((handlers) =>
-      server.client().api.products.onChange.subscribe({ lastEventId: `${Date.now()}-0.${Date.now()}-0` }, handlers),
+      deployment.server
+        .client()
+        .api.products.onChange.subscribe({ lastEventId: `${Date.now()}-0.${Date.now()}-0` }, handlers),
     ).failed;
     expect(twoChannels.data).toMatchObject({ code: "BAD_REQUEST" });
   });
 
   it("keeps the socket serving through a burst of events", async () => {
-    const client = server.client();
+    const client = deployment.server.client();
     const products = watchProducts(client);
     await products.starts(1);
     const burst = Array.from({ length: 500 }, (_, i) => i);
-    await Promise.all(burst.map((version) => publishProductChange(server, version)));
+    await Promise.all(burst.map((version) => publishProductChange(deployment.server, version)));
     const received = await products.next(500);
     expect(new Set(versionsOf(received)).size).toBe(500);
 
     // The same socket still takes new subscriptions and delivers to both.
     const another = watchProducts(client);
     await another.starts(1);
-    await publishProductChange(server, 1000);
+    await publishProductChange(deployment.server, 1000);
     expect(versionsOf(await another.next(1))).toEqual([1000]);
     expect((await products.next(501))[500]!.data.version).toBe(1000);
     products.stop();
@@ -158,12 +147,12 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
   });
 
   it("ends the subscriptions of a user whose session is revoked with UNAUTHORIZED", async () => {
-    const { client, session } = await signedInClient(server, uniqueEmail("revoked"));
+    const { client, session } = await signedInClient(deployment.server, uniqueEmail("revoked"));
     const notifications = watchNotifications(client);
     const products = watchProducts(client);
     await Promise.all([notifications.starts(1), products.starts(1)]);
 
-    await server.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
+    await deployment.server.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
     for (const subscription of [notifications, products]) {
       const error = await subscription.failed;
       expect(error.data).toMatchObject({ code: "UNAUTHORIZED" });
@@ -172,29 +161,31 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
   });
 
   it("refuses a new subscription on a connection whose session was revoked since it opened", async () => {
-    const { client, session } = await signedInClient(server, uniqueEmail("stale"));
+    const { client, session } = await signedInClient(deployment.server, uniqueEmail("stale"));
     const first = watchProducts(client);
     await first.starts(1);
-    await server.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
+    await deployment.server.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
     await first.failed;
     const later = watchNotifications(client);
     expect((await later.failed).data).toMatchObject({ code: "UNAUTHORIZED" });
   });
 
   it("refreshes the token and subscribes again by itself when the socket's token is refused", async () => {
-    const { session, email } = await signedInClient(server, uniqueEmail("refreshing"));
+    const { session, email } = await signedInClient(deployment.server, uniqueEmail("refreshing"));
     let accessToken = "not-a-valid-token";
-    const client = server.client({
+    const client = deployment.server.client({
       getAccessToken: () => accessToken,
       refreshAccessToken: async () => {
-        const refreshed = await server.client().api.auth.refresh.mutate({ refreshToken: session.refreshToken });
+        const refreshed = await deployment.server
+          .client()
+          .api.auth.refresh.mutate({ refreshToken: session.refreshToken });
         accessToken = refreshed.accessToken;
         return accessToken;
       },
     });
     const notifications = watchNotifications(client);
     await notifications.starts(1);
-    await server.client().api.auth.login.mutate({ email, password: "a long passphrase" });
+    await deployment.server.client().api.auth.login.mutate({ email, password: "a long passphrase" });
     const [event] = await notifications.next(1);
     expect(event!.data).toMatchObject({ type: "session.created" });
     notifications.stop();
@@ -202,12 +193,7 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
 });
 
 describe.each(availableBackends())("a socket and its access token on %s", (backend) => {
-  let deployment: Deployment;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend);
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend, { instances: [] });
 
   it("is closed when the token expires; the client reopens it with a refreshed token and resumes", async () => {
     const server = await deployment.start();
@@ -253,14 +239,7 @@ describe.each(availableBackends())("a socket and its access token on %s", (backe
 });
 
 describe.each(availableBackends())("live updates over server-sent events on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend);
-    server = await deployment.start();
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend);
 
   /** A `fetch` that remembers every URL it was asked for. */
   function recordingFetch(urls: string[]): typeof fetch {
@@ -271,54 +250,49 @@ describe.each(availableBackends())("live updates over server-sent events on %s",
   }
 
   it("delivers product changes to an anonymous client without a WebSocket", async () => {
-    const products = watchProducts(server.sseClient());
+    const products = watchProducts(deployment.server.sseClient());
     await products.starts(1);
-    const id = await publishProductChange(server, 3);
+    const id = await publishProductChange(deployment.server, 3);
     const [event] = await products.next(1);
     expect(event).toMatchObject({ id, data: { version: 3 } });
     products.stop();
   });
 
   it("authenticates with the token in a header, never in the URL, and ends on revocation", async () => {
-    const { session, email } = await signedInClient(server, uniqueEmail("sse"));
+    const { session, email } = await signedInClient(deployment.server, uniqueEmail("sse"));
     const urls: string[] = [];
-    const client = server.sseClient({ getAccessToken: () => session.accessToken, fetch: recordingFetch(urls) });
+    const client = deployment.server.sseClient({
+      getAccessToken: () => session.accessToken,
+      fetch: recordingFetch(urls),
+    });
     const notifications = watchNotifications(client);
     await notifications.starts(1);
-    await server.client().api.auth.login.mutate({ email, password: "a long passphrase" });
+    await deployment.server.client().api.auth.login.mutate({ email, password: "a long passphrase" });
     expect((await notifications.next(1))[0]!.data).toMatchObject({ type: "session.created" });
     expect(urls.some((url) => url.includes("notifications.onMine"))).toBe(true);
     expect(urls.filter((url) => url.includes(session.accessToken))).toEqual([]);
 
-    await server.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
+    await deployment.server.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
     expect((await notifications.failed).data).toMatchObject({ code: "UNAUTHORIZED" });
   });
 
   it("refuses an anonymous client the signed-in subscriptions", async () => {
-    const refused = await watchNotifications(server.sseClient()).failed;
+    const refused = await watchNotifications(deployment.server.sseClient()).failed;
     expect(refused.data).toMatchObject({ code: "UNAUTHORIZED" });
   });
 });
 
 describe.skipIf(!availableBackends().includes("postgres+redis"))("live updates across instances", () => {
-  let deployment: Deployment;
-  let instanceA: TestServer;
-  let instanceB: TestServer;
-
-  beforeAll(async () => {
-    deployment = await createDeployment("postgres+redis");
-    [instanceA, instanceB] = await Promise.all([deployment.start(), deployment.start()]);
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment("postgres+redis", { instances: ["instanceA", "instanceB"] });
 
   it("delivers to a subscriber on A the sign-in made on B and the product change published on B", async () => {
-    const { client, email } = await signedInClient(instanceA, uniqueEmail("across"));
+    const { client, email } = await signedInClient(deployment.instanceA, uniqueEmail("across"));
     const notifications = watchNotifications(client);
-    const products = watchProducts(instanceA.client());
+    const products = watchProducts(deployment.instanceA.client());
     await Promise.all([notifications.starts(1), products.starts(1)]);
 
-    await instanceB.client().api.auth.login.mutate({ email, password: "a long passphrase" });
-    await publishProductChange(instanceB, 7);
+    await deployment.instanceB.client().api.auth.login.mutate({ email, password: "a long passphrase" });
+    await publishProductChange(deployment.instanceB, 7);
     expect((await notifications.next(1))[0]!.data).toMatchObject({ type: "session.created" });
     expect(versionsOf(await products.next(1))).toEqual([7]);
     notifications.stop();
@@ -326,25 +300,25 @@ describe.skipIf(!availableBackends().includes("postgres+redis"))("live updates a
   });
 
   it("resumes on B from the last id received on A with exactly the three missed", async () => {
-    const onA = watchProducts(instanceA.client());
+    const onA = watchProducts(deployment.instanceA.client());
     await onA.starts(1);
-    await publishProductChange(instanceB, 30);
+    await publishProductChange(deployment.instanceB, 30);
     const [last] = await onA.next(1);
     onA.stop();
 
-    for (const version of [31, 32, 33]) await publishProductChange(instanceA, version);
-    const onB = watchProducts(instanceB.client(), last!.id);
+    for (const version of [31, 32, 33]) await publishProductChange(deployment.instanceA, version);
+    const onB = watchProducts(deployment.instanceB.client(), last!.id);
     await onB.starts(1);
-    await publishProductChange(instanceA, 34);
+    await publishProductChange(deployment.instanceA, 34);
     expect(versionsOf(await onB.next(4))).toEqual([31, 32, 33, 34]);
     onB.stop();
   });
 
   it("ends on A the subscription of a user signed out on B", async () => {
-    const { client, session } = await signedInClient(instanceA, uniqueEmail("signed-out"));
+    const { client, session } = await signedInClient(deployment.instanceA, uniqueEmail("signed-out"));
     const notifications = watchNotifications(client);
     await notifications.starts(1);
-    await instanceB.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
+    await deployment.instanceB.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
     expect((await notifications.failed).data).toMatchObject({ code: "UNAUTHORIZED" });
   });
 });

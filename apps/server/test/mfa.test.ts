@@ -1,16 +1,8 @@
 import { type RouterOutputs } from "@seed/client";
 import { refreshSessions } from "@seed/db";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  availableBackends,
-  createDeployment,
-  rawCall,
-  tokensOf,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { describe, expect, it } from "vitest";
+import { availableBackends, rawCall, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 import { authenticatorCode } from "./support/authenticator";
 import { refusalOf } from "./support/refusal";
 
@@ -34,20 +26,13 @@ function cookieRecordingFetch() {
 }
 
 describe.each(availableBackends())("two-step sign-in with an authenticator app on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend);
-    server = await deployment.start();
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend);
 
   it("goes enrol → confirm → a login that needs a code → replays and reuses refused → disable", async () => {
     const email = uniqueEmail("mfa");
     const cookies = cookieRecordingFetch();
     let accessToken: string | null = null;
-    const { api } = server.client({ getAccessToken: () => accessToken, fetch: cookies.fetch });
+    const { api } = deployment.server.client({ getAccessToken: () => accessToken, fetch: cookies.fetch });
     await api.auth.register.mutate({ email, password });
     const first = tokensOf(await api.auth.login.mutate({ email, password }));
     accessToken = first.accessToken;
@@ -111,14 +96,14 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
 
   it("lets only a recent sign-in set up an authenticator, so a stolen old session cannot", async () => {
     const email = uniqueEmail("stale");
-    await server.client().api.auth.register.mutate({ email, password });
-    const session = tokensOf(await server.client().api.auth.login.mutate({ email, password }));
+    await deployment.server.client().api.auth.register.mutate({ email, password });
+    const session = tokensOf(await deployment.server.client().api.auth.login.mutate({ email, password }));
     // The session began an hour ago (kept alive by refreshes since).
     await deployment.database.connection.db
       .update(refreshSessions)
       .set({ createdAt: new Date(Date.now() - 3_600_000) })
       .where(eq(refreshSessions.id, session.sessionId));
-    const stale = server.client({ getAccessToken: () => session.accessToken });
+    const stale = deployment.server.client({ getAccessToken: () => session.accessToken });
     expect(await refusalOf(stale.api.auth.mfa.enroll.mutate())).toEqual({
       code: "FORBIDDEN",
       message: "Sign in again to set up two-step sign-in: this session began too long ago",
@@ -127,7 +112,7 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
   });
 
   it("refuses a challenge that is malformed, unknown, or sent in a batch", async () => {
-    const { api } = server.client();
+    const { api } = deployment.server.client();
     expect(await refusalOf(api.auth.mfa.verify.mutate({ challenge: "short", code: "123456" }))).toMatchObject({
       code: "BAD_REQUEST",
     });
@@ -137,7 +122,7 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
     });
 
     const batched = await rawCall(
-      server.trpcUrl,
+      deployment.server.trpcUrl,
       "auth.mfa.verify,auth.mfa.verify?batch=1",
       JSON.stringify({
         0: { json: { challenge: "A".repeat(43), code: "123456" } },
@@ -150,29 +135,22 @@ describe.each(availableBackends())("two-step sign-in with an authenticator app o
 
 /** An attacker who holds the password guesses the code; the lock-out must stop them as it stops password guesses. */
 describe.each(availableBackends())("code guessing on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    // The per-address request limit is set high: this file tests the per-account lock-out.
-    deployment = await createDeployment(backend, { AUTH_RATE_LIMIT_MAX: "1000" });
-    server = await deployment.start();
-  });
-  afterAll(() => deployment?.destroy());
+  // The per-address request limit is set high: this file tests the per-account lock-out.
+  const deployment = useDeployment(backend, { env: { AUTH_RATE_LIMIT_MAX: "1000" } });
 
   it("gives thirty codes guessed at once with a stolen password no more tries than five in a row", async () => {
     const email = uniqueEmail("code-burst");
     let accessToken: string | null = null;
-    const { api } = server.client({ getAccessToken: () => accessToken });
+    const { api } = deployment.server.client({ getAccessToken: () => accessToken });
     await api.auth.register.mutate({ email, password });
     const owner = tokensOf(await api.auth.login.mutate({ email, password }));
     accessToken = owner.accessToken;
     const { secret } = await api.auth.mfa.enroll.mutate();
     await api.auth.mfa.confirm.mutate({ code: authenticatorCode(secret) });
 
-    const challenge = challengeOf(await server.client().api.auth.login.mutate({ email, password }));
+    const challenge = challengeOf(await deployment.server.client().api.auth.login.mutate({ email, password }));
     const guesses = Array.from({ length: 30 }, (_, guess) =>
-      refusalOf(server.client().api.auth.mfa.verify.mutate({ challenge, code: `guess ${guess}` })),
+      refusalOf(deployment.server.client().api.auth.mfa.verify.mutate({ challenge, code: `guess ${guess}` })),
     );
     const refusals = await Promise.all(guesses);
     expect(refusals.filter(({ message }) => message === "Invalid code")).toHaveLength(5);

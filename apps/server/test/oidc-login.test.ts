@@ -6,15 +6,7 @@ import { eq, gt } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInAtProvider, startIdentityProvider, type TestIdentityProvider } from "./support/identity-provider";
-import {
-  availableBackends,
-  browserFetch,
-  createDeployment,
-  tokensOf,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { availableBackends, browserFetch, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 import { refusalOf } from "./support/refusal";
 
 /** The frontend page the provider sends the browser back to; the test plays that page. */
@@ -35,13 +27,12 @@ async function closedPort(): Promise<number> {
 
 describe.each(availableBackends())("signing in with an OpenID Connect provider on %s", (backend) => {
   let identityProvider: TestIdentityProvider;
-  let deployment: Deployment;
-  let server: TestServer;
-  let client: Client;
-
   beforeAll(async () => {
     identityProvider = await startIdentityProvider(REDIRECT_URI);
-    deployment = await createDeployment(backend, {
+  });
+  afterAll(() => identityProvider?.stop());
+  const deployment = useDeployment(backend, {
+    env: async () => ({
       OIDC_PROVIDERS: JSON.stringify([
         {
           name: PROVIDER,
@@ -59,13 +50,11 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
       OIDC_REDIRECT_URI: REDIRECT_URI,
       // Every test here signs in several times from one address.
       AUTH_RATE_LIMIT_MAX: "1000",
-    });
-    server = await deployment.start();
-    client = server.client({ fetch: theBrowser });
+    }),
   });
-  afterAll(async () => {
-    await deployment?.destroy();
-    await identityProvider?.stop();
+  let client: Client;
+  beforeAll(() => {
+    client = deployment.server.client({ fetch: theBrowser });
   });
 
   const db = () => deployment.database.connection.db;
@@ -134,7 +123,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     const session = await signIn(subject);
 
     expect(session.user).toMatchObject({ email, roles: ["customer"] });
-    const me = await server.client({ getAccessToken: () => session.accessToken }).api.auth.me.query();
+    const me = await deployment.server.client({ getAccessToken: () => session.accessToken }).api.auth.me.query();
     expect(me).toMatchObject({ id: session.user.id, email });
     const refreshed = await client.api.auth.refresh.mutate({ refreshToken: session.refreshToken });
     expect(refreshed.user.id).toBe(session.user.id);
@@ -153,7 +142,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
 
   it("sets the refresh cookie as auth.login does", async () => {
     const subject = identityProvider.addAccount({ email: uniqueEmail("cookie"), emailVerified: true });
-    const response = await theBrowser(`${server.trpcUrl}/auth.oidc.callback`, {
+    const response = await theBrowser(`${deployment.server.trpcUrl}/auth.oidc.callback`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ json: await authorizeAtProvider(subject) }),
@@ -196,7 +185,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     expect(await refusalOf(client.api.auth.login.mutate({ email, password }))).toMatchObject({ code: "UNAUTHORIZED" });
     const oldRefresh = await refusalOf(client.api.auth.refresh.mutate({ refreshToken: earlier.refreshToken }));
     expect(oldRefresh).toMatchObject({ code: "UNAUTHORIZED" });
-    const me = await server.client({ getAccessToken: () => session.accessToken }).api.auth.me.query();
+    const me = await deployment.server.client({ getAccessToken: () => session.accessToken }).api.auth.me.query();
     expect(me.id).toBe(registered.id);
   });
 
@@ -215,7 +204,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
   it("asks an account with an authenticator for its code, as a password sign-in does", async () => {
     const subject = identityProvider.addAccount({ email: uniqueEmail("second-factor"), emailVerified: true });
     const first = await signIn(subject);
-    const signedIn = server.client({ getAccessToken: () => first.accessToken });
+    const signedIn = deployment.server.client({ getAccessToken: () => first.accessToken });
     const { secret } = await signedIn.api.auth.mfa.enroll.mutate();
     await signedIn.api.auth.mfa.confirm.mutate({
       code: TOTP.generate({ secret: Secret.fromBase32(secret) }),
@@ -263,7 +252,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
   it("refuses a callback carried to another browser (login CSRF), and keeps the attempt", async () => {
     const subject = identityProvider.addAccount({ email: uniqueEmail("attacker"), emailVerified: true });
     const attackersCallback = await authorizeAtProvider(subject);
-    const victimsBrowser = server.client({ fetch: browserFetch() });
+    const victimsBrowser = deployment.server.client({ fetch: browserFetch() });
     expect(await refusalOf(victimsBrowser.api.auth.oidc.callback.mutate(attackersCallback))).toMatchObject({
       code: "UNAUTHORIZED",
     });

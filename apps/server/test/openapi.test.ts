@@ -1,15 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openApiResponses } from "./support/openapi-responses";
-import {
-  availableBackends,
-  createDeployment,
-  tokensOf,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 
 const adminEmail = "rest-admin@example.com";
 const adminPassword = "a long admin passphrase";
@@ -22,8 +15,10 @@ interface RestAnswer {
 }
 
 describe.each(availableBackends())("the REST face and its OpenAPI document on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
+  // Every test here signs in a few times; the credential limit has a test of its own.
+  const deployment = useDeployment(backend, {
+    env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword, AUTH_RATE_LIMIT_MAX: "1000" },
+  });
   let document: Parameters<typeof openApiResponses>[0] & { openapi: string; components: object };
   let responses: ReturnType<typeof openApiResponses>;
   let productId: string;
@@ -38,7 +33,7 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
     { params = {}, query = "", body, headers = {} }: CallOptions = {},
   ): Promise<RestAnswer> {
     const path = route.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? "");
-    const response = await fetch(`${server.baseUrl}/api${path}${query}`, {
+    const response = await fetch(`${deployment.server.baseUrl}/api${path}${query}`, {
       method,
       headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -66,16 +61,13 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
   }
 
   beforeAll(async () => {
-    deployment = await createDeployment(backend, { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword });
-    // Every test here signs in a few times; the credential limit has a test of its own.
-    server = await deployment.start({ AUTH_RATE_LIMIT_MAX: "1000" });
-    document = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as typeof document;
+    document = (await (await fetch(`${deployment.server.baseUrl}/openapi.json`)).json()) as typeof document;
     responses = openApiResponses(document);
 
     const session = tokensOf(
-      await server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
+      await deployment.server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
     );
-    const admin = server.client({ getAccessToken: () => session.accessToken });
+    const admin = deployment.server.client({ getAccessToken: () => session.accessToken });
     productId = (
       await admin.api.products.create.mutate({
         sku: `REST-${randomUUID().slice(0, 8)}`,
@@ -85,10 +77,6 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
         stock: 10,
       })
     ).id;
-  });
-
-  afterAll(async () => {
-    await deployment?.destroy();
   });
 
   it("serves a document that is valid OpenAPI 3 and names every REST route", async () => {
@@ -202,7 +190,7 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
   describe("the guards of /trpc apply to the REST routes", () => {
     it("refuses a token in the query string", async () => {
       const shopper = await signUp();
-      const response = await fetch(`${server.baseUrl}/api/users/me?access_token=${shopper.accessToken}`);
+      const response = await fetch(`${deployment.server.baseUrl}/api/users/me?access_token=${shopper.accessToken}`);
       expect(response.status).toBe(400);
     });
 
@@ -210,18 +198,18 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
       const shopper = await signUp();
       const cookie = `seed_access=${shopper.accessToken}`;
       const patch = (origin: string) =>
-        fetch(`${server.baseUrl}/api/users/me`, {
+        fetch(`${deployment.server.baseUrl}/api/users/me`, {
           method: "PATCH",
           headers: { "content-type": "application/json", cookie, origin },
           body: JSON.stringify({ displayName: "Mallory" }),
         });
       expect((await patch("https://evil.example")).status).toBe(403);
       expect((await call("GET", "/users/me", { headers: shopper.bearer })).body).toMatchObject({ displayName: null });
-      expect((await patch(server.baseUrl)).status).toBe(200);
+      expect((await patch(deployment.server.baseUrl)).status).toBe(200);
     });
 
     it("refuses bodies that are not JSON", async () => {
-      const response = await fetch(`${server.baseUrl}/api/auth/login`, {
+      const response = await fetch(`${deployment.server.baseUrl}/api/auth/login`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: `email=${encodeURIComponent(adminEmail)}&password=x`,
@@ -249,14 +237,14 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
   });
 
   it("serves Swagger UI from the server itself, reading the document", async () => {
-    const page = await fetch(`${server.baseUrl}/docs/`);
+    const page = await fetch(`${deployment.server.baseUrl}/docs/`);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain("swagger-ui");
     // Helmet's CSP forbids inline scripts: every script of the page is a file of ours.
     expect(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g) ?? []).toEqual([]);
     for (const src of html.matchAll(/<script[^>]*src="([^"]+)"/g)) {
-      const script = await fetch(new URL(src[1]!, `${server.baseUrl}/docs/`));
+      const script = await fetch(new URL(src[1]!, `${deployment.server.baseUrl}/docs/`));
       expect(script.status).toBe(200);
       // Read to the end, also so that the server is not left writing to this socket.
       const source = await script.text();

@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Notification, OrderStatusChange, ProductChange } from "@seed/api";
 import type { Client } from "@seed/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { recordSubscription, signedInClient } from "./support/live";
-import {
-  availableBackends,
-  createDeployment,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 
 const adminEmail = "live-admin@example.com";
 const adminPassword = "a long admin passphrase";
@@ -23,19 +17,18 @@ function followOrder(client: Client, orderId: string) {
 }
 
 describe.each(availableBackends())("live order and product updates from real changes on %s", (backend) => {
-  let deployment: Deployment;
-  let instanceA: TestServer;
+  const deployment = useDeployment(backend, {
+    instances: ["instanceA"],
+    env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword },
+  });
   let instanceB: TestServer;
   let adminOnB: Client;
 
   beforeAll(async () => {
-    deployment = await createDeployment(backend, { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword });
-    instanceA = await deployment.start();
     // The embedded bus reaches the subscribers of its own process only: one instance plays both.
-    instanceB = backend === "embedded" ? instanceA : await deployment.start();
+    instanceB = backend === "embedded" ? deployment.instanceA : await deployment.start();
     adminOnB = (await signedInClient(instanceB, adminEmail, {}, adminPassword)).client;
   });
-  afterAll(() => deployment?.destroy());
 
   const newProduct = () =>
     adminOnB.api.products.create.mutate({
@@ -57,7 +50,7 @@ describe.each(availableBackends())("live order and product updates from real cha
 
   it("tells a subscriber on A of a product created on B", async () => {
     const products = recordSubscription<Tracked<ProductChange>>((handlers) =>
-      instanceA.client().api.products.onChange.subscribe(undefined, handlers),
+      deployment.instanceA.client().api.products.onChange.subscribe(undefined, handlers),
     );
     await products.starts(1);
     const product = await newProduct();
@@ -67,7 +60,7 @@ describe.each(availableBackends())("live order and product updates from real cha
   });
 
   it("tells the owner on A, and their notifications, of the status their order was moved to on B", async () => {
-    const { client: owner } = await signedInClient(instanceA, uniqueEmail("owner"));
+    const { client: owner } = await signedInClient(deployment.instanceA, uniqueEmail("owner"));
     const order = await placedOrder(owner);
     const following = followOrder(owner, order.id);
     const notifications = recordSubscription<Tracked<Notification>>((handlers) =>
@@ -85,17 +78,17 @@ describe.each(availableBackends())("live order and product updates from real cha
   });
 
   it("answers someone else's order as not found", async () => {
-    const { client: owner } = await signedInClient(instanceA, uniqueEmail("private"));
+    const { client: owner } = await signedInClient(deployment.instanceA, uniqueEmail("private"));
     const order = await placedOrder(owner);
-    const { client: stranger } = await signedInClient(instanceA, uniqueEmail("stranger"));
+    const { client: stranger } = await signedInClient(deployment.instanceA, uniqueEmail("stranger"));
     const refused = await followOrder(stranger, order.id).failed;
     expect(refused.data).toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("ends with FORBIDDEN the following of someone's order once the grant that allowed it is revoked", async () => {
-    const { client: owner } = await signedInClient(instanceA, uniqueEmail("watched"));
+    const { client: owner } = await signedInClient(deployment.instanceA, uniqueEmail("watched"));
     const order = await placedOrder(owner);
-    const { client: support, userId: supportId } = await signedInClient(instanceA, uniqueEmail("support"));
+    const { client: support, userId: supportId } = await signedInClient(deployment.instanceA, uniqueEmail("support"));
     await adminOnB.api.admin.permissions.grant.mutate({
       userId: supportId,
       permission: "order:read:any",

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { availableBackends, createDeployment, rawCall, uniqueEmail, type Deployment } from "./support/test-server";
+import { describe, expect, it } from "vitest";
+import { availableBackends, rawCall, uniqueEmail, useDeployment } from "./support/test-server";
 
 const loginBody = (email: string) => JSON.stringify({ json: { email, password: "not the password" } });
 
 describe.each(availableBackends())("rate limits on %s", (backend) => {
-  let deployment: Deployment;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend, { AUTH_RATE_LIMIT_MAX: "3", RATE_LIMIT_MAX: "50" });
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend, { instances: [], env: { AUTH_RATE_LIMIT_MAX: "3", RATE_LIMIT_MAX: "50" } });
 
   it("stops password guessing after the credential budget with TOO_MANY_REQUESTS", async () => {
     const server = await deployment.start();
@@ -47,12 +42,7 @@ describe.each(availableBackends())("rate limits on %s", (backend) => {
 });
 
 describe.skipIf(!availableBackends().includes("postgres+redis"))("rate limits across instances", () => {
-  let deployment: Deployment;
-
-  beforeAll(async () => {
-    deployment = await createDeployment("postgres+redis", { AUTH_RATE_LIMIT_MAX: "4" });
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment("postgres+redis", { instances: [], env: { AUTH_RATE_LIMIT_MAX: "4" } });
 
   it("share one budget through Redis, so a second instance does not double it", async () => {
     const [a, b] = await Promise.all([deployment.start(), deployment.start()]);

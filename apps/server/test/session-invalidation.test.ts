@@ -1,6 +1,6 @@
 import type { Client } from "@seed/client";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createDeployment, tokensOf, uniqueEmail, type Deployment, type TestServer } from "./support/test-server";
+import { describe, expect, it, vi } from "vitest";
+import { tokensOf, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 import { codeOf } from "./support/refusal";
 import { runScript } from "./support/run-script";
 
@@ -13,32 +13,28 @@ const adminPassword = "the very first admin password";
  * instance must reach the other's memory, not wait for it to expire.
  */
 describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("sessions across two instances", () => {
-  let deployment: Deployment;
-  let here: TestServer;
-  let there: TestServer;
+  const deployment = useDeployment("postgres+redis", {
+    instances: ["here", "there"],
+    env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword, AUTH_RATE_LIMIT_MAX: "1000" },
+  });
 
   async function signIn(email: string, secret = password) {
-    const session = tokensOf(await here.client().api.auth.login.mutate({ email, password: secret }));
+    const session = tokensOf(await deployment.here.client().api.auth.login.mutate({ email, password: secret }));
     const on = (server: TestServer): Client => server.client({ getAccessToken: () => session.accessToken });
-    return { email, userId: session.user.id, refreshToken: session.refreshToken, here: on(here), there: on(there) };
+    return {
+      email,
+      userId: session.user.id,
+      refreshToken: session.refreshToken,
+      here: on(deployment.here),
+      there: on(deployment.there),
+    };
   }
 
   async function newUser(label: string) {
     const email = uniqueEmail(label);
-    await here.client().api.auth.register.mutate({ email, password });
+    await deployment.here.client().api.auth.register.mutate({ email, password });
     return signIn(email);
   }
-
-  beforeAll(async () => {
-    deployment = await createDeployment("postgres+redis", {
-      ADMIN_EMAIL: adminEmail,
-      ADMIN_PASSWORD: adminPassword,
-      AUTH_RATE_LIMIT_MAX: "1000",
-    });
-    here = await deployment.start();
-    there = await deployment.start();
-  });
-  afterAll(() => deployment?.destroy());
 
   it("refuses a signed-out session at once where it ended, and on the other instance", async () => {
     const user = await newUser("signs-out");

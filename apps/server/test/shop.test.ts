@@ -2,25 +2,19 @@ import { randomUUID } from "node:crypto";
 import type { Client } from "@seed/client";
 import { orders } from "@seed/db";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { codeOf, refusalOf } from "./support/refusal";
-import {
-  availableBackends,
-  createDeployment,
-  tokensOf,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { availableBackends, tokensOf, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 
 const adminEmail = "shop-admin@example.com";
 const adminPassword = "a long admin passphrase";
 const password = "a long passphrase";
 
 describe.each(availableBackends())("the shop over HTTP on %s", (backend) => {
-  let deployment: Deployment;
-  let first: TestServer;
-  let second: TestServer;
+  const deployment = useDeployment(backend, {
+    instances: ["first", "second"],
+    env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword, AUTH_RATE_LIMIT_MAX: "1000" },
+  });
   let admin: Client;
 
   async function signIn(server: TestServer, email: string, secret = password) {
@@ -28,22 +22,15 @@ describe.each(availableBackends())("the shop over HTTP on %s", (backend) => {
     return Object.assign(server.client({ getAccessToken: () => session.accessToken }), { userId: session.user.id });
   }
 
-  async function customer(server = first) {
+  async function customer(server = deployment.first) {
     const email = uniqueEmail("shopper");
     await server.client().api.auth.register.mutate({ email, password });
     return Object.assign(await signIn(server, email), { email });
   }
 
   beforeAll(async () => {
-    deployment = await createDeployment(backend, {
-      ADMIN_EMAIL: adminEmail,
-      ADMIN_PASSWORD: adminPassword,
-      AUTH_RATE_LIMIT_MAX: "1000",
-    });
-    [first, second] = [await deployment.start(), await deployment.start()];
-    admin = await signIn(first, adminEmail, adminPassword);
+    admin = await signIn(deployment.first, adminEmail, adminPassword);
   });
-  afterAll(() => deployment?.destroy());
 
   const newProduct = (stock: number) =>
     admin.api.products.create.mutate({
@@ -73,7 +60,12 @@ describe.each(availableBackends())("the shop over HTTP on %s", (backend) => {
 
   it("sells the last items once across two instances, and answers a retry on the other with the first order", async () => {
     const desk = await newProduct(5);
-    const shoppers = await Promise.all([customer(first), customer(first), customer(second), customer(second)]);
+    const shoppers = await Promise.all([
+      customer(deployment.first),
+      customer(deployment.first),
+      customer(deployment.second),
+      customer(deployment.second),
+    ]);
     const attempts = await Promise.allSettled(
       Array.from({ length: 40 }, (_, index) =>
         shoppers[index % 4]!.api.orders.place.mutate({
@@ -92,7 +84,7 @@ describe.each(availableBackends())("the shop over HTTP on %s", (backend) => {
     const input = { items: [{ productId: restocked.id, quantity: 1 }], idempotencyKey };
     const buyer = shoppers[0]!;
     const placed = await buyer.api.orders.place.mutate(input);
-    const buyerOnSecond = await signIn(second, buyer.email);
+    const buyerOnSecond = await signIn(deployment.second, buyer.email);
     expect(await buyerOnSecond.api.orders.place.mutate(input)).toEqual(placed);
     const stored = await deployment.database.connection.db
       .select()
@@ -118,7 +110,7 @@ describe.each(availableBackends())("the shop over HTTP on %s", (backend) => {
     const lamp = await newProduct(100);
     const shopper = await customer();
     // Embedded, each instance counts on its own: it is meant to run as one instance.
-    const clients = backend === "embedded" ? [shopper] : [shopper, await signIn(second, shopper.email)];
+    const clients = backend === "embedded" ? [shopper] : [shopper, await signIn(deployment.second, shopper.email)];
     const place = (client: Client) =>
       client.api.orders.place.mutate({ items: [{ productId: lamp.id, quantity: 1 }], idempotencyKey: randomUUID() });
     for (let order = 0; order < 30; order++) await place(clients[order % clients.length]!);

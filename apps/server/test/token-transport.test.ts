@@ -1,30 +1,20 @@
 import { once } from "node:events";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import {
-  availableBackends,
-  createDeployment,
-  rawCall,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { availableBackends, rawCall, uniqueEmail, useDeployment } from "./support/test-server";
 
 const password = "a long passphrase";
 
 /** Where a token may travel, where it may not, and what a cross-site page can do with cookies. */
 describe.each(availableBackends())("tokens on the wire on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
+  const deployment = useDeployment(backend, { env: { CORS_ORIGINS: "https://app.example.com" } });
   let session: { accessToken: string; refreshToken: string; cookies: string };
 
   beforeAll(async () => {
-    deployment = await createDeployment(backend, { CORS_ORIGINS: "https://app.example.com" });
-    server = await deployment.start();
     const email = uniqueEmail("wire");
-    await server.client().api.auth.register.mutate({ email, password });
-    const response = await fetch(`${server.trpcUrl}/auth.login`, {
+    await deployment.server.client().api.auth.register.mutate({ email, password });
+    const response = await fetch(`${deployment.server.trpcUrl}/auth.login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ json: { email, password } }),
@@ -38,10 +28,9 @@ describe.each(availableBackends())("tokens on the wire on %s", (backend) => {
       .join("; ");
     session = { ...body.result.data.json, cookies };
   });
-  afterAll(() => deployment?.destroy());
 
   it("signs access tokens that another service verifies with the published keys alone", async () => {
-    const jwks = createRemoteJWKSet(new URL(`${server.baseUrl}/.well-known/jwks.json`));
+    const jwks = createRemoteJWKSet(new URL(`${deployment.server.baseUrl}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(session.accessToken, jwks, {
       issuer: "seed",
       audience: "seed-api",
@@ -61,12 +50,12 @@ describe.each(availableBackends())("tokens on the wire on %s", (backend) => {
     ["the HttpOnly cookie", () => ({ cookie: session.cookies })],
     ["the x-access-token header", () => ({ "x-access-token": session.accessToken })],
   ])("accepts the access token in %s", async (_where, headers) => {
-    const { status } = await rawCall(server.trpcUrl, "auth.me", undefined, headers());
+    const { status } = await rawCall(deployment.server.trpcUrl, "auth.me", undefined, headers());
     expect(status).toBe(200);
   });
 
   it("prefers the Authorization header to the cookie", async () => {
-    const { status, body } = await rawCall(server.trpcUrl, "auth.me", undefined, {
+    const { status, body } = await rawCall(deployment.server.trpcUrl, "auth.me", undefined, {
       authorization: "Bearer not-a-token",
       cookie: session.cookies,
     });
@@ -77,7 +66,7 @@ describe.each(availableBackends())("tokens on the wire on %s", (backend) => {
   it.each(["token", "access_token", "Authorization", "jwt"])(
     "refuses a token in the query string as ?%s=, even a valid one",
     async (parameter) => {
-      const response = await fetch(`${server.trpcUrl}/auth.me?${parameter}=${session.accessToken}`);
+      const response = await fetch(`${deployment.server.trpcUrl}/auth.me?${parameter}=${session.accessToken}`);
       expect(response.status).toBe(400);
       const body = (await response.json()) as { error: { json: { message: string } } };
       expect(body.error.json.message).toBe("Tokens are not accepted in URLs; send them in the Authorization header");
@@ -85,14 +74,14 @@ describe.each(availableBackends())("tokens on the wire on %s", (backend) => {
   );
 
   it("refuses a socket whose URL carries a token", async () => {
-    const socket = new WebSocket(`${server.wsUrl}?access_token=${session.accessToken}`);
+    const socket = new WebSocket(`${deployment.server.wsUrl}?access_token=${session.accessToken}`);
     const [, response] = (await once(socket, "unexpected-response")) as [unknown, { statusCode: number }];
     expect(response.statusCode).toBe(400);
   });
 
   describe("a mutation authenticated by cookie", () => {
     const revokeAll = (headers: Record<string, string>) =>
-      rawCall(server.trpcUrl, "auth.sessions.revokeAll", JSON.stringify({ json: null }), {
+      rawCall(deployment.server.trpcUrl, "auth.sessions.revokeAll", JSON.stringify({ json: null }), {
         cookie: session.cookies,
         ...headers,
       });
@@ -101,19 +90,25 @@ describe.each(availableBackends())("tokens on the wire on %s", (backend) => {
       const { status, body } = await revokeAll({});
       expect(status).toBe(403);
       expect(body.error?.json.message).toBe("Cross-site request refused: call from an allowed origin");
-      expect((await rawCall(server.trpcUrl, "auth.me", undefined, { cookie: session.cookies })).status).toBe(200);
+      expect((await rawCall(deployment.server.trpcUrl, "auth.me", undefined, { cookie: session.cookies })).status).toBe(
+        200,
+      );
     });
 
     it("is refused from a foreign origin or referer, and nothing changes", async () => {
       expect((await revokeAll({ origin: "https://evil.example" })).status).toBe(403);
       expect((await revokeAll({ referer: "https://evil.example/page" })).status).toBe(403);
-      expect((await rawCall(server.trpcUrl, "auth.me", undefined, { cookie: session.cookies })).status).toBe(200);
+      expect((await rawCall(deployment.server.trpcUrl, "auth.me", undefined, { cookie: session.cookies })).status).toBe(
+        200,
+      );
     });
 
     it("is served from an allowed origin", async () => {
       const { status } = await revokeAll({ origin: "https://app.example.com" });
       expect(status).toBe(200);
-      expect((await rawCall(server.trpcUrl, "auth.me", undefined, { cookie: session.cookies })).status).toBe(401);
+      expect((await rawCall(deployment.server.trpcUrl, "auth.me", undefined, { cookie: session.cookies })).status).toBe(
+        401,
+      );
     });
   });
 });

@@ -1,13 +1,9 @@
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { availableBackends, createDeployment, type Deployment } from "./support/test-server";
+import { describe, expect, it } from "vitest";
+import { availableBackends, useDeployment } from "./support/test-server";
 
 describe.each(availableBackends())("tracing on %s", (backend) => {
-  let deployment: Deployment;
-  beforeAll(async () => {
-    deployment = await createDeployment(backend);
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend, { instances: [] });
 
   const named = (spans: ReadableSpan[], name: string) => spans.filter((span) => span.name === name);
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;

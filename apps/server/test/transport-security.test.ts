@@ -1,45 +1,32 @@
 import { request } from "node:http";
 import { once } from "node:events";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import {
-  createDeployment,
-  rawCall,
-  tokensOf,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "./support/test-server";
+import { rawCall, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 
 /** What an attacker tries against the transports themselves, and what must hold afterwards. */
 describe("transport defences", () => {
-  let deployment: Deployment;
-  let server: TestServer;
+  const deployment = useDeployment("embedded", {
+    env: { CORS_ORIGINS: "https://app.example.com", AUTH_RATE_LIMIT_MAX: "3", BODY_LIMIT_BYTES: "65536" },
+  });
   const email = uniqueEmail("victim");
   const password = "a long passphrase";
 
   beforeAll(async () => {
-    deployment = await createDeployment("embedded", {
-      CORS_ORIGINS: "https://app.example.com",
-      AUTH_RATE_LIMIT_MAX: "3",
-      BODY_LIMIT_BYTES: "65536",
-    });
-    server = await deployment.start();
-    await server.client().api.auth.register.mutate({ email, password });
+    await deployment.server.client().api.auth.register.mutate({ email, password });
   });
-  afterAll(() => deployment?.destroy());
 
   it("refuses a multipart body, whatever its size, with UNSUPPORTED_MEDIA_TYPE", async () => {
     const form = new FormData();
     form.set("refreshToken", "x".repeat(200_000));
-    const response = await fetch(`${server.trpcUrl}/auth.logout`, { method: "POST", body: form });
+    const response = await fetch(`${deployment.server.trpcUrl}/auth.logout`, { method: "POST", body: form });
     expect(response.status).toBe(415);
     const body = (await response.json()) as { error: { json: { data: { code: string } } } };
     expect(body.error.json.data.code).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 
   it("refuses a form post, the cross-site request a browser sends without asking", async () => {
-    const response = await fetch(`${server.trpcUrl}/auth.logout`, {
+    const response = await fetch(`${deployment.server.trpcUrl}/auth.logout`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: "refreshToken=x",
@@ -66,7 +53,7 @@ describe("transport defences", () => {
 
   describe("over a WebSocket", () => {
     async function socketCall(message: object, headers: Record<string, string> = {}): Promise<unknown> {
-      const socket = new WebSocket(server.wsUrl, { headers });
+      const socket = new WebSocket(deployment.server.wsUrl, { headers });
       await once(socket, "open");
       socket.send(JSON.stringify(message));
       const [data] = (await once(socket, "message")) as [Buffer];
@@ -84,19 +71,19 @@ describe("transport defences", () => {
     });
 
     it("refuses a socket opened by a page of another origin", async () => {
-      const socket = new WebSocket(server.wsUrl, { headers: { origin: "https://evil.example" } });
+      const socket = new WebSocket(deployment.server.wsUrl, { headers: { origin: "https://evil.example" } });
       const [, response] = (await once(socket, "unexpected-response")) as [unknown, { statusCode: number }];
       expect(response.statusCode).toBe(403);
     });
 
     it("accepts a socket from an allowed origin", async () => {
-      const socket = new WebSocket(server.wsUrl, { headers: { origin: "https://app.example.com" } });
+      const socket = new WebSocket(deployment.server.wsUrl, { headers: { origin: "https://app.example.com" } });
       await once(socket, "open");
       socket.close();
     });
 
     it("does not act with the refresh cookie sent along with the upgrade", async () => {
-      const session = tokensOf(await server.client().api.auth.login.mutate({ email, password }));
+      const session = tokensOf(await deployment.server.client().api.auth.login.mutate({ email, password }));
       const events = await socketCall(
         { id: 2, method: "subscription", params: { path: "auth.onSessionEvent", input: { json: null } } },
         { cookie: `seed_refresh=${session.refreshToken}` },
@@ -122,7 +109,7 @@ describe("transport defences", () => {
   it("counts a sign-in sent with an absolute URL against the credential budget", async () => {
     const attempt = () =>
       new Promise<number>((resolve, reject) => {
-        const url = new URL(server.baseUrl);
+        const url = new URL(deployment.server.baseUrl);
         const req = request({
           host: url.hostname,
           port: url.port,

@@ -10,14 +10,8 @@
 import { appRouter } from "@seed/api";
 import fc from "fast-check";
 import superjson from "superjson";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  availableBackends,
-  createDeployment,
-  uniqueEmail,
-  type Deployment,
-  type TestServer,
-} from "../support/test-server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "../support/test-server";
 import { expectNoInternals } from "../support/leaks";
 import { procedureInputs, type ProcedureEntry } from "./procedures";
 import { nearMissInputOf, validInputOf } from "./zod-arbitraries";
@@ -59,8 +53,9 @@ async function send(server: TestServer, procedure: ProcedureEntry, input: unknow
 }
 
 describe.each(availableBackends())("fuzzing every procedure on %s", (backend) => {
-  let deployment: Deployment;
-  let server: TestServer;
+  const deployment = useDeployment(backend, {
+    env: { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: password, RATE_LIMIT_MAX: "1000000", AUTH_RATE_LIMIT_MAX: "10000" },
+  });
   const tokens = new Map<Persona, string | null>([["anonymous", null]]);
   const emails = new Map<Persona, string>([
     ["customer", uniqueEmail("fuzz-customer")],
@@ -71,23 +66,15 @@ describe.each(availableBackends())("fuzzing every procedure on %s", (backend) =>
   async function signIn(persona: Persona): Promise<void> {
     const email = emails.get(persona);
     if (!email) return;
-    const result = await server.client().api.auth.login.mutate({ email, password });
+    const result = await deployment.server.client().api.auth.login.mutate({ email, password });
     if (result.status !== "signed-in") throw new Error(`${persona} was asked for a second factor`);
     tokens.set(persona, result.accessToken);
   }
 
   beforeAll(async () => {
-    deployment = await createDeployment(backend, {
-      ADMIN_EMAIL: adminEmail,
-      ADMIN_PASSWORD: password,
-      RATE_LIMIT_MAX: "1000000",
-      AUTH_RATE_LIMIT_MAX: "10000",
-    });
-    server = await deployment.start();
-    await server.client().api.auth.register.mutate({ email: emails.get("customer")!, password });
+    await deployment.server.client().api.auth.register.mutate({ email: emails.get("customer")!, password });
     await Promise.all([signIn("customer"), signIn("admin")]);
   });
-  afterAll(() => deployment?.destroy());
 
   describe.each(procedureInputs(appRouter))("$path", (procedure) => {
     const inputs = procedure.input
@@ -99,10 +86,10 @@ describe.each(availableBackends())("fuzzing every procedure on %s", (backend) =>
       async (persona) => {
         await fc.assert(
           fc.asyncProperty(inputs, async (input) => {
-            let answer = await send(server, procedure, input, tokens.get(persona) ?? null);
+            let answer = await send(deployment.server, procedure, input, tokens.get(persona) ?? null);
             if (answer.status === 401 && persona !== "anonymous") {
               await signIn(persona);
-              answer = await send(server, procedure, input, tokens.get(persona) ?? null);
+              answer = await send(deployment.server, procedure, input, tokens.get(persona) ?? null);
             }
             expect(answer.status, answer.text).toBeLessThan(500);
             if (answer.status >= 400) expectNoInternals(answer.text);
@@ -115,7 +102,7 @@ describe.each(availableBackends())("fuzzing every procedure on %s", (backend) =>
   });
 
   it("is still ready and serving afterwards", async () => {
-    expect((await fetch(`${server.baseUrl}/readyz`)).status).toBe(200);
-    expect(await server.client().api.health.check.query()).toEqual({ status: "ok" });
+    expect((await fetch(`${deployment.server.baseUrl}/readyz`)).status).toBe(200);
+    expect(await deployment.server.client().api.health.check.query()).toEqual({ status: "ok" });
   });
 });

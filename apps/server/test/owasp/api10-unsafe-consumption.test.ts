@@ -8,7 +8,7 @@ import { users } from "@seed/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInAtProvider, startIdentityProvider, type TestIdentityProvider } from "../support/identity-provider";
 import { refusalOf } from "../support/refusal";
-import { browserFetch, createDeployment, type Deployment, type TestServer } from "../support/test-server";
+import { browserFetch, useDeployment } from "../support/test-server";
 import { coveredElsewhere } from "./attacker";
 
 const REDIRECT_URI = "http://127.0.0.1:5173/signed-in";
@@ -30,23 +30,18 @@ describe("API10 unsafe consumption", () => {
 
   describe("claims the provider vouches for", () => {
     let provider: TestIdentityProvider;
-    let deployment: Deployment;
-    let server: TestServer;
-
     beforeAll(async () => {
       provider = await startIdentityProvider(REDIRECT_URI);
-      deployment = await createDeployment("embedded", {
+    });
+    afterAll(() => provider?.stop());
+    const deployment = useDeployment("embedded", {
+      env: () => ({
         OIDC_PROVIDERS: JSON.stringify([
           { name: PROVIDER, issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret },
         ]),
         OIDC_REDIRECT_URI: REDIRECT_URI,
         AUTH_RATE_LIMIT_MAX: "1000",
-      });
-      server = await deployment.start();
-    });
-    afterAll(async () => {
-      await deployment?.destroy();
-      await provider?.stop();
+      }),
     });
 
     it.each([
@@ -56,7 +51,7 @@ describe("API10 unsafe consumption", () => {
       ["SQL", "x'); drop table users; --@example.com"],
       ["a NUL byte", "victim@example.com\u0000.evil.example"],
     ])("an email claim that is %s is refused, and no account is made", async (_label, email) => {
-      const client = server.client({ fetch: browserFetch() });
+      const client = deployment.server.client({ fetch: browserFetch() });
       const subject = provider.addAccount({ email, emailVerified: true });
       const { authorizationUrl } = await client.api.auth.oidc.start.mutate({ provider: PROVIDER });
       const returned = await signInAtProvider(authorizationUrl, subject, REDIRECT_URI);

@@ -5,7 +5,7 @@
  * Redis) and, where there is an account, per account. A new flow is one more row.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { availableBackends, createDeployment, rawCall, uniqueEmail, type Deployment } from "../support/test-server";
+import { availableBackends, rawCall, uniqueEmail, useDeployment } from "../support/test-server";
 import { coveredElsewhere, target, type Target } from "./attacker";
 
 const BUDGET = 3;
@@ -25,14 +25,7 @@ const flows: { flow: string; procedure: string; input: () => object }[] = [
 ];
 
 describe.each(availableBackends())("API6 sensitive business flows on %s", (backend) => {
-  let deployment: Deployment;
-  let trpcUrl: string;
-
-  beforeAll(async () => {
-    deployment = await createDeployment(backend, { AUTH_RATE_LIMIT_MAX: String(BUDGET), TRUST_PROXY: "1" });
-    trpcUrl = (await deployment.start()).trpcUrl;
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment(backend, { env: { AUTH_RATE_LIMIT_MAX: String(BUDGET), TRUST_PROXY: "1" } });
 
   let address = 0;
   const nextAddress = () => `198.51.100.${(address += 1)}`;
@@ -44,12 +37,16 @@ describe.each(availableBackends())("API6 sensitive business flows on %s", (backe
       const statuses: number[] = [];
       for (let attempt = 0; attempt <= BUDGET; attempt += 1) {
         statuses.push(
-          (await rawCall(trpcUrl, procedure, JSON.stringify({ json: input() }), { "x-forwarded-for": bot })).status,
+          (
+            await rawCall(deployment.server.trpcUrl, procedure, JSON.stringify({ json: input() }), {
+              "x-forwarded-for": bot,
+            })
+          ).status,
         );
       }
       expect(statuses.slice(0, BUDGET)).not.toContain(429);
       expect(statuses[BUDGET]).toBe(429);
-      const someoneElse = await rawCall(trpcUrl, procedure, JSON.stringify({ json: input() }), {
+      const someoneElse = await rawCall(deployment.server.trpcUrl, procedure, JSON.stringify({ json: input() }), {
         "x-forwarded-for": nextAddress(),
       });
       expect(someoneElse.status).not.toBe(429);
@@ -59,18 +56,20 @@ describe.each(availableBackends())("API6 sensitive business flows on %s", (backe
   it("a sign-up refused by the limit creates no account", async () => {
     const bot = nextAddress();
     for (let attempt = 0; attempt < BUDGET; attempt += 1) {
-      await rawCall(trpcUrl, "auth.register", JSON.stringify({ json: flows[0]!.input() }), { "x-forwarded-for": bot });
+      await rawCall(deployment.server.trpcUrl, "auth.register", JSON.stringify({ json: flows[0]!.input() }), {
+        "x-forwarded-for": bot,
+      });
     }
     const email = uniqueEmail("refused");
     const refused = await rawCall(
-      trpcUrl,
+      deployment.server.trpcUrl,
       "auth.register",
       JSON.stringify({ json: { email, password: "a long passphrase for bots" } }),
       { "x-forwarded-for": bot },
     );
     expect(refused.status).toBe(429);
     const login = await rawCall(
-      trpcUrl,
+      deployment.server.trpcUrl,
       "auth.login",
       JSON.stringify({ json: { email, password: "a long passphrase for bots" } }),
       { "x-forwarded-for": nextAddress() },

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { accessMatrix, appRouter, type AccessRule, type ProcedurePath } from "@seed/api";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDeployment, type Deployment } from "../support/test-server";
+import { describe, expect, it } from "vitest";
+import { useDeployment } from "../support/test-server";
 
 const INVENTORY = new URL("./inventory.txt", import.meta.url);
 const STRONG_SECRET = "Vh3kQm9zXbP2wL7nR4tY8uC1dF6gJ0aE5sK";
@@ -36,12 +36,7 @@ function inventoryOf(routes: string): string {
 }
 
 describe("API9 inventory", () => {
-  let deployment: Deployment;
-
-  beforeAll(async () => {
-    deployment = await createDeployment("embedded");
-  });
-  afterAll(() => deployment?.destroy());
+  const deployment = useDeployment("embedded", { instances: [] });
 
   it.each([
     ["test", {}],

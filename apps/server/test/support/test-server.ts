@@ -3,6 +3,7 @@ import { createClient, type Client, type ClientOptions, type RouterOutputs } fro
 import { loadConfig } from "@seed/config";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { EventSource } from "eventsource";
+import { afterAll, beforeAll } from "vitest";
 import { WebSocket } from "ws";
 import { createServer, type Server, type ServerOptions } from "../../src";
 
@@ -114,6 +115,36 @@ export async function createDeployment(backend: Backend, baseEnv: Record<string,
       await database.destroy();
     },
   };
+}
+
+type Environment = Record<string, string>;
+
+export interface DeploymentSetup<Name extends string> {
+  /** The instances started before the first test, in this order; each is a field of the handle. */
+  instances?: readonly Name[];
+  /**
+   * What every instance starts with; a function when it depends on what hooks registered before
+   * this call start (they run first, and their `afterAll` runs after this deployment is gone).
+   */
+  env?: Environment | (() => Environment | Promise<Environment>);
+}
+
+/**
+ * The deployment of the enclosing `describe`: made, with its instances started, before the first
+ * test, and destroyed after the last. The handle is filled in by then, so read it only in hooks
+ * and tests, never while the suite is being collected.
+ */
+export function useDeployment<Name extends string = "server">(
+  backend: Backend,
+  { instances = ["server" as Name], env = {} }: DeploymentSetup<Name> = {},
+): Deployment & Record<Name, TestServer> {
+  const handle = {} as Deployment & Record<Name, TestServer>;
+  beforeAll(async () => {
+    Object.assign(handle, await createDeployment(backend, typeof env === "function" ? await env() : env));
+    for (const name of instances) Object.assign(handle, { [name]: await handle.start() });
+  });
+  afterAll(() => handle.destroy?.());
+  return handle;
 }
 
 /** Posts a raw tRPC call, for what the typed client cannot send. */
