@@ -1,26 +1,16 @@
 import { refreshSessions, rotatedRefreshTokens, securityEvents, users } from "@seed/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../src/errors";
 import { authenticate, login, logout, refresh, register } from "../src/services/auth";
 import { hashOpaqueToken } from "../src/services/opaque-tokens";
 import { configurePasswordHashing } from "../src/services/passwords";
-import { createTestApi, tokensOf, testActor as client } from "./support";
+import { appErrorOf, createTestApi, tokensOf, testActor as client } from "./support";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 beforeAll(async () => {
   api = await createTestApi();
 });
 afterAll(() => api?.database.destroy());
-
-async function failure(call: Promise<unknown>): Promise<AppError> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 describe("the auth service", () => {
   it("stores an argon2id hash, never the password", async () => {
@@ -47,7 +37,7 @@ describe("the auth service", () => {
 
   it("refuses a second registration of an email and keeps the first account", async () => {
     await register(api.deps, { email: "twice@example.com", password: "first password" }, client);
-    const error = await failure(
+    const error = await appErrorOf(
       register(api.deps, { email: "twice@example.com", password: "second password" }, client),
     );
     expect(error.code).toBe("CONFLICT");
@@ -58,8 +48,8 @@ describe("the auth service", () => {
 
   it("answers a wrong password and an unknown email with the same error", async () => {
     await register(api.deps, { email: "same@example.com", password: "right password" }, client);
-    const wrongPassword = await failure(login(api.deps, { email: "same@example.com", password: "wrong" }, client));
-    const unknownEmail = await failure(login(api.deps, { email: "nobody@example.com", password: "wrong" }, client));
+    const wrongPassword = await appErrorOf(login(api.deps, { email: "same@example.com", password: "wrong" }, client));
+    const unknownEmail = await appErrorOf(login(api.deps, { email: "nobody@example.com", password: "wrong" }, client));
     expect(wrongPassword).toMatchObject({ code: "UNAUTHENTICATED", message: "Invalid email or password" });
     expect(unknownEmail).toMatchObject({ code: wrongPassword.code, message: wrongPassword.message });
   });
@@ -81,7 +71,7 @@ describe("the auth service", () => {
     const second = await refresh(api.deps, first.refreshToken, client);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(second.sessionId).toBe(first.sessionId);
-    expect((await failure(refresh(api.deps, first.refreshToken, client))).code).toBe("UNAUTHENTICATED");
+    expect((await appErrorOf(refresh(api.deps, first.refreshToken, client))).code).toBe("UNAUTHENTICATED");
     await expect(refresh(api.deps, second.refreshToken, client)).resolves.toBeDefined();
   });
 
@@ -109,11 +99,11 @@ describe("the auth service", () => {
       .set({ rotatedAt: new Date(Date.now() - 60_000) })
       .where(eq(rotatedRefreshTokens.sessionId, original.sessionId));
 
-    const thief = await failure(refresh(api.deps, original.refreshToken, { ...client, ip: "198.51.100.66" }));
+    const thief = await appErrorOf(refresh(api.deps, original.refreshToken, { ...client, ip: "198.51.100.66" }));
     expect(thief.code).toBe("UNAUTHENTICATED");
 
-    expect((await failure(refresh(api.deps, rotated.refreshToken, client))).code).toBe("UNAUTHENTICATED");
-    expect((await failure(authenticate(api.deps, rotated.accessToken))).code).toBe("UNAUTHENTICATED");
+    expect((await appErrorOf(refresh(api.deps, rotated.refreshToken, client))).code).toBe("UNAUTHENTICATED");
+    expect((await appErrorOf(authenticate(api.deps, rotated.accessToken))).code).toBe("UNAUTHENTICATED");
     const [event] = await api.deps.db
       .select()
       .from(securityEvents)
@@ -134,8 +124,8 @@ describe("the auth service", () => {
       .update(refreshSessions)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(refreshSessions.id, tokens.sessionId));
-    expect((await failure(refresh(api.deps, tokens.refreshToken, client))).code).toBe("UNAUTHENTICATED");
-    expect((await failure(authenticate(api.deps, tokens.accessToken))).code).toBe("UNAUTHENTICATED");
+    expect((await appErrorOf(refresh(api.deps, tokens.refreshToken, client))).code).toBe("UNAUTHENTICATED");
+    expect((await appErrorOf(authenticate(api.deps, tokens.accessToken))).code).toBe("UNAUTHENTICATED");
   });
 
   it("ends the session and its access tokens on logout, and ignores a second logout", async () => {
@@ -148,8 +138,8 @@ describe("the auth service", () => {
     await logout(api.deps, tokens.refreshToken, client);
     await logout(api.deps, tokens.refreshToken, client);
 
-    expect((await failure(authenticate(api.deps, tokens.accessToken))).code).toBe("UNAUTHENTICATED");
-    expect((await failure(refresh(api.deps, tokens.refreshToken, client))).code).toBe("UNAUTHENTICATED");
+    expect((await appErrorOf(authenticate(api.deps, tokens.accessToken))).code).toBe("UNAUTHENTICATED");
+    expect((await appErrorOf(refresh(api.deps, tokens.refreshToken, client))).code).toBe("UNAUTHENTICATED");
   });
 
   it("leaves other sessions of the user alive on logout", async () => {

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { AppError } from "../src/errors";
 import {
   compareEventIds,
   createInProcessEventBus,
@@ -13,6 +12,7 @@ import {
   type TrackedEvent,
 } from "../src/events";
 import { cutSubscriberConnection } from "./subscriber-connection";
+import { appErrorOf } from "./support";
 
 const redisUrl = process.env.REDIS_URL;
 const keyPrefix = `seed-test:${randomBytes(4).toString("hex")}:`;
@@ -46,15 +46,6 @@ async function publishAll(bus: EventBus, channel: string, payloads: unknown[]): 
   const ids: string[] = [];
   for (const payload of payloads) ids.push(await bus.publish(channel, payload));
   return ids;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (cause: unknown) => cause,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 type BusFactory = (options?: EventBusOptions) => EventBus;
@@ -161,7 +152,7 @@ describe.each(implementations)("the %s event bus", (_name, createBus) => {
   it("refuses a last id older than the retention window with EXPIRED", async () => {
     const bus = createBus({ ...defaultEventBusOptions, retentionMs: 60_000 });
     const controller = new AbortController();
-    const error = await refusal(bus.subscribe("kept", controller.signal, `${Date.now() - 120_000}-0`));
+    const error = await appErrorOf(bus.subscribe("kept", controller.signal, `${Date.now() - 120_000}-0`));
     expect(error.code).toBe("EXPIRED");
     expect(error.message).toMatch(/older than the events kept/);
     controller.abort();
@@ -184,7 +175,7 @@ describe.each(implementations)("the %s event bus", (_name, createBus) => {
     reader.abort();
 
     const received: number[] = [];
-    const error = await refusal(
+    const error = await appErrorOf(
       (async () => {
         for await (const event of slowEvents) received.push(event.payload);
       })(),
@@ -201,8 +192,8 @@ describe("the in-process event bus's ring", () => {
     const bus = createInProcessEventBus({ ...defaultEventBusOptions, ringSize: 3 });
     const controller = new AbortController();
     const [first, second] = await publishAll(bus, "ring", [1, 2, 3, 4, 5]);
-    expect((await refusal(bus.subscribe("ring", controller.signal, first))).code).toBe("EXPIRED");
-    expect((await refusal(bus.subscribe("ring", controller.signal, "1-0"))).code).toBe("EXPIRED");
+    expect((await appErrorOf(bus.subscribe("ring", controller.signal, first))).code).toBe("EXPIRED");
+    expect((await appErrorOf(bus.subscribe("ring", controller.signal, "1-0"))).code).toBe("EXPIRED");
 
     // The second event went out of the ring, but whoever received it missed nothing kept.
     const resumed = await bus.subscribe<number>("ring", controller.signal, second);

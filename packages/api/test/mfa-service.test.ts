@@ -2,14 +2,13 @@ import { randomBytes } from "node:crypto";
 import { auditLog, mfaChallenges, mfaFactors, recoveryCodes, refreshSessions, securityEvents } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../src/errors";
 import { authenticate, login, register } from "../src/services/auth";
 import { hashOpaqueToken } from "../src/services/opaque-tokens";
 import { confirmMfa, disableMfa, enrollMfa, mfaStatus } from "../src/services/mfa/factors";
 import { deriveSealingKey, seal, unseal } from "../src/services/sealing";
 import { completeMfaSignIn } from "../src/services/mfa/sign-in";
 import { authenticatorCode, enableMfa, mfaRequired } from "./mfa-support";
-import { createTestApi, tokensOf, testActor } from "./support";
+import { appErrorOf, createTestApi, tokensOf, testActor } from "./support";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;
 beforeAll(async () => {
@@ -18,15 +17,6 @@ beforeAll(async () => {
 afterAll(() => api?.database.destroy());
 
 const password = "a long passphrase";
-
-async function failure(call: Promise<unknown>): Promise<AppError> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 /** A new account, signed in as far as the services care: its id, email and actor. */
 async function newAccount(label: string) {
@@ -74,7 +64,7 @@ describe("TOTP enrolment", () => {
     const { secret } = await enrollMfa(api.deps, user, user.actor);
     expect(tokensOf(await passwordStep(user.email)).user.id).toBe(user.id);
 
-    const wrong = await failure(confirmMfa(api.deps, user.id, "not-a-code", user.actor));
+    const wrong = await appErrorOf(confirmMfa(api.deps, user.id, "not-a-code", user.actor));
     expect(wrong.code).toBe("INVALID_INPUT");
     expect(await mfaStatus(api.deps.db, user.id)).toEqual({ enabled: false, recoveryCodesLeft: 0 });
 
@@ -92,12 +82,12 @@ describe("TOTP enrolment", () => {
     const second = await enrollMfa(api.deps, user, user.actor);
     expect(second.secret).not.toBe(first.secret);
     // The first secret's codes no longer confirm anything.
-    expect((await failure(confirmMfa(api.deps, user.id, authenticatorCode(first.secret), user.actor))).code).toBe(
+    expect((await appErrorOf(confirmMfa(api.deps, user.id, authenticatorCode(first.secret), user.actor))).code).toBe(
       "INVALID_INPUT",
     );
 
     await confirmMfa(api.deps, user.id, authenticatorCode(second.secret), user.actor);
-    expect((await failure(enrollMfa(api.deps, user, user.actor))).code).toBe("CONFLICT");
+    expect((await appErrorOf(enrollMfa(api.deps, user, user.actor))).code).toBe("CONFLICT");
     const [row] = await api.deps.db.select().from(mfaFactors).where(eq(mfaFactors.userId, user.id));
     expect(unseal(api.deps.mfaSealingKey, user.id, row!.secret)).toBe(second.secret);
   });
@@ -149,7 +139,7 @@ describe("two-step sign-in", () => {
     );
 
     const { challenge } = mfaRequired(await passwordStep(user.email));
-    const replay = await failure(
+    const replay = await appErrorOf(
       completeMfaSignIn(api.deps, { challenge, code }, { ...testActor, ip: "198.51.100.66" }),
     );
     expect(replay).toMatchObject({ code: "UNAUTHENTICATED", message: "Invalid code" });
@@ -181,7 +171,7 @@ describe("two-step sign-in", () => {
     expect(await mfaStatus(api.deps.db, user.id)).toEqual({ enabled: true, recoveryCodesLeft: 9 });
 
     const second = mfaRequired(await passwordStep(user.email));
-    const reused = await failure(
+    const reused = await appErrorOf(
       completeMfaSignIn(api.deps, { challenge: second.challenge, code: codes[0]! }, testActor),
     );
     expect(reused.code).toBe("UNAUTHENTICATED");
@@ -196,7 +186,7 @@ describe("two-step sign-in", () => {
 
     const { challenge } = mfaRequired(await passwordStep(user.email));
     await completeMfaSignIn(api.deps, { challenge, code: codes[0]! }, testActor);
-    const used = await failure(completeMfaSignIn(api.deps, { challenge, code: codes[1]! }, testActor));
+    const used = await appErrorOf(completeMfaSignIn(api.deps, { challenge, code: codes[1]! }, testActor));
     expect(used).toMatchObject({ code: "UNAUTHENTICATED", message: expect.stringContaining("expired") });
 
     const stale = mfaRequired(await passwordStep(user.email));
@@ -204,7 +194,7 @@ describe("two-step sign-in", () => {
       .update(mfaChallenges)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(mfaChallenges.tokenHash, hashOpaqueToken(stale.challenge)));
-    const expired = await failure(
+    const expired = await appErrorOf(
       completeMfaSignIn(api.deps, { challenge: stale.challenge, code: codes[1]! }, testActor),
     );
     expect(expired.code).toBe("UNAUTHENTICATED");
@@ -217,15 +207,15 @@ describe("two-step sign-in", () => {
     const { secret } = await enableMfa(api.deps, user);
     const { challenge } = mfaRequired(await passwordStep(user.email));
     for (let guess = 0; guess < 5; guess++) {
-      const wrong = await failure(completeMfaSignIn(api.deps, { challenge, code: `guess-${guess}` }, testActor));
+      const wrong = await appErrorOf(completeMfaSignIn(api.deps, { challenge, code: `guess-${guess}` }, testActor));
       expect(wrong.code).toBe("UNAUTHENTICATED");
     }
-    const locked = await failure(
+    const locked = await appErrorOf(
       completeMfaSignIn(api.deps, { challenge, code: authenticatorCode(secret, 1) }, testActor),
     );
     expect(locked.code).toBe("RATE_LIMITED");
     // The password alone does not buy a new budget of guesses.
-    expect((await failure(passwordStep(user.email))).code).toBe("RATE_LIMITED");
+    expect((await appErrorOf(passwordStep(user.email))).code).toBe("RATE_LIMITED");
     const events = await api.deps.db
       .select()
       .from(securityEvents)
@@ -240,9 +230,11 @@ describe("turning two-step sign-in off", () => {
     const { secret, recoveryCodes: codes } = await enableMfa(api.deps, user);
     const code = authenticatorCode(secret, 1);
 
-    const wrongPassword = await failure(disableMfa(api.deps, user, { password: "not the password", code }, user.actor));
+    const wrongPassword = await appErrorOf(
+      disableMfa(api.deps, user, { password: "not the password", code }, user.actor),
+    );
     expect(wrongPassword).toMatchObject({ code: "FORBIDDEN", message: "Wrong password or code" });
-    const wrongCode = await failure(disableMfa(api.deps, user, { password, code: "not-a-code" }, user.actor));
+    const wrongCode = await appErrorOf(disableMfa(api.deps, user, { password, code: "not-a-code" }, user.actor));
     expect(wrongCode).toMatchObject({ code: "FORBIDDEN", message: "Wrong password or code" });
     expect(await mfaStatus(api.deps.db, user.id)).toEqual({ enabled: true, recoveryCodesLeft: 10 });
     mfaRequired(await passwordStep(user.email));
@@ -252,7 +244,7 @@ describe("turning two-step sign-in off", () => {
     expect(await mfaStatus(api.deps.db, user.id)).toEqual({ enabled: false, recoveryCodesLeft: 0 });
     expect(await api.deps.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.id))).toEqual([]);
     expect(tokensOf(await passwordStep(user.email)).user.id).toBe(user.id);
-    expect((await failure(disableMfa(api.deps, user, { password, code: codes[0]! }, user.actor))).code).toBe(
+    expect((await appErrorOf(disableMfa(api.deps, user, { password, code: codes[0]! }, user.actor))).code).toBe(
       "CONFLICT",
     );
 

@@ -17,6 +17,8 @@ import { createAccessTokenService, sharedSecretKeys } from "../src/services/acce
 import { deriveSealingKey } from "../src/services/sealing";
 import { createOidcProviders } from "../src/services/oidc/providers";
 import type { LoginResult } from "../src/validators";
+import { expect } from "vitest";
+import { AppError } from "../src/errors";
 
 export const tokenOptions = {
   secret: randomBytes(32),
@@ -46,6 +48,16 @@ export function recordingLogger(): Logger & { lines: RecordedLog[] } {
 export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "signed-in" }> {
   if (result.status !== "signed-in") throw new Error(`expected to be signed in, but the sign-in is ${result.status}`);
   return result;
+}
+
+/** The `AppError` a call fails with; fails the test when it succeeds or fails with anything else. */
+export async function appErrorOf(call: Promise<unknown>): Promise<AppError> {
+  const error = await call.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 
 /** Fast retries, so that a failing job reaches the dead-letter list within a test. */
