@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../apps/server/test/faults/infrastructure";
+import { unusedPort } from "@seed/db/testing";
 
 const SERVER_MAIN = fileURLToPath(new URL("../apps/server/dist/main.js", import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
@@ -46,7 +46,7 @@ export async function measureIdleMemory(environment: {
 }
 
 async function measureOne(database: IdleDatabase, env: Record<string, string>): Promise<IdleMemory> {
-  const port = await freePort();
+  const port = await unusedPort();
   const startedAt = performance.now();
   const child = spawn(process.execPath, [SERVER_MAIN], {
     // Only what is given: the bench's own DATABASE_URL must not turn PGlite into Postgres.

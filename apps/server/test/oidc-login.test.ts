@@ -1,7 +1,6 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type Client } from "@seed/client";
 import { oidcLoginAttempts, users } from "@seed/db";
+import { unusedPort } from "@seed/db/testing";
 import { eq, gt } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,15 +14,6 @@ const PROVIDER = "local";
 /** Configured, but nothing answers at its issuer. */
 const OFFLINE_PROVIDER = "offline";
 const password = "a long passphrase";
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe.each(availableBackends())("signing in with an OpenID Connect provider on %s", (backend) => {
   let identityProvider: TestIdentityProvider;
@@ -42,7 +32,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
         },
         {
           name: OFFLINE_PROVIDER,
-          issuer: `http://127.0.0.1:${await closedPort()}`,
+          issuer: `http://127.0.0.1:${await unusedPort()}`,
           clientId: "seed",
           clientSecret: "unused",
         },

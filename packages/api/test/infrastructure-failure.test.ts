@@ -1,22 +1,10 @@
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { createDatabase } from "@seed/db";
-import { createTestDatabase } from "@seed/db/testing";
+import { createTestDatabase, unusedPort } from "@seed/db/testing";
 import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../src/errors";
 import { isInfrastructureFailure } from "../src/infrastructure-failure";
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  await once(probe, "close");
-  return port;
-}
 
 async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
   return work().then(
@@ -27,14 +15,14 @@ async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
 
 describe("telling an unreachable store from a bug", () => {
   it("recognises a query to a Postgres that is not there, through drizzle's wrapping", async () => {
-    const database = await createDatabase({ url: `postgres://postgres@127.0.0.1:${await closedPort()}/postgres` });
+    const database = await createDatabase({ url: `postgres://postgres@127.0.0.1:${await unusedPort()}/postgres` });
     const error = await failureOf(() => database.db.execute(sql`select 1`));
     await database.close();
     expect(isInfrastructureFailure(error)).toBe(true);
   });
 
   it("recognises a command to a Redis that is not there", async () => {
-    const redis = new Redis(`redis://127.0.0.1:${await closedPort()}`, {
+    const redis = new Redis(`redis://127.0.0.1:${await unusedPort()}`, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { createDatabase, type DatabaseConnection, type DatabaseDriver } from "./client";
 
 export { dumpEmbeddedDatabase } from "./client";
+export { unusedPort } from "./unused-port";
 
 /** Set by the test setup to a migrated PGlite dump, so a test file does not pay for initdb. */
 export const PGLITE_SNAPSHOT_ENV = "SEED_PGLITE_SNAPSHOT";

@@ -7,7 +7,8 @@ import { once } from "node:events";
 import { openSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, waitFor } from "./infrastructure";
+import { unusedPort } from "@seed/db/testing";
+import { waitFor } from "./infrastructure";
 
 const REPOSITORY = fileURLToPath(new URL("../../../../", import.meta.url));
 
@@ -25,7 +26,7 @@ export interface Instance {
 }
 
 export async function serverInstance(name: string, workDir: string, env: Record<string, string>): Promise<Instance> {
-  const port = await freePort();
+  const port = await unusedPort();
   const baseUrl = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   let serving = false;

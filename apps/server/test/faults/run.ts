@@ -14,10 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@seed/client";
 import { createDatabase, orders, users, type DatabaseConnection } from "@seed/db";
+import { unusedPort } from "@seed/db/testing";
 import { inArray } from "drizzle-orm";
 import { WebSocket } from "ws";
 import { call, serverInstance, status, steadyLoad, type Instance, type LoadRecord } from "./cluster";
-import { freePort, ownPostgres, ownRedis, waitFor, type Service } from "./infrastructure";
+import { ownPostgres, ownRedis, waitFor, type Service } from "./infrastructure";
 
 const UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; try again shortly";
 /** Fail fast: well under the connect timeout of a pool that would hang. */
@@ -323,8 +324,8 @@ const scenarios: Scenario[] = [redisOutage, postgresOutage, killedMidLoad, order
 async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), "seed-faults-"));
   const adminEmail = uniqueEmail("drill-admin");
-  const postgres = ownPostgres(workDir, await freePort());
-  const redis = ownRedis(workDir, await freePort());
+  const postgres = ownPostgres(workDir, await unusedPort());
+  const redis = ownRedis(workDir, await unusedPort());
   const failures: string[] = [];
   const started: Instance[] = [];
   let database: DatabaseConnection | null = null;
