@@ -1,25 +1,12 @@
 import { once } from "node:events";
-import { productChangesChannel, type ProductChange } from "@seed/api";
-import type { Client } from "@seed/client";
 import { describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
-import { recordSubscription, signedInClient } from "./support/live";
+import { publishProductChange, signedInClient, watchProducts } from "./support/live";
 import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
-
-function watchProducts(client: Client) {
-  return recordSubscription<{ id: string; data: ProductChange }>((handlers) =>
-    client.api.products.onChange.subscribe(undefined, handlers),
-  );
-}
 
 /** Whether a subscription just made is admitted or refused, whichever the server says first. */
 function admitted(subscription: { starts(count: number): Promise<void>; failed: Promise<unknown> }): Promise<boolean> {
   return Promise.race([subscription.starts(1).then(() => true), subscription.failed.then(() => false)]);
-}
-
-function publish(server: TestServer, productId = "p-1"): Promise<string> {
-  const change: ProductChange = { type: "product.updated", productId, version: 1, at: new Date() };
-  return server.server.resources.events.publish(productChangesChannel, change);
 }
 
 /** A bare socket speaking tRPC's protocol by hand, for what the typed client never does. */
@@ -52,12 +39,12 @@ describe.each(availableBackends())("limits on live connections on %s", (backend)
     expect(refused.data).toMatchObject({ code: "TOO_MANY_REQUESTS" });
     expect(refused.message).toMatch(/Too many subscriptions on this connection/);
 
-    await publish(server);
+    await publishProductChange(server);
     await Promise.all([first.next(1), second.next(1)]);
     first.stop();
     const fourth = watchProducts(client);
     await fourth.starts(1);
-    await publish(server);
+    await publishProductChange(server);
     expect(await fourth.next(1)).toHaveLength(1);
     await server.stop();
   });
@@ -152,10 +139,10 @@ describe.each(availableBackends())("limits on live connections on %s", (backend)
     // backlog grows, and the next event finds it over the limit.
     let published = 0;
     while (serverSocket.bufferedAmount <= 16_384) {
-      await publish(server, large);
+      await publishProductChange(server, { productId: large });
       published += 1;
     }
-    await publish(server, large);
+    await publishProductChange(server, { productId: large });
     const ended = new Promise<void>((resolve) =>
       socket.on("message", () => {
         if (messages.some((message) => message.error)) resolve();

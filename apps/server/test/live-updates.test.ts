@@ -1,38 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import type { Notification, OrderStatusChange, ProductChange } from "@seed/api";
-import { createAccessTokenService, productChangesChannel, userOrdersChannel } from "@seed/api";
+import type { OrderStatusChange, ProductChange } from "@seed/api";
+import { createAccessTokenService, userOrdersChannel } from "@seed/api";
 import { loadConfig } from "@seed/config";
-import type { Client } from "@seed/client";
 import { describe, expect, it } from "vitest";
-import { recordSubscription, signedInClient } from "./support/live";
-import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
-
-type Tracked<T> = { id: string; data: T };
-
-function productChange(version: number): ProductChange {
-  return { type: "product.updated", productId: randomUUID(), version, at: new Date() };
-}
+import {
+  publishProductChange,
+  recordSubscription,
+  signedInClient,
+  watchNotifications,
+  watchProducts,
+  type Tracked,
+} from "./support/live";
+import { availableBackends, uniqueEmail, useDeployment } from "./support/test-server";
 
 function orderChange(userId: string): OrderStatusChange {
   return { type: "order.status_changed", orderId: randomUUID(), userId, from: "pending", to: "paid", at: new Date() };
-}
-
-/** Publishes through the bus of `server`, as a service of that instance does after a commit. */
-function publishProductChange(server: TestServer, version: number): Promise<string> {
-  return server.server.resources.events.publish(productChangesChannel, productChange(version));
-}
-
-function watchProducts(client: Client, lastEventId?: string) {
-  return recordSubscription<Tracked<ProductChange>>((handlers) =>
-    client.api.products.onChange.subscribe(lastEventId ? { lastEventId } : undefined, handlers),
-  );
-}
-
-function watchNotifications(client: Client) {
-  return recordSubscription<Tracked<Notification>>((handlers) =>
-    client.api.notifications.onMine.subscribe(undefined, handlers),
-  );
 }
 
 const versionsOf = (events: Tracked<ProductChange>[]) => events.map((event) => event.data.version);
@@ -43,7 +26,10 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
   it("tells an anonymous subscriber of every product change, each with its event id", async () => {
     const products = watchProducts(deployment.server.client());
     await products.starts(1);
-    const ids = [await publishProductChange(deployment.server, 1), await publishProductChange(deployment.server, 2)];
+    const ids = [
+      await publishProductChange(deployment.server, { version: 1 }),
+      await publishProductChange(deployment.server, { version: 2 }),
+    ];
     const received = await products.next(2);
     expect(received.map((event) => event.id)).toEqual(ids);
     expect(versionsOf(received)).toEqual([1, 2]);
@@ -78,14 +64,14 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
     const client = deployment.server.client();
     const first = watchProducts(client);
     await first.starts(1);
-    await publishProductChange(deployment.server, 10);
+    await publishProductChange(deployment.server, { version: 10 });
     const [last] = await first.next(1);
     first.stop();
 
-    for (const version of [11, 12, 13]) await publishProductChange(deployment.server, version);
+    for (const version of [11, 12, 13]) await publishProductChange(deployment.server, { version });
     const resumed = watchProducts(client, last!.id);
     await resumed.starts(1);
-    await publishProductChange(deployment.server, 14);
+    await publishProductChange(deployment.server, { version: 14 });
     expect(versionsOf(await resumed.next(4))).toEqual([11, 12, 13, 14]);
     resumed.stop();
   });
@@ -94,13 +80,13 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
     const client = deployment.server.client();
     const products = watchProducts(client);
     await products.starts(1);
-    await publishProductChange(deployment.server, 20);
+    await publishProductChange(deployment.server, { version: 20 });
     await products.next(1);
 
     for (const socket of deployment.server.server.app.websocketServer.clients) socket.terminate();
-    for (const version of [21, 22, 23]) await publishProductChange(deployment.server, version);
+    for (const version of [21, 22, 23]) await publishProductChange(deployment.server, { version });
     await products.starts(2);
-    await publishProductChange(deployment.server, 24);
+    await publishProductChange(deployment.server, { version: 24 });
 
     await products.next(5);
     expect(versionsOf(products.received)).toEqual([20, 21, 22, 23, 24]);
@@ -132,14 +118,14 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
     const products = watchProducts(client);
     await products.starts(1);
     const burst = Array.from({ length: 500 }, (_, i) => i);
-    await Promise.all(burst.map((version) => publishProductChange(deployment.server, version)));
+    await Promise.all(burst.map((version) => publishProductChange(deployment.server, { version })));
     const received = await products.next(500);
     expect(new Set(versionsOf(received)).size).toBe(500);
 
     // The same socket still takes new subscriptions and delivers to both.
     const another = watchProducts(client);
     await another.starts(1);
-    await publishProductChange(deployment.server, 1000);
+    await publishProductChange(deployment.server, { version: 1000 });
     expect(versionsOf(await another.next(1))).toEqual([1000]);
     expect((await products.next(501))[500]!.data.version).toBe(1000);
     products.stop();
@@ -252,7 +238,7 @@ describe.each(availableBackends())("live updates over server-sent events on %s",
   it("delivers product changes to an anonymous client without a WebSocket", async () => {
     const products = watchProducts(deployment.server.sseClient());
     await products.starts(1);
-    const id = await publishProductChange(deployment.server, 3);
+    const id = await publishProductChange(deployment.server, { version: 3 });
     const [event] = await products.next(1);
     expect(event).toMatchObject({ id, data: { version: 3 } });
     products.stop();
@@ -292,7 +278,7 @@ describe.skipIf(!availableBackends().includes("postgres+redis"))("live updates a
     await Promise.all([notifications.starts(1), products.starts(1)]);
 
     await deployment.instanceB.client().api.auth.login.mutate({ email, password: "a long passphrase" });
-    await publishProductChange(deployment.instanceB, 7);
+    await publishProductChange(deployment.instanceB, { version: 7 });
     expect((await notifications.next(1))[0]!.data).toMatchObject({ type: "session.created" });
     expect(versionsOf(await products.next(1))).toEqual([7]);
     notifications.stop();
@@ -302,14 +288,14 @@ describe.skipIf(!availableBackends().includes("postgres+redis"))("live updates a
   it("resumes on B from the last id received on A with exactly the three missed", async () => {
     const onA = watchProducts(deployment.instanceA.client());
     await onA.starts(1);
-    await publishProductChange(deployment.instanceB, 30);
+    await publishProductChange(deployment.instanceB, { version: 30 });
     const [last] = await onA.next(1);
     onA.stop();
 
-    for (const version of [31, 32, 33]) await publishProductChange(deployment.instanceA, version);
+    for (const version of [31, 32, 33]) await publishProductChange(deployment.instanceA, { version });
     const onB = watchProducts(deployment.instanceB.client(), last!.id);
     await onB.starts(1);
-    await publishProductChange(deployment.instanceA, 34);
+    await publishProductChange(deployment.instanceA, { version: 34 });
     expect(versionsOf(await onB.next(4))).toEqual([31, 32, 33, 34]);
     onB.stop();
   });

@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { Notification, OrderStatusChange, ProductChange } from "@seed/api";
+import type { OrderStatusChange } from "@seed/api";
 import type { Client } from "@seed/client";
 import { beforeAll, describe, expect, it } from "vitest";
-import { recordSubscription, signedInClient } from "./support/live";
+import { recordSubscription, signedInClient, watchNotifications, watchProducts, type Tracked } from "./support/live";
 import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 
 const adminEmail = "live-admin@example.com";
 const adminPassword = "a long admin passphrase";
-
-type Tracked<T> = { id: string; data: T };
 
 function followOrder(client: Client, orderId: string) {
   return recordSubscription<Tracked<OrderStatusChange>>((handlers) =>
@@ -49,9 +47,7 @@ describe.each(availableBackends())("live order and product updates from real cha
   }
 
   it("tells a subscriber on A of a product created on B", async () => {
-    const products = recordSubscription<Tracked<ProductChange>>((handlers) =>
-      deployment.instanceA.client().api.products.onChange.subscribe(undefined, handlers),
-    );
+    const products = watchProducts(deployment.instanceA.client());
     await products.starts(1);
     const product = await newProduct();
     const [event] = await products.next(1);
@@ -63,9 +59,7 @@ describe.each(availableBackends())("live order and product updates from real cha
     const { client: owner } = await signedInClient(deployment.instanceA, uniqueEmail("owner"));
     const order = await placedOrder(owner);
     const following = followOrder(owner, order.id);
-    const notifications = recordSubscription<Tracked<Notification>>((handlers) =>
-      owner.api.notifications.onMine.subscribe(undefined, handlers),
-    );
+    const notifications = watchNotifications(owner);
     await Promise.all([following.starts(1), notifications.starts(1)]);
 
     await adminOnB.api.orders.setStatus.mutate({ orderId: order.id, status: "shipped" });

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { productChangesChannel, type Notification, type ProductChange } from "@seed/api";
 import { TRPCClientError, type Client } from "@seed/client";
 import type { Unsubscribable } from "@trpc/server/observable";
 import { tokensOf, type TestServer } from "./test-server";
@@ -76,4 +78,32 @@ export async function signedInClient(
   const session = tokensOf(await anonymous.api.auth.login.mutate({ email, password }));
   const client: Client = server.client({ getAccessToken: () => session.accessToken, ...options });
   return { client, session, userId: session.user.id, email };
+}
+
+/** An event as a subscription delivers it: with the id to resume after. */
+export type Tracked<T> = { id: string; data: T };
+
+/** Every product change `client` is told of, from after `lastEventId` when given. */
+export function watchProducts(client: Client, lastEventId?: string) {
+  return recordSubscription<Tracked<ProductChange>>((handlers) =>
+    client.api.products.onChange.subscribe(lastEventId ? { lastEventId } : undefined, handlers),
+  );
+}
+
+/** The notifications of the user `client` is signed in as. */
+export function watchNotifications(client: Client) {
+  return recordSubscription<Tracked<Notification>>((handlers) =>
+    client.api.notifications.onMine.subscribe(undefined, handlers),
+  );
+}
+
+/** Publishes through the bus of `server`, as a service of that instance does after a commit. */
+export function publishProductChange(server: TestServer, change: Partial<ProductChange> = {}): Promise<string> {
+  return server.server.resources.events.publish(productChangesChannel, {
+    type: "product.updated",
+    productId: randomUUID(),
+    version: 1,
+    at: new Date(),
+    ...change,
+  } satisfies ProductChange);
 }
