@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, createDatabase, isUniqueViolation, refreshSessions, users, type Database } from "../src";
+import { migrationsFolder } from "../src/migrations-folder";
 import { availableDrivers, createTestDatabase, type TestDatabase } from "../src/testing";
 
 describe.each(availableDrivers())("the database on %s", (driver) => {
@@ -106,6 +107,39 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
     await expect(db.execute(sql`truncate audit_log`)).rejects.toThrow();
     const [unchanged] = await db.select().from(auditLog).where(eq(auditLog.id, entry!.id));
     expect(unchanged).toEqual(entry);
+  });
+
+  it("on migrating, leaves without a password only the accounts the audit trail shows to have none", async () => {
+    const account = async (label: string, deletedAt: Date | null = null) => {
+      const [user] = await db
+        .insert(users)
+        .values({ email: `${label}@example.com`, passwordHash: "an unknown secret's hash", deletedAt })
+        .returning({ id: users.id });
+      return user!.id;
+    };
+    const linked = (userId: string, how: { account: "created" | "existing"; passwordDisabled: boolean }) =>
+      db
+        .insert(auditLog)
+        .values({ action: "oauth_account.link", resource: "oauth_account", after: { userId, ...how } });
+    const created = await account("made-by-provider");
+    await linked(created, { account: "created", passwordDisabled: false });
+    const claimed = await account("claimed-by-provider");
+    await linked(claimed, { account: "existing", passwordDisabled: true });
+    const resetSince = await account("reset-since");
+    await linked(resetSince, { account: "created", passwordDisabled: false });
+    await db.insert(auditLog).values({ action: "user.reset_password", resource: "user", resourceId: resetSince });
+    const confirmed = await account("confirmed-before-link");
+    await linked(confirmed, { account: "existing", passwordDisabled: false });
+    const deleted = await account("deleted", new Date());
+    const plain = await account("plain");
+
+    const migration = await readFile(join(migrationsFolder, "0007_accounts_without_password.sql"), "utf8");
+    await db.execute(sql.raw(migration.split("--> statement-breakpoint")[1]!));
+
+    const rows = await db.select({ id: users.id, passwordHash: users.passwordHash }).from(users);
+    const hashOf = (id: string) => rows.find((row) => row.id === id)!.passwordHash;
+    expect([created, claimed, deleted].map(hashOf)).toEqual([null, null, null]);
+    expect([resetSince, confirmed, plain].map(hashOf)).toEqual(Array(3).fill("an unknown secret's hash"));
   });
 
   it("rolls back every statement of a failed transaction", async () => {

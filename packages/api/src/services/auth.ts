@@ -18,7 +18,7 @@ import type { LoginResult, SessionTokens } from "../validators";
 import { recordAudit } from "./audit";
 import { openMfaChallenge } from "./mfa/challenges";
 import { hasConfirmedMfaFactor } from "./mfa/factors";
-import { hashPassword, unusablePasswordHash, verifyAgainstDummyHash, verifyPassword } from "./passwords";
+import { hashPassword, verifyPassword } from "./passwords";
 import { isLiveSession } from "./live-session";
 import type { SessionRecord } from "./session-cache";
 import { createOpaqueToken, hashOpaqueToken } from "./opaque-tokens";
@@ -46,7 +46,7 @@ export async function createAccount(
   actor: Actor,
   account: { email: string; password: string | null; roles: RoleName[] },
 ): Promise<{ id: string; email: string; createdAt: Date }> {
-  const passwordHash = account.password === null ? await unusablePasswordHash() : await hashPassword(account.password);
+  const passwordHash = account.password === null ? null : await hashPassword(account.password);
   try {
     const [user] = await tx
       .insert(users)
@@ -93,9 +93,7 @@ export async function login(
   const keys = loginKeys(input.email, actor.ip ?? "unknown");
   return withinSignInBudget(deps, keys, actor, { email: input.email }, async (countFailure) => {
     const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${input.email}` });
-    const valid = user
-      ? await verifyPassword(user.passwordHash, input.password)
-      : await verifyAgainstDummyHash(input.password);
+    const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
     if (!user || !valid) {
       await countFailure();
       await recordSecurityEvent(deps, { ...actor, userId: user?.id ?? null }, "login_failed", {

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { hash, verify, type Algorithm, type Options } from "@node-rs/argon2";
 
 // `Algorithm` is a const enum, which isolated modules cannot read at run time; 2 is Argon2id.
@@ -25,30 +24,26 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, argon2Options);
 }
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Whether `password` is the account's. An account without a password (null: it signs in through
+ * an identity provider), or no account at all, matches nothing, after the same work as a real
+ * check: how long a sign-in takes must not tell which accounts exist or have a password.
+ */
+export async function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
+  if (passwordHash === null) {
+    dummyHash ??= hashPassword("an unguessable placeholder for absent passwords");
+    await verifyHash(await dummyHash, password);
+    return false;
+  }
+  return verifyHash(passwordHash, password);
+}
+
+async function verifyHash(passwordHash: string, password: string): Promise<boolean> {
   try {
     return await verify(passwordHash, password);
   } catch {
     return false;
   }
-}
-
-/**
- * For an account that has no password (made through an identity provider): a real hash of a
- * secret nobody knows, so a password login for it takes the usual time and can never succeed.
- */
-export function unusablePasswordHash(): Promise<string> {
-  return hashPassword(randomBytes(32).toString("base64url"));
-}
-
-let dummyHash: Promise<string> | undefined;
-
-/**
- * Spends the same time as checking a real password, so that a login for an unknown email
- * cannot be told apart from a wrong password by how long it takes.
- */
-export async function verifyAgainstDummyHash(password: string): Promise<false> {
-  dummyHash ??= hashPassword("an unguessable placeholder for absent accounts");
-  await verifyPassword(await dummyHash, password);
-  return false;
 }

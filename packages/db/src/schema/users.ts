@@ -6,8 +6,11 @@ export const users = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     email: text("email").notNull(),
-    /** argon2id PHC string; never leaves the api package. */
-    passwordHash: text("password_hash").notNull(),
+    /**
+     * argon2id PHC string; never leaves the api package. Null for an account without a password:
+     * one made through an identity provider, or whose password a provider's sign-in ended.
+     */
+    passwordHash: text("password_hash"),
     /**
      * Bumped in the transaction of every change to the user's roles or grants; cached
      * permissions are keyed by it, so a change is seen on the next request that reads it (each

@@ -5,7 +5,6 @@ import { DEFAULT_ROLE } from "../../authorization";
 import { AppError } from "../../errors";
 import { recordAudit } from "../audit";
 import { createAccount } from "../auth";
-import { unusablePasswordHash } from "../passwords";
 import { removeFactorsOfUnconfirmedAccount } from "../mfa/unclaimed-factors";
 import { revokeSessionsWhere, type RevokedSession } from "../session-revocation";
 import type { ProviderIdentity } from "./identity";
@@ -111,10 +110,7 @@ async function hasLinkedIdentity(tx: Transaction, userId: string): Promise<boole
  */
 async function endPasswordAccess(tx: Transaction, actor: Actor, userId: string): Promise<RevokedSession[]> {
   await removeFactorsOfUnconfirmedAccount(tx, userId);
-  await tx
-    .update(users)
-    .set({ passwordHash: await unusablePasswordHash() })
-    .where(eq(users.id, userId));
+  await tx.update(users).set({ passwordHash: null }).where(eq(users.id, userId));
   return revokeSessionsWhere(
     tx,
     { ...actor, userId },

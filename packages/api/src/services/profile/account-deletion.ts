@@ -13,7 +13,6 @@ import { eq } from "drizzle-orm";
 import type { Actor } from "../../actor";
 import type { EventBus } from "../../events";
 import { recordAccessChange } from "../access";
-import { unusablePasswordHash } from "../passwords";
 import { assertNotLastAdmin } from "../role-assignments";
 import { announceRevokedSessions, revokeSessionsWhere } from "../session-revocation";
 import type { SessionCache } from "../session-cache";
@@ -30,7 +29,6 @@ export async function deleteAccount(
   password: string,
 ): Promise<void> {
   await confirmPassword(deps.db, actor.userId, password);
-  const unusable = await unusablePasswordHash();
   const userId = actor.userId;
   const revoked = await deps.db.transaction(async (tx) => {
     await assertNotLastAdmin(tx, userId);
@@ -43,7 +41,7 @@ export async function deleteAccount(
       .set({
         // `.invalid` is reserved: no mail can reach it, and no sign-up can claim it.
         email: `deleted-${userId}@deleted.invalid`,
-        passwordHash: unusable,
+        passwordHash: null,
         displayName: null,
         emailVerifiedAt: null,
         deletedAt: new Date(),
