@@ -1,9 +1,9 @@
 import { type Client } from "@seed/client";
-import { oidcLoginAttempts, users } from "@seed/db";
+import { oidcLoginAttempts, refreshSessions, users } from "@seed/db";
 import { unusedPort } from "@seed/db/testing";
 import { eq, gt } from "drizzle-orm";
-import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authenticatorCode } from "./support/authenticator";
 import { signInAtProvider, startIdentityProvider, type TestIdentityProvider } from "./support/identity-provider";
 import { availableBackends, browserFetch, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 import { refusalOf } from "./support/refusal";
@@ -74,6 +74,25 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
   async function signIn(subject: string) {
     return tokensOf(await client.api.auth.oidc.callback.mutate(await authorizeAtProvider(subject)));
   }
+
+  const signedInAs = (session: { accessToken: string }) =>
+    deployment.server.client({ getAccessToken: () => session.accessToken }).api;
+
+  async function turnOnAuthenticator(api: ReturnType<typeof signedInAs>) {
+    const { secret } = await api.auth.mfa.enroll.mutate();
+    const { recoveryCodes } = await api.auth.mfa.confirm.mutate({ code: authenticatorCode(secret) });
+    return { secret, recoveryCodes };
+  }
+
+  /** The session began an hour ago, kept alive by refreshes since. */
+  async function ageSession(sessionId: string) {
+    await db()
+      .update(refreshSessions)
+      .set({ createdAt: new Date(Date.now() - 3_600_000) })
+      .where(eq(refreshSessions.id, sessionId));
+  }
+
+  const stored = (userId: string) => db().query.users.findFirst({ where: eq(users.id, userId) });
 
   const linksOf = (subject: string) =>
     db().query.oauthAccounts.findMany({ where: (links, { eq }) => eq(links.subject, subject) });
@@ -177,6 +196,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
     expect(oldRefresh).toMatchObject({ code: "UNAUTHORIZED" });
     const me = await deployment.server.client({ getAccessToken: () => session.accessToken }).api.auth.me.query();
     expect(me.id).toBe(registered.id);
+    expect(await signedInAs(session).users.me.query()).toMatchObject({ hasPassword: false });
   });
 
   it("links to a password account whose address was confirmed by mail, keeping its password", async () => {
@@ -193,12 +213,7 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
 
   it("asks an account with an authenticator for its code, as a password sign-in does", async () => {
     const subject = identityProvider.addAccount({ email: uniqueEmail("second-factor"), emailVerified: true });
-    const first = await signIn(subject);
-    const signedIn = deployment.server.client({ getAccessToken: () => first.accessToken });
-    const { secret } = await signedIn.api.auth.mfa.enroll.mutate();
-    await signedIn.api.auth.mfa.confirm.mutate({
-      code: TOTP.generate({ secret: Secret.fromBase32(secret) }),
-    });
+    await turnOnAuthenticator(signedInAs(await signIn(subject)));
 
     const again = await client.api.auth.oidc.callback.mutate(await authorizeAtProvider(subject));
     expect(again).toEqual({
@@ -207,6 +222,107 @@ describe.each(availableBackends())("signing in with an OpenID Connect provider o
       challengeExpiresAt: expect.any(Date),
     });
     expect(again).not.toHaveProperty("accessToken");
+  });
+
+  describe("proving again who you are before turning off two-step sign-in or deleting the account", () => {
+    it("asks an account without a password for a recent sign-in and a code, not for a password", async () => {
+      const subject = identityProvider.addAccount({ email: uniqueEmail("no-password"), emailVerified: true });
+      const session = await signIn(subject);
+      const api = signedInAs(session);
+      expect(await api.users.me.query()).toMatchObject({ hasPassword: false });
+      const { secret } = await turnOnAuthenticator(api);
+
+      expect(await refusalOf(api.auth.mfa.disable.mutate({ code: "not-a-code" }))).toEqual({
+        code: "FORBIDDEN",
+        message: "Wrong password or code",
+      });
+      expect(await refusalOf(api.auth.mfa.disable.mutate({ password, code: authenticatorCode(secret, 1) }))).toEqual({
+        code: "BAD_REQUEST",
+        message:
+          "This account has no password: leave it out, and sign in again with your identity provider to turn off two-step sign-in",
+      });
+      await expect(api.auth.mfa.disable.mutate({ code: authenticatorCode(secret, 1) })).resolves.toEqual({
+        disabled: true,
+      });
+      expect(await api.auth.mfa.status.query()).toEqual({ enabled: false, recoveryCodesLeft: 0 });
+
+      await api.users.deleteAccount.mutate({});
+      expect(await stored(session.user.id)).toMatchObject({ passwordHash: null, deletedAt: expect.any(Date) });
+      expect(await linksOf(subject)).toEqual([]);
+      expect(await refusalOf(client.api.auth.refresh.mutate({ refreshToken: session.refreshToken }))).toMatchObject({
+        code: "UNAUTHORIZED",
+      });
+    });
+
+    it("refuses a session that began long ago, changes nothing, and takes a fresh sign-in", async () => {
+      const subject = identityProvider.addAccount({ email: uniqueEmail("stale"), emailVerified: true });
+      const session = await signIn(subject);
+      const { secret, recoveryCodes } = await turnOnAuthenticator(signedInAs(session));
+      await ageSession(session.sessionId);
+      const stale = signedInAs(session);
+      const before = await stored(session.user.id);
+
+      const turnOff = await refusalOf(stale.auth.mfa.disable.mutate({ code: recoveryCodes[0]! }));
+      expect(turnOff).toEqual({
+        code: "FORBIDDEN",
+        message:
+          "Sign in again with your identity provider to turn off two-step sign-in: this session began more than 10 minutes ago",
+      });
+      expect(await refusalOf(stale.users.deleteAccount.mutate({}))).toEqual({
+        code: "FORBIDDEN",
+        message:
+          "Sign in again with your identity provider to delete your account: this session began more than 10 minutes ago",
+      });
+      expect(await refusalOf(stale.users.changeEmail.mutate({ newEmail: uniqueEmail("moved") }))).toMatchObject({
+        code: "FORBIDDEN",
+      });
+      // The recovery code offered was not used up, and the account is as it was.
+      expect(await stale.auth.mfa.status.query()).toEqual({ enabled: true, recoveryCodesLeft: 10 });
+      expect(await stored(session.user.id)).toEqual(before);
+      expect(await linksOf(subject)).toHaveLength(1);
+
+      // What the refusal says to do: sign in again with the provider (and the code it asks for).
+      const again = await client.api.auth.oidc.callback.mutate(await authorizeAtProvider(subject));
+      if (again.status !== "mfa-required") throw new Error(`expected a code to be asked for, got ${again.status}`);
+      const fresh = signedInAs(
+        await client.api.auth.mfa.verify.mutate({ challenge: again.challenge, code: authenticatorCode(secret, 1) }),
+      );
+      await expect(fresh.auth.mfa.disable.mutate({ code: recoveryCodes[0]! })).resolves.toEqual({ disabled: true });
+      await fresh.users.deleteAccount.mutate({});
+      expect(await stored(session.user.id)).toMatchObject({ deletedAt: expect.any(Date) });
+    });
+
+    it("keeps asking an account with a password for it, even right after a provider's sign-in", async () => {
+      const email = uniqueEmail("has-password");
+      const registered = await client.api.auth.register.mutate({ email, password });
+      await db().update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, registered.id));
+      const subject = identityProvider.addAccount({ email, emailVerified: true });
+      const api = signedInAs(await signIn(subject));
+      expect(await api.users.me.query()).toMatchObject({ hasPassword: true });
+      const { recoveryCodes } = await turnOnAuthenticator(api);
+      const before = await stored(registered.id);
+
+      expect(await refusalOf(api.auth.mfa.disable.mutate({ code: recoveryCodes[0]! }))).toEqual({
+        code: "BAD_REQUEST",
+        message: "Enter your password to turn off two-step sign-in",
+      });
+      expect(await refusalOf(api.users.deleteAccount.mutate({}))).toEqual({
+        code: "BAD_REQUEST",
+        message: "Enter your password to delete your account",
+      });
+      expect(await refusalOf(api.users.changeEmail.mutate({ newEmail: uniqueEmail("moved") }))).toEqual({
+        code: "BAD_REQUEST",
+        message: "Enter your password to change your email address",
+      });
+      expect(await api.auth.mfa.status.query()).toEqual({ enabled: true, recoveryCodesLeft: 10 });
+      expect(await stored(registered.id)).toEqual(before);
+
+      await expect(api.auth.mfa.disable.mutate({ password, code: recoveryCodes[0]! })).resolves.toEqual({
+        disabled: true,
+      });
+      await api.users.deleteAccount.mutate({ password });
+      expect(await stored(registered.id)).toMatchObject({ deletedAt: expect.any(Date) });
+    });
   });
 
   it("refuses an unverified email that would take over an existing account, and changes nothing", async () => {

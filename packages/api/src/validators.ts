@@ -25,6 +25,14 @@ export const newPasswordSchema = z
 /** Any stored password may be tried, but nothing longer than a password can be. */
 export const passwordAttemptSchema = z.string().min(1, "Password is required").max(128, "Password is too long");
 
+/**
+ * The password, asked for again before a change a stolen session must not make. Required of
+ * every account that has one (the service refuses such an account that leaves it out); left out
+ * by an account made through an identity provider, which has none and proves itself by a recent
+ * sign-in instead (`users.me` tells which: `hasPassword`).
+ */
+export const passwordConfirmationSchema = passwordAttemptSchema.optional();
+
 export const credentialsSchema = z.object({ email: emailSchema, password: passwordAttemptSchema });
 export const registrationSchema = z.object({ email: emailSchema, password: newPasswordSchema });
 

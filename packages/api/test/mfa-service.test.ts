@@ -226,7 +226,8 @@ describe("two-step sign-in", () => {
 
 describe("turning two-step sign-in off", () => {
   it("needs the password and a code, and changes nothing when either is wrong", async () => {
-    const user = await newAccount("disable");
+    const account = await newAccount("disable");
+    const user = { ...account, sessionId: tokensOf(await passwordStep(account.email)).sessionId };
     const { secret, recoveryCodes: codes } = await enableMfa(api.deps, user);
     const code = authenticatorCode(secret, 1);
 

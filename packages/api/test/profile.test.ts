@@ -33,6 +33,7 @@ describe("the signed-in user's profile", () => {
       email: user.email,
       displayName: null,
       emailVerified: false,
+      hasPassword: true,
       roles: ["customer"],
       createdAt: user.createdAt,
     });

@@ -5,7 +5,7 @@ import { confirmMfa, disableMfa, enrollMfa, mfaStatus } from "../services/mfa/fa
 import { completeMfaSignIn } from "../services/mfa/sign-in";
 import { assertRecentSignIn } from "../services/sessions";
 import { protectedProcedure, publicProcedure } from "../trpc";
-import { opaqueTokenSchema, passwordAttemptSchema, sessionTokensSchema } from "../validators";
+import { opaqueTokenSchema, passwordConfirmationSchema, sessionTokensSchema } from "../validators";
 import { setSessionCookies } from "./session-cookies";
 
 /** A six-digit code from the authenticator, or a recovery code; long enough for either, no longer. */
@@ -25,7 +25,11 @@ export const mfaRouter = {
   enroll: protectedProcedure
     .output(z.object({ secret: z.string(), otpauthUri: z.string(), qrCodeDataUrl: z.string() }))
     .mutation(async ({ ctx }) => {
-      await assertRecentSignIn(ctx.db, ctx.user.sessionId);
+      await assertRecentSignIn(
+        ctx.db,
+        ctx.user.sessionId,
+        "Sign in again to set up two-step sign-in: this session began too long ago",
+      );
       return enrollMfa(ctx, ctx.user, actorOf(ctx));
     }),
 
@@ -36,7 +40,7 @@ export const mfaRouter = {
     .mutation(({ ctx, input }) => confirmMfa(ctx, ctx.user.id, input.code, actorOf(ctx))),
 
   disable: protectedProcedure
-    .input(z.object({ password: passwordAttemptSchema, code: secondFactorCodeSchema }))
+    .input(z.object({ password: passwordConfirmationSchema, code: secondFactorCodeSchema }))
     .output(z.object({ disabled: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
       await disableMfa(ctx, ctx.user, input, actorOf(ctx));

@@ -30,7 +30,9 @@ export const usersRouter = {
   changeEmail: protectedProcedure
     .input(emailChangeSchema)
     .output(z.object({ sent: z.literal(true) }))
-    .mutation(({ ctx, input }) => requestEmailChange(ctx, { ...actorOf(ctx), userId: ctx.user.id }, input)),
+    .mutation(({ ctx, input }) =>
+      requestEmailChange(ctx, { ...actorOf(ctx), userId: ctx.user.id }, { ...input, sessionId: ctx.user.sessionId }),
+    ),
 
   /** Opened from the link in the mail, possibly signed out or on another device. */
   confirmEmailChange: publicProcedure
@@ -39,7 +41,7 @@ export const usersRouter = {
     .mutation(({ ctx, input }) => confirmEmailChange(ctx, actorOf(ctx), input.token)),
 
   deleteAccount: protectedProcedure.input(accountDeletionSchema).mutation(async ({ ctx, input }) => {
-    await deleteAccount(ctx, { ...actorOf(ctx), userId: ctx.user.id }, input.password);
+    await deleteAccount(ctx, { ...actorOf(ctx), userId: ctx.user.id }, { ...input, sessionId: ctx.user.sessionId });
     clearSessionCookies(ctx);
   }),
 } satisfies TRPCRouterRecord;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { emailSchema, opaqueTokenSchema, passwordAttemptSchema, roleSchema } from "../validators";
+import { emailSchema, opaqueTokenSchema, passwordConfirmationSchema, roleSchema } from "../validators";
 
 /** The profile's only user-editable field; roles, verification and the address have their own flows. */
 export const profileUpdateSchema = z.strictObject({
@@ -7,15 +7,17 @@ export const profileUpdateSchema = z.strictObject({
 });
 export type ProfileUpdate = z.infer<typeof profileUpdateSchema>;
 
-export const emailChangeSchema = z.strictObject({ newEmail: emailSchema, password: passwordAttemptSchema });
+export const emailChangeSchema = z.strictObject({ newEmail: emailSchema, password: passwordConfirmationSchema });
 export const emailChangeConfirmationSchema = z.strictObject({ token: opaqueTokenSchema });
-export const accountDeletionSchema = z.strictObject({ password: passwordAttemptSchema });
+export const accountDeletionSchema = z.strictObject({ password: passwordConfirmationSchema });
 
 export const profileSchema = z.object({
   id: z.uuid(),
   email: z.string(),
   displayName: z.string().nullable(),
   emailVerified: z.boolean(),
+  /** False for an account made through an identity provider: it confirms changes by signing in again. */
+  hasPassword: z.boolean(),
   roles: z.array(roleSchema),
   createdAt: z.date(),
 });

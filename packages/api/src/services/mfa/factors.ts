@@ -1,4 +1,4 @@
-import { mfaFactors, recoveryCodes, users, type Database } from "@seed/db";
+import { mfaFactors, recoveryCodes, type Database } from "@seed/db";
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import QRCode from "qrcode";
 import type { Actor } from "../../actor";
@@ -6,7 +6,7 @@ import type { ApiDependencies } from "../../dependencies";
 import { AppError } from "../../errors";
 import type { Logger } from "../../logger";
 import { recordAudit } from "../audit";
-import { verifyPassword } from "../passwords";
+import { reauthenticate, type OwnerProof } from "../reauthentication";
 import { withinSignInBudget } from "../sign-in-budget";
 import { recordFailedSecondFactor, secondFactorKeys } from "./attempt-throttle";
 import { countUnusedRecoveryCodes, replaceRecoveryCodes } from "./recovery-codes";
@@ -111,24 +111,22 @@ export async function confirmMfa(
 
 /**
  * Turns two-step sign-in off. Being signed in is not enough: whoever holds a stolen session must
- * not be able to strip the account's second factor, so the password and a code are both asked for,
- * and wrong ones count as failed sign-ins.
+ * not be able to strip the account's second factor, so the owner proves themselves again (the
+ * password, or for an account without one a recent sign-in through its identity provider) and
+ * gives a code; a wrong password or code counts as a failed sign-in.
  */
 export async function disableMfa(
   deps: FactorDependencies & Pick<ApiDependencies, "loginThrottle"> & { log: Logger },
-  user: { id: string; email: string },
-  input: { password: string; code: string },
+  user: { id: string; email: string; sessionId: string },
+  input: Pick<OwnerProof, "password"> & { code: string },
   actor: Actor,
 ): Promise<void> {
   const keys = secondFactorKeys(user.email, actor);
   await withinSignInBudget(deps, keys, actor, { step: "second_factor" }, async (countFailure) => {
     if (!(await hasConfirmedMfaFactor(deps.db, user.id))) throw new AppError("CONFLICT", NOT_ENABLED);
 
-    const account = await deps.db.query.users.findFirst({
-      where: eq(users.id, user.id),
-      columns: { passwordHash: true },
-    });
-    if (!account || !(await verifyPassword(account.passwordHash, input.password))) {
+    const proof = { password: input.password, sessionId: user.sessionId };
+    if (!(await reauthenticate(deps.db, user.id, proof, "turn off two-step sign-in"))) {
       await recordFailedSecondFactor(deps, countFailure, actor, "wrong_password");
       throw new AppError("FORBIDDEN", WRONG_PASSWORD_OR_CODE);
     }

@@ -13,10 +13,11 @@ import { eq } from "drizzle-orm";
 import type { Actor } from "../../actor";
 import type { EventBus } from "../../events";
 import { recordAccessChange } from "../access";
+import type { OwnerProof } from "../reauthentication";
 import { assertNotLastAdmin } from "../role-assignments";
 import { announceRevokedSessions, revokeSessionsWhere } from "../session-revocation";
 import type { SessionCache } from "../session-cache";
-import { confirmPassword } from "./password-confirmation";
+import { confirmOwner } from "./owner-confirmation";
 
 /**
  * Deletes an account at its owner's request. The row stays, so that orders and audit rows keep
@@ -26,9 +27,9 @@ import { confirmPassword } from "./password-confirmation";
 export async function deleteAccount(
   deps: { db: Database; events: EventBus; sessionCache: SessionCache },
   actor: Actor & { userId: string },
-  password: string,
+  proof: OwnerProof,
 ): Promise<void> {
-  await confirmPassword(deps.db, actor.userId, password);
+  await confirmOwner(deps.db, actor.userId, proof, "delete your account");
   const userId = actor.userId;
   const revoked = await deps.db.transaction(async (tx) => {
     await assertNotLastAdmin(tx, userId);

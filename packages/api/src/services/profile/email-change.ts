@@ -6,8 +6,9 @@ import { AppError } from "../../errors";
 import type { Mailer } from "../../mail";
 import { recordAudit } from "../audit";
 import { consumeEmailToken, issueEmailToken } from "../email-tokens";
+import type { OwnerProof } from "../reauthentication";
 import type { SessionCache } from "../session-cache";
-import { confirmPassword } from "./password-confirmation";
+import { confirmOwner } from "./owner-confirmation";
 
 type Deps = { db: Database; mailer: Mailer; appUrl: string };
 
@@ -19,9 +20,9 @@ type Deps = { db: Database; mailer: Mailer; appUrl: string };
 export async function requestEmailChange(
   deps: Deps,
   actor: Actor & { userId: string },
-  input: { newEmail: string; password: string },
+  input: { newEmail: string } & OwnerProof,
 ): Promise<{ sent: true }> {
-  const user = await confirmPassword(deps.db, actor.userId, input.password);
+  const user = await confirmOwner(deps.db, actor.userId, input, "change your email address");
   if (user.email.toLowerCase() === input.newEmail) {
     throw new AppError("INVALID_INPUT", "This is already your address");
   }

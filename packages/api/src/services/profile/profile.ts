@@ -10,13 +10,13 @@ export async function getProfile(db: Database, userId: string): Promise<Profile>
   const [user, roles] = await Promise.all([
     db.query.users.findFirst({
       where: eq(users.id, userId),
-      columns: { id: true, email: true, displayName: true, emailVerifiedAt: true, createdAt: true },
+      columns: { id: true, email: true, displayName: true, emailVerifiedAt: true, passwordHash: true, createdAt: true },
     }),
     rolesOf(db, userId),
   ]);
   if (!user) throw new AppError("NOT_FOUND", "No such user");
-  const { emailVerifiedAt, ...rest } = user;
-  return { ...rest, emailVerified: emailVerifiedAt !== null, roles };
+  const { emailVerifiedAt, passwordHash, ...rest } = user;
+  return { ...rest, emailVerified: emailVerifiedAt !== null, hasPassword: passwordHash !== null, roles };
 }
 
 export async function updateProfile(db: Database, actor: Actor & { userId: string }, update: ProfileUpdate) {
