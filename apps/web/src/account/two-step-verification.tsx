@@ -16,7 +16,7 @@ export function TwoStepVerification() {
       <ErrorMessage error={status.error} />
       {status.data?.enabled === false && (
         <>
-          <p>Off: your password alone signs you in.</p>
+          <p>Off: signing in asks for no code.</p>
           <AuthenticatorSetup onEnabled={changed} />
         </>
       )}
