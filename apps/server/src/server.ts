@@ -172,9 +172,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     async stop() {
       shuttingDown = true;
       await inFlight.settled();
-      // What is still connected now is idle or an event stream, which lasts as long as its client
-      // wants: cut, its client reconnects to another instance (a WebSocket is told on close).
-      app.server.closeAllConnections();
       // Only once the server has answered its last request are Redis and the database closed.
       await app.close();
       await resources.close();

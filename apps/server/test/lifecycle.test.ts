@@ -89,18 +89,24 @@ describe.each(availableBackends())("health, headers and shutdown on %s", (backen
 
 const ADMIN = { email: "drain-admin@example.com", password: "a long admin passphrase" };
 
-/** The in-process provider, holding every charge until `release()`: a call that stays in flight. */
-function heldPayments(): PaymentProvider & { charging: Promise<unknown>; release(): void } {
+/** The in-process provider, holding each charge until released, oldest first: calls that stay in flight. */
+function heldPayments(): PaymentProvider & { charging(count: number): Promise<void>; releaseOldest(): void } {
   const provider = createInProcessPaymentProvider();
   const events = new EventEmitter();
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
+  const held: (() => void)[] = [];
+  let charges = 0;
   return {
-    charging: once(events, "charging"),
-    release,
+    /** Resolves once `count` charges have come. */
+    async charging(count) {
+      while (charges < count) await once(events, "charging");
+    },
+    releaseOldest: () => held.shift()!(),
     async charge(charge, signal) {
-      events.emit("charging");
-      await released;
+      await new Promise<void>((resolve) => {
+        held.push(resolve);
+        charges += 1;
+        events.emit("charging");
+      });
       return provider.charge(charge, signal);
     },
     refund: (paymentId, signal) => provider.refund(paymentId, signal),
@@ -118,7 +124,7 @@ describe.each(availableBackends())("draining on %s", (backend) => {
     env: () => ({ SMTP_URL: smtp.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }),
   });
 
-  it("reports not ready while a request in flight finishes, answers it, then stops listening", async () => {
+  it("reports not ready while requests in flight finish, answers them and one come meanwhile, then stops listening", async () => {
     // Placing an order waits for the payment provider, which holds the charge until released.
     const payments = heldPayments();
     const server = await deployment.start({}, { payments });
@@ -131,23 +137,30 @@ describe.each(availableBackends())("draining on %s", (backend) => {
       stock: 5,
     });
     const shopper = await signedInClient(server, uniqueEmail("draining"));
-    const inFlight = fetch(`${server.trpcUrl}/orders.place`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${shopper.session.accessToken}` },
-      body: JSON.stringify({
-        json: { items: [{ productId: product.id, quantity: 1 }], idempotencyKey: randomUUID() },
-      }),
-    });
-    await payments.charging;
+    const placeOrder = () =>
+      fetch(`${server.trpcUrl}/orders.place`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${shopper.session.accessToken}` },
+        body: JSON.stringify({
+          json: { items: [{ productId: product.id, quantity: 1 }], idempotencyKey: randomUUID() },
+        }),
+      });
+    const inFlight = placeOrder();
+    await payments.charging(1);
 
     const stopped = server.stop();
     const readiness = await fetch(`${server.baseUrl}/readyz`);
     expect(readiness.status).toBe(503);
     expect(await readiness.json()).toMatchObject({ status: "unavailable" });
+    // A load balancer may still send one before it has noticed.
+    const meanwhile = placeOrder();
+    await payments.charging(2);
 
-    payments.release();
-    const response = await inFlight;
-    expect(response.status).toBe(200);
+    payments.releaseOldest();
+    expect((await inFlight).status).toBe(200);
+    // Answered after everything that was running when the server was asked to stop.
+    payments.releaseOldest();
+    expect((await meanwhile).status).toBe(200);
     await stopped;
     await expect(fetch(`${server.baseUrl}/healthz`)).rejects.toThrow();
   });
