@@ -158,6 +158,15 @@ describe("a live subscription holds a slot of its connection", () => {
     expect(state.open).toBe(0);
   });
 
+  it("takes no slot for a client gone before the subscription starts", async () => {
+    const { state, connection } = countingConnection(1);
+    const ctx = { ...api.contextFor(null), connection };
+    const gone = AbortSignal.abort();
+    const refused = await liveEvents(ctx, gone, { channels: ["slots"] }).catch((cause: unknown) => cause);
+    expect(refused).toMatchObject({ code: "CLIENT_CLOSED_REQUEST" });
+    expect(state.open).toBe(0);
+  });
+
   it("frees the slot when it is refused while starting", async () => {
     const { state, connection } = countingConnection(1);
     const ctx = { ...api.contextFor(null), connection };

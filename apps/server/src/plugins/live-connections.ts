@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { AppError, type LiveConnection } from "@seed/api";
 import type { Config } from "@seed/config";
 import type { WebSocket } from "ws";
@@ -38,9 +39,11 @@ export class LiveConnectionLimits {
    * hears why; the idle timeout then closes it.
    */
   forSocket(socket: WebSocket, userId: string | null): LiveConnection {
-    const release = userId === null ? null : this.claimConnection(userId);
+    // A socket that closed while its caller was identified has no close left to free a slot.
+    const closed = socket.readyState !== socket.OPEN;
+    const release = userId === null || closed ? null : this.claimConnection(userId);
     if (release) socket.once("close", release);
-    const overCap = userId !== null && !release;
+    const overCap = userId !== null && !closed && !release;
     const state = this.sockets.get(socket);
     if (!state) throw new Error("a socket must be tracked from its opening");
 
@@ -78,14 +81,16 @@ export class LiveConnectionLimits {
 
   /**
    * The connection of one server-sent event stream: one subscription, held back by its response.
-   * A signed-in user's stream counts against the same cap as their sockets, while it runs.
+   * A signed-in user's stream counts against the same cap as their sockets, until the
+   * subscription ends or the response closes, whichever comes first.
    */
-  forStream(response: { writableLength: number }, userId: string | null): LiveConnection {
+  forStream(response: ServerResponse, userId: string | null): LiveConnection {
     return {
       admit: () => {
         if (userId === null) return () => {};
         const release = this.claimConnection(userId);
         if (!release) throw tooManyConnections();
+        response.once("close", release);
         return release;
       },
       isBackedUp: () => response.writableLength > this.limits.maxBufferedBytes,

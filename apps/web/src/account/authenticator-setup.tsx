@@ -25,7 +25,15 @@ export function AuthenticatorSetup({ onEnabled }: { onEnabled: () => void }) {
             </li>
           ))}
         </ul>
-        <button type="button" onClick={onEnabled}>
+        <button
+          type="button"
+          onClick={() => {
+            // The secret and the codes are not kept in memory once they are saved.
+            enroll.reset();
+            confirm.reset();
+            onEnabled();
+          }}
+        >
           I have saved them
         </button>
       </>

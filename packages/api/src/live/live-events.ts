@@ -1,4 +1,4 @@
-import { tracked, type TrackedEnvelope } from "@trpc/server";
+import { tracked, TRPCError, type TrackedEnvelope } from "@trpc/server";
 import type { Principal } from "../actor";
 import type { Context } from "../context";
 import { AppError } from "../errors";
@@ -43,6 +43,9 @@ export async function liveEvents<T>(
   if (lastIds && lastIds.length !== options.channels.length) {
     throw new AppError("INVALID_INPUT", "This event id belongs to another subscription");
   }
+  // tRPC calls the procedure even when its client left while the call was being checked: no
+  // abort would then come to end what this starts, nor to free the slot it takes.
+  if (signal?.aborted) throw new TRPCError({ code: "CLIENT_CLOSED_REQUEST", message: "The client has gone" });
   const release = ctx.connection?.admit();
   // Ends the channel subscriptions and frees the slot however the subscription ends: a stop, an
   // error, a disconnect, or a client gone before its first event.
