@@ -147,6 +147,25 @@ describe("deleting an account", () => {
     expect(await stored(user.id)).toEqual(before);
   });
 
+  it("counts wrong passwords as failed sign-ins: a stolen session guesses no more here than at sign-in", async () => {
+    const user = await member(api, ["customer"]);
+    const before = await stored(user.id);
+    const guesses = Array.from({ length: 8 }, (_, i) =>
+      user.api.users.deleteAccount({ password: `guess number ${i}` }).catch((error: { code: string }) => error.code),
+    );
+    expect((await Promise.all(guesses)).sort()).toEqual([
+      ...Array<string>(5).fill("BAD_REQUEST"),
+      ...Array<string>(3).fill("TOO_MANY_REQUESTS"),
+    ]);
+    await expect(user.api.users.deleteAccount({ password: PASSWORD })).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+    });
+    await expect(
+      user.api.users.changeEmail({ newEmail: `moved-${user.email}`, password: PASSWORD }),
+    ).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    expect(await stored(user.id)).toEqual(before);
+  });
+
   it("refuses to delete the last admin", async () => {
     const admin = await member(api, ["admin"]);
     const before = await stored(admin.id);

@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../actor";
+import { actorOf, type Principal } from "../actor";
 import {
   accountDeletionSchema,
   emailChangeConfirmationSchema,
@@ -11,6 +11,13 @@ import {
 import { confirmEmailChange, deleteAccount, getProfile, requestEmailChange, updateProfile } from "../services/profile";
 import { publicProcedure, protectedProcedure } from "../trpc";
 import { clearSessionCookies } from "./session-cookies";
+
+/** The caller, acting on their own account. */
+const ownerOf = (ctx: Parameters<typeof actorOf>[0] & { user: Pick<Principal, "id" | "email"> }) => ({
+  ...actorOf(ctx),
+  userId: ctx.user.id,
+  email: ctx.user.email,
+});
 
 /** The signed-in user's own account. */
 export const usersRouter = {
@@ -30,9 +37,7 @@ export const usersRouter = {
   changeEmail: protectedProcedure
     .input(emailChangeSchema)
     .output(z.object({ sent: z.literal(true) }))
-    .mutation(({ ctx, input }) =>
-      requestEmailChange(ctx, { ...actorOf(ctx), userId: ctx.user.id }, { ...input, sessionId: ctx.user.sessionId }),
-    ),
+    .mutation(({ ctx, input }) => requestEmailChange(ctx, ownerOf(ctx), { ...input, sessionId: ctx.user.sessionId })),
 
   /** Opened from the link in the mail, possibly signed out or on another device. */
   confirmEmailChange: publicProcedure
@@ -41,7 +46,7 @@ export const usersRouter = {
     .mutation(({ ctx, input }) => confirmEmailChange(ctx, actorOf(ctx), input.token)),
 
   deleteAccount: protectedProcedure.input(accountDeletionSchema).mutation(async ({ ctx, input }) => {
-    await deleteAccount(ctx, { ...actorOf(ctx), userId: ctx.user.id }, { ...input, sessionId: ctx.user.sessionId });
+    await deleteAccount(ctx, ownerOf(ctx), { ...input, sessionId: ctx.user.sessionId });
     clearSessionCookies(ctx);
   }),
 } satisfies TRPCRouterRecord;

@@ -7,17 +7,15 @@ import {
   userPermissions,
   userRoles,
   users,
-  type Database,
 } from "@seed/db";
 import { eq } from "drizzle-orm";
-import type { Actor } from "../../actor";
 import type { EventBus } from "../../events";
 import { recordAccessChange } from "../access";
 import type { OwnerProof } from "../reauthentication";
 import { assertNotLastAdmin } from "../role-assignments";
 import { announceRevokedSessions, revokeSessionsWhere } from "../session-revocation";
 import type { SessionCache } from "../session-cache";
-import { confirmOwner } from "./owner-confirmation";
+import { confirmOwner, type OwnerConfirmationDeps, type Owner } from "./owner-confirmation";
 
 /**
  * Deletes an account at its owner's request. The row stays, so that orders and audit rows keep
@@ -25,11 +23,11 @@ import { confirmOwner } from "./owner-confirmation";
  * transaction: address, name, password, authenticators, linked identities, roles and sessions.
  */
 export async function deleteAccount(
-  deps: { db: Database; events: EventBus; sessionCache: SessionCache },
-  actor: Actor & { userId: string },
+  deps: OwnerConfirmationDeps & { events: EventBus; sessionCache: SessionCache },
+  actor: Owner,
   proof: OwnerProof,
 ): Promise<void> {
-  await confirmOwner(deps.db, actor.userId, proof, "delete your account");
+  await confirmOwner(deps, actor, proof, "delete your account");
   const userId = actor.userId;
   const revoked = await deps.db.transaction(async (tx) => {
     await assertNotLastAdmin(tx, userId);

@@ -8,7 +8,7 @@ import { recordAudit } from "../audit";
 import { consumeEmailToken, issueEmailToken } from "../email-tokens";
 import type { OwnerProof } from "../reauthentication";
 import type { SessionCache } from "../session-cache";
-import { confirmOwner } from "./owner-confirmation";
+import { confirmOwner, type OwnerConfirmationDeps, type Owner } from "./owner-confirmation";
 
 type Deps = { db: Database; mailer: Mailer; appUrl: string };
 
@@ -18,11 +18,11 @@ type Deps = { db: Database; mailer: Mailer; appUrl: string };
  * to find out who has an account; the owner of a taken address is told instead.
  */
 export async function requestEmailChange(
-  deps: Deps,
-  actor: Actor & { userId: string },
+  deps: Deps & OwnerConfirmationDeps,
+  actor: Owner,
   input: { newEmail: string } & OwnerProof,
 ): Promise<{ sent: true }> {
-  const user = await confirmOwner(deps.db, actor.userId, input, "change your email address");
+  const user = await confirmOwner(deps, actor, input, "change your email address");
   if (user.email.toLowerCase() === input.newEmail) {
     throw new AppError("INVALID_INPUT", "This is already your address");
   }

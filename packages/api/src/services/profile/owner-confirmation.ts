@@ -1,14 +1,28 @@
-import type { Database } from "@seed/db";
+import type { Actor } from "../../actor";
+import type { ApiDependencies } from "../../dependencies";
 import { AppError } from "../../errors";
+import type { Logger } from "../../logger";
+import { loginKeys } from "../../throttling";
 import { reauthenticate, type OwnerProof } from "../reauthentication";
+import { withinSignInBudget } from "../sign-in-budget";
+
+export type OwnerConfirmationDeps = Pick<ApiDependencies, "db" | "loginThrottle"> & { log: Logger };
+
+/** The signed-in owner of an account, acting on it. */
+export type Owner = Actor & { userId: string; email: string };
 
 /**
  * Changes that hand the account to someone else, or end it, ask the owner to prove again who
  * they are. A wrong password is bad input, not a refusal of access: the caller is who they say,
- * they mistyped.
+ * they mistyped. It still counts as a failed sign-in, so that whoever holds a stolen session gets
+ * no more guesses at the password here than at the sign-in form.
  */
-export async function confirmOwner(db: Database, userId: string, proof: OwnerProof, purpose: string) {
-  const user = await reauthenticate(db, userId, proof, purpose);
-  if (!user) throw new AppError("INVALID_INPUT", "The password is not correct");
-  return user;
+export async function confirmOwner(deps: OwnerConfirmationDeps, owner: Owner, proof: OwnerProof, purpose: string) {
+  const keys = loginKeys(owner.email.toLowerCase(), owner.ip ?? "unknown");
+  return withinSignInBudget(deps, keys, owner, { email: owner.email }, async (countFailure) => {
+    const user = await reauthenticate(deps.db, owner.userId, proof, purpose);
+    if (user) return user;
+    await countFailure();
+    throw new AppError("INVALID_INPUT", "The password is not correct");
+  });
 }
