@@ -1,21 +1,40 @@
-import { createInProcessEventBus, createRedisEventBus, type EventBus } from "@seed/api";
+import { createInProcessEventBus, createRedisEventBus, type EventBus, type Logger } from "@seed/api";
 import type { Config } from "@seed/config";
 import { Redis } from "ioredis";
 
 /**
  * Runs `work` with the event bus the servers listen on, so that what a command changes reaches
- * them at once. Without Redis they cannot be reached: they notice when their memory runs out.
+ * them at once. The change has committed by the time they are told, so failing to tell them does
+ * not fail the command: without Redis, or with Redis away, `reachedServers` is false, and the
+ * servers notice when their memory of the user runs out.
  */
 export async function withEventBus<T>(
   config: Config,
-  work: (events: EventBus, reachesServers: boolean) => Promise<T>,
-): Promise<T> {
+  log: Logger,
+  work: (events: EventBus) => Promise<T>,
+): Promise<{ result: T; reachedServers: boolean }> {
   const redis = config.redis.url ? new Redis(config.redis.url, { maxRetriesPerRequest: 2 }) : null;
-  const events = redis ? createRedisEventBus(redis, config.redis.keyPrefix) : createInProcessEventBus();
+  // A failed command says why below; the connection's own error events would repeat it.
+  redis?.on("error", () => {});
+  const bus = redis ? createRedisEventBus(redis, config.redis.keyPrefix) : createInProcessEventBus();
+  let reachedServers = redis !== null;
+  const events: EventBus = {
+    ...bus,
+    async publish(channel, payload) {
+      try {
+        return await bus.publish(channel, payload);
+      } catch (error) {
+        reachedServers = false;
+        log.warn({ err: error, channel }, "could not tell the running servers");
+        // Nothing of a command reads the id of what it announces.
+        return "";
+      }
+    },
+  };
   try {
-    return await work(events, redis !== null);
+    return { result: await work(events), reachedServers };
   } finally {
-    await events.close();
+    await bus.close();
     redis?.disconnect();
   }
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { auditLog, emailTokens, refreshSessions, signingKeys, userRoles, users } from "@seed/db";
-import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
+import { createTestDatabase, unusedPort, type TestDatabase } from "@seed/db/testing";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runScript } from "../../server/test/support/run-script";
@@ -90,10 +90,26 @@ describe.skipIf(!process.env.DATABASE_URL)("pnpm cli on Postgres", () => {
     const [user] = await db().insert(users).values({ email, passwordHash: "x" }).returning({ id: users.id });
     await db().insert(userRoles).values({ userId: user!.id, roleName: "customer" });
     const result = await cli(["create-admin", email.toUpperCase()], env);
-    expect(result).toMatchObject({ code: 0, stdout: `${email} is now an admin.\n` });
+    // Without REDIS_URL the servers cannot be told, and the output says when they notice.
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: `${email} is now an admin.\nRunning servers apply it within 30 s.\n`,
+    });
     expect((await rolesOf(email)).sort()).toEqual(["admin", "customer"]);
     const audit = await db().select().from(auditLog).where(eq(auditLog.resourceId, user!.id));
     expect(audit.map((row) => row.action)).toContain("role.assign");
+  });
+
+  it("promotes even when Redis is away, and says when the running servers will apply it", async () => {
+    const email = uniqueEmail("promoted-offline");
+    await db().insert(users).values({ email, passwordHash: "x" });
+    const redisAway = { ...env, REDIS_URL: `redis://127.0.0.1:${await unusedPort()}` };
+    const result = await cli(["create-admin", email], redisAway);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: `${email} is now an admin.\nRunning servers apply it within 30 s.\n`,
+    });
+    expect(await rolesOf(email)).toEqual(["admin"]);
   });
 
   it("refuses a common password for a new admin in one line, creating nothing", async () => {

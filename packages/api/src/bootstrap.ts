@@ -1,5 +1,6 @@
 import { syncAuthorizationCatalog } from "./services/authorization-catalog";
-import { ensureFirstAdmin, type FirstAdminDeps, type FirstAdminOutcome } from "./services/first-admin";
+import type { AdminPromotionDeps } from "./services/admin-accounts";
+import { ensureFirstAdmin, type FirstAdminOutcome } from "./services/first-admin";
 
 /**
  * What a database needs before the API can serve from it, after migrations: the catalog of
@@ -7,7 +8,7 @@ import { ensureFirstAdmin, type FirstAdminDeps, type FirstAdminOutcome } from ".
  * and by `pnpm db:seed`.
  */
 export async function bootstrap(
-  deps: FirstAdminDeps,
+  deps: AdminPromotionDeps,
   firstAdmin: { email: string; password: string } | null,
 ): Promise<FirstAdminOutcome> {
   await syncAuthorizationCatalog(deps.db);

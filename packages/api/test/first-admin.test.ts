@@ -1,3 +1,5 @@
+import { securityEvents } from "@seed/db";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { register, rolesOf } from "../src/services/auth";
 import { ensureFirstAdmin } from "../src/services/first-admin";
@@ -29,6 +31,8 @@ describe("the first admin", () => {
       "promoted",
     );
     expect(await rolesOf(api.deps.db, owner.id)).toEqual(["admin", "customer"]);
+    const events = await api.deps.db.select().from(securityEvents).where(eq(securityEvents.type, "role_changed"));
+    expect(events.map((event) => event.details)).toContainEqual({ targetUserId: owner.id, added: "admin" });
     expect(await ensureFirstAdmin(api.deps, { email: "someone@example.com", password: "whatever it is" })).toBe(
       "already-present",
     );

@@ -21,7 +21,7 @@ export const createAdminCommand: Command = {
     configurePasswordHashing(io.config.auth.passwordHashing);
 
     // An account already signed in gets its new access on the servers at once, with Redis.
-    const outcome = await withEventBus(io.config, (events) =>
+    const { result: outcome, reachedServers } = await withEventBus(io.config, io.log, (events) =>
       withDatabase(io.config, async ({ db }) => {
         const deps = { db, events, sessionCache: sessionInvalidator(events), log: io.log };
         // The admin role must exist before anyone can be given it.
@@ -41,5 +41,6 @@ export const createAdminCommand: Command = {
       "already-admin": `${email.data} was already an admin; nothing changed.`,
     };
     io.out.write(`${said[outcome]}\n`);
+    if (outcome === "promoted" && !reachedServers) io.out.write("Running servers apply it within 30 s.\n");
   },
 };

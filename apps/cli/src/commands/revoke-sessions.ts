@@ -9,15 +9,15 @@ export const revokeSessionsCommand: Command = {
   async run(io) {
     const email = requiredArgument(io, "the user's email address");
     // With Redis, the servers hear of it at once and tell the user's open subscriptions.
-    const { revoked, reachesServers } = await withEventBus(io.config, (events, reachesServers) =>
+    const { result, reachedServers } = await withEventBus(io.config, io.log, (events) =>
       withDatabase(io.config, async ({ db }) => {
         const user = await findUserByEmail(db, email);
         if (!user) throw new CommandError(`no account has the address ${email}`);
         const deps = { db, events, sessionCache: sessionInvalidator(events), log: io.log };
-        return { ...(await revokeAllSessions(deps, systemActor, user.id)), reachesServers };
+        return revokeAllSessions(deps, systemActor, user.id);
       }),
     );
-    io.out.write(`Revoked ${revoked} session${revoked === 1 ? "" : "s"} of ${email}.\n`);
-    if (!reachesServers) io.out.write("Running servers refuse its tokens within 30 s.\n");
+    io.out.write(`Revoked ${result.revoked} session${result.revoked === 1 ? "" : "s"} of ${email}.\n`);
+    if (!reachedServers) io.out.write("Running servers refuse its tokens within 30 s.\n");
   },
 };

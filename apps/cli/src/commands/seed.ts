@@ -22,7 +22,7 @@ export const seedCommand: Command = {
   async run(io) {
     const size = sizeFrom(io);
     configurePasswordHashing(io.config.auth.passwordHashing);
-    const { admin, added } = await withEventBus(io.config, (events) =>
+    const { result } = await withEventBus(io.config, io.log, (events) =>
       withDatabase(io.config, async ({ db }) => {
         const admin = await bootstrap(
           { db, events, sessionCache: sessionInvalidator(events), log: io.log },
@@ -47,7 +47,9 @@ export const seedCommand: Command = {
         return { admin, added };
       }),
     );
-    io.out.write(`Seeded: roles and permissions in place, first admin ${admin}, ${added} new products.\n`);
+    io.out.write(
+      `Seeded: roles and permissions in place, first admin ${result.admin}, ${result.added} new products.\n`,
+    );
   },
 };
 

@@ -28,8 +28,19 @@ export async function findUserByEmail(
  * Makes `email` an administrator, for an operator at the console: an existing account gets the
  * admin role; a new one is created with `password`, which is then required.
  */
+export type AdminPromotionDeps = { db: Database; log: Logger; events: EventBus; sessionCache: SessionInvalidator };
+
+/**
+ * After a promotion has committed: the account may be signed in on a running instance, which
+ * remembers its old access, and a new admin is a security event.
+ */
+export async function announcePromotion(deps: AdminPromotionDeps, actor: Actor, userId: string): Promise<void> {
+  await announceAccessChange(deps, userId);
+  await recordSecurityEvent(deps, actor, "role_changed", { targetUserId: userId, added: ADMIN_ROLE });
+}
+
 export async function makeAdmin(
-  deps: { db: Database; log: Logger; events: EventBus; sessionCache: SessionInvalidator },
+  deps: AdminPromotionDeps,
   actor: Actor,
   account: { email: string; password: string | null },
 ): Promise<MakeAdminOutcome> {
@@ -49,10 +60,6 @@ export async function makeAdmin(
     await recordAccessChange(tx, actor, existing.id, { action: "role.assign", after: { role: ADMIN_ROLE } });
     return { outcome: "promoted", promoted: existing.id };
   });
-  if (change.promoted) {
-    // The account may be signed in on a running instance, which remembers its old access.
-    await announceAccessChange(deps, change.promoted);
-    await recordSecurityEvent(deps, actor, "role_changed", { targetUserId: change.promoted, added: ADMIN_ROLE });
-  }
+  if (change.promoted) await announcePromotion(deps, actor, change.promoted);
   return change.outcome;
 }

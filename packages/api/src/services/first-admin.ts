@@ -1,19 +1,15 @@
-import { userRoles, users, type Database } from "@seed/db";
+import { userRoles, users } from "@seed/db";
 import { eq, sql } from "drizzle-orm";
 import { systemActor } from "../actor";
 import { ADMIN_ROLE } from "../authorization";
-import type { EventBus } from "../events";
-import type { Logger } from "../logger";
-import { announceAccessChange, recordAccessChange } from "./access";
+import { recordAccessChange } from "./access";
+import { announcePromotion, type AdminPromotionDeps } from "./admin-accounts";
 import { createAccount } from "./auth";
 import { verifyPassword } from "./passwords";
-import type { SessionInvalidator } from "./session-cache";
 
 const FIRST_ADMIN_LOCK_ID = 0x5eed_ad;
 
 export type FirstAdminOutcome = "already-present" | "created" | "promoted" | "not-configured";
-
-export type FirstAdminDeps = { db: Database; log: Logger; events: EventBus; sessionCache: SessionInvalidator };
 
 /**
  * Makes sure someone can administer a new installation. When no admin exists yet, the account of
@@ -22,7 +18,7 @@ export type FirstAdminDeps = { db: Database; log: Logger; events: EventBus; sess
  * be handed the platform.
  */
 export async function ensureFirstAdmin(
-  deps: FirstAdminDeps,
+  deps: AdminPromotionDeps,
   credentials: { email: string; password: string } | null,
 ): Promise<FirstAdminOutcome> {
   const change = await deps.db.transaction(async (tx): Promise<{ outcome: FirstAdminOutcome; promoted?: string }> => {
@@ -44,8 +40,7 @@ export async function ensureFirstAdmin(
     await recordAccessChange(tx, systemActor, existing.id, { action: "role.assign", after: { role: ADMIN_ROLE } });
     return { outcome: "promoted", promoted: existing.id };
   });
-  // The account may already be signed in on a running instance, which remembers its old access.
-  if (change.promoted) await announceAccessChange(deps, change.promoted);
+  if (change.promoted) await announcePromotion(deps, systemActor, change.promoted);
   const { outcome } = change;
   if (outcome === "not-configured") {
     deps.log.warn("no admin exists yet: set ADMIN_EMAIL and ADMIN_PASSWORD to create the first one");
