@@ -1,9 +1,11 @@
 import { Link, NavLink, Outlet } from "react-router";
+import { useForgetEndedSession } from "../session/use-forget-ended-session";
 import { useSession } from "../session/use-session";
 import { useSignOut } from "../session/use-sign-out";
 
 export function AppLayout() {
   const { user } = useSession();
+  useForgetEndedSession(user?.id ?? null);
   const signOut = useSignOut();
   return (
     <>
