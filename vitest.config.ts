@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -5,6 +6,9 @@ export default defineConfig({
     include: ["{apps,packages}/*/test/**/*.test.ts", "apps/web/e2e/**/*.test.ts"],
     globalSetup: ["./packages/db/test/pglite-snapshot.setup.ts"],
     env: { LOG_LEVEL: "silent" },
+    // Test files wait on servers, databases and child processes more than they compute: on two
+    // cores the default would run one file at a time.
+    maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     typecheck: {
