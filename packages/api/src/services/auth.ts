@@ -90,7 +90,7 @@ export async function login(
   input: { email: string; password: string },
   actor: Actor,
 ): Promise<LoginResult> {
-  const keys = loginKeys(input.email, actor.ip ?? "unknown");
+  const keys = loginKeys(input.email, actor.ip);
   return withinSignInBudget(deps, keys, actor, { email: input.email }, async (countFailure) => {
     const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${input.email}` });
     const valid = await verifyPassword(user?.passwordHash ?? null, input.password);

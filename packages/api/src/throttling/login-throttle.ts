@@ -73,13 +73,17 @@ export function waitForAttemptsInFlight(failures: number, inFlight: number, free
 }
 
 /**
- * The keys of one sign-in attempt. The first is the one a successful sign-in forgives.
+ * The keys of one attempt at a sign-in secret. Passwords and second-factor codes share them: a
+ * stolen password must not buy unlimited guesses at six digits. The first key is the one a
+ * successful sign-in forgives.
  * - The account from this address: the tight budget that stops a guesser.
  * - The account from anywhere: a wide budget, so that guesses spread over many addresses are
  *   stopped too, while one stranger's failures cannot lock the owner out.
  * - The address, for any account: an office or a carrier's NAT may serve many people.
  */
-export function loginKeys(email: string, ip: string): ThrottledKey[] {
+export function loginKeys(anyCaseEmail: string, actorIp: string | null): ThrottledKey[] {
+  const email = anyCaseEmail.toLowerCase();
+  const ip = actorIp ?? "unknown";
   return [
     { key: `account:${email}:ip:${ip}`, freeAttempts: 5 },
     { key: `account:${email}`, freeAttempts: 100 },

@@ -8,7 +8,8 @@ import type { Logger } from "../../logger";
 import { recordAudit } from "../audit";
 import { reauthenticate, type OwnerProof } from "../reauthentication";
 import { withinSignInBudget } from "../sign-in-budget";
-import { recordFailedSecondFactor, secondFactorKeys } from "./attempt-throttle";
+import { loginKeys } from "../../throttling";
+import { recordFailedSecondFactor } from "./attempt-throttle";
 import { countUnusedRecoveryCodes, replaceRecoveryCodes } from "./recovery-codes";
 import { useSecondFactorCode } from "./second-factor";
 import { seal, unseal } from "../sealing";
@@ -121,7 +122,7 @@ export async function disableMfa(
   input: Pick<OwnerProof, "password"> & { code: string },
   actor: Actor,
 ): Promise<void> {
-  const keys = secondFactorKeys(user.email, actor);
+  const keys = loginKeys(user.email, actor.ip);
   await withinSignInBudget(deps, keys, actor, { step: "second_factor" }, async (countFailure) => {
     if (!(await hasConfirmedMfaFactor(deps.db, user.id))) throw new AppError("CONFLICT", NOT_ENABLED);
 

@@ -5,7 +5,8 @@ import type { Logger } from "../../logger";
 import type { SessionTokens } from "../../validators";
 import { startSession } from "../auth";
 import { withinSignInBudget } from "../sign-in-budget";
-import { recordFailedSecondFactor, secondFactorKeys } from "./attempt-throttle";
+import { loginKeys } from "../../throttling";
+import { recordFailedSecondFactor } from "./attempt-throttle";
 import { findLiveMfaChallenge, lockLiveMfaChallenge, markMfaChallengeUsed } from "./challenges";
 import { useSecondFactorCode } from "./second-factor";
 
@@ -30,7 +31,7 @@ export async function completeMfaSignIn(
   const pending = await findLiveMfaChallenge(deps.db, input.challenge);
   if (!pending) throw new AppError("UNAUTHENTICATED", EXPIRED_CHALLENGE);
   const userActor = { ...actor, userId: pending.user.id };
-  const keys = secondFactorKeys(pending.user.email, actor);
+  const keys = loginKeys(pending.user.email, actor.ip);
   return withinSignInBudget(deps, keys, userActor, { step: "second_factor" }, async (countFailure) => {
     const outcome = await deps.db.transaction(async (tx) => {
       if (!(await lockLiveMfaChallenge(tx, pending.challengeId))) return "expired";

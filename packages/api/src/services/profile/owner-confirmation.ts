@@ -18,7 +18,7 @@ export type Owner = Actor & { userId: string; email: string };
  * no more guesses at the password here than at the sign-in form.
  */
 export async function confirmOwner(deps: OwnerConfirmationDeps, owner: Owner, proof: OwnerProof, purpose: string) {
-  const keys = loginKeys(owner.email.toLowerCase(), owner.ip ?? "unknown");
+  const keys = loginKeys(owner.email, owner.ip);
   return withinSignInBudget(deps, keys, owner, { email: owner.email }, async (countFailure) => {
     const user = await reauthenticate(deps.db, owner.userId, proof, purpose);
     if (user) return user;
