@@ -45,7 +45,7 @@ describe("pnpm cli on the embedded database", () => {
   // Two processes that each open the embedded database from its files: slow on a busy machine.
   it("migrates, then cleans up with a progress line per kind of record", { timeout: 120_000 }, async () => {
     const migrated = await cli(["migrate"], { DATA_DIR: dataDir });
-    expect(migrated).toMatchObject({ code: 0, stdout: "Migrated the pglite database.\n", stderr: "" });
+    expect(migrated).toMatchObject({ code: 0, stdout: `Migrated the embedded database in ${dataDir}.\n`, stderr: "" });
     const cleaned = await cli(["clean-up"], { DATA_DIR: dataDir });
     expect(cleaned.code).toBe(0);
     expect(cleaned.stdout.split("\n")).toEqual([

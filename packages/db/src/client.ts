@@ -1,5 +1,6 @@
 import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { WhenDataDirectoryInUse } from "./embedded/open-data-directory";
 import type { QueryObserver } from "./query-observer";
 import type * as schema from "./schema";
 
@@ -13,6 +14,8 @@ export type DatabaseDriver = "postgres" | "pglite";
 export interface DatabaseConnection {
   db: Database;
   driver: DatabaseDriver;
+  /** Which database this is, in words for messages: "the embedded database in .data/pglite". */
+  description: string;
   /** How many queries can run at once: the pool's size (an embedded database runs one). */
   poolSize: number;
   /**
@@ -32,10 +35,15 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** Where PGlite keeps its files, or ":memory:". Ignored when `url` is set. */
   dataDir?: string;
-  /** A PGlite data directory dump to start from (tests load a migrated snapshot). */
+  /** A PGlite data directory dump to start an in-memory database from (tests load a migrated snapshot). */
   loadDataDir?: Blob;
   /** Connection pool size for postgres.js. */
   poolSize?: number;
+  /**
+   * When another process owns the data directory: refuse (a server), or work on the same data
+   * through the owner's socket (the CLI). Ignored when `url` is set.
+   */
+  whenInUse?: WhenDataDirectoryInUse;
 }
 
 /**
@@ -45,11 +53,19 @@ export interface DatabaseOptions {
 export async function createDatabase(options: DatabaseOptions): Promise<DatabaseConnection> {
   if (options.url) {
     const { openPostgres } = await import("./postgres-connection");
-    return openPostgres(options.url, options.poolSize ?? 10);
+    const { host, pathname } = new URL(options.url);
+    return openPostgres({ url: options.url }, options.poolSize ?? 10, `the database ${pathname.slice(1)} on ${host}`);
   }
-  const { openPglite } = await import("./pglite-connection");
-  return openPglite(options.dataDir ?? ":memory:", options.loadDataDir);
+  const dataDir = options.dataDir ?? IN_MEMORY;
+  if (dataDir === IN_MEMORY) {
+    const { openPgliteInMemory } = await import("./pglite-connection");
+    return openPgliteInMemory(options.loadDataDir);
+  }
+  const { openDataDirectory } = await import("./embedded/open-data-directory");
+  return openDataDirectory(dataDir, options.whenInUse ?? "refuse");
 }
+
+const IN_MEMORY = ":memory:";
 
 /** A dump of an embedded database's files, to start other embedded databases from. */
 export async function dumpEmbeddedDatabase(connection: DatabaseConnection): Promise<Blob> {

@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
@@ -7,22 +6,26 @@ import { migrationsFolder } from "./migrations-folder";
 import { watchClient } from "./query-observer";
 import * as schema from "./schema";
 
-/** Postgres compiled to WebAssembly, in this process: its files in `dataDir`, or in memory. */
-export async function openPglite(dataDir: string, loadDataDir: Blob | undefined): Promise<DatabaseConnection> {
-  const inMemory = dataDir === ":memory:";
-  if (!inMemory) await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : dataDir, loadDataDir ? { loadDataDir } : {});
+/** A PGlite database, opened by the caller, as a connection; `close` is the caller's to say. */
+export function pgliteConnection(client: PGlite, description: string, close: () => Promise<void>): DatabaseConnection {
   const db = drizzle({ client, schema });
   const connection: DatabaseConnection = {
     db,
     driver: "pglite",
+    description,
     poolSize: 1,
     observe: (observer) => ({ ...connection, db: drizzle({ client: watchClient(client, observer), schema }) }),
     migrate: () => migrate(db, { migrationsFolder }),
     ping: async () => {
       await client.query("select 1");
     },
-    close: () => client.close(),
+    close,
   };
   return connection;
+}
+
+/** An embedded database that lives in this process's memory only: for tests. */
+export async function openPgliteInMemory(loadDataDir: Blob | undefined): Promise<DatabaseConnection> {
+  const client = await PGlite.create(loadDataDir ? { loadDataDir } : {});
+  return pgliteConnection(client, "an in-memory embedded database", () => client.close());
 }

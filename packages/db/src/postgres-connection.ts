@@ -15,14 +15,18 @@ const MIGRATION_LOCK_ID = 0x5eed;
  */
 const CONNECT_TIMEOUT_SECONDS = 5;
 
-export function openPostgres(url: string, poolSize: number): DatabaseConnection {
-  const client = postgres(url, { max: poolSize, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {} });
+/** A postgres:// URL, or the Unix socket of the process that owns an embedded database. */
+export type PostgresTarget = { url: string } | { socketPath: string };
+
+export function openPostgres(target: PostgresTarget, poolSize: number, description: string): DatabaseConnection {
+  const client = connect(target, poolSize);
   const connection: DatabaseConnection = {
     db: drizzle({ client, schema }),
     driver: "postgres",
+    description,
     poolSize,
     observe: (observer) => ({ ...connection, db: drizzle({ client: watchClient(client, observer), schema }) }),
-    migrate: () => migratePostgresUnderLock(url),
+    migrate: () => migratePostgresUnderLock(target),
     ping: async () => {
       await client`select 1`;
     },
@@ -31,12 +35,19 @@ export function openPostgres(url: string, poolSize: number): DatabaseConnection 
   return connection;
 }
 
+function connect(target: PostgresTarget, max: number): postgres.Sql {
+  const options = { max, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {} };
+  return "url" in target
+    ? postgres(target.url, options)
+    : postgres({ ...options, path: target.socketPath, user: "postgres", database: "postgres" });
+}
+
 /**
  * Several instances may start at once against one Postgres, so the migration runs on a
  * connection of its own that holds an advisory lock for its whole duration.
  */
-async function migratePostgresUnderLock(url: string): Promise<void> {
-  const client = postgres(url, { max: 1, onnotice: () => {} });
+async function migratePostgresUnderLock(target: PostgresTarget): Promise<void> {
+  const client = connect(target, 1);
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     await migrate(drizzle({ client }), { migrationsFolder });

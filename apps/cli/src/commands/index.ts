@@ -1,6 +1,7 @@
 import type { Command } from "../command";
 import { cleanUpCommand } from "./clean-up";
 import { createAdminCommand } from "./create-admin";
+import { dumpCommand } from "./dump";
 import { migrateCommand } from "./migrate";
 import { revokeSessionsCommand } from "./revoke-sessions";
 import { rotateKeysCommand } from "./rotate-keys";
@@ -14,4 +15,5 @@ export const commands: Record<string, Command> = {
   "revoke-sessions": revokeSessionsCommand,
   "rotate-keys": rotateKeysCommand,
   "clean-up": cleanUpCommand,
+  dump: dumpCommand,
 };

@@ -5,7 +5,7 @@ export const migrateCommand: Command = {
   usage: "",
   summary: "Bring the database schema to the latest migration",
   async run({ config, out }) {
-    const driver = await withDatabase(config, async (connection) => connection.driver);
-    out.write(`Migrated the ${driver} database.\n`);
+    const database = await withDatabase(config, async (connection) => connection.description);
+    out.write(`Migrated ${database}.\n`);
   },
 };

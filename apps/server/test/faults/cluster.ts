@@ -47,7 +47,16 @@ export async function serverInstance(name: string, workDir: string, env: Record<
         env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
         stdio: ["ignore", log, log],
       });
-      await waitFor(`${name} ready`, async () => (await status(`${baseUrl}/readyz`)) === 200, 60_000);
+      const started = child;
+      await waitFor(
+        `${name} ready`,
+        async () => {
+          // A process that gave up starting is not waited for.
+          if (started.exitCode !== null) throw new Error(`${name} exited with code ${started.exitCode}`);
+          return (await status(`${baseUrl}/readyz`)) === 200;
+        },
+        60_000,
+      );
       serving = true;
     },
     kill: () => end("SIGKILL"),

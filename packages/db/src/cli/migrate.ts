@@ -2,10 +2,14 @@ import { loadConfig } from "@seed/config";
 import { createDatabase } from "../client";
 
 const config = loadConfig();
-const connection = await createDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+const connection = await createDatabase({
+  url: config.database.url,
+  dataDir: config.database.dataDir,
+  whenInUse: "connect-through-owner",
+});
 try {
   await connection.migrate();
-  console.log(`Migrated the ${connection.driver} database.`);
+  console.log(`Migrated ${connection.description}.`);
 } catch (error) {
   console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
