@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
+import { loadEnvFileIfPresent } from "@seed/config";
 import { runCli } from "./cli";
 
 /** Reads one line without echoing it on a terminal; from a pipe, its first line. */
@@ -17,6 +18,7 @@ async function readSecret(prompt: string): Promise<string> {
   }
 }
 
+loadEnvFileIfPresent();
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   out: process.stdout,

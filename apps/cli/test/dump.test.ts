@@ -70,7 +70,9 @@ describe.skipIf(!process.env.DATABASE_URL)("pnpm cli dump", () => {
 
   it("writes the embedded database as SQL that PostgreSQL 15 restores whole", { timeout: 180_000 }, async () => {
     const env = { DATA_DIR: dataDir, ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "a long admin password" };
-    expect(await cli(["seed", "--products", "40", "--customers", "3", "--orders", "6"], env)).toMatchObject({ code: 0 });
+    expect(await cli(["seed", "--products", "40", "--customers", "3", "--orders", "6"], env)).toMatchObject({
+      code: 0,
+    });
     const file = join(root, "seed.sql");
     const dumped = await cli(["dump", file], env);
     expect(dumped).toMatchObject({ code: 0, stderr: "" });

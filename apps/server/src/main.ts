@@ -1,8 +1,9 @@
 import { stopOnSignals } from "@seed/api";
-import { loadConfigOrExit } from "@seed/config";
+import { loadConfigOrExit, loadEnvFileIfPresent } from "@seed/config";
 import { DataDirectoryError } from "@seed/db";
 import { createServer } from "./server";
 
+loadEnvFileIfPresent();
 const config = loadConfigOrExit();
 const server = await createServer(config).catch((error: unknown) => {
   // Another process on the data directory is the operator's to resolve: one line says how.

@@ -114,6 +114,10 @@ describe("a server on the embedded database, with the CLI beside it", () => {
     expect(dumped).toMatchObject({ code: 0 });
     expect(await readFile(dumpFile, "utf8")).toContain(admin);
 
+    const shell = await cli(pglite(), ["sql"], "select email from users where email = '" + admin + "';\n");
+    expect(shell).toMatchObject({ code: 0 });
+    expect(shell.stdout).toContain(admin);
+
     // The server still serves, with what the commands changed.
     const fresh = await signIn(server, customer);
     expect((await call(server, "auth.me", undefined, { token: fresh })).status).toBe(200);

@@ -1,8 +1,9 @@
 import { createBullJobQueue, createConfiguredMailer, stopOnSignals } from "@seed/api";
-import { loadConfigOrExit } from "@seed/config";
+import { loadConfigOrExit, loadEnvFileIfPresent } from "@seed/config";
 import { createDatabase } from "@seed/db";
 import { pino } from "pino";
 
+loadEnvFileIfPresent();
 const config = loadConfigOrExit();
 // A worker shares its jobs through Redis and its data through Postgres; an embedded database
 // here would be a different database from the server's.

@@ -11,8 +11,7 @@ import { socketPathOf } from "../src/embedded/data-directory";
 
 const countRows = async (connection: DatabaseConnection) => {
   const result = (await connection.db.execute(sql`select count(*)::int as count from notes`)) as unknown as
-    | { count: number }[]
-    | { rows: { count: number }[] };
+    { count: number }[] | { rows: { count: number }[] };
   return (Array.isArray(result) ? result : result.rows)[0]!.count;
 };
 
@@ -121,7 +120,9 @@ describe("creating an embedded database", () => {
     await mkdir(folder);
     await writeFile(join(folder, "notes.txt"), "mine");
     await expect(createDatabase({ dataDir: folder })).rejects.toThrow(DataDirectoryError);
-    await expect(createDatabase({ dataDir: folder })).rejects.toThrow(/holds files that are not a database \(notes\.txt\)/);
+    await expect(createDatabase({ dataDir: folder })).rejects.toThrow(
+      /holds files that are not a database \(notes\.txt\)/,
+    );
     expect((await readdir(folder)).filter((entry) => !entry.startsWith("."))).toEqual(["notes.txt"]);
   });
 

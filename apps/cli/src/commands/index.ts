@@ -6,6 +6,7 @@ import { migrateCommand } from "./migrate";
 import { revokeSessionsCommand } from "./revoke-sessions";
 import { rotateKeysCommand } from "./rotate-keys";
 import { seedCommand } from "./seed";
+import { sqlShellCommand } from "./sql-shell";
 
 /** Every command of `pnpm cli`, by name. A new command is one file and one line here. */
 export const commands: Record<string, Command> = {
@@ -16,4 +17,5 @@ export const commands: Record<string, Command> = {
   "rotate-keys": rotateKeysCommand,
   "clean-up": cleanUpCommand,
   dump: dumpCommand,
+  sql: sqlShellCommand,
 };

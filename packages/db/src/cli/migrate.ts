@@ -1,6 +1,7 @@
-import { loadConfig } from "@seed/config";
+import { loadConfig, loadEnvFileIfPresent } from "@seed/config";
 import { createDatabase } from "../client";
 
+loadEnvFileIfPresent();
 const config = loadConfig();
 const connection = await createDatabase({
   url: config.database.url,
