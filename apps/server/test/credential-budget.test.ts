@@ -8,6 +8,8 @@ import { useDeployment } from "./support/test-server";
  * is counted as some other route. Each attempt names the procedure differently; the 21st is
  * refused whatever its spelling.
  */
+type Spelling = [method: string, path: string, body: string];
+
 describe("the credential budget, whatever the spelling", () => {
   const deployment = useDeployment("embedded", { env: { TRUST_PROXY: "1", RATE_LIMIT_MAX: "1000" } });
   let nextAddress = 1;
@@ -49,8 +51,8 @@ describe("the credential budget, whatever the spelling", () => {
     async ({ name, rest, trpcBody, restBody }) => {
       const address = `198.51.100.${nextAddress++}`;
       const [group, action] = rest.split("/") as [string, string];
-      const trpc = (path: string) => ["POST", `/trpc/${path}`, JSON.stringify(trpcBody)] as const;
-      const api = (path: string) => ["POST", `/api/${path}`, JSON.stringify(restBody)] as const;
+      const trpc = (path: string): Spelling => ["POST", `/trpc/${path}`, JSON.stringify(trpcBody)];
+      const api = (path: string): Spelling => ["POST", `/api/${path}`, JSON.stringify(restBody)];
       const spellings = [
         trpc(name),
         trpc(name.replace(".", "%2E")),
@@ -66,7 +68,7 @@ describe("the credential budget, whatever the spelling", () => {
         api(`${group}\\${action}`),
         api(`${rest}/?spelling=query`),
         api(`${group[0]!.toUpperCase()}${group.slice(1)}/${action}/`),
-      ] as const;
+      ];
 
       const statuses: number[] = [];
       for (let n = 0; n < 20; n += 1) statuses.push(await attempt(address, ...spellings[n % spellings.length]!));
@@ -75,7 +77,7 @@ describe("the credential budget, whatever the spelling", () => {
 
       for (const spelling of spellings) expect(await attempt(address, ...spelling)).toBe(429);
       // Another address keeps its own budget: the limit keys on who calls, not on everyone.
-      expect(await attempt(`203.0.113.${nextAddress++}`, ...spellings[0])).not.toBe(429);
+      expect(await attempt(`203.0.113.${nextAddress++}`, ...spellings[0]!)).not.toBe(429);
     },
   );
 

@@ -18,20 +18,29 @@ const logStream = new Writable({
   },
 });
 
+interface ErrorData {
+  code: string;
+  httpStatus: number;
+  requestId: unknown;
+}
+type TRPCErrorBody = { error: { json: { code: number; message: string; data: ErrorData } } };
+type RestErrorBody = { code: string; message: string; data: ErrorData };
+type ErrorBody = TRPCErrorBody | RestErrorBody;
+
 /**
  * The tRPC error body (one per call in a batch whose calls failed one by one) and the REST one, as
  * documented in README.md ("REST and OpenAPI", "Errors").
  */
-function errorOf(path: string, body: string): { code: string; httpStatus: number; requestId: unknown } {
-  const answer = JSON.parse(body) as Record<string, never> | Record<string, never>[];
+function errorOf(path: string, body: string): ErrorData {
+  const answer = JSON.parse(body) as ErrorBody | ErrorBody[];
   const parsed = Array.isArray(answer) ? answer[0]! : answer;
   if (path.startsWith("/trpc")) {
-    const error = (parsed as { error: { json: { code: number; message: string; data: Record<string, never> } } }).error;
-    expect(typeof error.json.code).toBe("number");
-    expect(typeof error.json.message).toBe("string");
-    return error.json.data;
+    const { json } = (parsed as TRPCErrorBody).error;
+    expect(typeof json.code).toBe("number");
+    expect(typeof json.message).toBe("string");
+    return json.data;
   }
-  const rest = parsed as { code: string; message: string; data: Record<string, never> };
+  const rest = parsed as RestErrorBody;
   expect(rest.code).toBe(rest.data.code);
   expect(typeof rest.message).toBe("string");
   return rest.data;
