@@ -3,7 +3,7 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import type { FastifyInstance } from "fastify";
 import type { FastPathHandlerOptions } from "../apps/server/src/plugins/trpc-fast-path";
-import { TRPC_PREFIX } from "../apps/server/src/plugins/trpc";
+import { TRPC_PREFIX } from "../apps/server/src/plugins/error-responses";
 
 /** How one tRPC HTTP request is answered: the official `fastifyRequestHandler`, or the fast path's. */
 export type TRPCRequestHandler = (opts: FastPathHandlerOptions<AnyTRPCRouter>) => Promise<void>;

@@ -1,5 +1,6 @@
 import type { Config } from "@seed/config";
-import type { FastifyServerOptions } from "fastify";
+import type { FastifyLoggerOptions } from "fastify";
+import type { DestinationStream, LoggerOptions } from "pino";
 
 /** Anything that may carry a credential is censored before a log line is written. */
 const REDACTED_PATHS = [
@@ -13,8 +14,10 @@ const REDACTED_PATHS = [
   "*.token",
 ];
 
-export function loggerOptions(config: Config): FastifyServerOptions["logger"] {
+/** Pino's options for the server; the log goes to stdout unless another stream is given. */
+export function loggerOptions(config: Config, stream?: DestinationStream): FastifyLoggerOptions & LoggerOptions {
   return {
+    ...(stream ? { stream } : {}),
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
   };

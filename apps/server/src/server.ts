@@ -13,17 +13,21 @@ import {
 } from "@seed/api";
 import type { Config } from "@seed/config";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { DestinationStream } from "pino";
 import { loggerOptions } from "./logger";
 import { healthRoutes } from "./plugins/health";
 import { trackInFlightRequests } from "./plugins/in-flight";
 import { jwksRoute } from "./plugins/jwks";
 import { metricsRoute } from "./plugins/metrics";
 import { rateLimits } from "./plugins/rate-limit";
+import { answerError } from "./plugins/error-responses";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
+import { requestCompletionLog } from "./plugins/request-log";
 import { requestSpans } from "./plugins/request-spans";
 import { restApi } from "./plugins/rest-api";
 import { securityHeaders } from "./plugins/security-headers";
 import { trpcRoutes } from "./plugins/trpc";
+import { answerUnrouted } from "./plugins/unserved-methods";
 import { webApp } from "./plugins/web-app";
 import type { WSConnectionHandlerFactory } from "./plugins/trpc-ws-fast-path";
 import { openResources, type ResourceOverrides, type Resources } from "./resources";
@@ -50,6 +54,8 @@ export interface ServerOptions extends ResourceOverrides {
   spanExporter?: SpanExporter;
   /** What serves tRPC over WebSockets: the fast path, unless the official handler is given to compare with it. */
   webSocketHandler?: WSConnectionHandlerFactory;
+  /** Where the log goes instead of stdout (tests read it back). */
+  logStream?: DestinationStream;
 }
 
 /** Fastify's types omit the hop count that proxy-addr understands; a function says the same. */
@@ -62,7 +68,9 @@ function trustProxyOption(
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   configurePasswordHashing(config.auth.passwordHashing);
   const app = Fastify({
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, options.logStream),
+    // Fastify's two lines per request give way to one completion line (see request-log.ts).
+    disableRequestLogging: true,
     genReqId: requestIdFor,
     trustProxy: trustProxyOption(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,
@@ -125,8 +133,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     throw error;
   }
 
-  // Order matters: every request is identified, secured and counted before any route runs.
+  // Order matters: every request is identified, secured and counted before any route runs. The
+  // error handler comes first, as plugins copy their parent's when they are registered.
+  app.setErrorHandler(answerError);
   await echoRequestId(app);
+  await requestCompletionLog(app);
   const inFlight = await trackInFlightRequests(app);
   if (tracing) await requestSpans(app, tracing, openRequestSpans);
   await securityHeaders(app, config);
@@ -145,7 +156,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await jwksRoute(app, deps.accessTokens);
   await app.register(trpcRoutes, { config, deps, webSocketHandler: options.webSocketHandler });
   await restApi(app, { config, deps });
-  await webApp(app, config.webAppDir);
+  await webApp(app, config.webAppDir, answerUnrouted);
 
   // Responses that finish during a shutdown close their keep-alive connection; otherwise the
   // server would wait for every idle client to hang up on its own.

@@ -6,7 +6,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
 import { httpCookies, transportOf } from "./http-transport";
 import { logInternalErrors } from "./procedure-errors";
+import { identifiedBy } from "./request-log";
 import { refuseCrossSiteCookieMutations, refuseTokensInUrl, requireJsonBody } from "./trpc-request-guards";
+import { refuseUnresolvedRestCalls } from "./unserved-methods";
 
 export const OPENAPI_PATH = "/openapi.json";
 export const DOCS_PATH = "/docs";
@@ -24,6 +26,7 @@ export async function restApi(
 
   await app.register(async (rest) => {
     rest.addHook("onRequest", refuseTokensInUrl);
+    rest.addHook("onRequest", refuseUnresolvedRestCalls);
     rest.addHook("preValidation", requireJsonBody);
     rest.addHook("preValidation", refuseCrossSiteCookieMutations(config));
     await rest.register(fastifyTRPCOpenApiPlugin, {
@@ -31,8 +34,8 @@ export async function restApi(
       router: appRouter,
       onError: logInternalErrors(app.log),
       // The plugin hands over Fastify's own request and reply, so cookies and ip are Fastify's.
-      createContext: ({ req, res }: { req: FastifyRequest; res: FastifyReply }) =>
-        createContext(deps, transportOf(req, "http", httpCookies(req, res))),
+      createContext: async ({ req, res }: { req: FastifyRequest; res: FastifyReply }) =>
+        identifiedBy(req, await createContext(deps, transportOf(req, "http", httpCookies(req, res)))),
     });
   });
 

@@ -7,7 +7,10 @@ import type { FastifyInstance } from "fastify";
 export async function securityHeaders(app: FastifyInstance, config: Config): Promise<void> {
   await app.register(helmet);
   await app.register(cors, {
-    origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false,
+    // Any other origin gets no CORS header at all, not even on a preflight: the request goes on
+    // to its route like any other (an OPTIONS, unserved, is answered 405).
+    origin: (origin, grant) =>
+      grant(null, origin !== undefined && config.http.corsOrigins.includes(origin) ? origin : false),
     credentials: true,
     methods: ["GET", "POST", "PATCH"],
     allowedHeaders: ["content-type", "authorization", "x-request-id", "trpc-accept"],

@@ -6,7 +6,7 @@
  *
  * Whatever this file does not recognise goes to the official adapter untouched: subscriptions,
  * streamed batches (`trpc-accept` / `accept: application/jsonl`), form data and binary bodies,
- * method override, `responseMeta`, HEAD and other methods. What it does answer, it answers as the
+ * method override, `responseMeta` and HEAD. What it does answer, it answers as the
  * official adapter does, byte for byte (test/trpc-fast-path.differential.test.ts), except that the
  * body goes out in one piece with a Content-Length instead of in chunks.
  *
@@ -72,9 +72,14 @@ export function fastifyTRPCFastPathPlugin<TRouter extends AnyTRPCRouter>(
   fastify.removeContentTypeParser("multipart/form-data");
   fastify.addContentTypeParser("multipart/form-data", {}, (_req, body, parsed) => parsed(null, body));
 
-  // The prefix comes from `register`, as it does for the official plugin under ESM.
-  fastify.all<{ Params: { path: string } }>("/:path", async (req, res) => {
-    await fastPathRequestHandler({ req, res, path: req.params.path, ...opts.trpcOptions });
+  // The prefix comes from `register`, as it does for the official plugin under ESM. The methods
+  // tRPC answers (HEAD as a warm-up probe); the server's not-found handler answers the others.
+  fastify.route<{ Params: { path: string } }>({
+    method: ["GET", "HEAD", "POST"],
+    url: "/:path",
+    handler: async (req, res) => {
+      await fastPathRequestHandler({ req, res, path: req.params.path, ...opts.trpcOptions });
+    },
   });
   done();
 }

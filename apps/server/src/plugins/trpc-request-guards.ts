@@ -7,7 +7,7 @@ import type { Config } from "@seed/config";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { callsCredentialProcedure, proceduresOf } from "./credential-procedures";
-import { refuse } from "./trpc-error-shape";
+import { refuse } from "./error-responses";
 
 const TOKEN_PARAMETERS = new Set([
   "token",
@@ -43,7 +43,7 @@ const WRITE_METHODS = new Set(["POST", "PATCH"]);
 export async function requireJsonBody(req: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (!WRITE_METHODS.has(req.method)) return;
   const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") await refuse(req, reply, 415, "Send tRPC calls as application/json");
+  if (type !== "application/json") await refuse(req, reply, 415, "Send the body as application/json");
 }
 
 /**
@@ -73,6 +73,18 @@ export async function refuseBatchedCredentials(req: FastifyRequest, reply: Fasti
   if (proceduresOf(req).length > 1 && callsCredentialProcedure(req)) {
     await refuse(req, reply, 400, "Sign-in, sign-up and refresh cannot be batched with other calls");
   }
+}
+
+/**
+ * tRPC refuses a batch over its cap too, but before it has a context, so without the request id;
+ * counted here from the same procedure list, the refusal carries it like any other.
+ */
+export function refuseOversizedBatches(maxBatchSize: number) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const calls = proceduresOf(req).length;
+    if (calls > maxBatchSize)
+      await refuse(req, reply, 400, `A batch holds at most ${maxBatchSize} calls, not ${calls}`);
+  };
 }
 
 /** The origin a browser says a request comes from: `Origin`, or failing that the `Referer`'s. */

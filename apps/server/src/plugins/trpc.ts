@@ -16,19 +16,19 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { httpCookies, transportOf } from "./http-transport";
 import { LiveConnectionLimits } from "./live-connections";
 import { logInternalErrors } from "./procedure-errors";
-import { trpcShapedError } from "./trpc-error-shape";
+import { identifiedBy } from "./request-log";
+import { TRPC_PREFIX } from "./error-responses";
 import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
 import { getWSFastPathConnectionHandler, type WSConnectionHandlerFactory } from "./trpc-ws-fast-path";
 import {
   refuseBatchedCredentials,
   refuseCrossSiteCookieMutations,
   refuseForeignSocketOrigins,
+  refuseOversizedBatches,
   refuseSubscriptionsOverHttp,
   refuseTokensInUrl,
   requireJsonBody,
 } from "./trpc-request-guards";
-
-export const TRPC_PREFIX = "/trpc";
 
 /**
  * Making a context checks the caller's session and permissions; when the database or Redis
@@ -55,9 +55,9 @@ export async function trpcRoutes(
   }: { config: Config; deps: ApiDependencies; webSocketHandler?: WSConnectionHandlerFactory | undefined },
 ): Promise<void> {
   const liveLimits = new LiveConnectionLimits(config.live);
-  app.setErrorHandler(trpcShapedError);
   app.addHook("onRequest", refuseTokensInUrl);
   app.addHook("preValidation", requireJsonBody);
+  app.addHook("preValidation", refuseOversizedBatches(config.http.maxBatchSize));
   app.addHook("preValidation", refuseBatchedCredentials);
   app.addHook("preValidation", refuseSubscriptionsOverHttp(appRouter));
   app.addHook("preValidation", refuseCrossSiteCookieMutations(config));
@@ -71,10 +71,13 @@ export async function trpcRoutes(
       maxBatchSize: config.http.maxBatchSize,
       maxBodySize: config.http.bodyLimitBytes,
       onError,
-      createContext: ({ req, res }): Promise<Context> =>
-        contextOrRefusal(
-          deps,
-          transportOf(req, "http", httpCookies(req, res), (userId) => liveLimits.forStream(res.raw, userId)),
+      createContext: async ({ req, res }): Promise<Context> =>
+        identifiedBy(
+          req,
+          await contextOrRefusal(
+            deps,
+            transportOf(req, "http", httpCookies(req, res), (userId) => liveLimits.forStream(res.raw, userId)),
+          ),
         ),
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
