@@ -1,10 +1,18 @@
 export * from "./schema";
 export { createDatabase } from "./client";
 export { migrationsFolder } from "./migrations-folder";
-export type { Database, DatabaseConnection, DatabaseDriver, DatabaseOptions, Schema, Transaction } from "./client";
+export type {
+  Database,
+  DatabaseConnection,
+  DatabaseDriver,
+  DatabaseOptions,
+  Schema,
+  Transaction,
+  WhenDataDirectoryInUse,
+} from "./connection";
 export { isUniqueViolation } from "./errors";
 export { DataDirectoryError } from "./embedded/data-directory";
-export { DataDirectoryInUseError, type WhenDataDirectoryInUse } from "./embedded/open-data-directory";
+export { DataDirectoryInUseError } from "./embedded/open-data-directory";
 export type { QueryObserver } from "./query-observer";
 export { querySpans } from "./query-spans";
 export { writeSqlDump, type DumpSummary } from "./sql-dump";

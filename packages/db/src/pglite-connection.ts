@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
-import type { DatabaseConnection } from "./client";
+import type { DatabaseConnection } from "./connection";
 import { migrationsFolder } from "./migrations-folder";
 import { watchClient } from "./query-observer";
 import * as schema from "./schema";

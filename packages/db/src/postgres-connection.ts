@@ -1,7 +1,7 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import type { DatabaseConnection } from "./client";
+import type { DatabaseConnection } from "./connection";
 import { migrationsFolder } from "./migrations-folder";
 import { watchClient } from "./query-observer";
 import * as schema from "./schema";

@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
-import type { DatabaseDriver } from "./client";
+import type { DatabaseDriver } from "./connection";
 import type { QueryObserver } from "./query-observer";
 
 /**

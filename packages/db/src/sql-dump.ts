@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "./client";
+import type { Database } from "./connection";
 import { migrationsFolder } from "./migrations-folder";
 
 /** Rows per INSERT statement: few statements to parse, none too large to hold. */

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import postgres from "postgres";
-import { createDatabase, type DatabaseConnection, type DatabaseDriver } from "./client";
+import { createDatabase } from "./client";
+import type { DatabaseConnection, DatabaseDriver } from "./connection";
 
 export { dumpEmbeddedDatabase } from "./client";
 export { unusedPort } from "./unused-port";

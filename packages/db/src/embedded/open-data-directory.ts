@@ -1,13 +1,10 @@
 import { PGlite } from "@electric-sql/pglite";
-import type { DatabaseConnection } from "../client";
+import type { DatabaseConnection, WhenDataDirectoryInUse } from "../connection";
 import { pgliteConnection } from "../pglite-connection";
 import { DataDirectoryError } from "./data-directory";
 import { createDatabaseFilesIfMissing } from "./first-start";
 import { claimDataDirectory, type DataDirectoryOwner } from "./ownership";
 import { serveDatabase } from "./wire-server";
-
-/** What a process does when another one owns the data directory already. */
-export type WhenDataDirectoryInUse = "refuse" | "connect-through-owner";
 
 export class DataDirectoryInUseError extends DataDirectoryError {
   override name = "DataDirectoryInUseError";
