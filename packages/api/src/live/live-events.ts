@@ -27,6 +27,7 @@ export interface LiveEventsOptions {
 }
 
 const SESSION_ENDED = "Your session has ended; sign in again";
+const clientGone = () => new TRPCError({ code: "CLIENT_CLOSED_REQUEST", message: "The client has gone" });
 
 /** The longest delay a timer takes (about 24.8 days); a later expiry is checked again then. */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -51,8 +52,12 @@ export async function liveEvents<T>(
   }
   // tRPC calls the procedure even when its client left while the call was being checked: no
   // abort would then come to end what this starts, nor to free the slot it takes.
-  if (signal?.aborted) throw new TRPCError({ code: "CLIENT_CLOSED_REQUEST", message: "The client has gone" });
-  const release = ctx.connection?.admit();
+  if (signal?.aborted) throw clientGone();
+  const release = await ctx.connection?.admit();
+  if (signal?.aborted) {
+    release?.();
+    throw clientGone();
+  }
   // Ends the channel subscriptions and frees the slot however the subscription ends: a stop, an
   // error, a disconnect, or a client gone before its first event.
   const stopped = new AbortController();
