@@ -7,6 +7,7 @@ import {
   createInProcessLoginThrottle,
   createInProcessPaymentProvider,
   createInProcessUsageLimiter,
+  createInProcessConcurrencyLimiter,
   createInProcessPermissionCache,
   createSessionCache,
   defaultSessionCacheOptions,
@@ -17,6 +18,7 @@ import {
   createRedisEventBus,
   createRedisLoginThrottle,
   createRedisUsageLimiter,
+  createRedisConcurrencyLimiter,
   createRedisPermissionCache,
   type EventBus,
   type EventBusObserver,
@@ -27,6 +29,7 @@ import {
   type Mailer,
   type PaymentProvider,
   type UsageLimiter,
+  type ConcurrencyLimiter,
   type PermissionCache,
   type SessionCache,
 } from "@seed/api";
@@ -46,6 +49,8 @@ export interface Resources {
   sessionCache: SessionCache;
   loginThrottle: LoginThrottle;
   usageLimiter: UsageLimiter;
+  /** What each client address holds open of the live connections, across instances with Redis. */
+  liveLeases: ConcurrencyLimiter;
   mailer: Mailer;
   /** Background jobs: BullMQ with Redis, in this process without. */
   jobs: JobQueue;
@@ -142,6 +147,9 @@ export async function openResources(
     : createInProcessJobQueue(config.jobs);
 
   const usageLimiter = redis ? createRedisUsageLimiter(redis, config.redis.keyPrefix) : createInProcessUsageLimiter();
+  const liveLeases = redis
+    ? createRedisConcurrencyLimiter(redis, config.redis.keyPrefix)
+    : createInProcessConcurrencyLimiter();
 
   return {
     database,
@@ -151,6 +159,7 @@ export async function openResources(
     sessionCache,
     loginThrottle,
     usageLimiter,
+    liveLeases,
     mailer,
     jobs,
     payments: overrides.payments ?? createInProcessPaymentProvider(),
@@ -159,6 +168,7 @@ export async function openResources(
       // Running jobs still use the database and the mailer, so they finish first.
       await jobs.close();
       mailer.close();
+      liveLeases.close();
       await sessionCache.close();
       await events.close();
       await redis?.quit();

@@ -154,7 +154,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await healthRoutes(app, resources, () => shuttingDown);
   await metricsRoute(app, metrics.registry, config.metrics.token);
   await jwksRoute(app, deps.accessTokens);
-  await app.register(trpcRoutes, { config, deps, webSocketHandler: options.webSocketHandler });
+  await app.register(trpcRoutes, {
+    config,
+    deps,
+    addressCounters: { leases: resources.liveLeases, usage: resources.usageLimiter },
+    webSocketHandler: options.webSocketHandler,
+  });
   await restApi(app, { config, deps });
   await webApp(app, config.webAppDir, answerUnrouted);
 

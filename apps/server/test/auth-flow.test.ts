@@ -10,16 +10,17 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
     const { api } = deployment.server.client({ getAccessToken: () => accessToken });
     const email = uniqueEmail("flow");
 
-    const registered = await api.auth.register.mutate({ email, password: "a long passphrase" });
-    expect(registered).toMatchObject({ email, roles: ["customer"] });
-    expect(registered.createdAt).toBeInstanceOf(Date);
-    expect(registered).not.toHaveProperty("passwordHash");
+    // Registering signs nobody in: it says a mail went to the address, whoever owns it.
+    expect(await api.auth.register.mutate({ email, password: "a long passphrase" })).toEqual({ sent: true });
 
     const session = tokensOf(
       await api.auth.login.mutate({ email: email.toUpperCase(), password: "a long passphrase" }),
     );
     accessToken = session.accessToken;
-    expect(session.user.id).toBe(registered.id);
+    const registered = session.user;
+    expect(registered).toMatchObject({ email, roles: ["customer"] });
+    expect(registered.createdAt).toBeInstanceOf(Date);
+    expect(registered).not.toHaveProperty("passwordHash");
     expect(await api.auth.me.query()).toEqual({ ...registered, permissions: ["order:create"] });
 
     const refreshed = await api.auth.refresh.mutate({ refreshToken: session.refreshToken });
@@ -46,16 +47,6 @@ describe.each(availableBackends())("signing in through the typed client on %s", 
     expect((wrong as TRPCClientError<never>).data).toMatchObject({ code: "UNAUTHORIZED" });
     expect((wrong as Error).message).toBe("Invalid email or password");
     expect((unknown as Error).message).toBe((wrong as Error).message);
-  });
-
-  it("refuses a duplicate registration with CONFLICT", async () => {
-    const { api } = deployment.server.client();
-    const email = uniqueEmail("dup");
-    await api.auth.register.mutate({ email, password: "a long passphrase" });
-    const error = await api.auth.register
-      .mutate({ email: email.toUpperCase(), password: "a long passphrase" })
-      .catch((caught: unknown) => caught);
-    expect((error as TRPCClientError<never>).data).toMatchObject({ code: "CONFLICT", httpStatus: 409 });
   });
 
   it("sets the refresh token in an HttpOnly, Secure, SameSite=Strict cookie scoped to the API", async () => {

@@ -3,7 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
-import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
+import { availableBackends, rawCall, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 import { codeOf } from "./support/refusal";
 
 const password = "a long passphrase";
@@ -52,20 +52,74 @@ describe.each(availableBackends())("email verification and password reset on %s"
     );
   });
 
+  /** The subjects of the mails that went to `to`, oldest first. */
+  async function subjectsMailedTo(to: string): Promise<string[]> {
+    const mails = await deployment.database.connection.db
+      .select({ subject: mailOutbox.subject })
+      .from(mailOutbox)
+      .where(eq(mailOutbox.to, to))
+      .orderBy(mailOutbox.id);
+    return mails.map((mail) => mail.subject);
+  }
+
+  /** The answer to one call, over tRPC and over REST, as an onlooker sees it: status and body. */
+  async function answersTo(procedure: "auth.register" | "auth.password.requestReset", input: object) {
+    const trpc = await rawCall(deployment.server.trpcUrl, procedure, JSON.stringify({ json: input }));
+    if (procedure !== "auth.register") return [trpc];
+    const rest = await fetch(`${deployment.server.baseUrl}/api/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(input),
+    });
+    return [trpc, { status: rest.status, body: (await rest.json()) as unknown }];
+  }
+
+  it("answers a sign-up with a taken address exactly like one with a free address, and tells the owner", async () => {
+    const owner = uniqueEmail("owner");
+    await deployment.server.client().api.auth.register.mutate({ email: owner, password });
+    const free = () => ({ email: uniqueEmail("free"), password });
+    const taken = [
+      { email: owner, password: "the attacker's own passphrase" },
+      { email: owner.toUpperCase(), password },
+      { email: ` ${owner}`, password: "another passphrase" },
+    ];
+    const expected = await answersTo("auth.register", free());
+    expect(expected[0]).toEqual({ status: 200, body: { result: { data: { json: { sent: true } } } } });
+    expect(expected[1]).toEqual({ status: 200, body: { sent: true } });
+    for (const attempt of [...taken, free()]) expect(await answersTo("auth.register", attempt)).toEqual(expected);
+
+    // Each attempt told the owner, and nothing else changed: one account, its password unchanged.
+    expect(await subjectsMailedTo(owner)).toEqual([
+      "Confirm your email address",
+      ...Array<string>(taken.length * 2).fill("Someone tried to use your address"),
+    ]);
+    expect(await codeOf(deployment.server.client().api.auth.login.mutate(taken[0]!))).toBe("UNAUTHORIZED");
+    await expect(deployment.server.client().api.auth.login.mutate({ email: owner, password })).resolves.toMatchObject({
+      status: "signed-in",
+    });
+    const accounts = await deployment.database.connection.db.query.users.findMany({
+      where: (users, { ilike }) => ilike(users.email, owner),
+    });
+    expect(accounts).toHaveLength(1);
+    expect(await verifiedAt(owner)).toBeNull();
+  });
+
   it("answers a reset request for an unknown address exactly like one for a known address", async () => {
     const known = uniqueEmail("known");
     await deployment.server.client().api.auth.register.mutate({ email: known, password });
-    const unknown = uniqueEmail("unknown");
-    const answers = await Promise.all([
-      deployment.server.client().api.auth.password.requestReset.mutate({ email: known }),
-      deployment.server.client().api.auth.password.requestReset.mutate({ email: unknown }),
+    const unknown = [uniqueEmail("unknown"), uniqueEmail("never-registered"), `x${known}`];
+    const expected = await answersTo("auth.password.requestReset", { email: known });
+    expect(expected).toEqual([{ status: 200, body: { result: { data: { json: { requested: true } } } } }]);
+    for (const email of [...unknown, known.toUpperCase()]) {
+      expect(await answersTo("auth.password.requestReset", { email })).toEqual(expected);
+    }
+
+    expect(await subjectsMailedTo(known)).toEqual([
+      "Confirm your email address",
+      "Reset your password",
+      "Reset your password",
     ]);
-    expect(answers[0]).toEqual(answers[1]);
-    const toUnknown = await deployment.database.connection.db
-      .select()
-      .from(mailOutbox)
-      .where(eq(mailOutbox.to, unknown));
-    expect(toUnknown).toEqual([]);
+    for (const email of unknown) expect(await subjectsMailedTo(email)).toEqual([]);
   });
 
   it("resets the password with the mailed link and signs the account out everywhere", async () => {
@@ -179,5 +233,21 @@ describe("mail through SMTP", () => {
     const sentAt = async () =>
       (await deployment.database.connection.db.select().from(mailOutbox).where(eq(mailOutbox.to, email)))[0]?.sentAt;
     await expect.poll(sentAt).toBeInstanceOf(Date);
+  });
+
+  it("queues a decoy for a reset to an unknown address, and the worker drops it where it would leave", async () => {
+    // One job at a time, in order: once the known address's mail has left, the decoy's job is done.
+    const server = await deployment.start({ JOB_CONCURRENCY: "1" });
+    const known = uniqueEmail("smtp-known");
+    await server.client().api.auth.register.mutate({ email: known, password });
+    const unknown = uniqueEmail("smtp-unknown");
+    await server.client().api.auth.password.requestReset.mutate({ email: unknown });
+    await server.client().api.auth.password.requestReset.mutate({ email: known });
+
+    await expect.poll(() => smtp.received.filter((mail) => mail.to === known).length).toBe(2);
+    expect(smtp.received.filter((mail) => mail.to === unknown)).toEqual([]);
+    expect(await deployment.database.connection.db.select().from(mailOutbox).where(eq(mailOutbox.to, unknown))).toEqual(
+      [],
+    );
   });
 });

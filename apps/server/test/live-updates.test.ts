@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import type { OrderStatusChange, ProductChange } from "@seed/api";
 import { createAccessTokenService, userOrdersChannel } from "@seed/api";
+import type { Client } from "@seed/client";
 import { loadConfig } from "@seed/config";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,13 +13,37 @@ import {
   watchProducts,
   type Tracked,
 } from "./support/live";
-import { availableBackends, uniqueEmail, useDeployment } from "./support/test-server";
+import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 
 function orderChange(userId: string): OrderStatusChange {
   return { type: "order.status_changed", orderId: randomUUID(), userId, from: "pending", to: "paid", at: new Date() };
 }
 
 const versionsOf = (events: Tracked<ProductChange>[]) => events.map((event) => event.data.version);
+
+/**
+ * Ids ahead of the newest one the stream gave out: resuming after them would silently skip every
+ * event up to them. Each is refused, and the newest real id still resumes.
+ */
+async function expectUnissuedIdsRefused(server: TestServer, client: Client) {
+  const newest = await publishProductChange(server, { version: 40 });
+  const [time, sequence] = newest.split("-").map(Number);
+  for (const lastEventId of [
+    `${time}-${sequence! + 1}`,
+    `${time! + 1}-0`,
+    `${Date.now() + 86_400_000}-0`,
+    "999999999999999-0",
+  ]) {
+    const refused = await watchProducts(client, lastEventId).failed;
+    expect(refused.data).toMatchObject({ code: "BAD_REQUEST" });
+    expect(refused.message).toMatch(/ahead of every event/);
+  }
+  const resumed = watchProducts(client, newest);
+  await resumed.starts(1);
+  await publishProductChange(server, { version: 41 });
+  expect(versionsOf(await resumed.next(1))).toEqual([41]);
+  resumed.stop();
+}
 
 describe.each(availableBackends())("live updates on %s", (backend) => {
   const deployment = useDeployment(backend);
@@ -111,6 +136,10 @@ describe.each(availableBackends())("live updates on %s", (backend) => {
         .api.products.onChange.subscribe({ lastEventId: `${Date.now()}-0.${Date.now()}-0` }, handlers),
     ).failed;
     expect(twoChannels.data).toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("refuses with BAD_REQUEST a last event id the stream never gave out, and still serves the one it did", async () => {
+    await expectUnissuedIdsRefused(deployment.server, deployment.server.client());
   });
 
   it("keeps the socket serving through a burst of events", async () => {
@@ -260,6 +289,10 @@ describe.each(availableBackends())("live updates over server-sent events on %s",
 
     await deployment.server.client().api.auth.logout.mutate({ refreshToken: session.refreshToken });
     expect((await notifications.failed).data).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("refuses with BAD_REQUEST a last event id the stream never gave out, and still serves the one it did", async () => {
+    await expectUnissuedIdsRefused(deployment.server, deployment.server.sseClient());
   });
 
   it("refuses an anonymous client the signed-in subscriptions", async () => {

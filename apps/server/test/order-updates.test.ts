@@ -95,4 +95,41 @@ describe.each(availableBackends())("live order and product updates from real cha
     const ended = await following.failed;
     expect(ended.data).toMatchObject({ code: "FORBIDDEN" });
   });
+
+  it("ends with FORBIDDEN, at its expiry, every following a temporary grant allowed, on every instance and transport", async () => {
+    const { client: owner } = await signedInClient(deployment.instanceA, uniqueEmail("briefly-watched"));
+    const order = await placedOrder(owner);
+    const supportEmail = uniqueEmail("temporary");
+    const onA = await signedInClient(deployment.instanceA, supportEmail);
+    const onB = await signedInClient(instanceB, supportEmail);
+    const expiresAt = new Date(Date.now() + 2_000);
+    await adminOnB.api.admin.permissions.grant.mutate({
+      userId: onA.userId,
+      permission: "order:read:any",
+      expiresAt,
+      reason: "a two-second look",
+    });
+    const sse = (server: TestServer, session: { accessToken: string }) =>
+      server.sseClient({ getAccessToken: () => session.accessToken });
+    const followers = [
+      followOrder(onA.client, order.id),
+      followOrder(sse(deployment.instanceA, onA.session), order.id),
+      followOrder(onB.client, order.id),
+      followOrder(sse(instanceB, onB.session), order.id),
+    ];
+    await Promise.all(followers.map((following) => following.starts(1)));
+    // The owner's following rests on no grant: it outlives the expiry.
+    const ownFollowing = followOrder(owner, order.id);
+    await ownFollowing.starts(1);
+
+    // Nothing is published at the expiry: each instance must notice it by itself.
+    for (const ended of await Promise.all(followers.map((following) => following.failed))) {
+      expect(ended.data).toMatchObject({ code: "FORBIDDEN" });
+    }
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt.getTime());
+    await adminOnB.api.orders.setStatus.mutate({ orderId: order.id, status: "shipped" });
+    expect((await ownFollowing.next(1))[0]!.data).toMatchObject({ orderId: order.id, to: "shipped" });
+    expect(followers.flatMap((following) => following.received)).toEqual([]);
+    ownFollowing.stop();
+  });
 });

@@ -43,6 +43,14 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     await page.getByRole("button", { name: button }).click();
   }
 
+  /** Signing up says to check the mail and signs nobody in: the new account signs in by itself. */
+  async function signInAfterSignUp(page: Page, email: string, password: string) {
+    await page.getByRole("heading", { name: "Check your mail" }).waitFor();
+    await page.getByRole("link", { name: "sign in" }).click();
+    await sendCredentials(page, email, password, "Sign in");
+    await page.waitForURL(`${baseUrl}/products`);
+  }
+
   const screenshot = (page: Page, name: string) =>
     page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 
@@ -92,7 +100,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     await shopper.getByLabel("Password").fill("a long shopper passphrase");
     await screenshot(shopper, "sign-up");
     await shopper.getByRole("button", { name: "Sign up" }).click();
-    await shopper.waitForURL(`${baseUrl}/products`);
+    await signInAfterSignUp(shopper, shopperEmail, "a long shopper passphrase");
     await eventually(() => shopper.getByText(shopperEmail).isVisible()).toBe(true);
 
     await shopper.getByRole("searchbox", { name: "Search" }).fill("Aurora");
@@ -175,7 +183,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     const first = await newPage();
     await first.goto(`${baseUrl}/sign-up`);
     await sendCredentials(first, email, password, "Sign up");
-    await first.waitForURL(`${baseUrl}/products`);
+    await signInAfterSignUp(first, email, password);
 
     await first.getByRole("link", { name: email }).click();
     await first.getByRole("button", { name: "Set up two-step verification" }).click();

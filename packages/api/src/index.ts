@@ -51,12 +51,14 @@ export {
 } from "./authorization";
 export type { Permission, PermissionCache, RoleName } from "./authorization";
 export {
+  createInProcessConcurrencyLimiter,
   createInProcessLoginThrottle,
   createInProcessUsageLimiter,
+  createRedisConcurrencyLimiter,
   createRedisLoginThrottle,
   createRedisUsageLimiter,
 } from "./throttling";
-export type { LoginThrottle, UsageLimiter } from "./throttling";
+export type { ConcurrencyLimiter, LoginThrottle, UsageLimiter } from "./throttling";
 export { createConfiguredMailer, createOutboxMailer, createQueuedMailer, createSmtpMailer } from "./mail";
 export { stopOnSignals } from "./shutdown";
 export { createBullJobQueue, createInProcessJobQueue } from "./jobs";

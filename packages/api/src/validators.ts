@@ -36,6 +36,12 @@ export const passwordConfirmationSchema = passwordAttemptSchema.optional();
 export const credentialsSchema = z.object({ email: emailSchema, password: passwordAttemptSchema });
 export const registrationSchema = z.object({ email: emailSchema, password: newPasswordSchema });
 
+/**
+ * The one answer to a registration, whether the address was free or taken: a mail went to it
+ * (a link to confirm it, or a notice to the owner of the account it already has).
+ */
+export const registrationResultSchema = z.object({ sent: z.literal(true) });
+
 export const opaqueTokenSchema = z.string().regex(OPAQUE_TOKEN_PATTERN, "Malformed token");
 
 /** A refresh token may come in the body (non-browser clients) or in the HttpOnly cookie. */

@@ -159,6 +159,37 @@ describe.each(implementations)("the %s event bus", (_name, createBus) => {
     await bus.close();
   });
 
+  it("refuses with INVALID_INPUT a last id ahead of every id the channel gave out, which would skip events", async () => {
+    const bus = createBus();
+    const channel = `ahead-${randomBytes(3).toString("hex")}`;
+    const [newest] = await publishAll(bus, channel, ["given"]);
+    const [time, sequence] = newest!.split("-").map(Number);
+    const unissued = [
+      `${time}-${sequence! + 1}`,
+      `${time! + 1}-0`,
+      `${Date.now() + 60_000}-0`,
+      "999999999999999-999999999999999",
+    ];
+    const controller = new AbortController();
+    for (const lastEventId of unissued) {
+      const error = await appErrorOf(bus.subscribe(channel, controller.signal, lastEventId));
+      expect(error.code).toBe("INVALID_INPUT");
+      expect(error.message).toMatch(/ahead of every event/);
+    }
+    const neverPublished = `never-${randomBytes(3).toString("hex")}`;
+    expect((await appErrorOf(bus.subscribe(neverPublished, controller.signal, `${Date.now() + 60_000}-0`))).code).toBe(
+      "INVALID_INPUT",
+    );
+
+    // The channel still serves a subscriber resuming from the id it gave out.
+    const again = new AbortController();
+    const resumed = await bus.subscribe<string>(channel, again.signal, newest);
+    await bus.publish(channel, "next");
+    expect(payloadsOf(await take(resumed, 1, again))).toEqual(["next"]);
+    controller.abort();
+    await bus.close();
+  });
+
   it("ends a subscriber that falls too far behind with RATE_LIMITED, after what it was given", async () => {
     const bus = createBus({ ...defaultEventBusOptions, maxQueuedEvents: 3 });
     const channel = `slow-${randomBytes(3).toString("hex")}`;

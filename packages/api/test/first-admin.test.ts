@@ -18,7 +18,7 @@ describe("the first admin", () => {
   });
 
   it("is not handed to whoever registered the address first with another password", async () => {
-    const squatter = await register(api.deps, { email: "root@example.com", password: "the squatter's" }, testActor);
+    const squatter = (await register(api.deps, { email: "root@example.com", password: "the squatter's" }, testActor))!;
     await expect(
       ensureFirstAdmin(api.deps, { email: "root@example.com", password: "the operator's password" }),
     ).rejects.toThrow("ADMIN_EMAIL belongs to an existing account and ADMIN_PASSWORD is not its password");
@@ -26,7 +26,11 @@ describe("the first admin", () => {
   });
 
   it("promotes the existing account when the password is its own, once", async () => {
-    const owner = await register(api.deps, { email: "owner@example.com", password: "the owner's password" }, testActor);
+    const owner = (await register(
+      api.deps,
+      { email: "owner@example.com", password: "the owner's password" },
+      testActor,
+    ))!;
     expect(await ensureFirstAdmin(api.deps, { email: "OWNER@example.com", password: "the owner's password" })).toBe(
       "promoted",
     );

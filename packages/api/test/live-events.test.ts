@@ -132,7 +132,7 @@ describe("a live subscription holds a slot of its connection", () => {
   function countingConnection(capacity: number) {
     const state = { open: 0 };
     const connection: LiveConnection = {
-      admit() {
+      async admit() {
         if (state.open >= capacity) throw new AppError("RATE_LIMITED", "Too many subscriptions on this connection");
         state.open += 1;
         let released = false;

@@ -21,7 +21,7 @@ const password = "a long passphrase";
 /** A new account, signed in as far as the services care: its id, email and actor. */
 async function newAccount(label: string) {
   const email = `${label}-${randomBytes(4).toString("hex")}@example.com`;
-  const user = await register(api.deps, { email, password }, testActor);
+  const user = (await register(api.deps, { email, password }, testActor))!;
   return { ...user, actor: { ...testActor, userId: user.id } };
 }
 

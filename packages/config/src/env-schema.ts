@@ -128,6 +128,9 @@ export const envSchema = z.object({
   WS_IDLE_TIMEOUT_MS: integer(1000, 3_600_000).default(300_000),
   WS_MAX_SUBSCRIPTIONS: integer(1, 1000).default(50),
   WS_MAX_CONNECTIONS_PER_USER: integer(1, 1000).default(10),
+  LIVE_MAX_CONNECTIONS_PER_ADDRESS: integer(1, 100_000).default(100),
+  LIVE_MAX_NEW_CONNECTIONS_PER_ADDRESS_PER_MINUTE: integer(1, 1_000_000).default(300),
+  LIVE_MAX_SUBSCRIPTIONS_PER_ADDRESS: integer(1, 1_000_000).default(2000),
   WS_MAX_MESSAGE_BYTES: integer(1024, 16 * 1024 * 1024).default(65_536),
   WS_MAX_BUFFERED_BYTES: integer(16_384, 256 * 1024 * 1024).default(4 * 1024 * 1024),
 });

@@ -81,6 +81,12 @@ export interface Config {
     maxSubscriptionsPerConnection: number;
     /** Sockets one user may hold open on one instance. */
     maxConnectionsPerUser: number;
+    /** Sockets and event streams one client address may hold open at once, across instances. */
+    maxConnectionsPerAddress: number;
+    /** Sockets and event streams one client address may open per minute, across instances. */
+    maxNewConnectionsPerAddressPerMinute: number;
+    /** Subscriptions one client address may hold open at once, on all its connections, across instances. */
+    maxSubscriptionsPerAddress: number;
     maxMessageBytes: number;
     /** Bytes waiting to be sent on one socket before its subscriptions are ended as too slow. */
     maxBufferedBytes: number;
@@ -197,6 +203,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       idleTimeoutMs: env.WS_IDLE_TIMEOUT_MS,
       maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS,
       maxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
+      maxConnectionsPerAddress: env.LIVE_MAX_CONNECTIONS_PER_ADDRESS,
+      maxNewConnectionsPerAddressPerMinute: env.LIVE_MAX_NEW_CONNECTIONS_PER_ADDRESS_PER_MINUTE,
+      maxSubscriptionsPerAddress: env.LIVE_MAX_SUBSCRIPTIONS_PER_ADDRESS,
       maxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
       maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
     },

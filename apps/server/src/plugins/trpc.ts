@@ -14,7 +14,7 @@ import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { httpCookies, transportOf } from "./http-transport";
-import { LiveConnectionLimits } from "./live-connections";
+import { LiveConnectionLimits, type AddressCounters } from "./live-connections";
 import { logInternalErrors } from "./procedure-errors";
 import { identifiedBy } from "./request-log";
 import { TRPC_PREFIX } from "./error-responses";
@@ -51,10 +51,16 @@ export async function trpcRoutes(
   {
     config,
     deps,
+    addressCounters,
     webSocketHandler = getWSFastPathConnectionHandler,
-  }: { config: Config; deps: ApiDependencies; webSocketHandler?: WSConnectionHandlerFactory | undefined },
+  }: {
+    config: Config;
+    deps: ApiDependencies;
+    addressCounters: AddressCounters;
+    webSocketHandler?: WSConnectionHandlerFactory | undefined;
+  },
 ): Promise<void> {
-  const liveLimits = new LiveConnectionLimits(config.live);
+  const liveLimits = new LiveConnectionLimits(config.live, addressCounters);
   app.addHook("onRequest", refuseTokensInUrl);
   app.addHook("preValidation", requireJsonBody);
   app.addHook("preValidation", refuseOversizedBatches(config.http.maxBatchSize));
@@ -76,7 +82,7 @@ export async function trpcRoutes(
           req,
           await contextOrRefusal(
             deps,
-            transportOf(req, "http", httpCookies(req, res), (userId) => liveLimits.forStream(res.raw, userId)),
+            transportOf(req, "http", httpCookies(req, res), (userId) => liveLimits.forStream(res.raw, userId, req.ip)),
           ),
         ),
     },
@@ -96,14 +102,15 @@ export async function trpcRoutes(
       // A socket ignores cookies: the browser attaches them to the upgrade of any same-site page,
       // so honouring them would let such a page act with the user's refresh cookie.
       const ctx = await contextOrRefusal(deps, {
-        ...transportOf(request, "websocket", noCookies, (userId) => liveLimits.forSocket(res, userId)),
+        ...transportOf(request, "websocket", noCookies, (userId) => liveLimits.forSocket(res, userId, request.ip)),
         connectionParams: info.connectionParams,
       });
       if (ctx.accessExpiresAt) liveLimits.closeWhenTokenExpires(res, ctx.accessExpiresAt);
       return ctx;
     },
   });
-  app.get(TRPC_PREFIX, { websocket: true, preValidation: refuseForeignSocketOrigins(config) }, (socket, req) => {
+  const socketGuards = [refuseForeignSocketOrigins(config), liveLimits.admitSocket];
+  app.get(TRPC_PREFIX, { websocket: true, preValidation: socketGuards }, (socket, req) => {
     upgradeRequests.set(req.raw, req);
     liveLimits.track(socket);
     onConnection(socket, req.raw);

@@ -162,6 +162,16 @@ export async function rawCall(
   return { status: response.status, body: (await response.json()) as never };
 }
 
+/** The id of the account at `email`, read from the database: registering does not tell it. */
+export async function accountIdOf(deployment: Pick<Deployment, "database">, email: string): Promise<string> {
+  const account = await deployment.database.connection.db.query.users.findFirst({
+    where: (users, { sql }) => sql`lower(${users.email}) = lower(${email})`,
+    columns: { id: true },
+  });
+  if (!account) throw new Error(`no account at ${email}`);
+  return account.id;
+}
+
 /** A unique email per call, so tests on one database never collide. */
 export const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.com`;
 

@@ -52,7 +52,9 @@ export interface EventBus {
   /**
    * Resolves once the subscription is live (an event published after that is delivered), with
    * the events of the channel until `signal` aborts. With `lastEventId`, the events published
-   * after it come first; it rejects with EXPIRED when that id is older than the retention window.
+   * after it come first; it rejects with EXPIRED when that id is older than the retention window,
+   * and with INVALID_INPUT when the channel never gave it out and it is ahead of every id it did
+   * (resuming after it would skip every event up to it).
    * A subscriber that falls `maxQueuedEvents` behind is ended with RATE_LIMITED.
    */
   subscribe<T>(channel: string, signal: AbortSignal, lastEventId?: string | null): Promise<ChannelSubscription<T>>;

@@ -1,6 +1,6 @@
 import { defaultEventBusOptions, type EventBus, type EventBusOptions, type TrackedEvent } from "./event-bus";
 import { compareEventIds, EventIdClock, publishedAt } from "./event-ids";
-import { expiredResume, LocalChannels } from "./local-channels";
+import { expiredResume, LocalChannels, unissuedResume } from "./local-channels";
 
 export interface InProcessEventBusOptions extends EventBusOptions {
   /** The most events kept for resuming, across channels: a bound on memory whatever the traffic. */
@@ -51,6 +51,7 @@ export function createInProcessEventBus(
       const tooOld =
         publishedAt(lastEventId) < Date.now() - options.retentionMs || compareEventIds(lastEventId, forgottenUpTo) < 0;
       if (tooOld) throw expiredResume();
+      if (compareEventIds(lastEventId, clock.current()) > 0) throw unissuedResume();
       const missed = retained(channel, lastEventId) as TrackedEvent<T>[];
       return channels.listen<T>(channel, signal).startAfter(lastEventId, missed);
     },

@@ -147,3 +147,11 @@ export function expiredResume(): AppError {
     "The last event id is older than the events kept for resuming; load the current state and subscribe without it",
   );
 }
+
+/** A last id the channel never gave out: resuming after it would silently skip every event up to it. */
+export function unissuedResume(): AppError {
+  return new AppError(
+    "INVALID_INPUT",
+    "The last event id is ahead of every event of this subscription; subscribe with an id it sent, or without one",
+  );
+}

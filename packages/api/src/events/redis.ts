@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import superjson from "superjson";
 import { defaultEventBusOptions, type EventBus, type EventBusOptions, type TrackedEvent } from "./event-bus";
 import { compareEventIds, publishedAt } from "./event-ids";
-import { expiredResume, LocalChannels } from "./local-channels";
+import { expiredResume, LocalChannels, unissuedResume } from "./local-channels";
 
 /**
  * Appends to the channel's stream, trims what is older than the retention window, and
@@ -146,6 +146,8 @@ export function createRedisEventBus(
       const head = (await redis.eval(HEAD_SCRIPT, 1, streamKey(channel))) as string;
       if (!newestDelivered.has(channel)) newestDelivered.set(channel, head);
       if (!lastEventId) return live.startAfter(head, []);
+      // The head is the newest id the stream gave out, or one before any it will give from now.
+      if (compareEventIds(lastEventId, head) > 0) throw unissuedResume();
       const now = Number(await redis.eval(NOW_SCRIPT, 0));
       if (publishedAt(lastEventId) < now - options.retentionMs) throw expiredResume();
       return live.startAfter(lastEventId, await eventsAfter<T>(channel, lastEventId));

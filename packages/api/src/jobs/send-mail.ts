@@ -3,7 +3,12 @@ import { defineJob } from "./job-definition";
 
 /** Sends one message through the configured mailer; a refusing SMTP server makes it retry. */
 export const sendMailJob = defineJob({
-  payload: z.object({ to: z.email(), subject: z.string().min(1).max(200), text: z.string().max(100_000) }),
+  payload: z.object({
+    to: z.email(),
+    subject: z.string().min(1).max(200),
+    text: z.string().max(100_000),
+    decoy: z.boolean().optional(),
+  }),
   async run({ mailer }, message) {
     await mailer.send(message);
   },

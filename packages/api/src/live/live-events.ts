@@ -19,11 +19,18 @@ export interface LiveEventsOptions {
   channels: string[];
   /** The id of the last event the client received, to resume after it. */
   lastEventId?: string | null | undefined;
-  /** Whether the subscriber may still read, asked again whenever their roles or grants change. */
+  /**
+   * Whether the subscriber may still read, asked again whenever their roles or grants change and
+   * when a temporary grant of theirs expires.
+   */
   stillAllowed?: (access: Access) => boolean;
 }
 
 const SESSION_ENDED = "Your session has ended; sign in again";
+const clientGone = () => new TRPCError({ code: "CLIENT_CLOSED_REQUEST", message: "The client has gone" });
+
+/** The longest delay a timer takes (about 24.8 days); a later expiry is checked again then. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * The events of `channels` as a tracked subscription: each carries an id to resume from. For a
@@ -45,8 +52,12 @@ export async function liveEvents<T>(
   }
   // tRPC calls the procedure even when its client left while the call was being checked: no
   // abort would then come to end what this starts, nor to free the slot it takes.
-  if (signal?.aborted) throw new TRPCError({ code: "CLIENT_CLOSED_REQUEST", message: "The client has gone" });
-  const release = ctx.connection?.admit();
+  if (signal?.aborted) throw clientGone();
+  const release = await ctx.connection?.admit();
+  if (signal?.aborted) {
+    release?.();
+    throw clientGone();
+  }
   // Ends the channel subscriptions and frees the slot however the subscription ends: a stop, an
   // error, a disconnect, or a client gone before its first event.
   const stopped = new AbortController();
@@ -64,8 +75,10 @@ export async function liveEvents<T>(
     const sources = await Promise.all(
       options.channels.map((channel, i) => ctx.events.subscribe<unknown>(channel, stopped.signal, lastIds?.[i])),
     );
-    const guards = ctx.user ? await watchAccess(ctx, ctx.user, stopped.signal, options) : [];
-    return new LiveSubscription<T>(ctx, sources, guards, stop, options);
+    const access = ctx.user ? await watchAccess(ctx, ctx.user, stopped.signal, options) : null;
+    const subscription = new LiveSubscription<T>(ctx, sources, access?.guards ?? [], stop, options);
+    subscription.checkAccessAgainAt(access?.changesAt ?? null);
+    return subscription;
   } catch (error) {
     stop();
     throw error;
@@ -82,6 +95,7 @@ class LiveSubscription<T> implements LiveFeed<T> {
   private receiver: LiveReceiver<T> | null = null;
   private pauses = 0;
   private accessChecks: Promise<void> = Promise.resolve();
+  private accessExpiryTimer: NodeJS.Timeout | undefined;
   private ended = false;
 
   constructor(
@@ -133,12 +147,26 @@ class LiveSubscription<T> implements LiveFeed<T> {
     this.receiver!.event(this.cursor.length === 1 ? event.id : this.cursor.join("."), event);
   }
 
+  /**
+   * Nothing is published when a temporary grant runs out, so each instance checks again at the
+   * expiry itself, from a timer: the subscription ends then, not at the next change of access.
+   */
+  checkAccessAgainAt(changesAt: number | null): void {
+    clearTimeout(this.accessExpiryTimer);
+    if (changesAt === null || this.ended) return;
+    const delay = Math.min(Math.max(changesAt - Date.now(), 0), MAX_TIMER_DELAY_MS);
+    this.accessExpiryTimer = setTimeout(() => this.checkAccess({ type: "access.changed" }), delay).unref();
+  }
+
   private checkAccess(event: unknown): void {
     this.pause();
     this.accessChecks = this.accessChecks
       .then(() => (this.ended ? undefined : enforceAccess(this.ctx, this.ctx.user!, event, this.options)))
       .then(
-        () => this.resume(),
+        (changesAt) => {
+          if (changesAt !== undefined) this.checkAccessAgainAt(changesAt);
+          this.resume();
+        },
         (error: unknown) => this.end(error),
       );
   }
@@ -159,6 +187,7 @@ class LiveSubscription<T> implements LiveFeed<T> {
   private end(error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.accessExpiryTimer);
     this.stop();
     this.receiver?.end(error);
   }
@@ -174,18 +203,27 @@ async function watchAccess(ctx: Context, user: Principal, signal: AbortSignal, o
     ctx.events.subscribe<unknown>(accessChangesChannel(user.id), signal),
   ]);
   if (!(await sessionIsLive(ctx.db, user.id, user.sessionId))) throw new AppError("UNAUTHENTICATED", SESSION_ENDED);
-  await enforceAccess(ctx, user, { type: "access.changed" }, options);
-  return guards;
+  const changesAt = await enforceAccess(ctx, user, { type: "access.changed" }, options);
+  return { guards, changesAt: changesAt ?? null };
 }
 
-async function enforceAccess(ctx: Context, user: Principal, event: unknown, options: LiveEventsOptions) {
+/**
+ * Throws when `event` took the subscriber's session or access away. Resolves, when it checked
+ * their access, with the moment that access next changes by itself (null: not by itself); with
+ * undefined when the event called for no check.
+ */
+async function enforceAccess(
+  ctx: Context,
+  user: Principal,
+  event: unknown,
+  options: LiveEventsOptions,
+): Promise<number | null | undefined> {
   const { type, sessionId } = event as Partial<Pick<SessionEvent, "sessionId">> & { type?: string };
   if (type === "session.revoked" && sessionId === user.sessionId) throw new AppError("UNAUTHENTICATED", SESSION_ENDED);
-  if (
-    type === "access.changed" &&
-    options.stillAllowed &&
-    !options.stillAllowed(await currentAccess(ctx.db, user.id))
-  ) {
+  if (type !== "access.changed" || !options.stillAllowed) return undefined;
+  const { access, changesAt } = await currentAccess(ctx.db, user.id);
+  if (!options.stillAllowed(access)) {
     throw new AppError("FORBIDDEN", "You are no longer allowed to follow these events");
   }
+  return changesAt;
 }

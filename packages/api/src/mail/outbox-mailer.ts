@@ -8,7 +8,8 @@ import type { Mailer } from "./mailer";
  */
 export function createOutboxMailer(db: Database, log: Logger): Mailer {
   return {
-    async send(message) {
+    async send({ decoy, ...message }) {
+      if (decoy) return;
       await db.insert(mailOutbox).values(message);
       log.info({ to: message.to, subject: message.subject }, "mail written to the outbox");
     },

@@ -12,7 +12,8 @@ export function createSmtpMailer(db: Database, options: { url: string; from: str
     createTransport(options.url),
   );
   return {
-    async send(message) {
+    async send({ decoy, ...message }) {
+      if (decoy) return;
       const [row] = await db.insert(mailOutbox).values(message).returning({ id: mailOutbox.id });
       await (await transport).sendMail({ from: options.from, ...message });
       await db.update(mailOutbox).set({ sentAt: new Date() }).where(eq(mailOutbox.id, row!.id));

@@ -56,9 +56,16 @@ export async function loadAccess(db: Database | Transaction, userId: string): Pr
   };
 }
 
-/** What a user may do now, read past the cache: for checks that must see a change at once. */
-export async function currentAccess(db: Database, userId: string): Promise<Access> {
-  return accessOf(await loadAccess(db, userId));
+/**
+ * What a user may do now, read past the cache: for checks that must see a change at once. With
+ * it, when that changes by itself (the earliest expiry of a temporary grant), or null.
+ */
+export async function currentAccess(
+  db: Database,
+  userId: string,
+): Promise<{ access: Access; changesAt: number | null }> {
+  const resolved = await loadAccess(db, userId);
+  return { access: accessOf(resolved), changesAt: resolved.changesAt };
 }
 
 // A cached entry is the same object on every request of its user: its sets are made once.

@@ -16,6 +16,7 @@ import { sessionEventsChannel, type SessionEvent, type SessionEventType } from "
 import type { Logger } from "../logger";
 import type { LoginResult, SessionTokens } from "../validators";
 import { recordAudit } from "./audit";
+import { sendEmailVerification } from "./email-verification";
 import { openMfaChallenge } from "./mfa/challenges";
 import { hasConfirmedMfaFactor } from "./mfa/factors";
 import { hashPassword, verifyPassword } from "./passwords";
@@ -25,6 +26,7 @@ import { createOpaqueToken, hashOpaqueToken } from "./opaque-tokens";
 import { recordSecurityEvent } from "./security-events";
 import { withinSignInBudget } from "./sign-in-budget";
 import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
+import { tellOwnerOfTakenAddress } from "./taken-address";
 import { loginKeys, type LoginThrottle } from "../throttling";
 
 type AuthDependencies = Pick<
@@ -70,13 +72,30 @@ export async function createAccount(
   }
 }
 
+/**
+ * Creates an account and mails a link to confirm its address. When the address has an account
+ * already, its owner is mailed instead and the caller is answered the same, after the same work
+ * (the password is hashed and the insert tried either way): registering cannot be used to find
+ * out who has an account. A failed mail is logged; the account exists either way. Resolves with
+ * the account created, or null when the address had one: for callers in this process only.
+ */
 export async function register(
-  deps: Pick<ApiDependencies, "db">,
+  deps: Pick<ApiDependencies, "db" | "mailer" | "appUrl"> & { log: Logger },
   input: { email: string; password: string },
   actor: Actor,
-): Promise<{ id: string; email: string; roles: RoleName[]; createdAt: Date }> {
-  const user = await deps.db.transaction((tx) => createAccount(tx, actor, { ...input, roles: [DEFAULT_ROLE] }));
-  return { ...user, roles: [DEFAULT_ROLE] };
+): Promise<{ id: string; email: string; createdAt: Date } | null> {
+  let created: { id: string; email: string; createdAt: Date } | null;
+  try {
+    created = await deps.db.transaction((tx) => createAccount(tx, actor, { ...input, roles: [DEFAULT_ROLE] }));
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+    created = null;
+  }
+  const mailed = created
+    ? sendEmailVerification(deps, created.id)
+    : tellOwnerOfTakenAddress(deps.mailer, input.email, "create an account with this address");
+  await mailed.catch((error: unknown) => deps.log.error({ err: error }, "could not send the sign-up mail"));
+  return created;
 }
 
 /**

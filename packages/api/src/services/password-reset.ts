@@ -8,6 +8,7 @@ import type { Mailer } from "../mail";
 import { recordAudit } from "./audit";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
 import { removeFactorsOfUnconfirmedAccount } from "./mfa/unclaimed-factors";
+import { createOpaqueToken } from "./opaque-tokens";
 import { hashPassword } from "./passwords";
 import { recordSecurityEvent } from "./security-events";
 import type { SessionCache } from "./session-cache";
@@ -17,16 +18,18 @@ type Deps = { db: Database; mailer: Mailer; appUrl: string; events: EventBus; se
 
 /**
  * Mails a reset link when the address belongs to an account. The caller learns nothing either
- * way: the answer is the same, so the form cannot be used to find out who has an account.
+ * way: the answer is the same, and so is the work, as login does with its dummy hash: for an
+ * unknown address a token is made and a decoy mail goes the real one's way, to be dropped where
+ * it would leave. Only storing the token is left out, as it needs an account.
  */
 export async function requestPasswordReset(deps: Deps, email: string): Promise<void> {
   const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${email}` });
-  if (!user) return;
-  const token = await issueEmailToken(deps.db, user, "reset_password");
+  const token = user ? await issueEmailToken(deps.db, user, "reset_password") : createOpaqueToken().token;
   await deps.mailer.send({
-    to: user.email,
+    to: user?.email ?? email,
     subject: "Reset your password",
     text: `Open this link to choose a new password:\n\n${deps.appUrl}/reset-password?token=${token}\n\nIt works once, for one hour. If you did not ask for it, ignore this message: your password is unchanged.`,
+    decoy: !user,
   });
 }
 

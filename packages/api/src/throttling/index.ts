@@ -5,3 +5,6 @@ export { createRedisLoginThrottle } from "./redis";
 export type { UsageBudget, UsageBudgetPolicy, UsageLimiter } from "./usage-limiter";
 export { createInProcessUsageLimiter } from "./usage-limiter-in-process";
 export { createRedisUsageLimiter } from "./usage-limiter-redis";
+export type { ConcurrencyLimiter } from "./concurrency-limiter";
+export { createInProcessConcurrencyLimiter } from "./concurrency-limiter-in-process";
+export { createRedisConcurrencyLimiter } from "./concurrency-limiter-redis";

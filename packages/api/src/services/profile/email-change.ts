@@ -6,6 +6,7 @@ import { AppError } from "../../errors";
 import type { Mailer } from "../../mail";
 import { recordAudit } from "../audit";
 import { consumeEmailToken, issueEmailToken } from "../email-tokens";
+import { tellOwnerOfTakenAddress } from "../taken-address";
 import type { OwnerProof } from "../reauthentication";
 import type { SessionCache } from "../session-cache";
 import { confirmOwner, type OwnerConfirmationDeps, type Owner } from "./owner-confirmation";
@@ -31,11 +32,7 @@ export async function requestEmailChange(
     columns: { id: true },
   });
   if (taken) {
-    await deps.mailer.send({
-      to: input.newEmail,
-      subject: "Someone tried to use your address",
-      text: "Someone asked to move another account to this address. It already has an account, so nothing changed.",
-    });
+    await tellOwnerOfTakenAddress(deps.mailer, input.newEmail, "move another account to this address");
   } else {
     const token = await issueEmailToken(deps.db, { id: user.id, email: input.newEmail }, "change_email");
     await deps.mailer.send({
