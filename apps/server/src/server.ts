@@ -12,7 +12,7 @@ import {
   type ApiDependencies,
 } from "@seed/api";
 import type { Config } from "@seed/config";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { loggerOptions } from "./logger";
 import { healthRoutes } from "./plugins/health";
@@ -70,7 +70,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const app = Fastify({
     logger: loggerOptions(config, options.logStream),
     // Fastify's two lines per request give way to one completion line (see request-log.ts).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
     trustProxy: trustProxyOption(config.http.trustProxy),
     bodyLimit: config.http.bodyLimitBytes,

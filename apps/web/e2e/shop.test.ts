@@ -46,7 +46,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
   /** Signing up says to check the mail and signs nobody in: the new account signs in by itself. */
   async function signInAfterSignUp(page: Page, email: string, password: string) {
     await page.getByRole("heading", { name: "Check your mail" }).waitFor();
-    await page.getByRole("link", { name: "sign in" }).click();
+    await page.getByRole("link", { name: "sign in", exact: true }).click();
     await sendCredentials(page, email, password, "Sign in");
     await page.waitForURL(`${baseUrl}/products`);
   }
