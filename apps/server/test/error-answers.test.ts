@@ -29,7 +29,7 @@ type ErrorBody = TRPCErrorBody | RestErrorBody;
 
 /**
  * The tRPC error body (one per call in a batch whose calls failed one by one) and the REST one, as
- * documented in README.md ("REST and OpenAPI", "Errors").
+ * documented in docs/api.md ("REST and OpenAPI", "Errors").
  */
 function errorOf(path: string, body: string): ErrorData {
   const answer = JSON.parse(body) as ErrorBody | ErrorBody[];
