@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { procedureCatalog } from "@seed/api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openApiResponses } from "./support/openapi-responses";
 import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
@@ -103,6 +104,16 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
         "GET /orders/{orderId}",
         "POST /orders/{orderId}/cancel",
       ].sort(),
+    );
+  });
+
+  it("asks for the bearer token on exactly the routes whose procedures are closed to anonymous callers", () => {
+    const paths = document.paths as Record<string, Record<string, { security?: unknown[] }>>;
+    const asksForToken = (route: { method: string; path: string }) =>
+      (paths[route.path]?.[route.method.toLowerCase()]?.security?.length ?? 0) > 0;
+    const routed = procedureCatalog.filter((procedure) => procedure.restRoute);
+    expect(routed.map((procedure) => [procedure.path, asksForToken(procedure.restRoute!)])).toEqual(
+      routed.map((procedure) => [procedure.path, procedure.access.kind !== "anyone"]),
     );
   });
 

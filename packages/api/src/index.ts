@@ -3,8 +3,13 @@ import type { AppRouter } from "./root";
 
 export { appRouter, createCaller } from "./root";
 export type { AppRouter } from "./root";
-export { accessMatrix } from "./access-matrix";
-export type { AccessRule, ProcedurePath } from "./access-matrix";
+export { accessMatrix, describeAccess } from "./access-matrix";
+export { procedureCatalog } from "./procedure-catalog";
+export type { DeclaredProcedure, ProcedurePath } from "./procedure-catalog";
+export type { AccessRule, ProcedureMeta } from "./procedure-meta";
+export { CREDENTIAL_PROCEDURES } from "./credential-procedures";
+export { GENERATE_COMMAND, generatedDocuments, inventoryOf } from "./generated-documents";
+export type { GeneratedDocument } from "./generated-documents";
 export { bootstrap } from "./bootstrap";
 export { ACCESS_COOKIE, REFRESH_COOKIE, createContext, createContextInner, noCookies } from "./context";
 export type { Context, CookieJar, CookieOptions, Headers, Transport, TransportInfo } from "./context";
@@ -92,9 +97,7 @@ export {
   router,
   publicProcedure,
   protectedProcedure,
-  requireRole,
   requirePermission,
-  requireAllPermissions,
   requireOwnership,
   toTRPCError,
   limitUsage,

@@ -1,5 +1,7 @@
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
+import { proceduresByPath } from "./procedure-catalog";
+import type { ProcedureMeta } from "./procedure-meta";
 import { appRouter } from "./root";
 
 /** Where the REST face of the procedures lives, beside /trpc. */
@@ -23,11 +25,28 @@ const restErrorSchema = z.object({
 });
 
 /**
+ * The router as the document generator sees it: a route asks for the bearer token (`protect`)
+ * exactly when its procedure's access rule closes it to anonymous callers, whatever its meta
+ * says. Copies, so that the router's own meta stays as declared.
+ */
+function withSecurityFromAccess(): typeof appRouter {
+  const procedures = Object.fromEntries(
+    Object.entries(proceduresByPath).map(([path, procedure]) => {
+      const meta = procedure._def.meta as ProcedureMeta | undefined;
+      if (!meta?.openapi) return [path, procedure];
+      const openapi = { ...meta.openapi, protect: meta.access?.kind !== "anyone" };
+      return [path, { ...procedure, _def: { ...procedure._def, meta: { ...meta, openapi } } }];
+    }),
+  );
+  return { ...appRouter, _def: { ...appRouter._def, procedures } } as typeof appRouter;
+}
+
+/**
  * The OpenAPI 3 document of the procedures that have a REST route (their `meta.openapi`), made
  * from the same zod schemas that validate their input and output.
  */
 export function createOpenApiDocument(baseUrl: string): OpenAPIObject {
-  const document = generateOpenApiDocument(appRouter, {
+  const document = generateOpenApiDocument(withSecurityFromAccess(), {
     title: "Seed API",
     description:
       "The public and user-facing procedures of the Seed API as REST. Sign in with POST /auth/login and send the access token as `Authorization: Bearer <token>`.",

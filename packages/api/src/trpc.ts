@@ -1,20 +1,21 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
-import type { OpenApiMeta } from "trpc-to-openapi";
 import superjson from "superjson";
 import { ZodError, type z } from "zod";
 import { actorOf } from "./actor";
-import type { Permission, RoleName } from "./authorization";
+import type { Permission } from "./authorization";
 import type { Context } from "./context";
 import { AppError, type AppErrorCode } from "./errors";
 import { isInfrastructureFailure } from "./infrastructure-failure";
 import { finishing } from "./live/live-feed";
+import type { ProcedureMeta } from "./procedure-meta";
 import { recordSecurityEvent } from "./services/security-events";
 import type { UsageBudgetPolicy } from "./throttling";
 
-// The meta of a procedure may name its REST route (see openapi.ts); all others stay tRPC only.
+// The meta of a procedure declares who may call it (set by the builders below) and may name its
+// REST route (see openapi.ts); see procedure-meta.ts.
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ProcedureMeta>()
   .create({
     transformer: superjson,
     // Server-sent events: a comment every 15 s keeps proxies from cutting a quiet stream, and a
@@ -130,7 +131,11 @@ const served = t.middleware(async ({ ctx, path, type, next }) => {
   };
 });
 
-export const publicProcedure = t.procedure.use(served);
+/*
+ * Each builder below declares in its meta the access rule its middleware enforces, in the same
+ * expression, so that the rule enforced and the rule declared (access-matrix.ts) cannot differ.
+ */
+export const publicProcedure = t.procedure.use(served).meta({ access: { kind: "anyone" } });
 
 /**
  * Anonymous callers of protected procedures are only logged (clients probe `me` routinely);
@@ -147,45 +152,27 @@ async function denyAccess(ctx: Context, path: string, reason: string): Promise<v
 const FORBIDDEN_MESSAGE = "You are not allowed to do this";
 
 /** Procedures for signed-in users; `ctx.user` is non-null inside. */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
-  if (!ctx.user) {
-    await denyAccess(ctx, path, ctx.authError ? "invalid_token" : "unauthenticated");
-    throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Authentication required" });
-  }
-  return next({ ctx: { user: ctx.user } });
-});
-
-/** Procedures for users holding any of `roles`. */
-export function requireRole(...roles: [RoleName, ...RoleName[]]) {
-  return protectedProcedure.use(async ({ ctx, path, next }) => {
-    if (!roles.some((role) => ctx.user.roles.includes(role))) {
-      await denyAccess(ctx, path, `requires role ${roles.join(" or ")}`);
-      throw new TRPCError({ code: "FORBIDDEN", message: FORBIDDEN_MESSAGE });
+export const protectedProcedure = publicProcedure
+  .use(async ({ ctx, path, next }) => {
+    if (!ctx.user) {
+      await denyAccess(ctx, path, ctx.authError ? "invalid_token" : "unauthenticated");
+      throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Authentication required" });
     }
-    return next();
-  });
-}
+    return next({ ctx: { user: ctx.user } });
+  })
+  .meta({ access: { kind: "signed-in" } });
 
 /** Procedures for users holding any of `permissions`. */
 export function requirePermission(...permissions: [Permission, ...Permission[]]) {
-  return protectedProcedure.use(async ({ ctx, path, next }) => {
-    if (!permissions.some((permission) => ctx.user.permissions.has(permission))) {
-      await denyAccess(ctx, path, `requires permission ${permissions.join(" or ")}`);
-      throw new TRPCError({ code: "FORBIDDEN", message: FORBIDDEN_MESSAGE });
-    }
-    return next();
-  });
-}
-
-/** Procedures for users holding every one of `permissions`. */
-export function requireAllPermissions(...permissions: [Permission, ...Permission[]]) {
-  return protectedProcedure.use(async ({ ctx, path, next }) => {
-    if (!permissions.every((permission) => ctx.user.permissions.has(permission))) {
-      await denyAccess(ctx, path, `requires permissions ${permissions.join(" and ")}`);
-      throw new TRPCError({ code: "FORBIDDEN", message: FORBIDDEN_MESSAGE });
-    }
-    return next();
-  });
+  return protectedProcedure
+    .use(async ({ ctx, path, next }) => {
+      if (!permissions.some((permission) => ctx.user.permissions.has(permission))) {
+        await denyAccess(ctx, path, `requires permission ${permissions.join(" or ")}`);
+        throw new TRPCError({ code: "FORBIDDEN", message: FORBIDDEN_MESSAGE });
+      }
+      return next();
+    })
+    .meta({ access: { kind: "permission", anyOf: permissions } });
 }
 
 /**
@@ -199,16 +186,19 @@ export function requireOwnership<TInput extends z.ZodType, TResource extends { o
   anyPermission: Permission;
   notFound: string;
 }) {
-  return protectedProcedure.input(options.input).use(async ({ ctx, input, path, next }) => {
-    const resource = await options.load(ctx, input as z.output<TInput>);
-    const allowed =
-      resource !== null && (resource.ownerId === ctx.user.id || ctx.user.permissions.has(options.anyPermission));
-    if (!allowed) {
-      if (resource) await denyAccess(ctx, path, `not the owner and lacks ${options.anyPermission}`);
-      throw new TRPCError({ code: "NOT_FOUND", message: options.notFound });
-    }
-    return next({ ctx: { resource } });
-  });
+  return protectedProcedure
+    .input(options.input)
+    .use(async ({ ctx, input, path, next }) => {
+      const resource = await options.load(ctx, input as z.output<TInput>);
+      const allowed =
+        resource !== null && (resource.ownerId === ctx.user.id || ctx.user.permissions.has(options.anyPermission));
+      if (!allowed) {
+        if (resource) await denyAccess(ctx, path, `not the owner and lacks ${options.anyPermission}`);
+        throw new TRPCError({ code: "NOT_FOUND", message: options.notFound });
+      }
+      return next({ ctx: { resource } });
+    })
+    .meta({ access: { kind: "owner", orPermission: options.anyPermission } });
 }
 
 /**

@@ -104,3 +104,6 @@ export const timeRangeSchema = {
   from: storableDateSchema.optional(),
   to: storableDateSchema.optional(),
 };
+
+/** The answer of a procedure that answers nothing: its outcome is that it did not fail. */
+export const noAnswerSchema = z.void();

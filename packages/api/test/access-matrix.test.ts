@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessMatrix, type AccessRule, type ProcedurePath } from "../src/access-matrix";
+import type { z } from "zod";
+import { accessMatrix } from "../src/access-matrix";
 import { systemActor } from "../src/actor";
 import type { Permission, RoleName } from "../src/authorization";
 import { createContext } from "../src/context";
-import { appRouter, createCaller } from "../src/root";
+import { procedureCatalog, proceduresByPath, type ProcedurePath } from "../src/procedure-catalog";
+import type { AccessRule } from "../src/procedure-meta";
+import { createCaller } from "../src/root";
 import { placeOrder } from "../src/services/orders";
 import { grantPermission } from "../src/services/permission-grants";
 import { createProduct, deleteProduct } from "../src/services/products";
@@ -63,24 +66,20 @@ async function signIn(address: string) {
   return tokensOf(await login(api.deps, { email: address, password }, testActor));
 }
 
-/** A valid input for each procedure, made fresh per call; the record must name every procedure. */
-const sampleInputs = {
-  "health.check": async () => undefined,
+/**
+ * Inputs that need a real object (an id that exists, a token, a second factor), made fresh per
+ * call. Every other procedure is called with the empty input its schema accepts.
+ */
+const handWrittenInputs: Partial<Record<ProcedurePath, () => Promise<unknown>>> = {
   "auth.register": async () => ({ email: email("new"), password }),
   "auth.login": async () => ({ email: (await account(["customer"])).email, password }),
+  // Their schema accepts no input (the token may come in a cookie), but the call needs a token.
   "auth.refresh": async () => ({ refreshToken: (await signIn((await account(["customer"])).email)).refreshToken }),
   "auth.logout": async () => ({ refreshToken: (await signIn((await account(["customer"])).email)).refreshToken }),
-  "auth.me": async () => undefined,
-  "auth.onSessionEvent": async () => undefined,
-  "auth.sessions.list": async () => undefined,
   "auth.sessions.revoke": async () => ({ sessionId: (await signIn((await account(["customer"])).email)).sessionId }),
-  "auth.sessions.revokeAll": async () => undefined,
-  "auth.email.sendVerification": async () => undefined,
   "auth.email.verify": async () => ({ token: "A".repeat(43) }),
   "auth.password.requestReset": async () => ({ email: email("forgetful") }),
   "auth.password.reset": async () => ({ token: "A".repeat(43), password: "a brand new passphrase" }),
-  "auth.mfa.status": async () => undefined,
-  "auth.mfa.enroll": async () => undefined,
   // The personas have no confirmed authenticator, and this is no code: refused after the access check.
   "auth.mfa.confirm": async () => ({ code: "not-the-code" }),
   "auth.mfa.disable": async () => ({ password, code: "not-the-code" }),
@@ -91,33 +90,21 @@ const sampleInputs = {
     return { challenge, code: authenticatorCode(secret, 1) };
   },
   // No provider is configured here: the calls are refused as NOT_FOUND, after any access check.
-  "auth.oidc.providers": async () => undefined,
   "auth.oidc.start": async () => ({ provider: "example" }),
   "auth.oidc.callback": async () => ({ provider: "example", code: "a-code", state: "a-state" }),
-  "products.onChange": async () => undefined,
-  "notifications.onMine": async () => undefined,
-  "admin.users.list": async () => ({ search: "example.com" }),
   "admin.users.get": async () => ({ userId: victimId }),
   "admin.users.revokeSessions": async () => ({ userId: victimId }),
-  "admin.roles.list": async () => undefined,
   "admin.roles.assign": async () => ({ userId: victimId, role: "customer" }),
   "admin.roles.remove": async () => ({ userId: (await account(["customer"])).id, role: "customer" }),
-  "admin.permissions.list": async () => undefined,
   "admin.permissions.grant": async () => ({ userId: victimId, permission: "order:create", reason: "matrix test" }),
   "admin.permissions.revoke": async () => ({ userId: victimId, permission: "order:create" }),
-  "admin.audit.list": async () => ({ limit: 5 }),
-  "admin.securityEvents.list": async () => ({ limit: 5 }),
-  "admin.jobs.counts": async () => undefined,
-  "admin.jobs.deadLetters": async () => ({ limit: 5 }),
   // No dead letter has this id: allowed callers are told NOT_FOUND, after the access check.
   "admin.jobs.retry": async () => ({ id: "no-such-job" }),
-  "users.me": async () => undefined,
   "users.updateProfile": async () => ({ displayName: "Matrix" }),
   "users.changeEmail": async () => ({ newEmail: email("moved"), password }),
   "users.confirmEmailChange": async () => ({ token: "A".repeat(43) }),
   // A wrong password: refused as bad input after the access check, so no persona loses its account.
   "users.deleteAccount": async () => ({ password: "not the password" }),
-  "products.list": async () => ({ search: "matrix" }),
   "products.get": async () => ({ productId: (await product()).id }),
   "products.create": async () => ({ ...newProduct(), sku: email("sku").replace("@", ".") }),
   "products.update": async () => {
@@ -135,13 +122,27 @@ const sampleInputs = {
     idempotencyKey: randomUUID(),
   }),
   "orders.get": async () => ({ orderId: (await victimOrder()).id }),
-  "orders.list": async () => ({}),
   "orders.cancel": async () => ({ orderId: (await victimOrder()).id }),
   "orders.onStatusChange": async () => ({ orderId: (await victimOrder()).id }),
   "orders.setStatus": async () => ({ orderId: (await victimOrder()).id, status: "shipped" }),
-  "exports.generate": async () => undefined,
   "exports.get": async () => ({ exportId: await api.deps.jobs.enqueue("exports.orders", { userId: victimId }) }),
-} satisfies Record<ProcedurePath, () => Promise<unknown>>;
+};
+
+/** No input, or an empty object, when the procedure's input schemas accept it as it is. */
+function emptyInputOf(path: ProcedurePath): { input: unknown } | null {
+  const schemas = proceduresByPath[path]._def.inputs as z.ZodType[];
+  for (const input of [undefined, {}]) {
+    if (schemas.every((schema) => schema.safeParse(input).success)) return { input };
+  }
+  return null;
+}
+
+function sampleInputOf(path: ProcedurePath): (() => Promise<unknown>) | null {
+  const handWritten = handWrittenInputs[path];
+  if (handWritten) return handWritten;
+  const empty = emptyInputOf(path);
+  return empty ? async () => empty.input : null;
+}
 
 /** What the matrix promises, computed from the catalog alone. */
 function expectedToBeAllowed(rule: AccessRule, persona: Persona): boolean {
@@ -151,12 +152,8 @@ function expectedToBeAllowed(rule: AccessRule, persona: Persona): boolean {
       return true;
     case "signed-in":
       return persona.email !== null;
-    case "role":
-      return persona.email !== null && rule.anyOf.some((role) => persona.roles.includes(role));
     case "permission":
       return persona.email !== null && rule.anyOf.some((permission) => held.has(permission));
-    case "all-permissions":
-      return persona.email !== null && rule.allOf.every((permission) => held.has(permission));
     case "owner":
       // The sample resource always belongs to someone else.
       return persona.email !== null && held.has(rule.orPermission);
@@ -168,8 +165,7 @@ async function outcomeOf(path: ProcedurePath, persona: Persona): Promise<string>
   const log = recordingLogger();
   const accessToken = persona.email ? (await signIn(persona.email)).accessToken : null;
   // Each kind of procedure over the transport that serves it: subscriptions over a socket.
-  const procedureType = (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[path]?._def
-    .type;
+  const procedureType = proceduresByPath[path]._def.type;
   const transport = {
     transport: procedureType === "subscription" ? ("websocket" as const) : ("http" as const),
     headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
@@ -181,13 +177,14 @@ async function outcomeOf(path: ProcedurePath, persona: Persona): Promise<string>
   const caller = createCaller(await createContext(api.deps, transport));
   const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
   try {
-    const result = await (procedure as (input: unknown) => Promise<unknown>)(await sampleInputs[path]());
+    const result = await (procedure as (input: unknown) => Promise<unknown>)(await sampleInputOf(path)!());
     if (result && typeof result === "object" && Symbol.asyncIterator in result) {
       await (result as AsyncGenerator).return?.(undefined);
     }
     return "allowed";
   } catch (error) {
-    if (!(error instanceof TRPCError)) throw error;
+    // A crash, a failed output validation included, is no answer about access.
+    if (!(error instanceof TRPCError) || error.code === "INTERNAL_SERVER_ERROR") throw error;
     const refusal = ["UNAUTHORIZED", "FORBIDDEN"].includes(error.code);
     const hidden = accessMatrix[path].kind === "owner" && error.code === "NOT_FOUND";
     return refusal || hidden ? error.code : "allowed";
@@ -222,13 +219,15 @@ beforeAll(async () => {
 afterAll(() => api?.database.destroy());
 
 describe("the access matrix", () => {
-  it("names every procedure of the router, and nothing else", () => {
-    const procedures = Object.keys(appRouter._def.procedures).sort();
-    expect(Object.keys(accessMatrix).sort()).toEqual(procedures);
-    expect(Object.keys(sampleInputs).sort()).toEqual(procedures);
+  it("has a sample input for every procedure", () => {
+    const withoutInput = procedureCatalog.filter(({ path }) => !sampleInputOf(path)).map(({ path }) => path);
+    expect(
+      withoutInput,
+      "these procedures need a sample input in handWrittenInputs of packages/api/test/access-matrix.test.ts",
+    ).toEqual([]);
   });
 
-  const paths = Object.keys(accessMatrix) as ProcedurePath[];
+  const paths = procedureCatalog.map(({ path }) => path).filter((path) => sampleInputOf(path));
   it.each(paths)("is what %s enforces, for every kind of caller", async (path) => {
     for (const persona of personas) {
       const expected = expectedToBeAllowed(accessMatrix[path], persona);

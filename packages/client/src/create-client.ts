@@ -11,7 +11,7 @@ import {
   type TRPCLink,
 } from "@trpc/client";
 import superjson from "superjson";
-import { CREDENTIAL_PROCEDURES } from "./credential-procedures";
+import { SENT_ALONE } from "./sent-alone";
 import { expiresWithin } from "./token-expiry";
 import { refreshLink, sharedRefresh } from "./refresh-link";
 
@@ -81,7 +81,7 @@ export function createLinks(options: ClientOptions): ClientLinks {
       (options.fetch ?? fetch)(url, { ...init, ...(options.credentials ? { credentials: options.credentials } : {}) }),
   };
   const http = splitLink<AppRouter>({
-    condition: (op) => CREDENTIAL_PROCEDURES.has(op.path),
+    condition: (op) => SENT_ALONE.has(op.path),
     true: httpLink<AppRouter>(httpOptions),
     false: httpBatchLink<AppRouter>({ ...httpOptions, maxItems: options.maxBatchSize ?? 20 }),
   });

@@ -1,8 +1,21 @@
-import { CREDENTIAL_PROCEDURES as RATE_LIMITED } from "@seed/api/credential-procedures";
+// Generated from the router by `pnpm generate` (packages/api/src/generated-documents): do not edit.
 
 /**
- * Procedures sent alone and never retried after a refresh: the server's credential procedures,
- * each of which must count against its rate limit, and logout, which retried after a refresh
- * would present the refresh token that refresh just rotated, and so revoke the whole session.
+ * Procedures that check a password or mint tokens (`credential: true` in their meta): the server
+ * counts each call against a small rate limit of its own and refuses them inside a batch.
  */
-export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([...RATE_LIMITED, "auth.logout"]);
+export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([
+  "auth.email.verify",
+  "auth.login",
+  "auth.mfa.disable",
+  "auth.mfa.verify",
+  "auth.oidc.callback",
+  "auth.oidc.start",
+  "auth.password.requestReset",
+  "auth.password.reset",
+  "auth.refresh",
+  "auth.register",
+  "users.changeEmail",
+  "users.confirmEmailChange",
+  "users.deleteAccount",
+]);

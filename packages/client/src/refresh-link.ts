@@ -1,7 +1,7 @@
 import { TRPCClientError, type TRPCLink } from "@trpc/client";
 import type { AnyRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
-import { CREDENTIAL_PROCEDURES } from "./credential-procedures";
+import { SENT_ALONE } from "./sent-alone";
 
 function isUnauthorized(error: unknown): boolean {
   return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "UNAUTHORIZED";
@@ -45,7 +45,7 @@ export function refreshLink<TRouter extends AnyRouter>(refreshOnce: () => Promis
             },
             complete: () => observer.complete(),
             error: (error) => {
-              const retryable = !refreshed && !CREDENTIAL_PROCEDURES.has(op.path) && isUnauthorized(error);
+              const retryable = !refreshed && !SENT_ALONE.has(op.path) && isUnauthorized(error);
               if (!retryable) return observer.error(error);
               void refreshOnce().then((token) => {
                 if (done) return;

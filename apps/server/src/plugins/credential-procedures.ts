@@ -1,5 +1,4 @@
-import { REST_PREFIX } from "@seed/api";
-import { CREDENTIAL_PROCEDURES } from "@seed/api/credential-procedures";
+import { CREDENTIAL_PROCEDURES, REST_PREFIX } from "@seed/api";
 import type { FastifyRequest } from "fastify";
 import { restCallOf } from "./rest-routes";
 

@@ -6,6 +6,7 @@ import { liveEvents, resumeInput } from "../live";
 import { login, logout, refresh, register } from "../services/auth";
 import { findSessionOwner, listSessions, revokeAllSessions, revokeSession } from "../services/sessions";
 import { protectedProcedure, publicProcedure, requireOwnership } from "../trpc";
+import { sessionRevokedSchema, sessionSchema, sessionsRevokedSchema } from "../schemas/auth";
 import {
   credentialsSchema,
   loginResultSchema,
@@ -23,30 +24,36 @@ import { oidcRouter } from "./oidc";
 import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./session-cookies";
 
 const sessionsRouter = {
-  list: protectedProcedure.query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.user.sessionId)),
+  list: protectedProcedure
+    .output(z.array(sessionSchema))
+    .query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.user.sessionId)),
 
   revoke: requireOwnership({
     input: z.object({ sessionId: z.uuid() }),
     load: (ctx, input) => findSessionOwner(ctx.db, input.sessionId),
     anyPermission: "session:revoke:any",
     notFound: "No such session",
-  }).mutation(async ({ ctx, input }) => {
-    await revokeSession(ctx, actorOf(ctx), input.sessionId);
-    return { revoked: true as const };
-  }),
+  })
+    .output(sessionRevokedSchema)
+    .mutation(async ({ ctx, input }) => {
+      await revokeSession(ctx, actorOf(ctx), input.sessionId);
+      return { revoked: true as const };
+    }),
 
   /** Signs the caller out everywhere, this session included. */
-  revokeAll: protectedProcedure.mutation(({ ctx }) => revokeAllSessions(ctx, actorOf(ctx), ctx.user.id)),
+  revokeAll: protectedProcedure
+    .output(sessionsRevokedSchema)
+    .mutation(({ ctx }) => revokeAllSessions(ctx, actorOf(ctx), ctx.user.id)),
 } satisfies TRPCRouterRecord;
 
 export const authRouter = {
   register: publicProcedure
     .meta({
+      credential: true,
       openapi: {
         method: "POST",
         path: "/auth/register",
         tags: ["auth"],
-        protect: false,
         summary: "Create an account",
         errorResponses: [400, 429],
       },
@@ -60,11 +67,11 @@ export const authRouter = {
 
   login: publicProcedure
     .meta({
+      credential: true,
       openapi: {
         method: "POST",
         path: "/auth/login",
         tags: ["auth"],
-        protect: false,
         summary: "Sign in",
         errorResponses: [400, 401, 429],
       },
@@ -79,11 +86,11 @@ export const authRouter = {
 
   refresh: publicProcedure
     .meta({
+      credential: true,
       openapi: {
         method: "POST",
         path: "/auth/refresh",
         tags: ["auth"],
-        protect: false,
         summary: "Trade a refresh token for new tokens",
         errorResponses: [400, 401, 429],
       },
@@ -102,7 +109,6 @@ export const authRouter = {
         method: "POST",
         path: "/auth/logout",
         tags: ["auth"],
-        protect: false,
         summary: "End the session of a refresh token",
         errorResponses: [400, 429],
       },

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { findOrderExport, startOrderExport } from "../services/order-exports";
+import { exportStartedSchema, orderExportSchema } from "../schemas/exports";
 import { limitUsage, protectedProcedure, requireOwnership } from "../trpc";
 
 /** An export reads every order of the user: a few a minute is plenty for a person. */
@@ -10,6 +11,7 @@ export const exportsRouter = {
   /** Starts a CSV export of the caller's orders, made by a background job. */
   generate: protectedProcedure
     .use(limitUsage("exports", () => EXPORT_BUDGET))
+    .output(exportStartedSchema)
     .mutation(({ ctx }) => startOrderExport(ctx.jobs, ctx.user.id)),
 
   /** The export's state, and the CSV once it is done. Someone else's export does not exist. */
@@ -18,10 +20,12 @@ export const exportsRouter = {
     load: (ctx, input) => findOrderExport(ctx.jobs, input.exportId),
     anyPermission: "order:read:any",
     notFound: "No such export",
-  }).query(({ ctx: { resource } }) => ({
-    exportId: resource.exportId,
-    status: resource.status,
-    rows: resource.rows,
-    csv: resource.csv,
-  })),
+  })
+    .output(orderExportSchema)
+    .query(({ ctx: { resource } }) => ({
+      exportId: resource.exportId,
+      status: resource.status,
+      rows: resource.rows,
+      csv: resource.csv,
+    })),
 } satisfies TRPCRouterRecord;

@@ -4,7 +4,7 @@ import { publicProcedure } from "../trpc";
 
 export const healthRouter = {
   check: publicProcedure
-    .meta({ openapi: { method: "GET", path: "/health", tags: ["health"], protect: false, summary: "Is the API up" } })
+    .meta({ openapi: { method: "GET", path: "/health", tags: ["health"], summary: "Is the API up" } })
     .output(z.object({ status: z.literal("ok") }))
     .query(() => ({ status: "ok" as const })),
 } satisfies TRPCRouterRecord;

@@ -40,6 +40,7 @@ export const mfaRouter = {
     .mutation(({ ctx, input }) => confirmMfa(ctx, ctx.user.id, input.code, actorOf(ctx))),
 
   disable: protectedProcedure
+    .meta({ credential: true })
     .input(z.object({ password: passwordConfirmationSchema, code: secondFactorCodeSchema }))
     .output(z.object({ disabled: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
@@ -49,6 +50,7 @@ export const mfaRouter = {
 
   /** Completes a sign-in that `auth.login` answered with a challenge. */
   verify: publicProcedure
+    .meta({ credential: true })
     .input(z.object({ challenge: opaqueTokenSchema, code: secondFactorCodeSchema }))
     .output(sessionTokensSchema)
     .mutation(async ({ ctx, input }) => {

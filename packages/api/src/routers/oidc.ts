@@ -14,6 +14,7 @@ export const oidcRouter = {
   providers: publicProcedure.output(z.array(z.string())).query(({ ctx }) => ctx.oidcProviders.names()),
 
   start: publicProcedure
+    .meta({ credential: true })
     .input(z.object({ provider: providerNameSchema }))
     .output(z.object({ authorizationUrl: z.string() }))
     .mutation(async ({ ctx, input }) => {
@@ -24,6 +25,7 @@ export const oidcRouter = {
 
   /** Called by the page at OIDC_REDIRECT_URI with the parameters of its query. */
   callback: publicProcedure
+    .meta({ credential: true })
     .input(
       z.object({
         provider: providerNameSchema,

@@ -31,7 +31,7 @@ const followedOrder = requireOwnership({
 
 export const ordersRouter = {
   place: requirePermission("order:create")
-    .meta({ openapi: { method: "POST", path: "/orders", tags: ["orders"], protect: true, summary: "Place an order" } })
+    .meta({ openapi: { method: "POST", path: "/orders", tags: ["orders"], summary: "Place an order" } })
     .use(limitUsage("placing orders", (ctx) => ctx.orderPlacingBudget))
     .input(placeOrderSchema)
     .output(orderSchema)
@@ -39,13 +39,13 @@ export const ordersRouter = {
 
   get: ownOrder("order:read:any")
     .meta({
-      openapi: { method: "GET", path: "/orders/{orderId}", tags: ["orders"], protect: true, summary: "One order" },
+      openapi: { method: "GET", path: "/orders/{orderId}", tags: ["orders"], summary: "One order" },
     })
     .output(orderSchema)
     .query(({ ctx, input }) => getOrder(ctx.db, input.orderId)),
 
   list: protectedProcedure
-    .meta({ openapi: { method: "GET", path: "/orders", tags: ["orders"], protect: true, summary: "Your orders" } })
+    .meta({ openapi: { method: "GET", path: "/orders", tags: ["orders"], summary: "Your orders" } })
     .input(orderQuerySchema)
     .output(orderPageSchema)
     .query(({ ctx, input }) => listOrders(ctx.db, ctx.user, input)),
@@ -56,7 +56,6 @@ export const ordersRouter = {
         method: "POST",
         path: "/orders/{orderId}/cancel",
         tags: ["orders"],
-        protect: true,
         summary: "Cancel an order",
       },
     })

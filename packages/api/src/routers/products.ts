@@ -27,7 +27,6 @@ export const productsRouter = {
         method: "GET",
         path: "/products",
         tags: ["products"],
-        protect: false,
         summary: "Search and page the catalogue",
       },
     })
@@ -46,7 +45,6 @@ export const productsRouter = {
         method: "GET",
         path: "/products/{productId}",
         tags: ["products"],
-        protect: false,
         summary: "One product",
       },
     })

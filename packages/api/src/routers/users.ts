@@ -8,6 +8,7 @@ import {
   profileSchema,
   profileUpdateSchema,
 } from "../schemas/profile";
+import { noAnswerSchema } from "../validators";
 import { confirmEmailChange, deleteAccount, getProfile, requestEmailChange, updateProfile } from "../services/profile";
 import { publicProcedure, protectedProcedure } from "../trpc";
 import { clearSessionCookies } from "./session-cookies";
@@ -22,31 +23,37 @@ const ownerOf = (ctx: Parameters<typeof actorOf>[0] & { user: Pick<Principal, "i
 /** The signed-in user's own account. */
 export const usersRouter = {
   me: protectedProcedure
-    .meta({ openapi: { method: "GET", path: "/users/me", tags: ["users"], protect: true, summary: "Your profile" } })
+    .meta({ openapi: { method: "GET", path: "/users/me", tags: ["users"], summary: "Your profile" } })
     .output(profileSchema)
     .query(({ ctx }) => getProfile(ctx.db, ctx.user.id)),
 
   updateProfile: protectedProcedure
     .meta({
-      openapi: { method: "PATCH", path: "/users/me", tags: ["users"], protect: true, summary: "Change your profile" },
+      openapi: { method: "PATCH", path: "/users/me", tags: ["users"], summary: "Change your profile" },
     })
     .input(profileUpdateSchema)
     .output(profileSchema)
     .mutation(({ ctx, input }) => updateProfile(ctx.db, { ...actorOf(ctx), userId: ctx.user.id }, input)),
 
   changeEmail: protectedProcedure
+    .meta({ credential: true })
     .input(emailChangeSchema)
     .output(z.object({ sent: z.literal(true) }))
     .mutation(({ ctx, input }) => requestEmailChange(ctx, ownerOf(ctx), { ...input, sessionId: ctx.user.sessionId })),
 
   /** Opened from the link in the mail, possibly signed out or on another device. */
   confirmEmailChange: publicProcedure
+    .meta({ credential: true })
     .input(emailChangeConfirmationSchema)
     .output(z.object({ email: z.string() }))
     .mutation(({ ctx, input }) => confirmEmailChange(ctx, actorOf(ctx), input.token)),
 
-  deleteAccount: protectedProcedure.input(accountDeletionSchema).mutation(async ({ ctx, input }) => {
-    await deleteAccount(ctx, ownerOf(ctx), { ...input, sessionId: ctx.user.sessionId });
-    clearSessionCookies(ctx);
-  }),
+  deleteAccount: protectedProcedure
+    .meta({ credential: true })
+    .input(accountDeletionSchema)
+    .output(noAnswerSchema)
+    .mutation(async ({ ctx, input }) => {
+      await deleteAccount(ctx, ownerOf(ctx), { ...input, sessionId: ctx.user.sessionId });
+      clearSessionCookies(ctx);
+    }),
 } satisfies TRPCRouterRecord;

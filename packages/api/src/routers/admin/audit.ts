@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { queryAudit } from "../../services/audit";
+import { auditPageSchema } from "../../schemas/admin";
 import { requirePermission } from "../../trpc";
 import { pageLimitSchema, timeRangeSchema } from "../../validators";
 
@@ -17,5 +18,6 @@ export const adminAuditRouter = {
         limit: pageLimitSchema,
       }),
     )
+    .output(auditPageSchema)
     .query(({ ctx, input }) => queryAudit(ctx.db, input)),
 } satisfies TRPCRouterRecord;

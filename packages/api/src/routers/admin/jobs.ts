@@ -3,14 +3,18 @@ import { z } from "zod";
 import { actorOf } from "../../actor";
 import { shownPayload } from "../../jobs";
 import { retryDeadLetter } from "../../services/dead-letters";
+import { deadLetterSchema, jobCountsSchema } from "../../schemas/admin";
 import { requirePermission } from "../../trpc";
-import { pageLimitSchema } from "../../validators";
+import { noAnswerSchema, pageLimitSchema } from "../../validators";
 
 export const adminJobsRouter = {
-  counts: requirePermission("job:manage").query(({ ctx }) => ctx.jobs.counts()),
+  counts: requirePermission("job:manage")
+    .output(jobCountsSchema)
+    .query(({ ctx }) => ctx.jobs.counts()),
 
   deadLetters: requirePermission("job:manage")
     .input(z.object({ limit: pageLimitSchema }))
+    .output(z.array(deadLetterSchema))
     .query(async ({ ctx, input }) =>
       (await ctx.jobs.deadLetters(input.limit)).map((letter) => ({
         ...letter,
@@ -20,5 +24,6 @@ export const adminJobsRouter = {
 
   retry: requirePermission("job:manage")
     .input(z.object({ id: z.string().min(1).max(64) }))
+    .output(noAnswerSchema)
     .mutation(({ ctx, input }) => retryDeadLetter(ctx, actorOf(ctx), input.id)),
 } satisfies TRPCRouterRecord;

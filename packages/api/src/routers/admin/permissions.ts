@@ -3,13 +3,14 @@ import { z } from "zod";
 import { actorOf } from "../../actor";
 import { allPermissions, permissionCatalog } from "../../authorization";
 import { grantPermission, revokePermission } from "../../services/permission-grants";
+import { permissionCatalogSchema, permissionGrantSchema, permissionRevokedSchema } from "../../schemas/admin";
 import { requirePermission } from "../../trpc";
 import { permissionSchema, storableDateSchema } from "../../validators";
 
 export const adminPermissionsRouter = {
-  list: requirePermission("permission:grant", "user:read:any").query(() =>
-    allPermissions.map((name) => ({ name, description: permissionCatalog[name] })),
-  ),
+  list: requirePermission("permission:grant", "user:read:any")
+    .output(permissionCatalogSchema)
+    .query(() => allPermissions.map((name) => ({ name, description: permissionCatalog[name] }))),
 
   grant: requirePermission("permission:grant")
     .input(
@@ -20,10 +21,12 @@ export const adminPermissionsRouter = {
         reason: z.string().trim().min(3, "Say why, in a few words").max(500),
       }),
     )
+    .output(permissionGrantSchema)
     .mutation(({ ctx, input }) => grantPermission(ctx, ctx.user, actorOf(ctx), input)),
 
   revoke: requirePermission("permission:grant")
     .input(z.object({ userId: z.uuid(), permission: permissionSchema }))
+    .output(permissionRevokedSchema)
     .mutation(async ({ ctx, input }) => {
       await revokePermission(ctx, ctx.user, actorOf(ctx), input);
       return { revoked: true as const };

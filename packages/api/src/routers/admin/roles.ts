@@ -3,25 +3,30 @@ import { z } from "zod";
 import { actorOf } from "../../actor";
 import { roleCatalog, roleNames } from "../../authorization";
 import { assignRole, removeRole } from "../../services/role-assignments";
+import { roleCatalogSchema, userRolesSchema } from "../../schemas/admin";
 import { requirePermission } from "../../trpc";
 import { roleSchema } from "../../validators";
 
 const roleChangeSchema = z.object({ userId: z.uuid(), role: roleSchema });
 
 export const adminRolesRouter = {
-  list: requirePermission("role:assign", "user:read:any").query(() =>
-    roleNames.map((name) => ({
-      name,
-      description: roleCatalog[name].description,
-      permissions: [...roleCatalog[name].permissions],
-    })),
-  ),
+  list: requirePermission("role:assign", "user:read:any")
+    .output(roleCatalogSchema)
+    .query(() =>
+      roleNames.map((name) => ({
+        name,
+        description: roleCatalog[name].description,
+        permissions: [...roleCatalog[name].permissions],
+      })),
+    ),
 
   assign: requirePermission("role:assign")
     .input(roleChangeSchema)
+    .output(userRolesSchema)
     .mutation(({ ctx, input }) => assignRole(ctx, ctx.user, actorOf(ctx), input)),
 
   remove: requirePermission("role:assign")
     .input(roleChangeSchema)
+    .output(userRolesSchema)
     .mutation(({ ctx, input }) => removeRole(ctx, ctx.user, actorOf(ctx), input)),
 } satisfies TRPCRouterRecord;

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { querySecurityEvents } from "../../services/security-events";
+import { securityEventPageSchema } from "../../schemas/admin";
 import { requirePermission } from "../../trpc";
 import { pageLimitSchema, timeRangeSchema } from "../../validators";
 
@@ -15,5 +16,6 @@ export const adminSecurityEventsRouter = {
         limit: pageLimitSchema,
       }),
     )
+    .output(securityEventPageSchema)
     .query(({ ctx, input }) => querySecurityEvents(ctx.db, input)),
 } satisfies TRPCRouterRecord;

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { actorOf } from "../../actor";
 import { revokeAllSessions } from "../../services/sessions";
 import { getUserDetails, listUsers } from "../../services/user-directory";
+import { directoryPageSchema, userDetailsSchema } from "../../schemas/admin";
+import { sessionsRevokedSchema } from "../../schemas/auth";
 import { requirePermission } from "../../trpc";
 import { pageLimitSchema, userIdSchema } from "../../validators";
 
@@ -15,13 +17,16 @@ export const adminUsersRouter = {
         limit: pageLimitSchema,
       }),
     )
+    .output(directoryPageSchema)
     .query(({ ctx, input }) => listUsers(ctx.db, input)),
 
   get: requirePermission("user:read:any")
     .input(userIdSchema)
+    .output(userDetailsSchema)
     .query(({ ctx, input }) => getUserDetails(ctx.db, input.userId)),
 
   revokeSessions: requirePermission("session:revoke:any")
     .input(userIdSchema)
+    .output(sessionsRevokedSchema)
     .mutation(({ ctx, input }) => revokeAllSessions(ctx, actorOf(ctx), input.userId)),
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,10 @@
+import { clientCredentialProcedures } from "./client-credential-procedures";
+import type { GeneratedDocument } from "./generated-document";
+import { inventory } from "./inventory";
+import { procedureTable } from "./procedure-table";
+
+export { GENERATE_COMMAND, type GeneratedDocument } from "./generated-document";
+export { inventoryOf } from "./inventory";
+
+/** Every checked-in file made from the router. */
+export const generatedDocuments: readonly GeneratedDocument[] = [procedureTable, inventory, clientCredentialProcedures];

@@ -1,0 +1,42 @@
+import { describeAccess } from "../access-matrix";
+import { procedureCatalog } from "../procedure-catalog";
+import { GENERATE_COMMAND, type GeneratedDocument } from "./generated-document";
+
+const code = (text: string) => `\`${text}\``;
+
+/** A Markdown table with its columns padded as Prettier pads them, so the file passes its check. */
+function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(3, title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+}
+
+/** docs/procedures.md: every procedure, who may call it, its REST route and whether it is a credential procedure. */
+export const procedureTable: GeneratedDocument = {
+  path: "docs/procedures.md",
+  render: () => {
+    const rows = procedureCatalog.map((procedure) => [
+      code(procedure.path),
+      procedure.type,
+      describeAccess(procedure.access),
+      procedure.restRoute ? code(`${procedure.restRoute.method} /api${procedure.restRoute.path}`) : "",
+      procedure.credential ? "yes" : "",
+    ]);
+    return [
+      "# Procedures",
+      "",
+      `<!-- Generated from the router by \`${GENERATE_COMMAND}\`: edit the procedures, not this file. -->`,
+      "",
+      "Who may call a procedure is declared once, by the builder it is made from (`publicProcedure`,",
+      "`protectedProcedure`, `requirePermission(...)`, `requireOwnership(...)` in",
+      "[`packages/api/src/trpc.ts`](../packages/api/src/trpc.ts)), which sets it in the procedure's meta",
+      "beside the check that enforces it. A credential procedure checks a password or mints tokens: the",
+      "server gives it a small rate limit of its own and refuses it inside a batch. A test calls every",
+      "procedure as an anonymous caller, a customer, a manager, an admin and a user holding one temporary",
+      "permission, and compares with this table.",
+      "",
+      markdownTable(["procedure", "type", "access", "REST route", "credential"], rows),
+      "",
+    ].join("\n");
+  },
+};
