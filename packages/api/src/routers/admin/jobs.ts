@@ -5,6 +5,7 @@ import { shownPayload } from "../../jobs";
 import { retryDeadLetter } from "../../services/dead-letters";
 import { requirePermission } from "../../trpc";
 import { pageLimitSchema } from "../../validators";
+import { textSchema } from "../../schemas/text";
 
 export const adminJobsRouter = {
   counts: requirePermission("job:manage").query(({ ctx }) => ctx.jobs.counts()),
@@ -19,6 +20,6 @@ export const adminJobsRouter = {
     ),
 
   retry: requirePermission("job:manage")
-    .input(z.object({ id: z.string().min(1).max(64) }))
+    .input(z.object({ id: textSchema.min(1).max(64) }))
     .mutation(({ ctx, input }) => retryDeadLetter(ctx, actorOf(ctx), input.id)),
 } satisfies TRPCRouterRecord;

@@ -5,6 +5,7 @@ import { allPermissions, permissionCatalog } from "../../authorization";
 import { grantPermission, revokePermission } from "../../services/permission-grants";
 import { requirePermission } from "../../trpc";
 import { permissionSchema, storableDateSchema } from "../../validators";
+import { textSchema } from "../../schemas/text";
 
 export const adminPermissionsRouter = {
   list: requirePermission("permission:grant", "user:read:any").query(() =>
@@ -17,7 +18,7 @@ export const adminPermissionsRouter = {
         userId: z.uuid(),
         permission: permissionSchema,
         expiresAt: storableDateSchema.optional(),
-        reason: z.string().trim().min(3, "Say why, in a few words").max(500),
+        reason: textSchema.trim().min(3, "Say why, in a few words").max(500),
       }),
     )
     .mutation(({ ctx, input }) => grantPermission(ctx, ctx.user, actorOf(ctx), input)),

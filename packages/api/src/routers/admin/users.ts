@@ -5,13 +5,14 @@ import { revokeAllSessions } from "../../services/sessions";
 import { getUserDetails, listUsers } from "../../services/user-directory";
 import { requirePermission } from "../../trpc";
 import { pageLimitSchema, userIdSchema } from "../../validators";
+import { textSchema } from "../../schemas/text";
 
 export const adminUsersRouter = {
   list: requirePermission("user:read:any")
     .input(
       z.object({
-        search: z.string().trim().min(1).max(254).optional(),
-        cursor: z.string().max(254).optional(),
+        search: textSchema.trim().min(1).max(254).optional(),
+        cursor: textSchema.max(254).optional(),
         limit: pageLimitSchema,
       }),
     )
