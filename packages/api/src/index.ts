@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root";
 
 export { appRouter, createCaller } from "./root";
+export { restRouter } from "./rest-router";
 export type { AppRouter } from "./root";
 export { accessMatrix } from "./access-matrix";
 export type { AccessRule, ProcedurePath } from "./access-matrix";

@@ -1,6 +1,6 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { appRouter, createContext, createOpenApiDocument, REST_PREFIX, type ApiDependencies } from "@seed/api";
+import { createContext, createOpenApiDocument, REST_PREFIX, restRouter, type ApiDependencies } from "@seed/api";
 import type { Config } from "@seed/config";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
@@ -28,7 +28,8 @@ export async function restApi(
     rest.addHook("preValidation", refuseCrossSiteCookieMutations(config));
     await rest.register(fastifyTRPCOpenApiPlugin, {
       basePath: REST_PREFIX,
-      router: appRouter,
+      // Never the api's own router: the adapter writes into the schemas it is given (see restRouter).
+      router: restRouter,
       onError: logInternalErrors(app.log),
       // The plugin hands over Fastify's own request and reply, so cookies and ip are Fastify's.
       createContext: ({ req, res }: { req: FastifyRequest; res: FastifyReply }) =>
