@@ -5,6 +5,7 @@ import type { Config } from "@seed/config";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
 import { httpCookies, transportOf } from "./http-transport";
+import { limitBodyNesting } from "./json-nesting";
 import { logInternalErrors } from "./procedure-errors";
 import { refuseCrossSiteCookieMutations, refuseTokensInUrl, requireJsonBody } from "./trpc-request-guards";
 
@@ -24,6 +25,8 @@ export async function restApi(
 
   await app.register(async (rest) => {
     rest.addHook("onRequest", refuseTokensInUrl);
+    // Query strings are flat here (no `a[b]=` nesting), so only bodies can nest.
+    rest.addHook("preParsing", limitBodyNesting);
     rest.addHook("preValidation", requireJsonBody);
     rest.addHook("preValidation", refuseCrossSiteCookieMutations(config));
     await rest.register(fastifyTRPCOpenApiPlugin, {

@@ -14,6 +14,7 @@ import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { httpCookies, transportOf } from "./http-transport";
+import { limitBodyNesting, limitQueryInputNesting } from "./json-nesting";
 import { LiveConnectionLimits } from "./live-connections";
 import { logInternalErrors } from "./procedure-errors";
 import { trpcShapedError } from "./trpc-error-shape";
@@ -57,6 +58,8 @@ export async function trpcRoutes(
   const liveLimits = new LiveConnectionLimits(config.live);
   app.setErrorHandler(trpcShapedError);
   app.addHook("onRequest", refuseTokensInUrl);
+  app.addHook("onRequest", limitQueryInputNesting);
+  app.addHook("preParsing", limitBodyNesting);
   app.addHook("preValidation", requireJsonBody);
   app.addHook("preValidation", refuseBatchedCredentials);
   app.addHook("preValidation", refuseSubscriptionsOverHttp(appRouter));
