@@ -78,6 +78,7 @@ export type { MakeAdminOutcome } from "./services/admin-accounts";
 export { revokeAllSessions } from "./services/sessions";
 export { systemActor } from "./actor";
 export { emailSchema, newPasswordSchema } from "./validators";
+export { textSchema } from "./schemas/text";
 export type { ExpiredRecordCounts, ExpiringRecord } from "./services/expired-records";
 export type { Mailer, MailMessage } from "./mail";
 export { configurePasswordHashing } from "./services/passwords";
