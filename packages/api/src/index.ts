@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root";
 
 export { appRouter, createCaller } from "./root";
+export { restRouter } from "./rest-router";
 export type { AppRouter } from "./root";
 export { accessMatrix, describeAccess } from "./access-matrix";
 export { procedureCatalog } from "./procedure-catalog";
@@ -84,6 +85,7 @@ export type { MakeAdminOutcome } from "./services/admin-accounts";
 export { revokeAllSessions } from "./services/sessions";
 export { systemActor } from "./actor";
 export { emailSchema, newPasswordSchema } from "./validators";
+export { textSchema } from "./schemas/text";
 export type { ExpiredRecordCounts, ExpiringRecord } from "./services/expired-records";
 export type { Mailer, MailMessage } from "./mail";
 export { configurePasswordHashing } from "./services/passwords";

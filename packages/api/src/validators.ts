@@ -2,9 +2,9 @@ import { z } from "zod";
 import { allPermissions, roleNames, type Permission, type RoleName } from "./authorization";
 import { isCommonPassword } from "./services/common-passwords";
 import { OPAQUE_TOKEN_PATTERN } from "./services/opaque-tokens";
+import { textSchema } from "./schemas/text";
 
-export const emailSchema = z
-  .string()
+export const emailSchema = textSchema
   .trim()
   .toLowerCase()
   .max(254)
@@ -16,14 +16,13 @@ export const emailSchema = z
  * Long enough to resist guessing, not among the passwords tried first, and capped so that
  * hashing cannot be used to exhaust the CPU.
  */
-export const newPasswordSchema = z
-  .string()
+export const newPasswordSchema = textSchema
   .min(8, "Password must be at least 8 characters")
   .max(128, "Password must be at most 128 characters")
   .refine((password) => !isCommonPassword(password), "This password is too common; choose another");
 
 /** Any stored password may be tried, but nothing longer than a password can be. */
-export const passwordAttemptSchema = z.string().min(1, "Password is required").max(128, "Password is too long");
+export const passwordAttemptSchema = textSchema.min(1, "Password is required").max(128, "Password is too long");
 
 /**
  * The password, asked for again before a change a stolen session must not make. Required of
@@ -42,11 +41,11 @@ export const registrationSchema = z.object({ email: emailSchema, password: newPa
  */
 export const registrationResultSchema = z.object({ sent: z.literal(true) });
 
-export const opaqueTokenSchema = z.string().regex(OPAQUE_TOKEN_PATTERN, "Malformed token");
+export const opaqueTokenSchema = textSchema.regex(OPAQUE_TOKEN_PATTERN, "Malformed token");
 
 /** A refresh token may come in the body (non-browser clients) or in the HttpOnly cookie. */
 export const refreshTokenInputSchema = z
-  .object({ refreshToken: z.string().regex(OPAQUE_TOKEN_PATTERN, "Malformed refresh token").optional() })
+  .object({ refreshToken: textSchema.regex(OPAQUE_TOKEN_PATTERN, "Malformed refresh token").optional() })
   .optional();
 
 export const roleSchema = z.enum(roleNames as [RoleName, ...RoleName[]]);

@@ -1,10 +1,11 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { appRouter, createContext, createOpenApiDocument, REST_PREFIX, type ApiDependencies } from "@seed/api";
+import { createContext, createOpenApiDocument, REST_PREFIX, restRouter, type ApiDependencies } from "@seed/api";
 import type { Config } from "@seed/config";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
 import { httpCookies, transportOf } from "./http-transport";
+import { limitBodyNesting } from "./json-nesting";
 import { logInternalErrors } from "./procedure-errors";
 import { identifiedBy } from "./request-log";
 import { refuseCrossSiteCookieMutations, refuseTokensInUrl, requireJsonBody } from "./trpc-request-guards";
@@ -27,11 +28,14 @@ export async function restApi(
   await app.register(async (rest) => {
     rest.addHook("onRequest", refuseTokensInUrl);
     rest.addHook("onRequest", refuseUnresolvedRestCalls);
+    // Query strings are flat here (no `a[b]=` nesting), so only bodies can nest.
+    rest.addHook("preParsing", limitBodyNesting);
     rest.addHook("preValidation", requireJsonBody);
     rest.addHook("preValidation", refuseCrossSiteCookieMutations(config));
     await rest.register(fastifyTRPCOpenApiPlugin, {
       basePath: REST_PREFIX,
-      router: appRouter,
+      // Never the api's own router: the adapter writes into the schemas it is given (see restRouter).
+      router: restRouter,
       onError: logInternalErrors(app.log),
       // The plugin hands over Fastify's own request and reply, so cookies and ip are Fastify's.
       createContext: async ({ req, res }: { req: FastifyRequest; res: FastifyReply }) =>

@@ -5,6 +5,8 @@
  * serialised per subscriber. The feed hands each event over by a plain call, and the event's
  * payload is serialised once for every local subscriber of its channel; only the frame's request
  * id differs between them. bench/README.md ("Fan-out of live updates") shows what that saves.
+ * Besides, a message that nests deeper than the server's JSON cap (json-nesting.ts) is refused
+ * before it is parsed, as HTTP bodies are.
  *
  * Every frame is the official handler's, byte for byte, errors, `started` and `stopped`
  * included: test/trpc-ws-fast-path.differential.test.ts holds one handler against the other.
@@ -44,6 +46,7 @@ import {
   type TRPCRequestInfo,
 } from "@trpc/server/unstable-core-do-not-import";
 import type { WebSocket } from "ws";
+import { nestsTooDeep, TOO_DEEP_MESSAGE } from "./json-nesting";
 
 /** A connection listener for a `ws` server: the official `getWSConnectionHandler`, or the fast path's. */
 export type WSConnectionHandlerFactory = <TRouter extends AnyTRPCRouter>(
@@ -474,6 +477,7 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
                 "jsonEncoder received binary data. JSON uses text frames. Use a binary encoder for binary data.",
               );
             }
+            if (nestsTooDeep(data)) throw new Error(TOO_DEEP_MESSAGE);
             msg = JSON.parse(data) as TRPCConnectionParamsMessage;
             if (!isObject(msg)) throw new Error("Message was not an object");
           } catch (cause) {
@@ -490,6 +494,8 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
               "jsonEncoder received binary data. JSON uses text frames. Use a binary encoder for binary data.",
             );
           }
+          // Refused before parsing, as on HTTP: the message would overflow the stack further on.
+          if (nestsTooDeep(data)) throw new TRPCError({ code: "BAD_REQUEST", message: TOO_DEEP_MESSAGE });
           const msgJSON: unknown = JSON.parse(data);
           const msgs: unknown[] = Array.isArray(msgJSON) ? msgJSON : [msgJSON];
           if (Array.isArray(msgJSON) && typeof opts.maxBatchSize === "number" && msgs.length > opts.maxBatchSize) {

@@ -14,6 +14,7 @@ import { TRPCError } from "@trpc/server";
 import type { FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { httpCookies, transportOf } from "./http-transport";
+import { limitBodyNesting, limitQueryInputNesting } from "./json-nesting";
 import { LiveConnectionLimits, type AddressCounters } from "./live-connections";
 import { logInternalErrors } from "./procedure-errors";
 import { identifiedBy } from "./request-log";
@@ -62,6 +63,8 @@ export async function trpcRoutes(
 ): Promise<void> {
   const liveLimits = new LiveConnectionLimits(config.live, addressCounters);
   app.addHook("onRequest", refuseTokensInUrl);
+  app.addHook("onRequest", limitQueryInputNesting);
+  app.addHook("preParsing", limitBodyNesting);
   app.addHook("preValidation", requireJsonBody);
   app.addHook("preValidation", refuseOversizedBatches(config.http.maxBatchSize));
   app.addHook("preValidation", refuseBatchedCredentials);

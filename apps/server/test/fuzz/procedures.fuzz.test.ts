@@ -9,11 +9,11 @@
  */
 import { appRouter } from "@seed/api";
 import fc from "fast-check";
-import superjson from "superjson";
 import { beforeAll, describe, expect, it } from "vitest";
 import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "../support/test-server";
 import { expectNoInternals } from "../support/leaks";
 import { procedureInputs, type ProcedureEntry } from "./procedures";
+import { sendTrpcCall } from "./trpc-wire";
 import { nearMissInputOf, validInputOf } from "./zod-arbitraries";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 6);
@@ -25,30 +25,9 @@ const password = "a long passphrase for fuzzing";
 
 type Persona = "anonymous" | "customer" | "admin";
 
-/**
- * The body a client would send. superjson refuses to serialize a `__proto__` key, so such an
- * input goes out as plain JSON: an attacker is not bound to the official client.
- */
-function serialize(input: unknown): string {
-  try {
-    return JSON.stringify(superjson.serialize(input));
-  } catch {
-    return JSON.stringify({ json: input });
-  }
-}
-
-/** Sends one call the way a tRPC client does: queries as GET, the rest as POST. */
+/** Sends one call the way a tRPC client does. */
 async function send(server: TestServer, procedure: ProcedureEntry, input: unknown, token: string | null) {
-  const serialized = serialize(input);
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  const response =
-    procedure.type === "mutation"
-      ? await fetch(`${server.trpcUrl}/${procedure.path}`, {
-          method: "POST",
-          headers: { ...headers, "content-type": "application/json" },
-          body: serialized,
-        })
-      : await fetch(`${server.trpcUrl}/${procedure.path}?input=${encodeURIComponent(serialized)}`, { headers });
+  const response = await sendTrpcCall(server, procedure, input, token);
   return { status: response.status, text: await response.text() };
 }
 

@@ -218,3 +218,32 @@ export function nearMissInputOf(schema: z.ZodType): Arbitrary<unknown> {
       return input;
     });
 }
+
+/** The places in a value that hold a number, a boolean or a date, as paths of keys. */
+function typedLeavesOf(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof value === "number" || typeof value === "boolean" || value instanceof Date) return [path];
+  if (Array.isArray(value)) return value.flatMap((item, index) => typedLeavesOf(item, [...path, index]));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, field]) => typedLeavesOf(field, [...path, key]));
+  }
+  return [];
+}
+
+function withTextAt(value: unknown, [key, ...rest]: (string | number)[]): unknown {
+  if (key === undefined) return value instanceof Date ? value.toISOString() : String(value);
+  const copy: Record<string | number, unknown> = Array.isArray(value) ? [...value] : { ...(value as object) };
+  copy[key] = withTextAt(copy[key], rest);
+  return copy;
+}
+
+/**
+ * A valid input with one of its numbers, booleans or dates sent as text ("5", "true", an ISO
+ * date): what a coercing validator takes and a strict one refuses. Inputs without such a value
+ * come out valid, so callers keep only the ones the schema refuses.
+ */
+export function typedValueAsTextOf(schema: z.ZodType): Arbitrary<unknown> {
+  return fc.tuple(validInputOf(schema), fc.nat()).map(([valid, pick]) => {
+    const leaves = typedLeavesOf(valid);
+    return leaves.length === 0 ? valid : withTextAt(valid, leaves[pick % leaves.length]!);
+  });
+}

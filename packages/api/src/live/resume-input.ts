@@ -1,12 +1,12 @@
 import { z } from "zod";
+import { textSchema } from "../schemas/text";
 
 /**
  * The input of a resumable subscription. The client sends back the id of the last event it
  * received (tRPC's links do that by themselves on a reconnect); a subscription reading several
  * channels gives ids of the form `<id>.<id>`, one per channel.
  */
-export const lastEventIdSchema = z
-  .string()
+export const lastEventIdSchema = textSchema
   .max(256)
   .regex(/^\d{1,15}-\d{1,15}(\.\d{1,15}-\d{1,15}){0,7}$/, "Malformed event id")
   .nullish();

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { findOrderExport, startOrderExport } from "../services/order-exports";
 import { exportStartedSchema, orderExportSchema } from "../schemas/exports";
 import { limitUsage, protectedProcedure, requireOwnership } from "../trpc";
+import { textSchema } from "../schemas/text";
 
 /** An export reads every order of the user: a few a minute is plenty for a person. */
 const EXPORT_BUDGET = { perUser: 5, perAddress: 20, windowMs: 60_000 };
@@ -16,7 +17,7 @@ export const exportsRouter = {
 
   /** The export's state, and the CSV once it is done. Someone else's export does not exist. */
   get: requireOwnership({
-    input: z.object({ exportId: z.string().min(1).max(64) }),
+    input: z.object({ exportId: textSchema.min(1).max(64) }),
     load: (ctx, input) => findOrderExport(ctx.jobs, input.exportId),
     anyPermission: "order:read:any",
     notFound: "No such export",

@@ -7,9 +7,10 @@ import { assertRecentSignIn } from "../services/sessions";
 import { protectedProcedure, publicProcedure } from "../trpc";
 import { opaqueTokenSchema, passwordConfirmationSchema, sessionTokensSchema } from "../validators";
 import { setSessionCookies } from "./session-cookies";
+import { textSchema } from "../schemas/text";
 
 /** A six-digit code from the authenticator, or a recovery code; long enough for either, no longer. */
-const secondFactorCodeSchema = z.string().trim().min(1, "Code is required").max(32, "Code is too long");
+const secondFactorCodeSchema = textSchema.trim().min(1, "Code is required").max(32, "Code is too long");
 
 /** Two-step sign-in with an authenticator app (TOTP), and recovery codes for when it is lost. */
 export const mfaRouter = {

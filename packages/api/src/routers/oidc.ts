@@ -5,9 +5,10 @@ import { completeOidcLogin, startOidcLogin } from "../services/oidc/login";
 import { publicProcedure } from "../trpc";
 import { loginResultSchema } from "../validators";
 import { readOidcBindingCookie, setOidcBindingCookie, setSessionCookies } from "./session-cookies";
+import { textSchema } from "../schemas/text";
 
 /** A configured provider's name; which ones exist is told by `auth.oidc.providers`. */
-const providerNameSchema = z.string().min(1).max(64);
+const providerNameSchema = textSchema.min(1).max(64);
 
 /** Sign-in through OpenID Connect providers: `start` sends the browser away, `callback` finishes. */
 export const oidcRouter = {
@@ -29,9 +30,9 @@ export const oidcRouter = {
     .input(
       z.object({
         provider: providerNameSchema,
-        code: z.string().min(1).max(2048),
-        state: z.string().min(1).max(512),
-        iss: z.string().max(2048).optional(),
+        code: textSchema.min(1).max(2048),
+        state: textSchema.min(1).max(512),
+        iss: textSchema.max(2048).optional(),
       }),
     )
     .output(loginResultSchema)

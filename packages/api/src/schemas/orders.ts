@@ -2,6 +2,7 @@ import { z } from "zod";
 import { orderStatuses } from "../events";
 import { pageDirectionSchema, pageLimitSchema } from "../validators";
 import { moneySchema } from "./money";
+import { textSchema } from "./text";
 
 export const orderIdSchema = z.object({ orderId: z.uuid() });
 
@@ -37,7 +38,7 @@ export const orderQuerySchema = z.strictObject({
   /** `all` lists everyone's orders, for holders of `order:read:any`. */
   scope: z.enum(["mine", "all"]).default("mine"),
   status: orderStatusSchema.optional(),
-  cursor: z.string().max(512).optional(),
+  cursor: textSchema.max(512).optional(),
   limit: pageLimitSchema,
   direction: pageDirectionSchema,
 });

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { pageDirectionSchema, pageLimitSchema } from "../validators";
 import { moneySchema } from "./money";
+import { textSchema } from "./text";
 
 const productFields = {
-  name: z.string().trim().min(1).max(200),
-  description: z.string().trim().max(5000),
-  category: z.string().trim().min(1).max(64),
+  name: textSchema.trim().min(1).max(200),
+  description: textSchema.trim().max(5000),
+  category: textSchema.trim().min(1).max(64),
   price: moneySchema,
   stock: z.number().int().min(0).max(1_000_000),
 };
@@ -15,8 +16,7 @@ export const productIdSchema = z.object({ productId: z.uuid() });
 // Strict objects: a field the API does not let callers set (version, deletedAt...) is refused, not ignored.
 export const newProductSchema = z.strictObject({
   ...productFields,
-  sku: z
-    .string()
+  sku: textSchema
     .trim()
     .min(1)
     .max(64)
@@ -45,7 +45,7 @@ export type ProductSort = (typeof productSorts)[number];
 
 export const productQuerySchema = z
   .strictObject({
-    search: z.string().trim().min(1).max(200).optional(),
+    search: textSchema.trim().min(1).max(200).optional(),
     category: productFields.category.optional(),
     minPrice: moneySchema.shape.amount.optional(),
     maxPrice: moneySchema.shape.amount.optional(),
@@ -54,7 +54,7 @@ export const productQuerySchema = z
     /** Deleted products instead of live ones; for holders of `product:restore`. */
     deleted: z.boolean().default(false),
     sort: z.enum(productSorts).default("newest"),
-    cursor: z.string().max(512).optional(),
+    cursor: textSchema.max(512).optional(),
     limit: pageLimitSchema,
     direction: pageDirectionSchema,
   })

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { emailSchema, opaqueTokenSchema, passwordConfirmationSchema, roleSchema } from "../validators";
+import { textSchema } from "./text";
 
 /** The profile's only user-editable field; roles, verification and the address have their own flows. */
 export const profileUpdateSchema = z.strictObject({
-  displayName: z.string().trim().min(1).max(100).nullable(),
+  displayName: textSchema.trim().min(1).max(100).nullable(),
 });
 export type ProfileUpdate = z.infer<typeof profileUpdateSchema>;
 

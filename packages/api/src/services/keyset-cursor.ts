@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { AppError } from "../errors";
+import { storableDateSchema } from "../validators";
 
 /**
  * A page cursor is the sort key of the last row shown, base64url-encoded so that clients treat it
@@ -29,15 +30,22 @@ export function timestampKey(column: AnyPgColumn): SQL<string> {
  * form because a JS Date keeps only milliseconds and would lose the order of rows written within
  * the same millisecond.
  */
+const TIMESTAMP_KEY_PATTERN = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?([+-])(\d{2})(?::(\d{2}))?$/;
+
+/** Postgres refuses a time zone displacement beyond 15:59 either way. */
+const MAX_OFFSET_HOURS = 15;
+
 export const timestampKeySchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/)
-  // The shape alone lets through days and hours that do not exist, which Postgres would refuse.
-  .refine((key) => isRealTime(key));
+  .regex(TIMESTAMP_KEY_PATTERN)
+  // The shape alone lets through days, hours and offsets that do not exist, and years Postgres
+  // cannot parse (0000): such a key would fail the query instead of being refused.
+  .refine((key) => isStorableTime(key));
 
-function isRealTime(key: string): boolean {
-  const [, date, time] = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})/.exec(key) ?? [];
-  if (!date || !time) return false;
-  const parsed = new Date(`${date}T${time}Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === `${date}T${time}`;
+function isStorableTime(key: string): boolean {
+  const [, date, time, , sign, offsetHours = "", offsetMinutes = "00"] = TIMESTAMP_KEY_PATTERN.exec(key) ?? [];
+  if (!date || !time || Number(offsetHours) > MAX_OFFSET_HOURS || Number(offsetMinutes) > 59) return false;
+  const wallClock = new Date(`${date}T${time}Z`);
+  if (Number.isNaN(wallClock.getTime()) || wallClock.toISOString().slice(0, 19) !== `${date}T${time}`) return false;
+  return storableDateSchema.safeParse(new Date(`${date}T${time}${sign}${offsetHours}:${offsetMinutes}`)).success;
 }

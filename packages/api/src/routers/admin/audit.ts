@@ -4,15 +4,16 @@ import { queryAudit } from "../../services/audit";
 import { auditPageSchema } from "../../schemas/admin";
 import { requirePermission } from "../../trpc";
 import { pageLimitSchema, timeRangeSchema } from "../../validators";
+import { textSchema } from "../../schemas/text";
 
 export const adminAuditRouter = {
   list: requirePermission("audit:read")
     .input(
       z.object({
-        resource: z.string().max(64).optional(),
-        resourceId: z.string().max(128).optional(),
+        resource: textSchema.max(64).optional(),
+        resourceId: textSchema.max(128).optional(),
         actorId: z.uuid().optional(),
-        action: z.string().max(64).optional(),
+        action: textSchema.max(64).optional(),
         ...timeRangeSchema,
         cursor: z.number().int().positive().optional(),
         limit: pageLimitSchema,

@@ -6,6 +6,7 @@ import { retryDeadLetter } from "../../services/dead-letters";
 import { deadLetterSchema, jobCountsSchema } from "../../schemas/admin";
 import { requirePermission } from "../../trpc";
 import { noAnswerSchema, pageLimitSchema } from "../../validators";
+import { textSchema } from "../../schemas/text";
 
 export const adminJobsRouter = {
   counts: requirePermission("job:manage")
@@ -23,7 +24,7 @@ export const adminJobsRouter = {
     ),
 
   retry: requirePermission("job:manage")
-    .input(z.object({ id: z.string().min(1).max(64) }))
+    .input(z.object({ id: textSchema.min(1).max(64) }))
     .output(noAnswerSchema)
     .mutation(({ ctx, input }) => retryDeadLetter(ctx, actorOf(ctx), input.id)),
 } satisfies TRPCRouterRecord;

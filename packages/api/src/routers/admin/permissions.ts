@@ -6,6 +6,7 @@ import { grantPermission, revokePermission } from "../../services/permission-gra
 import { permissionCatalogSchema, permissionGrantSchema, permissionRevokedSchema } from "../../schemas/admin";
 import { requirePermission } from "../../trpc";
 import { permissionSchema, storableDateSchema } from "../../validators";
+import { textSchema } from "../../schemas/text";
 
 export const adminPermissionsRouter = {
   list: requirePermission("permission:grant", "user:read:any")
@@ -18,7 +19,7 @@ export const adminPermissionsRouter = {
         userId: z.uuid(),
         permission: permissionSchema,
         expiresAt: storableDateSchema.optional(),
-        reason: z.string().trim().min(3, "Say why, in a few words").max(500),
+        reason: textSchema.trim().min(3, "Say why, in a few words").max(500),
       }),
     )
     .output(permissionGrantSchema)

@@ -4,12 +4,13 @@ import { querySecurityEvents } from "../../services/security-events";
 import { securityEventPageSchema } from "../../schemas/admin";
 import { requirePermission } from "../../trpc";
 import { pageLimitSchema, timeRangeSchema } from "../../validators";
+import { textSchema } from "../../schemas/text";
 
 export const adminSecurityEventsRouter = {
   list: requirePermission("security_event:read")
     .input(
       z.object({
-        type: z.string().max(64).optional(),
+        type: textSchema.max(64).optional(),
         userId: z.uuid().optional(),
         ...timeRangeSchema,
         cursor: z.number().int().positive().optional(),

@@ -7,13 +7,14 @@ import { directoryPageSchema, userDetailsSchema } from "../../schemas/admin";
 import { sessionsRevokedSchema } from "../../schemas/auth";
 import { requirePermission } from "../../trpc";
 import { pageLimitSchema, userIdSchema } from "../../validators";
+import { textSchema } from "../../schemas/text";
 
 export const adminUsersRouter = {
   list: requirePermission("user:read:any")
     .input(
       z.object({
-        search: z.string().trim().min(1).max(254).optional(),
-        cursor: z.string().max(254).optional(),
+        search: textSchema.trim().min(1).max(254).optional(),
+        cursor: textSchema.max(254).optional(),
         limit: pageLimitSchema,
       }),
     )

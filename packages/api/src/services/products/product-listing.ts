@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AppError } from "../../errors";
 import type { ProductQuery, ProductSort, ProductView } from "../../schemas/products";
 import { decodeCursor, encodeCursor, timestampKey, timestampKeySchema } from "../keyset-cursor";
+import { textSchema } from "../../schemas/text";
 import { toPage } from "../pagination";
 import { productColumns, toProductView } from "./product-view";
 
@@ -24,7 +25,7 @@ type Row = Awaited<ReturnType<typeof selectPage>>[number];
 const cursorSchema = z.union([
   z.tuple([z.literal("newest"), timestampKeySchema, z.uuid()]),
   z.tuple([z.enum(["price_asc", "price_desc"]), z.number().int().min(0).max(2_147_483_647), z.uuid()]),
-  z.tuple([z.literal("name_asc"), z.string().max(200), z.uuid()]),
+  z.tuple([z.literal("name_asc"), textSchema.max(200), z.uuid()]),
 ]);
 
 export async function listProducts(db: Database, query: ProductQuery) {

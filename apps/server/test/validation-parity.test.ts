@@ -1,0 +1,158 @@
+/*
+ * The REST face and tRPC validate with the same schemas. An adapter that changed those schemas
+ * in place (trpc-to-openapi turns zod's coercion on in the schemas it is given) would make tRPC
+ * accept, after the first REST call, the "5" it refused for a number before. So: every
+ * procedure's invalid inputs, generated from its own schema, are sent over tRPC, every REST
+ * route is called, and the same inputs must get the very same answers.
+ */
+import { randomUUID } from "node:crypto";
+import { appRouter } from "@seed/api";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { procedureInputs } from "./fuzz/procedures";
+import { sendTrpcCall } from "./fuzz/trpc-wire";
+import { nearMissInputOf, typedValueAsTextOf } from "./fuzz/zod-arbitraries";
+import { signedInClient } from "./support/live";
+import { tokensOf, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
+
+const adminEmail = uniqueEmail("parity-admin");
+const adminPassword = "a long passphrase for parity";
+const INPUTS_PER_PROCEDURE = 8;
+
+interface InvalidCall {
+  path: string;
+  type: "query" | "mutation";
+  input: unknown;
+}
+
+/**
+ * Inputs each procedure's schema refuses, decided before the server has served any REST call:
+ * text where a number, boolean or date belongs, and near misses of every other kind.
+ */
+function invalidCalls(): InvalidCall[] {
+  return procedureInputs(appRouter).flatMap(({ path, type, input }) => {
+    if (!input || type === "subscription") return [];
+    const candidates = fc.sample(fc.oneof(typedValueAsTextOf(input), nearMissInputOf(input)), {
+      seed: 31_337,
+      numRuns: INPUTS_PER_PROCEDURE * 4,
+    });
+    return candidates
+      .filter((candidate) => !input.safeParse(candidate).success)
+      .slice(0, INPUTS_PER_PROCEDURE)
+      .map((candidate) => ({ path, type, input: candidate }));
+  });
+}
+
+/** What a client learns from a refusal; the request id differs from call to call. */
+async function answerOf(server: TestServer, call: InvalidCall, token: string): Promise<unknown> {
+  const response = await sendTrpcCall(server, call, call.input, token);
+  const { error } = (await response.json()) as { error?: { json: { message: string; data: { code: string } } } };
+  return { status: response.status, code: error?.json.data.code, message: error?.json.message };
+}
+
+type OpenApiDocument = {
+  paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema: { type?: string } }[] }>>;
+};
+
+/** A query value of the declared type, as text: what the adapter would coerce. */
+function queryValueOf(type: string | undefined): string {
+  if (type === "integer" || type === "number") return "7";
+  if (type === "boolean") return "true";
+  return "x";
+}
+
+describe("validation does not depend on the transport called before", () => {
+  const deployment = useDeployment("embedded", {
+    env: {
+      ADMIN_EMAIL: adminEmail,
+      ADMIN_PASSWORD: adminPassword,
+      RATE_LIMIT_MAX: "1000000",
+      AUTH_RATE_LIMIT_MAX: "10000",
+      ORDER_RATE_LIMIT_MAX: "1000000",
+    },
+  });
+  const calls = invalidCalls();
+  let adminToken: string;
+
+  beforeAll(async () => {
+    const session = tokensOf(
+      await deployment.server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
+    );
+    adminToken = session.accessToken;
+  });
+
+  /** Calls every route of the REST face once, anonymously, with typed values sent as text. */
+  async function callEveryRestRoute(): Promise<number> {
+    const { baseUrl } = deployment.server;
+    const document = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as OpenApiDocument;
+    let called = 0;
+    for (const [route, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const parameters = operation.parameters ?? [];
+        const path = route.replace(/\{\w+\}/g, () => randomUUID());
+        const query = new URLSearchParams(
+          parameters.filter((p) => p.in === "query").map((p) => [p.name, queryValueOf(p.schema.type)]),
+        );
+        const hasBody = method === "post" || method === "patch" || method === "put";
+        const response = await fetch(`${baseUrl}/api${path}?${query}`, {
+          method: method.toUpperCase(),
+          ...(hasBody ? { headers: { "content-type": "application/json" }, body: JSON.stringify({ limit: "5" }) } : {}),
+        });
+        expect(response.status, `${method} ${route}`).toBeLessThan(500);
+        called += 1;
+      }
+    }
+    return called;
+  }
+
+  it("generated refused inputs for every query and mutation that takes input", () => {
+    const covered = new Set(calls.map((call) => call.path));
+    const takingInput = procedureInputs(appRouter).filter((p) => p.input && p.type !== "subscription");
+    expect([...covered].sort()).toEqual(takingInput.map((p) => p.path).sort());
+    // Text where a number belongs is among them, the case a coercing adapter lets through.
+    const typedAsText = (input: unknown) =>
+      Object.values(input as object).some((value) => typeof value === "string" && /^\d+$|^true$|^false$/.test(value));
+    expect(calls.some((call) => call.path === "products.list" && typedAsText(call.input))).toBe(true);
+  });
+
+  it("answers every refused input over tRPC the same before and after every REST route was called", async () => {
+    const before = [];
+    for (const call of calls) before.push(await answerOf(deployment.server, call, adminToken));
+    expect(before.every((answer) => (answer as { status: number }).status === 400)).toBe(true);
+
+    expect(await callEveryRestRoute()).toBeGreaterThan(10);
+
+    const after = [];
+    for (const call of calls) after.push(await answerOf(deployment.server, call, adminToken));
+    expect(after).toEqual(before);
+  });
+
+  it("REST reads query strings as the declared numbers and booleans, and nothing looser", async () => {
+    const { baseUrl } = deployment.server;
+    const list = (query: string) => fetch(`${baseUrl}/api/products?${query}`);
+    expect((await list("limit=1&deleted=false&inStock=true")).status).toBe(200);
+    for (const refused of [
+      "limit=abc",
+      "limit=0",
+      "limit=1.5",
+      "limit=1e999",
+      "deleted=yes",
+      "deleted=1",
+      "inStock=TRUE",
+    ]) {
+      expect((await list(refused)).status, refused).toBe(400);
+    }
+  });
+
+  it("REST bodies are as strict as tRPC: a quantity sent as text places no order", async () => {
+    const { session } = await signedInClient(deployment.server, uniqueEmail("parity-shopper"));
+    const order = { items: [{ productId: randomUUID(), quantity: "2" }], idempotencyKey: `parity-${randomUUID()}` };
+    const response = await fetch(`${deployment.server.baseUrl}/api/orders`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${session.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify(order),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/items\.0\.quantity/);
+  });
+});

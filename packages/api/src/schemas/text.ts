@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/** Postgres stores no NUL character in text, and refuses the whole statement that carries one. */
+const NUL_CHARACTER = /\u0000/;
+/**
+ * Half of a UTF-16 surrogate pair without its other half: it has no UTF-8 encoding, so Postgres
+ * refuses it in jsonb (the audit log) and drivers mangle it in text.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The string every input is made of: whatever a client sends as text can be stored, compared
+ * and logged, or is refused as invalid input before any query runs. Routers and schemas build on
+ * it (`textSchema.trim().max(200)`) instead of `z.string()`; test/fuzz/text-inputs.test.ts walks
+ * every procedure's input to prove none was left out.
+ */
+export const textSchema = z
+  .string()
+  .refine((text) => !NUL_CHARACTER.test(text), "Text must not contain the NUL character (\\u0000)")
+  .refine((text) => !LONE_SURROGATE.test(text), "Text must be valid Unicode: it holds half of a surrogate pair");
