@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createDatabase } from "@seed/db";
 import postgres from "postgres";
-import { DEFAULT_DEMO_SIZE, seedDemoData } from "../packages/api/src/demo";
-import { demoSku } from "../packages/api/src/demo/catalogue";
-import { createInProcessEventBus } from "../packages/api/src/events";
-import { createInProcessPaymentProvider } from "../packages/api/src/payments";
+import { DEFAULT_DEMO_SIZE, demoSku, seedDemoData } from "@seed/core";
+import { createInProcessEventBus, createInProcessPaymentProvider } from "@seed/platform";
 
 const ORDERABLE_PRODUCTS = 100;
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

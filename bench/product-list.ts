@@ -1,7 +1,6 @@
 import type { Server } from "@seed/server";
 import superjson from "superjson";
-import { productPageSchema, type ProductQuery } from "../packages/api/src/schemas/products";
-import { listProducts } from "../packages/api/src/services/products";
+import { listProducts, productPageSchema, type ProductQuery } from "@seed/core";
 
 /** The first page of 50 products, newest first, out of the bench database's 10,000. */
 const query: ProductQuery = { limit: 50, sort: "newest", deleted: false };

@@ -1,4 +1,4 @@
-import type { Logger } from "@seed/api";
+import type { Logger } from "@seed/platform";
 import { ConfigError, loadConfig } from "@seed/config";
 import { CommandError, type CommandIo } from "./command";
 import { commands } from "./commands";

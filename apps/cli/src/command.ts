@@ -1,4 +1,4 @@
-import type { Logger } from "@seed/api";
+import type { Logger } from "@seed/platform";
 import type { Config } from "@seed/config";
 import type { ProgressOutput } from "./progress";
 

@@ -1,4 +1,4 @@
-import { createInProcessEventBus, createRedisEventBus, type EventBus, type Logger } from "@seed/api";
+import { createInProcessEventBus, createRedisEventBus, type EventBus, type Logger } from "@seed/platform";
 import type { Config } from "@seed/config";
 import { Redis } from "ioredis";
 

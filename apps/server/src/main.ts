@@ -1,4 +1,4 @@
-import { stopOnSignals } from "@seed/api";
+import { stopOnSignals } from "@seed/platform";
 import { loadConfigOrExit, loadEnvFileIfPresent } from "@seed/config";
 import { DataDirectoryError } from "@seed/db";
 import { createServer } from "./server";

@@ -1,38 +1,41 @@
 import {
+  type AppJobQueue,
   CLOCK_TOLERANCE_SECONDS,
-  createBullJobQueue,
-  createInProcessJobQueue,
-  measuredEventBus,
-  createInProcessEventBus,
-  createInProcessLoginThrottle,
-  createInProcessPaymentProvider,
-  createInProcessUsageLimiter,
-  createInProcessConcurrencyLimiter,
-  createInProcessPermissionCache,
   createSessionCache,
   defaultSessionCacheOptions,
-  createConfiguredMailer,
   deriveSealingKey,
+  jobCatalogue,
+  type KeySource,
+  type SessionCache,
   sharedSecretKeys,
   signingKeySet,
+} from "@seed/core";
+import {
+  type ConcurrencyLimiter,
+  createBullJobQueue,
+  createConfiguredMailer,
+  createInProcessConcurrencyLimiter,
+  createInProcessEventBus,
+  createInProcessJobQueue,
+  createInProcessLoginThrottle,
+  createInProcessPaymentProvider,
+  createInProcessPermissionCache,
+  createInProcessUsageLimiter,
+  createRedisConcurrencyLimiter,
   createRedisEventBus,
   createRedisLoginThrottle,
-  createRedisUsageLimiter,
-  createRedisConcurrencyLimiter,
   createRedisPermissionCache,
+  createRedisUsageLimiter,
   type EventBus,
   type EventBusObserver,
-  type JobQueue,
-  type LoginThrottle,
   type Logger,
-  type KeySource,
+  type LoginThrottle,
   type Mailer,
+  measuredEventBus,
   type PaymentProvider,
-  type UsageLimiter,
-  type ConcurrencyLimiter,
   type PermissionCache,
-  type SessionCache,
-} from "@seed/api";
+  type UsageLimiter,
+} from "@seed/platform";
 import type { Config } from "@seed/config";
 import { createDatabase, type DatabaseConnection, type QueryObserver } from "@seed/db";
 import { Redis } from "ioredis";
@@ -53,7 +56,7 @@ export interface Resources {
   liveLeases: ConcurrencyLimiter;
   mailer: Mailer;
   /** Background jobs: BullMQ with Redis, in this process without. */
-  jobs: JobQueue;
+  jobs: AppJobQueue;
   /** Takes the money for orders; the in-process provider until a real one is configured. */
   payments: PaymentProvider;
   /** What signs and verifies access tokens. */
@@ -142,9 +145,10 @@ export async function openResources(
         redisUrl: config.redis.url,
         keyPrefix: config.redis.keyPrefix,
         settings: config.jobs,
+        catalogue: jobCatalogue,
         log,
       })
-    : createInProcessJobQueue(config.jobs);
+    : createInProcessJobQueue(config.jobs, jobCatalogue);
 
   const usageLimiter = redis ? createRedisUsageLimiter(redis, config.redis.keyPrefix) : createInProcessUsageLimiter();
   const liveLeases = redis

@@ -1,16 +1,17 @@
-import cookie from "@fastify/cookie";
-import websocket from "@fastify/websocket";
-import type { Span } from "@opentelemetry/api";
-import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import {
   bootstrap,
   configurePasswordHashing,
   createAccessTokenService,
   createOidcProviders,
-  createQueuedMailer,
   deriveSealingKey,
-  type ApiDependencies,
-} from "@seed/api";
+  jobWorker,
+} from "@seed/core";
+import cookie from "@fastify/cookie";
+import websocket from "@fastify/websocket";
+import type { Span } from "@opentelemetry/api";
+import type { SpanExporter } from "@opentelemetry/sdk-trace";
+import { type ApiDependencies } from "@seed/api";
+import { createQueuedMailer } from "@seed/platform";
 import type { Config } from "@seed/config";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
@@ -122,11 +123,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   try {
     await bootstrap({ ...deps, log: app.log }, config.firstAdmin);
     if (config.jobs.runInServer) {
-      await resources.jobs.startWorker({
-        db: deps.db,
-        mailer: resources.mailer,
-        log: app.log.child({ component: "jobs" }),
-      });
+      await resources.jobs.startWorker(
+        jobWorker({ db: deps.db, mailer: resources.mailer, log: app.log.child({ component: "jobs" }) }),
+      );
     }
   } catch (error) {
     await resources.close();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter, once } from "node:events";
-import { createInProcessPaymentProvider, type PaymentProvider } from "@seed/api";
+import { createInProcessPaymentProvider, type PaymentProvider } from "@seed/platform";
 import { mailOutbox } from "@seed/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import type { OrderStatusChange, ProductChange } from "@seed/api";
-import { createAccessTokenService, userOrdersChannel } from "@seed/api";
+import { createAccessTokenService, type OrderStatusChange, type ProductChange, userOrdersChannel } from "@seed/core";
 import type { Client } from "@seed/client";
 import { loadConfig } from "@seed/config";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { OrderStatusChange } from "@seed/api";
+import type { OrderStatusChange } from "@seed/core";
 import type { Client } from "@seed/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordSubscription, signedInClient, watchNotifications, watchProducts, type Tracked } from "./support/live";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { productChangesChannel, userOrdersChannel, type OrderStatusChange, type ProductChange } from "@seed/api";
+import { type OrderStatusChange, type ProductChange, productChangesChannel, userOrdersChannel } from "@seed/core";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";

@@ -1,4 +1,5 @@
-import { createBullJobQueue, createConfiguredMailer, stopOnSignals } from "@seed/api";
+import { jobCatalogue, jobWorker } from "@seed/core";
+import { createBullJobQueue, createConfiguredMailer, stopOnSignals } from "@seed/platform";
 import { loadConfigOrExit, loadEnvFileIfPresent } from "@seed/config";
 import { createDatabase } from "@seed/db";
 import { pino } from "pino";
@@ -19,9 +20,10 @@ const jobs = await createBullJobQueue({
   redisUrl: config.redis.url,
   keyPrefix: config.redis.keyPrefix,
   settings: config.jobs,
+  catalogue: jobCatalogue,
   log,
 });
-await jobs.startWorker({ db: database.db, mailer, log });
+await jobs.startWorker(jobWorker({ db: database.db, mailer, log }));
 log.info({ concurrency: config.jobs.concurrency }, "worker ready");
 
 stopOnSignals(

@@ -1,9 +1,10 @@
+import { jobCatalogue } from "@seed/core";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { createBullJobQueue, type JobQueue } from "@seed/api";
+import { createBullJobQueue, type JobQueue } from "@seed/platform";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSmtpSink, type SmtpSink } from "../../server/test/support/smtp-sink";
@@ -63,6 +64,7 @@ describe.skipIf(!canRun)("the worker process", () => {
       redisUrl: process.env.REDIS_URL!,
       keyPrefix,
       settings: { concurrency: 1, attempts: 3, backoffMs: 10, stalledAfterMs: 1000, cleanupCron: "0 3 * * *" },
+      catalogue: jobCatalogue,
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     });
   });

@@ -1,10 +1,7 @@
-import type { Principal } from "./actor";
+import { authenticate, type Principal, resolveAccess } from "@seed/core";
 import type { ApiDependencies } from "./dependencies";
-import { AppError } from "./errors";
+import { AppError, type Logger } from "@seed/platform";
 import type { LiveConnection } from "./live";
-import type { Logger } from "./logger";
-import { resolveAccess } from "./services/access";
-import { authenticate } from "./services/auth";
 
 export interface CookieOptions {
   httpOnly: boolean;

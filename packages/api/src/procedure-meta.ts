@@ -1,5 +1,5 @@
 import type { OpenApiMeta } from "trpc-to-openapi";
-import type { Permission } from "./authorization";
+import type { Permission } from "@seed/core";
 
 /** Who may call a procedure. */
 export type AccessRule =

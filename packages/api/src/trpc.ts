@@ -1,15 +1,11 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, type z } from "zod";
-import { actorOf } from "./actor";
-import type { Permission } from "./authorization";
+import { actorOf, type Permission, recordSecurityEvent } from "@seed/core";
 import type { Context } from "./context";
-import { AppError, type AppErrorCode } from "./errors";
-import { isInfrastructureFailure } from "./infrastructure-failure";
+import { AppError, type AppErrorCode, isInfrastructureFailure, type UsageBudgetPolicy } from "@seed/platform";
 import { finishing } from "./live/live-feed";
 import type { ProcedureMeta } from "./procedure-meta";
-import { recordSecurityEvent } from "./services/security-events";
-import type { UsageBudgetPolicy } from "./throttling";
 
 // The meta of a procedure declares who may call it (set by the builders below) and may name its
 // REST route (see openapi.ts); see procedure-meta.ts.

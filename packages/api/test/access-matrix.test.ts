@@ -3,16 +3,21 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { accessMatrix } from "../src/access-matrix";
-import { systemActor } from "../src/actor";
-import type { Permission, RoleName } from "../src/authorization";
+import {
+  createAccount,
+  createProduct,
+  deleteProduct,
+  grantPermission,
+  login,
+  type Permission,
+  placeOrder,
+  type RoleName,
+  systemActor,
+} from "@seed/core";
 import { createContext } from "../src/context";
 import { procedureCatalog, proceduresByPath, type ProcedurePath } from "../src/procedure-catalog";
 import type { AccessRule } from "../src/procedure-meta";
 import { createCaller } from "../src/root";
-import { placeOrder } from "../src/services/orders";
-import { grantPermission } from "../src/services/permission-grants";
-import { createProduct, deleteProduct } from "../src/services/products";
-import { createAccount, login } from "../src/services/auth";
 import { authenticatorCode, enableMfa, mfaRequired } from "./mfa-support";
 import { createTestApi, permissionsFor, recordingLogger, tokensOf, testActor } from "./support";
 

@@ -1,8 +1,8 @@
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { AppError } from "../src/errors";
-import { createAccessTokenService, sharedSecretKeys } from "../src/services/access-tokens";
+import { AppError } from "@seed/platform";
+import { createAccessTokenService, sharedSecretKeys } from "@seed/core";
 import { tokenOptions } from "./support";
 
 const service = createAccessTokenService(tokenOptions, sharedSecretKeys(tokenOptions.secret));

@@ -1,9 +1,7 @@
 import { refreshSessions, rotatedRefreshTokens, securityEvents, users } from "@seed/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authenticate, login, logout, refresh, register } from "../src/services/auth";
-import { hashOpaqueToken } from "../src/services/opaque-tokens";
-import { configurePasswordHashing } from "../src/services/passwords";
+import { authenticate, configurePasswordHashing, hashOpaqueToken, login, logout, refresh, register } from "@seed/core";
 import { appErrorOf, createTestApi, tokensOf, testActor as client } from "./support";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;

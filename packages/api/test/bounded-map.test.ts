@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BoundedMap } from "../src/bounded-map";
+import { BoundedMap } from "@seed/platform";
 
 describe("a bounded map", () => {
   it("drops the entry set longest ago to make room", () => {

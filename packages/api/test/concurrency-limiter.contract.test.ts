@@ -3,10 +3,10 @@ import { once } from "node:events";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  type ConcurrencyLimiter,
   createInProcessConcurrencyLimiter,
   createRedisConcurrencyLimiter,
-  type ConcurrencyLimiter,
-} from "../src/throttling";
+} from "@seed/platform";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];

@@ -5,7 +5,7 @@ import { orders, products, users } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { count, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../src/demo";
+import { seedDemoData } from "@seed/core";
 import { createTestApi, recordingLogger } from "./support";
 
 const size = { products: 300, customers: 3, ordersPerCustomer: 3 };

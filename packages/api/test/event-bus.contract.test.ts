@@ -10,7 +10,7 @@ import {
   type EventBus,
   type EventBusOptions,
   type TrackedEvent,
-} from "../src/events";
+} from "@seed/platform";
 import { cutSubscriberConnection } from "./subscriber-connection";
 import { appErrorOf } from "./support";
 

@@ -1,8 +1,7 @@
 import { securityEvents } from "@seed/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { register, rolesOf } from "../src/services/auth";
-import { ensureFirstAdmin } from "../src/services/first-admin";
+import { ensureFirstAdmin, register, rolesOf } from "@seed/core";
 import { createTestApi, testActor } from "./support";
 
 describe("the first admin", () => {

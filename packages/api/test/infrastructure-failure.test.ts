@@ -3,8 +3,7 @@ import { createTestDatabase, unusedPort } from "@seed/db/testing";
 import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { AppError } from "../src/errors";
-import { isInfrastructureFailure } from "../src/infrastructure-failure";
+import { AppError, isInfrastructureFailure } from "@seed/platform";
 
 async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
   return work().then(

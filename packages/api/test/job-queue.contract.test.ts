@@ -1,17 +1,23 @@
+import { jobCatalogue, jobWorker, syncAuthorizationCatalog } from "@seed/core";
 import { randomBytes } from "node:crypto";
 import { emailTokens, userPermissions, users, type Database } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createBullJobQueue, createInProcessJobQueue, type JobQueue } from "../src/jobs";
-import { createOutboxMailer, type Mailer, type MailMessage } from "../src/mail";
-import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
+import {
+  createBullJobQueue,
+  createInProcessJobQueue,
+  createOutboxMailer,
+  type JobQueue,
+  type Mailer,
+  type MailMessage,
+} from "@seed/platform";
 import { recordingLogger, testJobSettings } from "./support";
 
 const redisUrl = process.env.REDIS_URL;
 
 const implementations: [string, () => JobQueue | Promise<JobQueue>][] = [
-  ["in-process", () => createInProcessJobQueue(testJobSettings)],
+  ["in-process", () => createInProcessJobQueue(testJobSettings, jobCatalogue)],
 ];
 if (redisUrl) {
   implementations.push([
@@ -21,6 +27,7 @@ if (redisUrl) {
         redisUrl,
         keyPrefix: `seed-test:${randomBytes(4).toString("hex")}:`,
         settings: testJobSettings,
+        catalogue: jobCatalogue,
         log: recordingLogger(),
       }),
   ]);
@@ -78,7 +85,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     await queue.enqueue("mail.send", message("queued"));
     expect(await queue.counts()).toMatchObject({ waiting: 1, active: 0 });
 
-    await queue.startWorker({ db, mailer, log: recordingLogger() });
+    await queue.startWorker(jobWorker({ db, mailer, log: recordingLogger() }));
     await expect.poll(() => mailer.sent.map((sent) => sent.to)).toEqual(["queued@example.com"]);
     await expect.poll(() => queue.counts()).toMatchObject({ waiting: 0, active: 0, failed: 0 });
   });
@@ -93,7 +100,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     queue = await createQueue();
     const { mailer } = controllableMailer();
     mailer.refusing = true;
-    await queue.startWorker({ db, mailer, log: recordingLogger() });
+    await queue.startWorker(jobWorker({ db, mailer, log: recordingLogger() }));
     const id = await queue.enqueue("mail.send", message("bounced"));
 
     await expect.poll(() => queue.deadLetters(10)).toHaveLength(1);
@@ -121,7 +128,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     const id = await queue.enqueue("exports.orders", { userId: user!.id });
     expect(await queue.find(id)).toMatchObject({ id, name: "exports.orders", state: "queued", result: null });
 
-    await queue.startWorker({ db, mailer: controllableMailer().mailer, log: recordingLogger() });
+    await queue.startWorker(jobWorker({ db, mailer: controllableMailer().mailer, log: recordingLogger() }));
     await expect.poll(async () => (await queue.find(id))?.state).toBe("done");
     expect((await queue.find(id))!.result).toEqual({
       csv: "order_id,placed_at,status,payment_status,items,total_amount,currency\r\n",
@@ -139,7 +146,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     queue = await createQueue();
     const { mailer, hold } = controllableMailer();
     const held = hold();
-    await queue.startWorker({ db, mailer, log: recordingLogger() });
+    await queue.startWorker(jobWorker({ db, mailer, log: recordingLogger() }));
     await queue.enqueue("mail.send", message("in-flight"));
     await held.started;
 
@@ -176,7 +183,9 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
       expiresAt: past,
     });
 
-    await queue.startWorker({ db, mailer: createOutboxMailer(db, recordingLogger()), log: recordingLogger() });
+    await queue.startWorker(
+      jobWorker({ db, mailer: createOutboxMailer(db, recordingLogger()), log: recordingLogger() }),
+    );
     await queue.enqueue("maintenance.cleanUpExpired", {});
 
     // Temporary grants are the last kind deleted: once they are gone, the job is done.

@@ -1,21 +1,24 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Principal } from "../src/actor";
-import { systemActor } from "../src/actor";
-import { roleCatalog, type RoleName } from "../src/authorization";
-import { AppError } from "../src/errors";
 import {
   accessChangesChannel,
+  createAccount,
+  grantPermission,
+  login,
   orderChannel,
-  productChangesChannel,
   type OrderStatusChange,
+  type Principal,
   type ProductChange,
-} from "../src/events";
+  productChangesChannel,
+  removeRole,
+  revokePermission,
+  roleCatalog,
+  type RoleName,
+  systemActor,
+} from "@seed/core";
+import { AppError } from "@seed/platform";
 import { holderOf, isLiveFeed, liveEvents, ownerOrHolderOf, type LiveConnection, type LiveFeed } from "../src/live";
 import { createCaller } from "../src/root";
-import { createAccount, login } from "../src/services/auth";
-import { grantPermission, revokePermission } from "../src/services/permission-grants";
-import { removeRole } from "../src/services/role-assignments";
 import { createTestApi, testActor, tokensOf } from "./support";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;

@@ -7,7 +7,7 @@ import {
   lockoutAfter,
   type LoginThrottle,
   type ThrottledKey,
-} from "../src/throttling";
+} from "@seed/platform";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];

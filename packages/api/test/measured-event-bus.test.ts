@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createInProcessEventBus, createRedisEventBus, measuredEventBus, type EventBus } from "../src/events";
+import { createInProcessEventBus, createRedisEventBus, type EventBus, measuredEventBus } from "@seed/platform";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];

@@ -2,11 +2,20 @@ import { randomBytes } from "node:crypto";
 import { auditLog, mfaChallenges, mfaFactors, recoveryCodes, refreshSessions, securityEvents } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authenticate, login, register } from "../src/services/auth";
-import { hashOpaqueToken } from "../src/services/opaque-tokens";
-import { confirmMfa, disableMfa, enrollMfa, mfaStatus } from "../src/services/mfa/factors";
-import { deriveSealingKey, seal, unseal } from "../src/services/sealing";
-import { completeMfaSignIn } from "../src/services/mfa/sign-in";
+import {
+  authenticate,
+  completeMfaSignIn,
+  confirmMfa,
+  deriveSealingKey,
+  disableMfa,
+  enrollMfa,
+  hashOpaqueToken,
+  login,
+  mfaStatus,
+  register,
+  seal,
+  unseal,
+} from "@seed/core";
 import { authenticatorCode, enableMfa, mfaRequired } from "./mfa-support";
 import { appErrorOf, createTestApi, tokensOf, testActor } from "./support";
 

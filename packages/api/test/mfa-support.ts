@@ -1,8 +1,6 @@
 import { Secret, TOTP } from "otpauth";
-import type { Actor } from "../src/actor";
+import { type Actor, confirmMfa, enrollMfa, type LoginResult } from "@seed/core";
 import type { ApiDependencies } from "../src/dependencies";
-import { confirmMfa, enrollMfa } from "../src/services/mfa/factors";
-import type { LoginResult } from "../src/validators";
 import { testActor } from "./support";
 
 /**

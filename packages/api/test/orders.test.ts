@@ -3,10 +3,9 @@ import { auditLog, orderItems, orders, products } from "@seed/db";
 import { availableDrivers } from "@seed/db/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { userOrdersChannel, type OrderStatus, type OrderStatusChange } from "../src/events";
-import type { InProcessPaymentProvider } from "../src/payments";
+import { type OrderStatus, type OrderStatusChange, userOrdersChannel } from "@seed/core";
+import { createInProcessUsageLimiter, type InProcessPaymentProvider } from "@seed/platform";
 import { createCaller } from "../src/root";
-import { createInProcessUsageLimiter } from "../src/throttling";
 import { member, productInput, recordEvents, type TestApi } from "./shop-support";
 import { createTestApi } from "./support";
 

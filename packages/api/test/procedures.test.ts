@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AppError } from "../src/errors";
+import { AppError } from "@seed/platform";
 import {
   createCallerFactory,
   protectedProcedure,
@@ -11,8 +11,7 @@ import {
   requirePermission,
   router,
 } from "../src/trpc";
-import type { Principal } from "../src/actor";
-import type { RoleName } from "../src/authorization";
+import type { Principal, RoleName } from "@seed/core";
 import type { ProcedureMeta } from "../src/procedure-meta";
 import { createTestApi, permissionsFor } from "./support";
 

@@ -3,7 +3,7 @@ import { auditLog, products } from "@seed/db";
 import { availableDrivers } from "@seed/db/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { productChangesChannel, type ProductChange } from "../src/events";
+import { type ProductChange, productChangesChannel } from "@seed/core";
 import { member, productInput, recordEvents, type TestApi } from "./shop-support";
 import { createTestApi } from "./support";
 

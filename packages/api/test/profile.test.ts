@@ -1,9 +1,8 @@
 import { auditLog, mailOutbox, orders, refreshSessions, users } from "@seed/db";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemActor } from "../src/actor";
+import { login, register, systemActor } from "@seed/core";
 import { createCaller } from "../src/root";
-import { login, register } from "../src/services/auth";
 import { PASSWORD, member, productInput, type TestApi } from "./shop-support";
 import { createTestApi, testActor, tokensOf } from "./support";
 

@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { createInProcessEventBus, createRedisEventBus, type EventBus } from "../src/events";
+import { createInProcessEventBus, createRedisEventBus, type EventBus } from "@seed/platform";
 import {
   createSessionCache,
   defaultSessionCacheOptions,
   type SessionCache,
   type SessionCacheOptions,
   type SessionRecord,
-} from "../src/services/session-cache";
+} from "@seed/core";
 import { cutSubscriberConnection } from "./subscriber-connection";
 
 const redisUrl = process.env.REDIS_URL;

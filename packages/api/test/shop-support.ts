@@ -1,10 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Principal } from "../src/actor";
-import { systemActor } from "../src/actor";
-import type { Permission, RoleName } from "../src/authorization";
-import type { EventBus } from "../src/events";
+import { createAccount, type Permission, type Principal, type RoleName, systemActor } from "@seed/core";
+import type { EventBus } from "@seed/platform";
 import { createCaller } from "../src/root";
-import { createAccount } from "../src/services/auth";
 import { permissionsFor, type createTestApi } from "./support";
 
 export type TestApi = Awaited<ReturnType<typeof createTestApi>>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AppError } from "../src/errors";
-import { withinSignInBudget } from "../src/services/sign-in-budget";
+import { AppError } from "@seed/platform";
+import { withinSignInBudget } from "@seed/core";
 import { createTestApi, testActor } from "./support";
 
 let api: Awaited<ReturnType<typeof createTestApi>>;

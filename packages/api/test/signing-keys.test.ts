@@ -4,14 +4,14 @@ import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { eq } from "drizzle-orm";
 import { createLocalJWKSet, jwtVerify, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../src/errors";
+import { AppError } from "@seed/platform";
 import {
+  type AccessTokenService,
   createAccessTokenService,
+  deriveSealingKey,
   rotateSigningKey,
   signingKeySet,
-  type AccessTokenService,
-} from "../src/services/access-tokens";
-import { deriveSealingKey } from "../src/services/sealing";
+} from "@seed/core";
 
 const rules = { issuer: "seed-test", audience: "seed-test-api", ttlSeconds: 300 };
 const serverSecret = randomBytes(32);

@@ -1,24 +1,35 @@
+import {
+  type Actor,
+  createAccessTokenService,
+  createOidcProviders,
+  createSessionCache,
+  deriveSealingKey,
+  jobCatalogue,
+  type LoginResult,
+  type Permission,
+  type Principal,
+  roleCatalog,
+  type RoleName,
+  sharedSecretKeys,
+  syncAuthorizationCatalog,
+} from "@seed/core";
 import { randomBytes } from "node:crypto";
 import type { DatabaseDriver } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
-import type { Actor, Principal } from "../src/actor";
-import { createInProcessPermissionCache, roleCatalog, type Permission, type RoleName } from "../src/authorization";
-import { createOutboxMailer } from "../src/mail";
-import { createInProcessLoginThrottle, type UsageLimiter } from "../src/throttling";
-import { syncAuthorizationCatalog } from "../src/services/authorization-catalog";
+import {
+  AppError,
+  createInProcessEventBus,
+  createInProcessJobQueue,
+  createInProcessLoginThrottle,
+  createInProcessPaymentProvider,
+  createInProcessPermissionCache,
+  createOutboxMailer,
+  type Logger,
+  type UsageLimiter,
+} from "@seed/platform";
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
-import { createInProcessEventBus } from "../src/events";
-import { createSessionCache } from "../src/services/session-cache";
-import { createInProcessJobQueue } from "../src/jobs";
-import { createInProcessPaymentProvider } from "../src/payments";
-import type { Logger } from "../src/logger";
-import { createAccessTokenService, sharedSecretKeys } from "../src/services/access-tokens";
-import { deriveSealingKey } from "../src/services/sealing";
-import { createOidcProviders } from "../src/services/oidc/providers";
-import type { LoginResult } from "../src/validators";
 import { expect } from "vitest";
-import { AppError } from "../src/errors";
 
 export const tokenOptions = {
   secret: randomBytes(32),
@@ -101,7 +112,7 @@ export async function createTestApi(driver?: DatabaseDriver): Promise<{
     cookieSecure: true,
     oidcProviders: createOidcProviders(null),
     mfaSealingKey: deriveSealingKey(tokenOptions.secret, "mfa secret"),
-    jobs: createInProcessJobQueue(testJobSettings),
+    jobs: createInProcessJobQueue(testJobSettings, jobCatalogue),
     // The in-process provider itself, so that tests can make it decline or time out.
     payments: createInProcessPaymentProvider(),
     paymentTimeoutMs: 200,

@@ -1,4 +1,4 @@
-import { deleteExpiredRecords, expiringRecords } from "@seed/api";
+import { deleteExpiredRecords, expiringRecords } from "@seed/core";
 import type { Command } from "../command";
 import { withDatabase } from "../database";
 import { startProgress } from "../progress";

@@ -7,7 +7,7 @@ import {
   newPasswordSchema,
   sessionInvalidator,
   systemActor,
-} from "@seed/api";
+} from "@seed/core";
 import { CommandError, requiredArgument, type Command } from "../command";
 import { withDatabase } from "../database";
 import { withEventBus } from "../event-bus";

@@ -1,4 +1,4 @@
-import { findUserByEmail, revokeAllSessions, sessionInvalidator, systemActor } from "@seed/api";
+import { findUserByEmail, revokeAllSessions, sessionInvalidator, systemActor } from "@seed/core";
 import { CommandError, requiredArgument, type Command } from "../command";
 import { withDatabase } from "../database";
 import { withEventBus } from "../event-bus";

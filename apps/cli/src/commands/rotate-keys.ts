@@ -1,4 +1,4 @@
-import { deriveSealingKey, rotateSigningKey } from "@seed/api";
+import { deriveSealingKey, rotateSigningKey } from "@seed/core";
 import { CommandError, type Command } from "../command";
 import { withDatabase } from "../database";
 

@@ -1,13 +1,12 @@
 import {
-  DEFAULT_DEMO_SIZE,
   bootstrap,
   configurePasswordHashing,
-  createInProcessEventBus,
-  createInProcessPaymentProvider,
+  DEFAULT_DEMO_SIZE,
+  type DemoDataSize,
   seedDemoData,
   sessionInvalidator,
-  type DemoDataSize,
-} from "@seed/api";
+} from "@seed/core";
+import { createInProcessEventBus, createInProcessPaymentProvider } from "@seed/platform";
 import { parseArgs } from "node:util";
 import { CommandError, type Command, type CommandIo } from "../command";
 import { withDatabase } from "../database";

@@ -1,4 +1,4 @@
-import type { AccessTokenService } from "@seed/api";
+import type { AccessTokenService } from "@seed/core";
 import type { FastifyInstance } from "fastify";
 
 export const JWKS_PATH = "/.well-known/jwks.json";

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { AppError, type ConcurrencyLimiter, type LiveConnection, type UsageLimiter } from "@seed/api";
+import { type LiveConnection } from "@seed/api";
+import { AppError, type ConcurrencyLimiter, type UsageLimiter } from "@seed/platform";
 import type { Config } from "@seed/config";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";

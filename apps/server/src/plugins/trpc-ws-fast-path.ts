@@ -14,7 +14,8 @@
  * any release: that is why the workspace catalog pins @trpc/* to one exact version.
  */
 import type { IncomingMessage } from "node:http";
-import { isLiveFeed, type LiveFeed, type TrackedEvent } from "@seed/api";
+import { isLiveFeed, type LiveFeed } from "@seed/api";
+import { type TrackedEvent } from "@seed/platform";
 import type { AnyTRPCRouter, inferRouterContext } from "@trpc/server";
 import { createURL } from "@trpc/server/adapters/node-http";
 import { handleKeepAlive, type WSSHandlerOptions } from "@trpc/server/adapters/ws";

@@ -1,4 +1,4 @@
-import type { EventBusObserver, JobQueue } from "@seed/api";
+import type { EventBusObserver, JobQueue } from "@seed/platform";
 import type { QueryObserver } from "@seed/db";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 

@@ -4,7 +4,8 @@
  * input, which holds when every string input is built on the api's one `textSchema`. This walks
  * every procedure's input schema, found at run time, down to each string in it.
  */
-import { appRouter, textSchema } from "@seed/api";
+import { appRouter } from "@seed/api";
+import { textSchema } from "@seed/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";

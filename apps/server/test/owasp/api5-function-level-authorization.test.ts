@@ -5,7 +5,8 @@
  * that needs a permission must refuse the customer. Rows come from the matrix, which is read
  * from the router, so a new procedure is covered the moment it is declared.
  */
-import { procedureCatalog, roleCatalog, type AccessRule, type Permission } from "@seed/api";
+import { procedureCatalog, type AccessRule } from "@seed/api";
+import { type Permission, roleCatalog } from "@seed/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawCall } from "../support/test-server";
 import { coveredElsewhere, target, type Account, type Target } from "./attacker";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { productChangesChannel, type Notification, type ProductChange } from "@seed/api";
+import { type Notification } from "@seed/api";
+import { type ProductChange, productChangesChannel } from "@seed/core";
 import { TRPCClientError, type Client } from "@seed/client";
 import type { Unsubscribable } from "@trpc/server/observable";
 import { tokensOf, type TestServer } from "./test-server";

@@ -1,4 +1,4 @@
-import type { SessionEvent } from "@seed/api";
+import type { SessionEvent } from "@seed/core";
 import type { Client } from "@seed/client";
 import { recordSubscription } from "./live";
 

@@ -1,17 +1,15 @@
 import { tracked, TRPCError, type TrackedEnvelope } from "@trpc/server";
-import type { Principal } from "../actor";
-import type { Context } from "../context";
-import { AppError } from "../errors";
 import {
+  type Access,
   accessChangesChannel,
-  pulled,
-  sessionEventsChannel,
-  type ChannelSubscription,
+  currentAccess,
+  type Principal,
   type SessionEvent,
-  type TrackedEvent,
-} from "../events";
-import { currentAccess, type Access } from "../services/access";
-import { sessionIsLive } from "../services/live-session";
+  sessionEventsChannel,
+  sessionIsLive,
+} from "@seed/core";
+import type { Context } from "../context";
+import { AppError, type ChannelSubscription, pulled, type TrackedEvent } from "@seed/platform";
 import type { LiveFeed, LiveReceiver } from "./live-feed";
 
 export interface LiveEventsOptions {

@@ -1,5 +1,5 @@
 import type { TrackedEnvelope } from "@trpc/server";
-import type { TrackedEvent } from "../events";
+import type { TrackedEvent } from "@seed/platform";
 
 /**
  * How a transport that writes its own frames reads a live subscription: each event by a plain

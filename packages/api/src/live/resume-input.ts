@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { textSchema } from "../schemas/text";
+import { textSchema } from "@seed/core";
 
 /**
  * The input of a resumable subscription. The client sends back the id of the last event it

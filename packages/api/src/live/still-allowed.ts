@@ -1,5 +1,4 @@
-import type { Permission } from "../authorization";
-import type { Access } from "../services/access";
+import type { Access, Permission } from "@seed/core";
 
 /**
  * The rule of a subscription to one owner's resource, asked again whenever the subscriber's

@@ -1,22 +1,31 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../actor";
-import { sessionEventsChannel, type SessionEvent } from "../events";
-import { liveEvents, resumeInput } from "../live";
-import { login, logout, refresh, register } from "../services/auth";
-import { findSessionOwner, listSessions, revokeAllSessions, revokeSession } from "../services/sessions";
-import { protectedProcedure, publicProcedure, requireOwnership } from "../trpc";
-import { sessionRevokedSchema, sessionSchema, sessionsRevokedSchema } from "../schemas/auth";
 import {
+  actorOf,
   credentialsSchema,
+  findSessionOwner,
+  listSessions,
+  login,
   loginResultSchema,
+  logout,
   permissionSchema,
   publicUserSchema,
+  refresh,
   refreshTokenInputSchema,
+  register,
   registrationResultSchema,
   registrationSchema,
+  revokeAllSessions,
+  revokeSession,
+  type SessionEvent,
+  sessionEventsChannel,
+  sessionRevokedSchema,
+  sessionSchema,
+  sessionsRevokedSchema,
   sessionTokensSchema,
-} from "../validators";
+} from "@seed/core";
+import { liveEvents, resumeInput } from "../live";
+import { protectedProcedure, publicProcedure, requireOwnership } from "../trpc";
 import { emailRouter } from "./email";
 import { mfaRouter } from "./mfa";
 import { passwordRouter } from "./password";

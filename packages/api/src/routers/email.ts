@@ -1,10 +1,14 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../actor";
-import { sendEmailVerification, verifyEmail } from "../services/email-verification";
-import { emailVerifiedSchema, verificationSentSchema } from "../schemas/auth";
+import {
+  actorOf,
+  emailVerifiedSchema,
+  opaqueTokenSchema,
+  sendEmailVerification,
+  verificationSentSchema,
+  verifyEmail,
+} from "@seed/core";
 import { protectedProcedure, publicProcedure } from "../trpc";
-import { opaqueTokenSchema } from "../validators";
 
 export const emailRouter = {
   /** Mails the signed-in user a new confirmation link (unless the address is confirmed). */

@@ -1,9 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { findOrderExport, startOrderExport } from "../services/order-exports";
-import { exportStartedSchema, orderExportSchema } from "../schemas/exports";
+import { exportStartedSchema, findOrderExport, orderExportSchema, startOrderExport, textSchema } from "@seed/core";
 import { limitUsage, protectedProcedure, requireOwnership } from "../trpc";
-import { textSchema } from "../schemas/text";
 
 /** An export reads every order of the user: a few a minute is plenty for a person. */
 const EXPORT_BUDGET = { perUser: 5, perAddress: 20, windowMs: 60_000 };

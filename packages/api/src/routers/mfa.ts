@@ -1,13 +1,20 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../actor";
-import { confirmMfa, disableMfa, enrollMfa, mfaStatus } from "../services/mfa/factors";
-import { completeMfaSignIn } from "../services/mfa/sign-in";
-import { assertRecentSignIn } from "../services/sessions";
+import {
+  actorOf,
+  assertRecentSignIn,
+  completeMfaSignIn,
+  confirmMfa,
+  disableMfa,
+  enrollMfa,
+  mfaStatus,
+  opaqueTokenSchema,
+  passwordConfirmationSchema,
+  sessionTokensSchema,
+  textSchema,
+} from "@seed/core";
 import { protectedProcedure, publicProcedure } from "../trpc";
-import { opaqueTokenSchema, passwordConfirmationSchema, sessionTokensSchema } from "../validators";
 import { setSessionCookies } from "./session-cookies";
-import { textSchema } from "../schemas/text";
 
 /** A six-digit code from the authenticator, or a recovery code; long enough for either, no longer. */
 const secondFactorCodeSchema = textSchema.trim().min(1, "Code is required").max(32, "Code is too long");

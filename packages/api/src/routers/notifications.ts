@@ -1,5 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { sessionEventsChannel, userOrdersChannel, type OrderStatusChange, type SessionEvent } from "../events";
+import { type OrderStatusChange, type SessionEvent, sessionEventsChannel, userOrdersChannel } from "@seed/core";
 import { liveEvents, resumeInput } from "../live";
 import { protectedProcedure } from "../trpc";
 

@@ -1,11 +1,8 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../actor";
-import { completeOidcLogin, startOidcLogin } from "../services/oidc/login";
+import { actorOf, completeOidcLogin, loginResultSchema, startOidcLogin, textSchema } from "@seed/core";
 import { publicProcedure } from "../trpc";
-import { loginResultSchema } from "../validators";
 import { readOidcBindingCookie, setOidcBindingCookie, setSessionCookies } from "./session-cookies";
-import { textSchema } from "../schemas/text";
 
 /** A configured provider's name; which ones exist is told by `auth.oidc.providers`. */
 const providerNameSchema = textSchema.min(1).max(64);

@@ -1,16 +1,21 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { actorOf } from "../actor";
 import {
+  actorOf,
+  findOrderOwner,
+  getOrder,
+  listOrders,
+  moveOrder,
+  orderChannel,
   orderIdSchema,
   orderPageSchema,
   orderQuerySchema,
   orderSchema,
+  type OrderStatusChange,
+  placeOrder,
   placeOrderSchema,
   setOrderStatusSchema,
-} from "../schemas/orders";
-import { orderChannel, type OrderStatusChange } from "../events";
+} from "@seed/core";
 import { lastEventIdSchema, liveEvents, ownerOrHolderOf } from "../live";
-import { findOrderOwner, getOrder, listOrders, moveOrder, placeOrder } from "../services/orders";
 import { limitUsage, protectedProcedure, requireOwnership, requirePermission } from "../trpc";
 
 /** Someone else's order is refused as not found, unless the caller may act on anyone's. */

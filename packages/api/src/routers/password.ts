@@ -1,10 +1,16 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../actor";
-import { requestPasswordReset, resetPassword } from "../services/password-reset";
-import { passwordResetRequestedSchema, passwordResetSchema } from "../schemas/auth";
+import {
+  actorOf,
+  emailSchema,
+  newPasswordSchema,
+  opaqueTokenSchema,
+  passwordResetRequestedSchema,
+  passwordResetSchema,
+  requestPasswordReset,
+  resetPassword,
+} from "@seed/core";
 import { publicProcedure } from "../trpc";
-import { emailSchema, newPasswordSchema, opaqueTokenSchema } from "../validators";
 
 export const passwordRouter = {
   /** Always answers the same, whether or not the address has an account. */

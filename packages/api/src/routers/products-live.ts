@@ -1,5 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { productChangesChannel, type ProductChange } from "../events";
+import { type ProductChange, productChangesChannel } from "@seed/core";
 import { liveEvents, resumeInput } from "../live";
 import { publicProcedure } from "../trpc";
 

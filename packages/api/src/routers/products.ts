@@ -1,22 +1,20 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { actorOf } from "../actor";
 import {
+  actorOf,
+  createProduct,
+  deleteProduct,
+  getProduct,
+  listProducts,
   newProductSchema,
   productIdSchema,
   productPageSchema,
   productQuerySchema,
   productSchema,
   productUpdateSchema,
-} from "../schemas/products";
-import { AppError } from "../errors";
-import {
-  createProduct,
-  deleteProduct,
-  getProduct,
-  listProducts,
   restoreProduct,
   updateProduct,
-} from "../services/products";
+} from "@seed/core";
+import { AppError } from "@seed/platform";
 import { publicProcedure, requirePermission } from "../trpc";
 import { productSubscriptions } from "./products-live";
 

@@ -1,7 +1,6 @@
 import { ACCESS_COOKIE, REFRESH_COOKIE, type Context, type CookieOptions } from "../context";
-import { AppError } from "../errors";
-import { OPAQUE_TOKEN_PATTERN } from "../services/opaque-tokens";
-import type { SessionTokens } from "../validators";
+import { AppError } from "@seed/platform";
+import { OPAQUE_TOKEN_PATTERN, type SessionTokens } from "@seed/core";
 
 // Scoped to the API path and never readable by scripts; SameSite=Strict keeps it off
 // cross-site requests altogether.

@@ -1,15 +1,20 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf, type Principal } from "../actor";
 import {
   accountDeletionSchema,
+  actorOf,
+  confirmEmailChange,
+  deleteAccount,
   emailChangeConfirmationSchema,
   emailChangeSchema,
+  getProfile,
+  noAnswerSchema,
+  type Principal,
   profileSchema,
   profileUpdateSchema,
-} from "../schemas/profile";
-import { noAnswerSchema } from "../validators";
-import { confirmEmailChange, deleteAccount, getProfile, requestEmailChange, updateProfile } from "../services/profile";
+  requestEmailChange,
+  updateProfile,
+} from "@seed/core";
 import { publicProcedure, protectedProcedure } from "../trpc";
 import { clearSessionCookies } from "./session-cookies";
 

@@ -1,10 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { queryAudit } from "../../services/audit";
-import { auditPageSchema } from "../../schemas/admin";
+import { auditPageSchema, pageLimitSchema, queryAudit, textSchema, timeRangeSchema } from "@seed/core";
 import { requirePermission } from "../../trpc";
-import { pageLimitSchema, timeRangeSchema } from "../../validators";
-import { textSchema } from "../../schemas/text";
 
 export const adminAuditRouter = {
   list: requirePermission("audit:read")

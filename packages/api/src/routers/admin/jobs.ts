@@ -1,12 +1,16 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../../actor";
-import { shownPayload } from "../../jobs";
-import { retryDeadLetter } from "../../services/dead-letters";
-import { deadLetterSchema, jobCountsSchema } from "../../schemas/admin";
+import {
+  actorOf,
+  deadLetterSchema,
+  jobCountsSchema,
+  noAnswerSchema,
+  pageLimitSchema,
+  retryDeadLetter,
+  shownPayload,
+  textSchema,
+} from "@seed/core";
 import { requirePermission } from "../../trpc";
-import { noAnswerSchema, pageLimitSchema } from "../../validators";
-import { textSchema } from "../../schemas/text";
 
 export const adminJobsRouter = {
   counts: requirePermission("job:manage")

@@ -1,12 +1,19 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../../actor";
-import { allPermissions, permissionCatalog } from "../../authorization";
-import { grantPermission, revokePermission } from "../../services/permission-grants";
-import { permissionCatalogSchema, permissionGrantSchema, permissionRevokedSchema } from "../../schemas/admin";
+import {
+  actorOf,
+  allPermissions,
+  grantPermission,
+  permissionCatalog,
+  permissionCatalogSchema,
+  permissionGrantSchema,
+  permissionRevokedSchema,
+  permissionSchema,
+  revokePermission,
+  storableDateSchema,
+  textSchema,
+} from "@seed/core";
 import { requirePermission } from "../../trpc";
-import { permissionSchema, storableDateSchema } from "../../validators";
-import { textSchema } from "../../schemas/text";
 
 export const adminPermissionsRouter = {
   list: requirePermission("permission:grant", "user:read:any")

@@ -1,11 +1,16 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../../actor";
-import { roleCatalog, roleNames } from "../../authorization";
-import { assignRole, removeRole } from "../../services/role-assignments";
-import { roleCatalogSchema, userRolesSchema } from "../../schemas/admin";
+import {
+  actorOf,
+  assignRole,
+  removeRole,
+  roleCatalog,
+  roleCatalogSchema,
+  roleNames,
+  roleSchema,
+  userRolesSchema,
+} from "@seed/core";
 import { requirePermission } from "../../trpc";
-import { roleSchema } from "../../validators";
 
 const roleChangeSchema = z.object({ userId: z.uuid(), role: roleSchema });
 

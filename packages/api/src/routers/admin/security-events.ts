@@ -1,10 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { querySecurityEvents } from "../../services/security-events";
-import { securityEventPageSchema } from "../../schemas/admin";
+import { pageLimitSchema, querySecurityEvents, securityEventPageSchema, textSchema, timeRangeSchema } from "@seed/core";
 import { requirePermission } from "../../trpc";
-import { pageLimitSchema, timeRangeSchema } from "../../validators";
-import { textSchema } from "../../schemas/text";
 
 export const adminSecurityEventsRouter = {
   list: requirePermission("security_event:read")

@@ -1,13 +1,18 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "../../actor";
-import { revokeAllSessions } from "../../services/sessions";
-import { getUserDetails, listUsers } from "../../services/user-directory";
-import { directoryPageSchema, userDetailsSchema } from "../../schemas/admin";
-import { sessionsRevokedSchema } from "../../schemas/auth";
+import {
+  actorOf,
+  directoryPageSchema,
+  getUserDetails,
+  listUsers,
+  pageLimitSchema,
+  revokeAllSessions,
+  sessionsRevokedSchema,
+  textSchema,
+  userDetailsSchema,
+  userIdSchema,
+} from "@seed/core";
 import { requirePermission } from "../../trpc";
-import { pageLimitSchema, userIdSchema } from "../../validators";
-import { textSchema } from "../../schemas/text";
 
 export const adminUsersRouter = {
   list: requirePermission("user:read:any")

@@ -1,2 +1,0 @@
-export { createProduct, deleteProduct, restoreProduct, updateProduct, announceProductChange } from "./product-editing";
-export { getProduct, listProducts } from "./product-listing";

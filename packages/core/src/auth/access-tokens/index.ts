@@ -1,0 +1,3 @@
+export * from "./access-token-service";
+export * from "./shared-secret";
+export * from "./signing-key-set";

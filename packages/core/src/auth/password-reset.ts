@@ -1,0 +1,77 @@
+import { mfaChallenges, refreshSessions, users, type Database } from "@seed/db";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Actor } from "../shared/actor";
+import { AppError, type EventBus, type Logger, type Mailer } from "@seed/platform";
+import { recordAudit } from "../audit/audit";
+import { consumeEmailToken, issueEmailToken } from "./email-tokens";
+import { removeFactorsOfUnconfirmedAccount } from "../mfa/unclaimed-factors";
+import { createOpaqueToken } from "../shared/opaque-tokens";
+import { hashPassword } from "./passwords";
+import { recordSecurityEvent } from "../audit/security-events";
+import type { SessionCache } from "../sessions/session-cache";
+import { announceRevokedSessions, revokeSessionsWhere } from "../sessions/session-revocation";
+
+type Deps = { db: Database; mailer: Mailer; appUrl: string; events: EventBus; sessionCache: SessionCache; log: Logger };
+
+/**
+ * Mails a reset link when the address belongs to an account. The caller learns nothing either
+ * way: the answer is the same, and so is the work, as login does with its dummy hash: for an
+ * unknown address a token is made and a decoy mail goes the real one's way, to be dropped where
+ * it would leave. Only storing the token is left out, as it needs an account.
+ */
+export async function requestPasswordReset(deps: Deps, email: string): Promise<void> {
+  const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${email}` });
+  const token = user ? await issueEmailToken(deps.db, user, "reset_password") : createOpaqueToken().token;
+  await deps.mailer.send({
+    to: user?.email ?? email,
+    subject: "Reset your password",
+    text: `Open this link to choose a new password:\n\n${deps.appUrl}/reset-password?token=${token}\n\nIt works once, for one hour. If you did not ask for it, ignore this message: your password is unchanged.`,
+    decoy: !user,
+  });
+}
+
+/**
+ * Sets a new password with a reset link, and signs the account out everywhere: whoever knew the
+ * old password, or held a session, is shut out.
+ */
+export async function resetPassword(deps: Deps, input: { token: string; password: string }, actor: Actor) {
+  const passwordHash = await hashPassword(input.password);
+  const outcome = await deps.db.transaction(async (tx) => {
+    const issued = await consumeEmailToken(tx, input.token, "reset_password");
+    if (!issued) return null;
+    const factorRemoved = await removeFactorsOfUnconfirmedAccount(tx, issued.userId);
+    // The link reached the address: it is confirmed from now on.
+    await tx
+      .update(users)
+      .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+      .where(eq(users.id, issued.userId));
+    // Challenges opened with the old password are worthless now.
+    await tx
+      .update(mfaChallenges)
+      .set({ usedAt: new Date() })
+      .where(and(eq(mfaChallenges.userId, issued.userId), isNull(mfaChallenges.usedAt)));
+    const revoked = await revokeSessionsWhere(
+      tx,
+      { ...actor, userId: issued.userId },
+      eq(refreshSessions.userId, issued.userId),
+      "password_reset",
+    );
+    await recordAudit(
+      tx,
+      { ...actor, userId: issued.userId },
+      {
+        action: "user.reset_password",
+        resource: "user",
+        resourceId: issued.userId,
+        after: { sessionsRevoked: revoked.length, unconfirmedFactorRemoved: factorRemoved },
+      },
+    );
+    return { userId: issued.userId, revoked };
+  });
+  if (!outcome) throw new AppError("INVALID_INPUT", "This link is invalid, used or expired; ask for a new one");
+  // Announced first: the instances must stop honouring the sessions even if recording fails.
+  await announceRevokedSessions(deps, outcome.revoked);
+  await recordSecurityEvent(deps, { ...actor, userId: outcome.userId }, "password_reset", {
+    sessionsRevoked: outcome.revoked.length,
+  });
+}

@@ -1,0 +1,46 @@
+import type { Database } from "@seed/db";
+import type {
+  EventBus,
+  LoginThrottle,
+  Mailer,
+  PaymentProvider,
+  PermissionCache,
+  UsageBudgetPolicy,
+  UsageLimiter,
+} from "@seed/platform";
+import type { AppJobQueue } from "./jobs/job-catalogue";
+import type { AccessTokenService } from "./auth/access-tokens";
+import type { SessionCache } from "./sessions/session-cache";
+import type { OidcProviders } from "./oidc/providers";
+
+/**
+ * What the domain works with; made once at start-up by the server (or a test, or a worker).
+ * A service names the part it needs as a `Pick` of it.
+ */
+export interface Dependencies {
+  db: Database;
+  accessTokens: AccessTokenService;
+  events: EventBus;
+  permissionCache: PermissionCache;
+  /** The sessions recently found live; invalidated through `events`. */
+  sessionCache: SessionCache;
+  loginThrottle: LoginThrottle;
+  usageLimiter: UsageLimiter;
+  /** How many orders a user, and an address, may place per window. */
+  orderPlacingBudget: UsageBudgetPolicy;
+  mailer: Mailer;
+  /** The web app's URL, for links in emails. */
+  appUrl: string;
+  refreshTokenTtlSeconds: number;
+  /** Whether cookies carry the Secure flag; only a plain-http localhost setup turns it off. */
+  cookieSecure: boolean;
+  /** The identity providers of OIDC_PROVIDERS; none when it is unset. */
+  oidcProviders: OidcProviders;
+  /** Seals TOTP secrets at rest (AES-256-GCM); derived from the server's secret. */
+  mfaSealingKey: Uint8Array;
+  /** Background jobs: queued by procedures, run by a worker. */
+  jobs: AppJobQueue;
+  payments: PaymentProvider;
+  /** How long a call to the payment provider may take before the caller is told to retry. */
+  paymentTimeoutMs: number;
+}

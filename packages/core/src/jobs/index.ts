@@ -1,0 +1,3 @@
+export * from "./job-catalogue";
+export * from "./job-definition";
+export * from "./send-mail-job";

@@ -1,0 +1,3 @@
+export * from "./clean-up-expired-job";
+export * from "./dead-letters";
+export * from "./expired-records";

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { orderStatuses } from "../shared/domain-events";
+import { pageDirectionSchema, pageLimitSchema } from "../shared/validators";
+import { moneySchema } from "../catalog/money";
+import { textSchema } from "../shared/text";
+
+export const orderIdSchema = z.object({ orderId: z.uuid() });
+
+/** Chosen by the client, once per order it means to place, and sent again with every retry. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(8, "Idempotency key must be at least 8 characters")
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, "Idempotency key may hold letters, digits, '_' and '-'");
+
+export const placeOrderSchema = z.strictObject({
+  items: z
+    .array(z.strictObject({ productId: z.uuid(), quantity: z.number().int().min(1).max(1000) }))
+    .min(1, "An order needs at least one item")
+    .max(50, "An order holds at most 50 different products")
+    .refine(
+      (items) => new Set(items.map((item) => item.productId.toLowerCase())).size === items.length,
+      "List each product once, with its quantity",
+    ),
+  idempotencyKey: idempotencyKeySchema,
+});
+export type PlaceOrderInput = z.infer<typeof placeOrderSchema>;
+
+export const orderStatusSchema = z.enum(orderStatuses);
+
+/** Staff move orders along; `paid` is set by the payment alone, never by hand. */
+export const setOrderStatusSchema = z.strictObject({
+  orderId: z.uuid(),
+  status: z.enum(["shipped", "delivered", "cancelled"]),
+});
+
+export const orderQuerySchema = z.strictObject({
+  /** `all` lists everyone's orders, for holders of `order:read:any`. */
+  scope: z.enum(["mine", "all"]).default("mine"),
+  status: orderStatusSchema.optional(),
+  cursor: textSchema.max(512).optional(),
+  limit: pageLimitSchema,
+  direction: pageDirectionSchema,
+});
+export type OrderQuery = z.infer<typeof orderQuerySchema>;
+
+export const orderSchema = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  status: orderStatusSchema,
+  paymentStatus: z.enum(["pending", "succeeded", "declined", "refunded"]),
+  total: moneySchema,
+  items: z.array(
+    z.object({ productId: z.uuid(), name: z.string(), quantity: z.number().int(), unitPrice: moneySchema }),
+  ),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type OrderView = z.infer<typeof orderSchema>;
+
+export const orderPageSchema = z.object({ items: z.array(orderSchema), nextCursor: z.string().nullable() });

@@ -1,0 +1,115 @@
+import { orderItems, orders, products, type Database, type Order, type Transaction } from "@seed/db";
+import { asc, eq, sql } from "drizzle-orm";
+import type { Actor } from "../shared/actor";
+import { AppError, type EventBus, type Logger, type PaymentProvider } from "@seed/platform";
+import { type OrderStatusChange, type OrderStatus, userOrdersChannel, orderChannel } from "../shared/domain-events";
+import type { OrderView } from "./order-schemas";
+import { recordAudit } from "../audit/audit";
+import { transactionWithEvents, type Emit } from "../shared/committed-events";
+import { announceProductChange } from "../catalog";
+import { withPaymentDeadline } from "./payment-deadline";
+import { getOrder } from "./order-view";
+
+export type OrderDeps = {
+  db: Database;
+  events: EventBus;
+  log: Logger;
+  payments: PaymentProvider;
+  paymentTimeoutMs: number;
+};
+
+/** The only moves an order can make; anything else is refused with CONFLICT. */
+const nextStatuses: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ["paid", "cancelled"],
+  paid: ["shipped", "cancelled"],
+  shipped: ["delivered"],
+  delivered: [],
+  cancelled: [],
+};
+
+export type PaymentOutcome =
+  { status: "succeeded"; reference: string } | { status: "declined" } | { status: "refunded" };
+
+/**
+ * Moves an order to `to` under a row lock, so two concurrent moves take turns and the second sees
+ * the first. Cancelling puts the stock back and refunds a payment that went through; the refund
+ * is made while the lock is held, so the order cannot be shipped meanwhile.
+ */
+export async function moveOrder(
+  deps: OrderDeps,
+  actor: Actor,
+  orderId: string,
+  to: OrderStatus,
+  payment?: PaymentOutcome,
+): Promise<OrderView> {
+  return transactionWithEvents(deps, async (tx, emit) => {
+    const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
+    if (!order) throw new AppError("NOT_FOUND", "No such order");
+    if (!nextStatuses[order.status].includes(to)) {
+      throw new AppError("CONFLICT", `An order that is ${order.status} cannot become ${to}`);
+    }
+    let paymentChange = payment;
+    if (to === "cancelled") {
+      // Refunded before the products are locked for the restock, so that a slow provider holds
+      // up this order only. Should the commit fail after the refund, the order is still paid, and
+      // cancelling again refunds again: the provider refunds a payment once.
+      if (order.paymentStatus === "succeeded") {
+        await withPaymentDeadline(deps, (signal) => deps.payments.refund(order.id, signal));
+        paymentChange = { status: "refunded" };
+      }
+      await restock(tx, emit, order.id);
+    }
+    await tx
+      .update(orders)
+      .set({
+        status: to,
+        ...(paymentChange ? { paymentStatus: paymentChange.status } : {}),
+        ...(paymentChange?.status === "succeeded" ? { paymentReference: paymentChange.reference } : {}),
+      })
+      .where(eq(orders.id, order.id));
+    await recordAudit(tx, actor, {
+      action: "order.status_change",
+      resource: "order",
+      resourceId: order.id,
+      before: { status: order.status, paymentStatus: order.paymentStatus },
+      after: { status: to, paymentStatus: paymentChange?.status ?? order.paymentStatus },
+    });
+    announceOrderStatus(emit, order, order.status, to);
+    return getOrder(tx, order.id);
+  });
+}
+
+/** The stock an order took goes back on the shelf; products are locked in id order, as when placing. */
+async function restock(tx: Transaction, emit: Emit, orderId: string): Promise<void> {
+  const items = await tx
+    .select()
+    .from(orderItems)
+    .where(eq(orderItems.orderId, orderId))
+    .orderBy(asc(orderItems.productId));
+  for (const item of items) {
+    const [product] = await tx
+      .update(products)
+      .set({ stock: sql`${products.stock} + ${item.quantity}`, version: sql`${products.version} + 1` })
+      .where(eq(products.id, item.productId))
+      .returning({ id: products.id, version: products.version });
+    announceProductChange(emit, "product.updated", product!);
+  }
+}
+
+export function announceOrderStatus(
+  emit: Emit,
+  order: Pick<Order, "id" | "userId">,
+  from: OrderStatus | null,
+  to: OrderStatus,
+): void {
+  const change: OrderStatusChange = {
+    type: "order.status_changed",
+    orderId: order.id,
+    userId: order.userId,
+    from,
+    to,
+    at: new Date(),
+  };
+  emit(orderChannel(order.id), change);
+  emit(userOrdersChannel(order.userId), change);
+}

@@ -1,0 +1,79 @@
+import { refreshSessions, type Database } from "@seed/db";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Actor } from "../shared/actor";
+import type { Dependencies } from "../dependencies";
+import { AppError, type Logger } from "@seed/platform";
+import { isLiveSession } from "./live-session";
+import { recordSecurityEvent } from "../audit/security-events";
+import { announceRevokedSessions, revokeSessionsWhere } from "./session-revocation";
+import type { SessionInvalidator } from "./session-cache";
+
+const liveSessionsOf = (userId: string) => and(eq(refreshSessions.userId, userId), isLiveSession());
+
+/** The live sessions of a user, newest first, the caller's own marked. */
+export async function listSessions(db: Database, userId: string, currentSessionId: string | null) {
+  const rows = await db
+    .select({
+      id: refreshSessions.id,
+      createdAt: refreshSessions.createdAt,
+      lastUsedAt: refreshSessions.lastUsedAt,
+      expiresAt: refreshSessions.expiresAt,
+      ip: refreshSessions.ip,
+      userAgent: refreshSessions.userAgent,
+    })
+    .from(refreshSessions)
+    .where(liveSessionsOf(userId))
+    .orderBy(desc(refreshSessions.lastUsedAt));
+  return rows.map((row) => ({ ...row, current: row.id === currentSessionId }));
+}
+
+/** The owner of a live session, for ownership checks; null when there is no such session. */
+export async function findSessionOwner(db: Database, sessionId: string): Promise<{ ownerId: string } | null> {
+  const session = await db.query.refreshSessions.findFirst({
+    where: and(eq(refreshSessions.id, sessionId), isNull(refreshSessions.revokedAt)),
+    columns: { userId: true },
+  });
+  return session ? { ownerId: session.userId } : null;
+}
+
+export async function revokeSession(
+  deps: Pick<Dependencies, "db" | "events"> & { sessionCache: SessionInvalidator },
+  actor: Actor,
+  sessionId: string,
+): Promise<void> {
+  const revoked = await deps.db.transaction((tx) => revokeSessionsWhere(tx, actor, eq(refreshSessions.id, sessionId)));
+  if (revoked.length === 0) throw new AppError("NOT_FOUND", "No such session");
+  await announceRevokedSessions(deps, revoked);
+}
+
+/** Signs a user out everywhere; their access tokens stop working on their next request. */
+export async function revokeAllSessions(
+  deps: Pick<Dependencies, "db" | "events"> & { sessionCache: SessionInvalidator; log: Logger },
+  actor: Actor,
+  userId: string,
+): Promise<{ revoked: number }> {
+  const revoked = await deps.db.transaction((tx) => revokeSessionsWhere(tx, actor, liveSessionsOf(userId)));
+  await announceRevokedSessions(deps, revoked);
+  if (actor.userId !== userId) {
+    await recordSecurityEvent(deps, actor, "sessions_revoked", { targetUserId: userId, count: revoked.length });
+  }
+  return { revoked: revoked.length };
+}
+
+/** How long after signing in a session may change how the account signs in. */
+export const RECENT_SIGN_IN_MS = 10 * 60_000;
+
+/**
+ * Step-up for changes that would shut the owner out if made by a thief: only a session that
+ * began recently (by password, code or identity provider, not by refresh) may make them.
+ * `refusal` tells the user what to do instead.
+ */
+export async function assertRecentSignIn(db: Database, sessionId: string, refusal: string): Promise<void> {
+  const session = await db.query.refreshSessions.findFirst({
+    where: eq(refreshSessions.id, sessionId),
+    columns: { createdAt: true },
+  });
+  if (!session || Date.now() - session.createdAt.getTime() > RECENT_SIGN_IN_MS) {
+    throw new AppError("FORBIDDEN", refusal);
+  }
+}

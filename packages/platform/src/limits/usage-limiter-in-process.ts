@@ -1,0 +1,25 @@
+import type { UsageLimiter } from "./usage-limiter";
+import { BoundedMap } from "../caches/bounded-map";
+
+const MAX_KEYS = 100_000;
+
+/** The embedded default: counters in this process, bounded, oldest dropped first. */
+export function createInProcessUsageLimiter(): UsageLimiter {
+  const windows = new BoundedMap<string, { used: number; endsAt: number }>(MAX_KEYS);
+  return {
+    async consume(budgets, windowMs) {
+      const now = Date.now();
+      let retryAfterMs = 0;
+      for (const { key, limit } of budgets) {
+        let window = windows.get(key);
+        if (!window || window.endsAt <= now) {
+          window = { used: 0, endsAt: now + windowMs };
+          windows.set(key, window);
+        }
+        window.used += 1;
+        if (window.used > limit) retryAfterMs = Math.max(retryAfterMs, window.endsAt - now);
+      }
+      return retryAfterMs;
+    },
+  };
+}

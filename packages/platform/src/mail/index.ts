@@ -1,0 +1,5 @@
+export * from "./configured-mailer";
+export * from "./mailer";
+export * from "./outbox-mailer";
+export * from "./queued-mailer";
+export * from "./smtp-mailer";
