@@ -91,7 +91,9 @@ describe("validation does not depend on the transport called before", () => {
         const parameters = operation.parameters ?? [];
         const path = route.replace(/\{\w+\}/g, () => randomUUID());
         const query = new URLSearchParams(
-          parameters.filter((p) => p.in === "query").map((p) => [p.name, queryValueOf(p.schema.type)]),
+          parameters
+            .filter((p) => p.in === "query")
+            .map((p): [string, string] => [p.name, queryValueOf(p.schema.type)]),
         );
         const hasBody = method === "post" || method === "patch" || method === "put";
         const response = await fetch(`${baseUrl}/api${path}?${query}`, {

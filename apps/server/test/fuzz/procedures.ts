@@ -6,19 +6,23 @@ export interface ProcedureEntry {
   type: "query" | "mutation" | "subscription";
   /** The procedure's input schema, its `.input(...)` calls merged; null when it takes none. */
   input: z.ZodType | null;
+  /** The REST route that serves it, when it has one. */
+  rest: { method: string; path: string } | null;
 }
 
 interface ProcedureDef {
   type: ProcedureEntry["type"];
   inputs: z.ZodType[];
+  meta?: { openapi?: { method: string; path: string } };
 }
 
 /** Every procedure of a router as it is at run time, so a new one is found without a list to update. */
 export function procedureInputs(router: AnyRouter): ProcedureEntry[] {
   const procedures = router._def.procedures as Record<string, { _def: ProcedureDef }>;
   return Object.entries(procedures).map(([path, procedure]) => {
-    const { type, inputs } = procedure._def;
-    return { path, type, input: mergedInput(path, inputs) };
+    const { type, inputs, meta } = procedure._def;
+    const rest = meta?.openapi ? { method: meta.openapi.method, path: meta.openapi.path } : null;
+    return { path, type, input: mergedInput(path, inputs), rest };
   });
 }
 

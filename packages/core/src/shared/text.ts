@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Postgres stores no NUL character in text, and refuses the whole statement that carries one. */
-const NUL_CHARACTER = /\u0000/;
+const NUL_CHARACTER = "\u0000";
 /**
  * Half of a UTF-16 surrogate pair without its other half: it has no UTF-8 encoding, so Postgres
  * refuses it in jsonb (the audit log) and drivers mangle it in text.
@@ -16,5 +16,5 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export const textSchema = z
   .string()
-  .refine((text) => !NUL_CHARACTER.test(text), "Text must not contain the NUL character (\\u0000)")
+  .refine((text) => !text.includes(NUL_CHARACTER), "Text must not contain the NUL character (\\u0000)")
   .refine((text) => !LONE_SURROGATE.test(text), "Text must be valid Unicode: it holds half of a surrogate pair");
