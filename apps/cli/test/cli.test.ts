@@ -16,7 +16,7 @@ const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex"
 describe("pnpm cli without a command", () => {
   it("lists the commands and exits non-zero", async () => {
     const result = await cli([], {});
-    expect(result.code).toBe(2);
+    expect(result).toMatchObject({ code: 2, stderr: "" });
     for (const name of ["migrate", "create-admin", "revoke-sessions", "rotate-keys", "clean-up"]) {
       expect(result.stdout).toContain(`  ${name} `);
     }

@@ -1,7 +1,8 @@
 import { authenticate, type Principal, resolveAccess } from "@seed/core";
 import type { ApiDependencies } from "./dependencies";
+import type { Transport } from "./transport";
 import { AppError, type Logger } from "@seed/platform";
-import type { LiveConnection } from "./live";
+import type { LiveConnection } from "./live/live-connection";
 
 export interface CookieOptions {
   httpOnly: boolean;
@@ -25,7 +26,6 @@ export type Headers = Record<string, string | string[] | undefined>;
 export const ACCESS_COOKIE = "seed_access";
 export const REFRESH_COOKIE = "seed_refresh";
 
-export type Transport = "http" | "websocket" | "internal";
 
 /** Everything a transport (HTTP request, WebSocket connection, in-process call) knows of its caller. */
 export interface TransportInfo {

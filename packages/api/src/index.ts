@@ -13,7 +13,8 @@ export { GENERATE_COMMAND, generatedDocuments, inventoryOf } from "./generated-d
 export type { GeneratedDocument } from "./generated-documents";
 export { ACCESS_COOKIE, REFRESH_COOKIE, createContext, createContextInner, noCookies } from "./context";
 export type { ApiDependencies } from "./dependencies";
-export type { Context, CookieJar, CookieOptions, Headers, Transport, TransportInfo } from "./context";
+export type { Context, CookieJar, CookieOptions, Headers, TransportInfo } from "./context";
+export type { Transport } from "./transport";
 export { isLiveFeed, liveEvents, resumeInput } from "./live";
 export type { LiveConnection, LiveEventsOptions, LiveFeed, LiveReceiver } from "./live";
 export type { Notification } from "./routers/notifications";

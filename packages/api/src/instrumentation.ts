@@ -1,4 +1,4 @@
-import type { Transport } from "./context";
+import type { Transport } from "./transport";
 
 export interface ProcedureCall {
   path: string;

@@ -9,7 +9,7 @@ import type {
   UsageLimiter,
 } from "@seed/platform";
 import type { AppJobQueue } from "./jobs/job-catalogue";
-import type { AccessTokenService } from "./auth/access-tokens";
+import type { AccessTokenService } from "./auth/access-tokens/access-token-service";
 import type { SessionCache } from "./sessions/session-cache";
 import type { OidcProviders } from "./oidc/providers";
 

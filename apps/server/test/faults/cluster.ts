@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { openSync } from "node:fs";
+import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unusedPort } from "@seed/db/testing";
@@ -41,7 +41,8 @@ export async function serverInstance(name: string, workDir: string, env: Record<
     name,
     baseUrl,
     async start() {
-      const log = openSync(join(workDir, `${name}.log`), "a");
+      const logFile = join(workDir, `${name}.log`);
+      const log = openSync(logFile, "a");
       child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
         cwd: REPOSITORY,
         env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
@@ -52,7 +53,10 @@ export async function serverInstance(name: string, workDir: string, env: Record<
         `${name} ready`,
         async () => {
           // A process that gave up starting is not waited for.
-          if (started.exitCode !== null) throw new Error(`${name} exited with code ${started.exitCode}`);
+          if (started.exitCode !== null) {
+            const said = readFileSync(logFile, "utf8").trim().split("\n").slice(-5).join("\n");
+            throw new Error(`${name} exited with code ${started.exitCode}:\n${said}`);
+          }
           return (await status(`${baseUrl}/readyz`)) === 200;
         },
         60_000,

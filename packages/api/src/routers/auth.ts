@@ -24,7 +24,8 @@ import {
   sessionsRevokedSchema,
   sessionTokensSchema,
 } from "@seed/core";
-import { liveEvents, resumeInput } from "../live";
+import { liveEvents } from "../live/live-events";
+import { resumeInput } from "../live/resume-input";
 import { protectedProcedure, publicProcedure, requireOwnership } from "../trpc";
 import { emailRouter } from "./email";
 import { mfaRouter } from "./mfa";

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { type OrderStatusChange, type SessionEvent, sessionEventsChannel, userOrdersChannel } from "@seed/core";
-import { liveEvents, resumeInput } from "../live";
+import { liveEvents } from "../live/live-events";
+import { resumeInput } from "../live/resume-input";
 import { protectedProcedure } from "../trpc";
 
 export type Notification = SessionEvent | OrderStatusChange;

@@ -15,7 +15,9 @@ import {
   placeOrderSchema,
   setOrderStatusSchema,
 } from "@seed/core";
-import { lastEventIdSchema, liveEvents, ownerOrHolderOf } from "../live";
+import { lastEventIdSchema } from "../live/resume-input";
+import { liveEvents } from "../live/live-events";
+import { ownerOrHolderOf } from "../live/still-allowed";
 import { limitUsage, protectedProcedure, requireOwnership, requirePermission } from "../trpc";
 
 /** Someone else's order is refused as not found, unless the caller may act on anyone's. */

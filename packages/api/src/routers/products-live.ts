@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { type ProductChange, productChangesChannel } from "@seed/core";
-import { liveEvents, resumeInput } from "../live";
+import { liveEvents } from "../live/live-events";
+import { resumeInput } from "../live/resume-input";
 import { publicProcedure } from "../trpc";
 
 /** The live half of the products router; merged into it where the products are served. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { rolePermissions, userPermissions, userRoles, users, type Database, type Transaction } from "@seed/db";
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
-import { isPermission, isRoleName, roleCatalog, type Permission, type RoleName } from ".";
+import { isPermission, isRoleName, roleCatalog, type Permission, type RoleName } from "./catalog";
 import { type EventBus, PERMISSION_CACHE_TTL_MS, type PermissionCache, type ResolvedAccess } from "@seed/platform";
 import { accessChangesChannel, type AccessChange } from "./access-events";
 import { recordAudit, type AuditRecord } from "../audit/audit";

@@ -1,6 +1,6 @@
 import { permissions, rolePermissions, roles, type Database } from "@seed/db";
 import { notInArray, inArray, sql } from "drizzle-orm";
-import { allPermissions, permissionCatalog, roleCatalog, roleNames } from ".";
+import { allPermissions, permissionCatalog, roleCatalog, roleNames } from "./catalog";
 
 // Serialises instances that start at the same moment; any constant shared by all of them works.
 const CATALOG_LOCK_ID = 0x5eed_ca7;

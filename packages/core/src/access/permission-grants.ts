@@ -1,7 +1,7 @@
 import { userPermissions, type Database } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import type { Actor, Principal } from "../shared/actor";
-import type { Permission } from ".";
+import type { Permission } from "./catalog";
 import { AppError, type EventBus, type Logger } from "@seed/platform";
 import { announceAccessChange, recordAccessChange } from "./access";
 import { recordSecurityEvent } from "../audit/security-events";

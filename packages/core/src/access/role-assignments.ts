@@ -1,7 +1,7 @@
 import { userRoles, type Database, type Transaction } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import type { Actor, Principal } from "../shared/actor";
-import { ADMIN_ROLE, roleCatalog, type RoleName } from ".";
+import { ADMIN_ROLE, roleCatalog, type RoleName } from "./catalog";
 import { AppError, type EventBus, type Logger } from "@seed/platform";
 import { announceAccessChange, recordAccessChange } from "./access";
 import { rolesOf } from "../auth/auth-service";

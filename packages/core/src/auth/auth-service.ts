@@ -9,10 +9,10 @@ import {
 } from "@seed/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
-import { DEFAULT_ROLE, type RoleName } from "../access";
+import { DEFAULT_ROLE, type RoleName } from "../access/catalog";
 import type { Dependencies } from "../dependencies";
 import { AppError, type Logger, loginKeys, type LoginThrottle } from "@seed/platform";
-import { sessionEventsChannel, type SessionEventType, type SessionEvent } from "../sessions/session-events";
+import { publishSessionEvent } from "../sessions/session-events";
 import type { LoginResult, SessionTokens } from "../shared/validators";
 import { recordAudit } from "../audit/audit";
 import { sendEmailVerification } from "./email-verification";
@@ -343,14 +343,4 @@ export async function rolesOf(db: Database, userId: string): Promise<RoleName[]>
     .where(eq(userRoles.userId, userId))
     .orderBy(userRoles.roleName);
   return rows.map((row) => row.role as RoleName);
-}
-
-export function publishSessionEvent(
-  deps: Pick<Dependencies, "events">,
-  userId: string,
-  type: SessionEventType,
-  sessionId: string,
-): Promise<string> {
-  const event: SessionEvent = { type, sessionId, at: new Date() };
-  return deps.events.publish(sessionEventsChannel(userId), event);
 }

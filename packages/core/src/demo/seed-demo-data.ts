@@ -4,7 +4,8 @@ import { systemActor, type Actor } from "../shared/actor";
 import { AppError, type EventBus, type Logger, type PaymentProvider } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { createAccount } from "../auth/auth-service";
-import { moveOrder, placeOrder } from "../orders";
+import { moveOrder } from "../orders/order-status";
+import { placeOrder } from "../orders/order-placing";
 import { demoProduct, demoSku } from "./catalogue";
 
 export interface DemoDataSize {

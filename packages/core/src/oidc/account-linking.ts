@@ -1,7 +1,7 @@
 import { isUniqueViolation, oauthAccounts, refreshSessions, users, type Database, type Transaction } from "@seed/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
-import { DEFAULT_ROLE } from "../access";
+import { DEFAULT_ROLE } from "../access/catalog";
 import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { createAccount } from "../auth/auth-service";

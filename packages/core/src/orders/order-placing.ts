@@ -6,7 +6,7 @@ import { AppError } from "@seed/platform";
 import type { OrderView, PlaceOrderInput } from "./order-schemas";
 import { recordAudit } from "../audit/audit";
 import { transactionWithEvents } from "../shared/committed-events";
-import { announceProductChange } from "../catalog";
+import { announceProductChange } from "../catalog/product-editing";
 import { withPaymentDeadline } from "./payment-deadline";
 import { announceOrderStatus, moveOrder, type OrderDeps } from "./order-status";
 import { getOrder } from "./order-view";

@@ -6,7 +6,7 @@ import { type OrderStatusChange, type OrderStatus, userOrdersChannel, orderChann
 import type { OrderView } from "./order-schemas";
 import { recordAudit } from "../audit/audit";
 import { transactionWithEvents, type Emit } from "../shared/committed-events";
-import { announceProductChange } from "../catalog";
+import { announceProductChange } from "../catalog/product-editing";
 import { withPaymentDeadline } from "./payment-deadline";
 import { getOrder } from "./order-view";
 

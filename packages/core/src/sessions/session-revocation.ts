@@ -3,7 +3,7 @@ import { and, isNull, type SQL } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
 import type { EventBus } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
-import { publishSessionEvent } from "../auth/auth-service";
+import { publishSessionEvent } from "./session-events";
 import type { SessionInvalidator } from "./session-cache";
 
 export interface RevokedSession {

@@ -1,4 +1,4 @@
-import type { Permission, RoleName } from "../access";
+import type { Permission, RoleName } from "../access/catalog";
 
 /** Who is acting and from where: written on every audit row and security event. */
 export interface Actor {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allPermissions, roleNames, type Permission, type RoleName } from "../access";
+import { allPermissions, roleNames, type Permission, type RoleName } from "../access/catalog";
 import { isCommonPassword } from "../auth/common-passwords";
 import { OPAQUE_TOKEN_PATTERN } from "./opaque-tokens";
 import { textSchema } from "./text";

@@ -1,7 +1,7 @@
 import { userRoles, users, type Database, type Transaction } from "@seed/db";
 import { sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
-import { ADMIN_ROLE } from "../access";
+import { ADMIN_ROLE } from "../access/catalog";
 import { AppError, type EventBus, type Logger } from "@seed/platform";
 import { announceAccessChange, recordAccessChange } from "../access/access";
 import { createAccount } from "../auth/auth-service";

@@ -1,7 +1,7 @@
 import { userRoles, users } from "@seed/db";
 import { eq, sql } from "drizzle-orm";
 import { systemActor } from "../shared/actor";
-import { ADMIN_ROLE } from "../access";
+import { ADMIN_ROLE } from "../access/catalog";
 import { recordAccessChange } from "../access/access";
 import { announcePromotion, type AdminPromotionDeps } from "./admin-accounts";
 import { createAccount } from "../auth/auth-service";

@@ -1,4 +1,4 @@
-import type { JobQueue } from "../job-queue";
+import type { JobQueue } from "../job-queue/job-queue";
 import type { Mailer } from "./mailer";
 
 /**
