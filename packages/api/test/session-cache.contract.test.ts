@@ -9,7 +9,7 @@ import {
   type SessionCacheOptions,
   type SessionRecord,
 } from "@seed/core";
-import { cutSubscriberConnection } from "./subscriber-connection";
+import { cutSubscriberConnection } from "../../platform/test/subscriber-connection";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];

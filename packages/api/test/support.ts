@@ -17,7 +17,6 @@ import { randomBytes } from "node:crypto";
 import type { DatabaseDriver } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import {
-  AppError,
   createInProcessEventBus,
   createInProcessJobQueue,
   createInProcessLoginThrottle,
@@ -29,7 +28,6 @@ import {
 } from "@seed/platform";
 import { createContextInner, type Context } from "../src/context";
 import type { ApiDependencies } from "../src/dependencies";
-import { expect } from "vitest";
 
 export const tokenOptions = {
   secret: randomBytes(32),
@@ -59,16 +57,6 @@ export function recordingLogger(): Logger & { lines: RecordedLog[] } {
 export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "signed-in" }> {
   if (result.status !== "signed-in") throw new Error(`expected to be signed in, but the sign-in is ${result.status}`);
   return result;
-}
-
-/** The `AppError` a call fails with; fails the test when it succeeds or fails with anything else. */
-export async function appErrorOf(call: Promise<unknown>): Promise<AppError> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 /** Fast retries, so that a failing job reaches the dead-letter list within a test. */
@@ -127,3 +115,5 @@ export async function createTestApi(driver?: DatabaseDriver): Promise<{
     },
   };
 }
+
+export { appErrorOf } from "../../platform/test/support";

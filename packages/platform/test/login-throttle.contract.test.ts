@@ -7,7 +7,7 @@ import {
   lockoutAfter,
   type LoginThrottle,
   type ThrottledKey,
-} from "@seed/platform";
+} from "../src";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createInProcessEventBus, createRedisEventBus, type EventBus, measuredEventBus } from "@seed/platform";
+import { createInProcessEventBus, createRedisEventBus, type EventBus, measuredEventBus } from "../src";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];

@@ -10,7 +10,7 @@ import {
   type EventBus,
   type EventBusOptions,
   type TrackedEvent,
-} from "@seed/platform";
+} from "../src";
 import { cutSubscriberConnection } from "./subscriber-connection";
 import { appErrorOf } from "./support";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createInProcessPermissionCache, createRedisPermissionCache, type PermissionCache } from "@seed/platform";
+import { createInProcessPermissionCache, createRedisPermissionCache, type PermissionCache } from "../src";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];

@@ -3,7 +3,7 @@ import { createTestDatabase, unusedPort } from "@seed/db/testing";
 import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { AppError, isInfrastructureFailure } from "@seed/platform";
+import { AppError, isInfrastructureFailure } from "../src";
 
 async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
   return work().then(

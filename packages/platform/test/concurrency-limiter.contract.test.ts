@@ -2,11 +2,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  type ConcurrencyLimiter,
-  createInProcessConcurrencyLimiter,
-  createRedisConcurrencyLimiter,
-} from "@seed/platform";
+import { type ConcurrencyLimiter, createInProcessConcurrencyLimiter, createRedisConcurrencyLimiter } from "../src";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BoundedMap } from "@seed/platform";
+import { BoundedMap } from "../src";
 
 describe("a bounded map", () => {
   it("drops the entry set longest ago to make room", () => {

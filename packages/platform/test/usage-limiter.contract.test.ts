@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createInProcessUsageLimiter, createRedisUsageLimiter, type UsageLimiter } from "@seed/platform";
+import { createInProcessUsageLimiter, createRedisUsageLimiter, type UsageLimiter } from "../src";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];
