@@ -113,13 +113,17 @@ describe.each(implementations)("the session cache over the %s event bus", (_name
     expect(shortLived.get(entry.sessionId)).toBeUndefined();
   });
 
-  it("keeps at most its bound of entries, dropping the oldest", async () => {
+  it("keeps at most its bound of entries, dropping the least recently used", async () => {
     const cache = await listeningCache(instances()[0], { maxEntries: 2 });
-    const [oldest, middle, newest] = [session(), session(), session()];
-    for (const entry of [oldest, middle, newest]) cache.remember(cache.generation, entry, inAnHour());
-    expect(cache.get(oldest.sessionId)).toBeUndefined();
-    expect(cache.get(middle.sessionId)).toEqual(middle);
-    expect(cache.get(newest.sessionId)).toEqual(newest);
+    const [first, second, third] = [session(), session(), session()];
+    cache.remember(cache.generation, first, inAnHour());
+    cache.remember(cache.generation, second, inAnHour());
+    // Read last, the first is kept over the second when a third comes.
+    expect(cache.get(first.sessionId)).toEqual(first);
+    cache.remember(cache.generation, third, inAnHour());
+    expect(cache.get(second.sessionId)).toBeUndefined();
+    expect(cache.get(first.sessionId)).toEqual(first);
+    expect(cache.get(third.sessionId)).toEqual(third);
   });
 
   it("serves and remembers nothing once it stopped listening", async () => {

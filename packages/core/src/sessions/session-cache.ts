@@ -1,5 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { BoundedMap, type EventBus, type Logger } from "@seed/platform";
+import type { EventBus, Logger } from "@seed/platform";
+import { LRUCache } from "lru-cache";
 import { sessionInvalidationsChannel, type SessionInvalidation } from "./session-invalidations";
 
 /** A live session and its user, as every authenticated request needs them. */
@@ -71,7 +72,7 @@ export function createSessionCache(
   events: EventBus,
   options: SessionCacheOptions = defaultSessionCacheOptions,
 ): SessionCache {
-  const entries = new BoundedMap<string, { session: SessionRecord; expiresAt: number }>(options.maxEntries);
+  const entries = new LRUCache<string, { session: SessionRecord; expiresAt: number }>({ max: options.maxEntries });
   // When each user was last invalidated, and when everything was: a read that began before
   // either is not remembered. Per user, so that one user signing in and out all day does not
   // keep everyone else's sessions from being remembered.

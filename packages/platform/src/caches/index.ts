@@ -1,4 +1,3 @@
-export * from "./bounded-map";
 export * from "./permission-cache";
 export * from "./permission-cache-in-process";
 export * from "./permission-cache-redis";

@@ -5,18 +5,20 @@ import {
   waitForAttemptsInFlight,
   type LoginThrottle,
 } from "./login-throttle";
-import { BoundedMap } from "../caches/bounded-map";
+import { LRUCache } from "lru-cache";
 
 const MAX_KEYS = 100_000;
 
 /**
- * The embedded default: counters in this process, bounded, oldest dropped first. Checking and
+ * The embedded default: counters in this process, bounded, the least recently used dropped first. Checking and
  * reserving run without an `await` in between, so no other attempt can come between them.
  * Reservations need no lapse here: they die with the process that holds them.
  */
 export function createInProcessLoginThrottle(): LoginThrottle {
-  const failures = new BoundedMap<string, { count: number; lastFailureAt: number; lockedUntil: number }>(MAX_KEYS);
-  const inFlight = new BoundedMap<string, Set<symbol>>(MAX_KEYS);
+  const failures = new LRUCache<string, { count: number; lastFailureAt: number; lockedUntil: number }>({
+    max: MAX_KEYS,
+  });
+  const inFlight = new LRUCache<string, Set<symbol>>({ max: MAX_KEYS });
   const liveFailures = (key: string) => {
     const entry = failures.get(key);
     if (entry && Date.now() - entry.lastFailureAt > FAILURE_WINDOW_MS) {

@@ -1,11 +1,11 @@
 import type { UsageLimiter } from "./usage-limiter";
-import { BoundedMap } from "../caches/bounded-map";
+import { LRUCache } from "lru-cache";
 
 const MAX_KEYS = 100_000;
 
-/** The embedded default: counters in this process, bounded, oldest dropped first. */
+/** The embedded default: counters in this process, bounded, the least recently used dropped first. */
 export function createInProcessUsageLimiter(): UsageLimiter {
-  const windows = new BoundedMap<string, { used: number; endsAt: number }>(MAX_KEYS);
+  const windows = new LRUCache<string, { used: number; endsAt: number }>({ max: MAX_KEYS });
   return {
     async consume(budgets, windowMs) {
       const now = Date.now();
