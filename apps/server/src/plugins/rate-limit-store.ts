@@ -1,90 +1,48 @@
-import { createRequire } from "node:module";
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from "@fastify/rate-limit";
-import type { FastifyBaseLogger } from "fastify";
 import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 
-type Store = FastifyRateLimitStore;
-type IncrCallback = Parameters<Store["incr"]>[1];
-type ChildOptions = Parameters<Store["child"]>[0];
-
-// The plugin's own stores, which it does not export by name; reused rather than rewritten.
-const require = createRequire(import.meta.url);
-const RedisStore = require("@fastify/rate-limit/store/RedisStore") as new (
-  continueExceeding: boolean,
-  exponentialBackoff: boolean,
-  redis: Redis,
-  nameSpace: string,
-) => Store;
-const LocalStore = require("@fastify/rate-limit/store/LocalStore") as new (
-  continueExceeding: boolean,
-  exponentialBackoff: boolean,
-) => Store;
-
-/** Says once when counting moved to this process, and once when it moved back. */
-function outageReporter(log: FastifyBaseLogger) {
-  let degraded = false;
-  return {
-    failed(error: Error) {
-      if (degraded) return;
-      degraded = true;
-      log.warn({ err: error }, "rate limits counted in this process until Redis answers again");
-    },
-    answered() {
-      if (!degraded) return;
-      degraded = false;
-      log.info("rate limits counted in Redis again");
-    },
-  };
-}
-
-class RedisWithLocalFallback implements Store {
-  constructor(
-    private readonly shared: Store,
-    private readonly local: Store,
-    private readonly outage: ReturnType<typeof outageReporter>,
-  ) {}
-
-  incr(key: string, callback: IncrCallback, timeWindow: number, max: number): void {
-    this.shared.incr(
-      key,
-      (error, result) => {
-        if (!error) {
-          this.outage.answered();
-          callback(null, result);
-          return;
-        }
-        this.outage.failed(error);
-        this.local.incr(key, callback, timeWindow, max);
-      },
-      timeWindow,
-      max,
-    );
-  }
-
-  child(routeOptions: ChildOptions): Store {
-    return new RedisWithLocalFallback(this.shared.child(routeOptions), this.local.child(routeOptions), this.outage);
-  }
-}
+/** The plugin compares the count with each route's own budget; the counter itself never refuses. */
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
 /**
  * Counts in Redis, shared by every instance; while Redis cannot be reached, each instance counts
- * on its own. A limit that is briefly per instance is better than either refusing every request
- * or letting every request through.
+ * on its own (rate-limiter-flexible's insurance limiter), and goes back to Redis once it answers.
+ * A limit that is briefly per instance is better than either refusing every request or letting
+ * every request through.
  */
-export function redisStoreWithLocalFallback(
-  redis: Redis,
-  nameSpace: string,
-  log: FastifyBaseLogger,
-): FastifyRateLimitStoreCtor {
-  const outage = outageReporter(log);
-  // rateLimits() sets neither `continueExceeding` nor `exponentialBackoff`, so both stores count plainly.
-  return class {
-    constructor() {
-      return new RedisWithLocalFallback(
-        new RedisStore(false, false, redis, nameSpace),
-        new LocalStore(false, false),
-        outage,
-      );
+export function redisStoreWithLocalFallback(redis: Redis, keyPrefix: string): FastifyRateLimitStoreCtor {
+  const counters = new Map<number, RateLimiterRedis>();
+  const counterFor = (windowMs: number) => {
+    let counter = counters.get(windowMs);
+    if (!counter) {
+      const window = { keyPrefix, points: UNBOUNDED, duration: Math.ceil(windowMs / 1000) };
+      counter = new RateLimiterRedis({
+        ...window,
+        storeClient: redis,
+        insuranceLimiter: new RateLimiterMemory(window),
+      });
+      counters.set(windowMs, counter);
     }
-  } as unknown as FastifyRateLimitStoreCtor;
+    return counter;
+  };
+
+  class SharedStore implements FastifyRateLimitStore {
+    incr(key: string, callback: Parameters<FastifyRateLimitStore["incr"]>[1], timeWindow: number): void {
+      counterFor(timeWindow)
+        .consume(key)
+        .then(
+          (counted) => callback(null, { current: counted.consumedPoints, ttl: counted.msBeforeNext }),
+          (failure: unknown) =>
+            failure instanceof RateLimiterRes
+              ? callback(null, { current: failure.consumedPoints, ttl: failure.msBeforeNext })
+              : callback(failure instanceof Error ? failure : new Error(String(failure))),
+        );
+    }
+
+    child(): FastifyRateLimitStore {
+      return this;
+    }
+  }
+  return SharedStore as unknown as FastifyRateLimitStoreCtor;
 }

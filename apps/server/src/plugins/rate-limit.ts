@@ -12,7 +12,7 @@ import { redisStoreWithLocalFallback } from "./rate-limit-store";
  */
 export async function rateLimits(app: FastifyInstance, config: Config, redis: Redis | null): Promise<void> {
   await app.register(rateLimit, {
-    ...(redis ? { store: redisStoreWithLocalFallback(redis, `${config.redis.keyPrefix}rate-limit:`, app.log) } : {}),
+    ...(redis ? { store: redisStoreWithLocalFallback(redis, `${config.redis.keyPrefix}rate-limit`) } : {}),
     timeWindow: config.rateLimit.windowMs,
     keyGenerator: (req) => (callsCredentialProcedure(req) ? `${req.ip}:credentials` : req.ip),
     max: (req) => (callsCredentialProcedure(req) ? config.rateLimit.authMax : config.rateLimit.max),
