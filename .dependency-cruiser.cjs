@@ -1,3 +1,4 @@
+/* global module */
 /**
  * The import graph, checked by `pnpm lint`: no cycles (type-only imports count), and the layers
  * depend one way: client → (types only) api → core → platform, db, config.
