@@ -9,7 +9,8 @@ module.exports = {
   forbidden: [
     {
       name: "only-declared-packages",
-      comment: "An import that does not resolve names a package this one does not depend on (core importing @seed/api, say).",
+      comment:
+        "An import that does not resolve names a package this one does not depend on (core importing @seed/api, say).",
       severity: "error",
       from: {},
       to: { couldNotResolve: true },
@@ -57,10 +58,14 @@ module.exports = {
     },
     {
       name: "no-reaching-into-another-package",
-      comment: "A package is used through what its package.json exports (index.ts, db's testing.ts), never a file inside.",
+      comment:
+        "A package is used through what its package.json exports (index.ts, db's testing.ts), never a file inside.",
       severity: "error",
       from: { path: "^(packages|apps)/([^/]+)/" },
-      to: { path: "^packages/[^/]+/src/", pathNot: ["^packages/$2/src/", "^packages/[^/]+/src/index\\.ts$", "^packages/db/src/testing\\.ts$"] },
+      to: {
+        path: "^packages/[^/]+/src/",
+        pathNot: ["^packages/$2/src/", "^packages/[^/]+/src/index\\.ts$", "^packages/db/src/testing\\.ts$"],
+      },
     },
   ],
   options: {

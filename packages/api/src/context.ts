@@ -26,7 +26,6 @@ export type Headers = Record<string, string | string[] | undefined>;
 export const ACCESS_COOKIE = "seed_access";
 export const REFRESH_COOKIE = "seed_refresh";
 
-
 /** Everything a transport (HTTP request, WebSocket connection, in-process call) knows of its caller. */
 export interface TransportInfo {
   transport: Transport;
