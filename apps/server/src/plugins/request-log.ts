@@ -1,5 +1,7 @@
 import type { Context } from "@seed/api";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+// Fastify's logger type leaves out what its pino logger has.
+import type { Logger } from "pino";
 import { proceduresOf } from "./credential-procedures";
 
 declare module "fastify" {
@@ -16,19 +18,23 @@ declare module "fastify" {
  */
 export async function requestCompletionLog(app: FastifyInstance): Promise<void> {
   app.decorateRequest("userId", null);
-  app.addHook("onResponse", async (req, reply) => {
-    const procedures = proceduresOf(req);
-    req.log.info(
-      {
-        method: req.method,
-        route: req.routeOptions.url ?? null,
-        ...(procedures.length > 0 ? { procedures } : {}),
-        status: reply.statusCode,
-        durationMs: reply.elapsedTime,
-        userId: req.userId,
-      },
-      "request completed",
-    );
+  app.addHook("onResponse", (req, reply, done) => {
+    // Silenced, the line costs nothing: neither its fields nor the procedures are worked out.
+    if ((req.log as Logger).isLevelEnabled("info")) {
+      const procedures = proceduresOf(req);
+      req.log.info(
+        {
+          method: req.method,
+          route: req.routeOptions.url ?? null,
+          ...(procedures.length > 0 ? { procedures } : {}),
+          status: reply.statusCode,
+          durationMs: reply.elapsedTime,
+          userId: req.userId,
+        },
+        "request completed",
+      );
+    }
+    done();
   });
 }
 
