@@ -3,8 +3,8 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createDatabase, type DatabaseConnection } from "@seed/db";
-import { sql, type SQL } from "drizzle-orm";
+import { createDatabase, rowsOf, type DatabaseConnection } from "@seed/db";
+import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runScript } from "../../server/test/support/run-script";
@@ -12,21 +12,16 @@ import { runScript } from "../../server/test/support/run-script";
 const cli = (args: string[], env: Record<string, string>) =>
   runScript("apps/cli/src/main.ts", args, { NODE_ENV: "test", ...env });
 
-async function rowsOf<Row>(connection: DatabaseConnection, query: SQL): Promise<Row[]> {
-  const result = (await connection.db.execute(query)) as unknown as Row[] | { rows: Row[] };
-  return Array.isArray(result) ? result : result.rows;
-}
-
 /** Every user table with its number of rows, as `schema.table`. */
 async function rowCounts(connection: DatabaseConnection): Promise<Record<string, number>> {
   const tables = await rowsOf<{ name: string }>(
-    connection,
+    connection.db,
     sql`select format('%I.%I', table_schema, table_name) as name from information_schema.tables
         where table_type = 'BASE TABLE' and table_schema in ('public', 'drizzle') order by 1`,
   );
   const counts: Record<string, number> = {};
   for (const { name } of tables) {
-    const [row] = await rowsOf<{ count: number }>(connection, sql.raw(`select count(*)::int as count from ${name}`));
+    const [row] = await rowsOf<{ count: number }>(connection.db, sql.raw(`select count(*)::int as count from ${name}`));
     counts[name] = row!.count;
   }
   return counts;
@@ -42,7 +37,7 @@ const sampleQueries = {
 
 async function samples(connection: DatabaseConnection) {
   const taken: Record<string, unknown[]> = {};
-  for (const [name, query] of Object.entries(sampleQueries)) taken[name] = await rowsOf(connection, query);
+  for (const [name, query] of Object.entries(sampleQueries)) taken[name] = await rowsOf(connection.db, query);
   return taken;
 }
 

@@ -15,4 +15,5 @@ export { DataDirectoryError } from "./embedded/data-directory";
 export { DataDirectoryInUseError } from "./embedded/open-data-directory";
 export type { QueryObserver } from "./query-observer";
 export { querySpans } from "./query-spans";
+export { rowsOf } from "./raw-rows";
 export { writeSqlDump, type DumpSummary } from "./sql-dump";

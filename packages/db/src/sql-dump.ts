@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Database } from "./connection";
 import { migrationsFolder } from "./migrations-folder";
+import { rowsOf } from "./raw-rows";
 
 /** Rows per INSERT statement: few statements to parse, none too large to hold. */
 const ROWS_PER_INSERT = 500;
@@ -113,12 +114,6 @@ async function insertableColumns(db: Database, table: number): Promise<string[]>
         order by attnum`,
   );
   return columns.map((column) => column.name);
-}
-
-/** postgres.js answers with the rows themselves, PGlite with an object that holds them. */
-async function rowsOf<Row>(db: Database, query: SQL): Promise<Row[]> {
-  const result = (await db.execute(query)) as unknown as Row[] | { rows: Row[] };
-  return Array.isArray(result) ? result : result.rows;
 }
 
 function quoteIdentifier(name: string): string {

@@ -6,14 +6,11 @@ import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, DataDirectoryError, DataDirectoryInUseError, type DatabaseConnection } from "../src";
+import { createDatabase, DataDirectoryError, DataDirectoryInUseError, rowsOf, type DatabaseConnection } from "../src";
 import { socketPathOf } from "../src/embedded/data-directory";
 
-const countRows = async (connection: DatabaseConnection) => {
-  const result = (await connection.db.execute(sql`select count(*)::int as count from notes`)) as unknown as
-    { count: number }[] | { rows: { count: number }[] };
-  return (Array.isArray(result) ? result : result.rows)[0]!.count;
-};
+const countRows = async (connection: DatabaseConnection) =>
+  (await rowsOf<{ count: number }>(connection.db, sql`select count(*)::int as count from notes`))[0]!.count;
 
 describe("an embedded data directory", () => {
   let root: string;

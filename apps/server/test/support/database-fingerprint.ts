@@ -1,20 +1,12 @@
-import type { Database } from "@seed/db";
+import { rowsOf, type Database } from "@seed/db";
 import { sql } from "drizzle-orm";
-
-type Rows = Record<string, unknown>[];
-
-/** postgres.js answers with the rows themselves, PGlite with an object holding them. */
-async function rowsOf(db: Database, query: ReturnType<typeof sql.raw>): Promise<Rows> {
-  const result = (await db.execute(query)) as unknown as Rows | { rows: Rows };
-  return Array.isArray(result) ? result : result.rows;
-}
 
 /**
  * The row count and a checksum of the contents of every table of the database, in one query:
  * two fingerprints are equal only when no row was written, changed or deleted in between.
  */
 export async function databaseFingerprint(db: Database): Promise<Record<string, string>> {
-  const tables = await rowsOf(
+  const tables = await rowsOf<Record<string, unknown>>(
     db,
     sql.raw(
       "select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name",
@@ -24,6 +16,6 @@ export async function databaseFingerprint(db: Database): Promise<Record<string, 
     const table = `"${String(name).replaceAll('"', '""')}"`;
     return `(select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from ${table} t) as ${table}`;
   });
-  const [fingerprint] = await rowsOf(db, sql.raw(`select ${columns.join(", ")}`));
+  const [fingerprint] = await rowsOf<Record<string, unknown>>(db, sql.raw(`select ${columns.join(", ")}`));
   return fingerprint as Record<string, string>;
 }
