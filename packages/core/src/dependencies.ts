@@ -1,6 +1,7 @@
 import type { Database } from "@seed/db";
 import type {
   EventBus,
+  Logger,
   LoginThrottle,
   Mailer,
   PaymentProvider,
@@ -44,3 +45,9 @@ export interface Dependencies {
   /** How long a call to the payment provider may take before the caller is told to retry. */
   paymentTimeoutMs: number;
 }
+
+/**
+ * What a service function is given, its first parameter: the part of the dependencies it uses,
+ * and the log of the call it serves.
+ */
+export type ServiceDependencies<TNeeds extends keyof Dependencies> = Pick<Dependencies, TNeeds> & { log: Logger };

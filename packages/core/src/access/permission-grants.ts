@@ -1,14 +1,14 @@
-import { userPermissions, type Database } from "@seed/db";
+import type { ServiceDependencies } from "../dependencies";
+import { userPermissions } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import type { Actor, Principal } from "../shared/actor";
 import type { Permission } from "./catalog";
-import { AppError, type EventBus, type Logger } from "@seed/platform";
+import { AppError } from "@seed/platform";
 import { announceAccessChange, recordAccessChange } from "./access";
 import { recordSecurityEvent } from "../audit/security-events";
-import type { SessionCache } from "../sessions/session-cache";
 import { assertUserExists } from "../users/user-directory";
 
-type Deps = { db: Database; log: Logger; events: EventBus; sessionCache: SessionCache };
+type Deps = ServiceDependencies<"db" | "events" | "sessionCache">;
 
 function assertHolds(principal: Principal, permission: Permission): void {
   if (!principal.permissions.has(permission)) {

@@ -1,15 +1,15 @@
-import { userRoles, type Database, type Transaction } from "@seed/db";
+import type { ServiceDependencies } from "../dependencies";
+import { userRoles, type Transaction } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import type { Actor, Principal } from "../shared/actor";
 import { ADMIN_ROLE, roleCatalog, type RoleName } from "./catalog";
-import { AppError, type EventBus, type Logger } from "@seed/platform";
+import { AppError } from "@seed/platform";
 import { announceAccessChange, recordAccessChange } from "./access";
 import { rolesOf } from "../auth/auth-service";
 import { recordSecurityEvent } from "../audit/security-events";
-import type { SessionCache } from "../sessions/session-cache";
 import { assertUserExists } from "../users/user-directory";
 
-type Deps = { db: Database; log: Logger; events: EventBus; sessionCache: SessionCache };
+type Deps = ServiceDependencies<"db" | "events" | "sessionCache">;
 type RoleChange = { userId: string; role: RoleName };
 
 /** Nobody hands out, or takes away, a role that can do more than they can. */

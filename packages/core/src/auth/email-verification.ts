@@ -1,11 +1,12 @@
-import { users, type Database } from "@seed/db";
+import type { Dependencies } from "../dependencies";
+import { users } from "@seed/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
-import { AppError, type Mailer } from "@seed/platform";
+import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
 
-type Deps = { db: Database; mailer: Mailer; appUrl: string };
+type Deps = Pick<Dependencies, "db" | "mailer" | "appUrl">;
 
 /** Mails the user a link that proves they read mail at their address. */
 export async function sendEmailVerification(deps: Deps, userId: string): Promise<{ sent: boolean }> {

@@ -1,17 +1,17 @@
-import { mfaChallenges, refreshSessions, users, type Database } from "@seed/db";
+import type { ServiceDependencies } from "../dependencies";
+import { mfaChallenges, refreshSessions, users } from "@seed/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
-import { AppError, type EventBus, type Logger, type Mailer } from "@seed/platform";
+import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
 import { removeFactorsOfUnconfirmedAccount } from "../mfa/unclaimed-factors";
 import { createOpaqueToken } from "../shared/opaque-tokens";
 import { hashPassword } from "./passwords";
 import { recordSecurityEvent } from "../audit/security-events";
-import type { SessionCache } from "../sessions/session-cache";
 import { announceRevokedSessions, revokeSessionsWhere } from "../sessions/session-revocation";
 
-type Deps = { db: Database; mailer: Mailer; appUrl: string; events: EventBus; sessionCache: SessionCache; log: Logger };
+type Deps = ServiceDependencies<"db" | "mailer" | "appUrl" | "events" | "sessionCache">;
 
 /**
  * Mails a reset link when the address belongs to an account. The caller learns nothing either

@@ -1,14 +1,15 @@
-import { isUniqueViolation, products, type Database, type Transaction } from "@seed/db";
+import type { ServiceDependencies } from "../dependencies";
+import { isUniqueViolation, products, type Transaction } from "@seed/db";
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
-import { AppError, type EventBus, type Logger } from "@seed/platform";
+import { AppError } from "@seed/platform";
 import { type ProductChangeType, type ProductChange, productChangesChannel } from "../shared/domain-events";
 import type { NewProductInput, ProductUpdateInput, ProductView } from "./product-schemas";
 import { recordAudit } from "../audit/audit";
 import { transactionWithEvents, type Emit } from "../shared/committed-events";
 import { productColumns, toProductView } from "./product-view";
 
-type Deps = { db: Database; events: EventBus; log: Logger };
+type Deps = ServiceDependencies<"db" | "events">;
 
 export async function createProduct(deps: Deps, actor: Actor, input: NewProductInput): Promise<ProductView> {
   try {

@@ -1,7 +1,8 @@
+import type { ServiceDependencies } from "../dependencies";
 import { products, users, type Database } from "@seed/db";
 import { eq, inArray, sql } from "drizzle-orm";
 import { systemActor, type Actor } from "../shared/actor";
-import { AppError, type EventBus, type Logger, type PaymentProvider } from "@seed/platform";
+import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { createAccount } from "../auth/auth-service";
 import { moveOrder } from "../orders/order-status";
@@ -21,7 +22,7 @@ export interface SeedProgress {
   (stage: "products" | "customers" | "orders", step: number, steps: number): void;
 }
 
-type Deps = { db: Database; events: EventBus; log: Logger; payments: PaymentProvider; paymentTimeoutMs: number };
+type Deps = ServiceDependencies<"db" | "events" | "payments" | "paymentTimeoutMs">;
 
 const BATCH = 1_000;
 

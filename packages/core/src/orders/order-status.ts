@@ -1,7 +1,8 @@
-import { orderItems, orders, products, type Database, type Order, type Transaction } from "@seed/db";
+import type { ServiceDependencies } from "../dependencies";
+import { orderItems, orders, products, type Order, type Transaction } from "@seed/db";
 import { asc, eq, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
-import { AppError, type EventBus, type Logger, type PaymentProvider } from "@seed/platform";
+import { AppError } from "@seed/platform";
 import { type OrderStatusChange, type OrderStatus, userOrdersChannel, orderChannel } from "../shared/domain-events";
 import type { OrderView } from "./order-schemas";
 import { recordAudit } from "../audit/audit";
@@ -10,13 +11,7 @@ import { announceProductChange } from "../catalog/product-editing";
 import { withPaymentDeadline } from "./payment-deadline";
 import { getOrder } from "./order-view";
 
-export type OrderDeps = {
-  db: Database;
-  events: EventBus;
-  log: Logger;
-  payments: PaymentProvider;
-  paymentTimeoutMs: number;
-};
+export type OrderDeps = ServiceDependencies<"db" | "events" | "payments" | "paymentTimeoutMs">;
 
 /** The only moves an order can make; anything else is refused with CONFLICT. */
 const nextStatuses: Record<OrderStatus, readonly OrderStatus[]> = {

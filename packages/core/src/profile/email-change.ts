@@ -1,7 +1,8 @@
-import { users, type Database, isUniqueViolation } from "@seed/db";
+import type { Dependencies } from "../dependencies";
+import { users, isUniqueViolation } from "@seed/db";
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
-import { AppError, type Mailer } from "@seed/platform";
+import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { consumeEmailToken, issueEmailToken } from "../auth/email-tokens";
 import { tellOwnerOfTakenAddress } from "../auth/taken-address";
@@ -9,7 +10,7 @@ import type { OwnerProof } from "../auth/reauthentication";
 import type { SessionCache } from "../sessions/session-cache";
 import { confirmOwner, type OwnerConfirmationDeps, type Owner } from "./owner-confirmation";
 
-type Deps = { db: Database; mailer: Mailer; appUrl: string };
+type Deps = Pick<Dependencies, "db" | "mailer" | "appUrl">;
 
 /**
  * Starts moving the account to `newEmail`: nothing changes until a link sent to the new address

@@ -1,10 +1,10 @@
+import type { ServiceDependencies } from "../dependencies";
 import type { Actor } from "../shared/actor";
-import type { Dependencies } from "../dependencies";
-import { AppError, type Logger, loginKeys } from "@seed/platform";
+import { AppError, loginKeys } from "@seed/platform";
 import { reauthenticate, type OwnerProof } from "../auth/reauthentication";
 import { withinSignInBudget } from "../auth/sign-in-budget";
 
-export type OwnerConfirmationDeps = Pick<Dependencies, "db" | "loginThrottle"> & { log: Logger };
+export type OwnerConfirmationDeps = ServiceDependencies<"db" | "loginThrottle">;
 
 /** The signed-in owner of an account, acting on it. */
 export type Owner = Actor & { userId: string; email: string };
