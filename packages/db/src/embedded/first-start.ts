@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { access, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -6,9 +7,12 @@ import { promisify } from "node:util";
 import { DataDirectoryError, OWN_ENTRIES } from "./data-directory";
 
 const VERSION_FILE = "PG_VERSION";
-/** Where a child process builds the new database; deleted if found unfinished. */
+/**
+ * Where a child process builds the new database, one folder per attempt: a child left running by
+ * an owner that was killed keeps writing into its own, which the next start deletes unfinished.
+ */
 const BUILDING = ".initialising";
-/** A finished new database, renamed from BUILDING, whose files are being moved into place. */
+/** A finished new database, renamed from an attempt's folder, whose files are being moved into place. */
 const BUILT = ".new";
 
 /**
@@ -24,14 +28,16 @@ export async function createDatabaseFilesIfMissing(dataDir: string): Promise<voi
   if (await exists(join(dataDir, VERSION_FILE))) return;
   const built = join(dataDir, BUILT);
   if (!(await exists(built))) {
-    const building = join(dataDir, BUILDING);
-    await rm(building, { recursive: true, force: true });
-    const foreign = (await readdir(dataDir)).filter((entry) => !OWN_ENTRIES.has(entry));
+    const entries = await readdir(dataDir);
+    const unfinished = entries.filter((entry) => entry.startsWith(BUILDING));
+    for (const entry of unfinished) await rm(join(dataDir, entry), { recursive: true, force: true });
+    const foreign = entries.filter((entry) => !OWN_ENTRIES.has(entry) && !unfinished.includes(entry));
     if (foreign.length > 0) {
       throw new DataDirectoryError(
         `DATA_DIR (${dataDir}) holds files that are not a database (${foreign.slice(0, 3).join(", ")}); point it at an empty or new folder`,
       );
     }
+    const building = join(dataDir, `${BUILDING}-${randomUUID()}`);
     await initialiseInChildProcess(building);
     await rename(building, built);
   }
