@@ -39,7 +39,9 @@ function connect(target: PostgresTarget, max: number): postgres.Sql {
   const options = { max, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {} };
   return "url" in target
     ? postgres(target.url, options)
-    : postgres({ ...options, path: target.socketPath, user: "postgres", database: "postgres" });
+    : // The owner's one session is shared by its clients between their transactions: named
+      // statements of one would meet another's, so none are prepared.
+      postgres({ ...options, path: target.socketPath, user: "postgres", database: "postgres", prepare: false });
 }
 
 /**

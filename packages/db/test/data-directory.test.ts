@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
+import { once } from "node:events";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -89,6 +91,23 @@ describe("an embedded data directory", () => {
     expect(await ownerRead).toBe(0);
     const [after] = await client`show search_path`;
     expect(after!.search_path).toBe(before!.search_path);
+  });
+
+  it("hangs up on a malformed startup, and goes on serving", async () => {
+    for (const garbage of [
+      [0, 0, 0, 4],
+      [0, 0, 0, 7, 1, 2, 3],
+      [0x7f, 0xff, 0xff, 0xff, 0, 3, 0, 0],
+      [0, 0, 0, 2],
+    ]) {
+      const socket = connect({ path: socketPathOf(dataDir) });
+      await once(socket, "connect");
+      socket.end(Buffer.from(garbage));
+      await once(socket, "close");
+    }
+    const [answer] = await client`select 1 as one`;
+    expect(answer!.one).toBe(1);
+    expect(await countRows(owner)).toBe(0);
   });
 
   it("answers psql, which finds the socket from the directory's name", async () => {

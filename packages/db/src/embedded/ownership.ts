@@ -65,6 +65,8 @@ function listenOn(path: string): Promise<Server | null> {
     });
     server.listen({ path, readableAll: false, writableAll: false }, () => {
       server.removeAllListeners("error");
+      // A connection that fails to be accepted (no file descriptor left) loses that client only.
+      server.on("error", () => {});
       resolve(server);
     });
   });
@@ -81,8 +83,9 @@ function answers(path: string): Promise<boolean> {
     socket.setTimeout(PROBE_TIMEOUT_MS, () => settle(true));
     socket.once("connect", () => settle(true));
     socket.once("error", (error: NodeJS.ErrnoException) =>
-      // A full backlog is a live owner too busy to take more; only a refusal or no socket is death.
-      settle(error.code === "EAGAIN"),
+      // Only a refusal, or no socket at all, is a dead owner: any other failure (a full backlog,
+      // no file descriptor left) may hide a live one, which must never be bypassed.
+      settle(error.code !== "ECONNREFUSED" && error.code !== "ENOENT"),
     );
   });
 }

@@ -6,6 +6,8 @@ const SSL_REQUEST = 80877103;
 const GSS_ENCRYPTION_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 
+const MAX_STARTUP_LENGTH = 10_000;
+
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I': outside any transaction
 const SYNC = Uint8Array.of(0x53, 0, 0, 0, 4); // 'S'
@@ -32,7 +34,8 @@ export function serveDatabase(server: Server, database: Promise<PGlite>): Served
     }
     const session = new WireSession(socket, database);
     sessions.add(session);
-    socket.once("close", () => sessions.delete(session));
+    // Forgotten only once cleaned up: a stop must wait for the rollback of a client already gone.
+    socket.once("close", () => void session.end().finally(() => sessions.delete(session)));
   });
   return {
     async stop() {
@@ -104,7 +107,8 @@ class WireSession {
     const lengthAt = this.started ? 1 : 0;
     if (this.pending.length < lengthAt + 4) return null;
     const length = this.pending.readInt32BE(lengthAt);
-    if (length < 4) {
+    // Before startup a message holds at least its code; PostgreSQL takes no larger startup packet.
+    if (this.started ? length < 4 : length < 8 || length > MAX_STARTUP_LENGTH) {
       this.socket.destroy();
       return null;
     }
