@@ -72,8 +72,8 @@ class WireSession {
       },
       () => void socket.destroy(),
     );
+    // Its closing is seen by serveDatabase, which ends the session and waits for its cleanup.
     socket.on("data", (chunk) => this.receive(chunk));
-    socket.on("close", () => this.finish());
     // A client that vanishes mid-write only closes its session.
     socket.on("error", () => socket.destroy());
   }
