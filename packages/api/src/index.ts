@@ -19,15 +19,9 @@ export { isLiveFeed, liveEvents, resumeInput } from "./live";
 export type { LiveConnection, LiveEventsOptions, LiveFeed, LiveReceiver } from "./live";
 export type { Notification } from "./routers/notifications";
 export type { ProcedureCall, ProcedureInstrumentation } from "./instrumentation";
-export {
-  router,
-  publicProcedure,
-  protectedProcedure,
-  requirePermission,
-  requireOwnership,
-  toTRPCError,
-  limitUsage,
-} from "./trpc";
+export { router, publicProcedure, protectedProcedure, requirePermission, requireOwnership } from "./trpc";
+export { toTRPCError } from "./trpc-errors";
+export { limitUsage } from "./middlewares/limit-usage";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

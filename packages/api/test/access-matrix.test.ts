@@ -18,7 +18,7 @@ import { createContext } from "../src/context";
 import { procedureCatalog, proceduresByPath, type ProcedurePath } from "../src/procedure-catalog";
 import type { AccessRule } from "../src/procedure-meta";
 import { createCaller } from "../src/root";
-import { authenticatorCode, enableMfa, mfaRequired } from "./mfa-support";
+import { authenticatorCode, enableMfa, mfaRequired } from "../../core/test/mfa-support";
 import { createTestApi, permissionsFor, recordingLogger, tokensOf, testActor } from "./support";
 
 interface Persona {

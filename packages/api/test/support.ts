@@ -1,119 +1,18 @@
-import {
-  type Actor,
-  createAccessTokenService,
-  createOidcProviders,
-  createSessionCache,
-  deriveSealingKey,
-  jobCatalogue,
-  type LoginResult,
-  type Permission,
-  type Principal,
-  roleCatalog,
-  type RoleName,
-  sharedSecretKeys,
-  syncAuthorizationCatalog,
-} from "@seed/core";
-import { randomBytes } from "node:crypto";
+import type { Principal } from "@seed/core";
 import type { DatabaseDriver } from "@seed/db";
-import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
-import {
-  createInProcessEventBus,
-  createInProcessJobQueue,
-  createInProcessLoginThrottle,
-  createInProcessPaymentProvider,
-  createInProcessPermissionCache,
-  createOutboxMailer,
-  type Logger,
-  type UsageLimiter,
-} from "@seed/platform";
 import { createContextInner, type Context } from "../src/context";
-import type { ApiDependencies } from "../src/dependencies";
+import { createTestDomain, recordingLogger } from "../../core/test/support";
 
-export const tokenOptions = {
-  secret: randomBytes(32),
-  issuer: "seed-test",
-  audience: "seed-test-api",
-  ttlSeconds: 300,
-};
+export * from "../../core/test/support";
 
-export interface RecordedLog {
-  level: "debug" | "info" | "warn" | "error";
-  fields: unknown;
-  message: unknown;
-}
-
-/** A logger that keeps what it is told, so tests can read security events. */
-export function recordingLogger(): Logger & { lines: RecordedLog[] } {
-  const lines: RecordedLog[] = [];
-  const record =
-    (level: RecordedLog["level"]) =>
-    (fields: unknown, message?: unknown): void => {
-      lines.push({ level, fields, message });
-    };
-  return { lines, debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
-}
-
-/** The tokens of a sign-in that asked for no second factor; fails the test when one was asked for. */
-export function tokensOf(result: LoginResult): Extract<LoginResult, { status: "signed-in" }> {
-  if (result.status !== "signed-in") throw new Error(`expected to be signed in, but the sign-in is ${result.status}`);
-  return result;
-}
-
-/** Fast retries, so that a failing job reaches the dead-letter list within a test. */
-export const testJobSettings = {
-  concurrency: 2,
-  attempts: 2,
-  backoffMs: 10,
-  stalledAfterMs: 5_000,
-  cleanupCron: "0 3 * * *",
-};
-const unlimited: UsageLimiter = { consume: async () => 0 };
-
-/** What holders of `roles` and of the direct `grants` may do, from the role catalogue alone. */
-export function permissionsFor(roles: readonly RoleName[], grants: readonly Permission[] = []): Set<Permission> {
-  return new Set([...roles.flatMap((role) => roleCatalog[role].permissions), ...grants]);
-}
-
-export const testActor: Actor = { userId: null, ip: "203.0.113.7", userAgent: "vitest", requestId: "test" };
-
-export async function createTestApi(driver?: DatabaseDriver): Promise<{
-  deps: ApiDependencies & { log: ReturnType<typeof recordingLogger> };
-  database: TestDatabase;
-  contextFor(user: Principal | null): Context & { log: ReturnType<typeof recordingLogger> };
-}> {
-  const database = await createTestDatabase(driver);
-  await syncAuthorizationCatalog(database.connection.db);
-  const events = createInProcessEventBus();
-  const deps = {
-    db: database.connection.db,
-    accessTokens: createAccessTokenService(tokenOptions, sharedSecretKeys(tokenOptions.secret)),
-    events,
-    sessionCache: createSessionCache(events),
-    permissionCache: createInProcessPermissionCache(),
-    loginThrottle: createInProcessLoginThrottle(),
-    // Unlimited, so that tests may place hundreds of orders; the limits have tests of their own.
-    usageLimiter: unlimited,
-    orderPlacingBudget: { perUser: 30, perAddress: 120, windowMs: 60_000 },
-    mailer: createOutboxMailer(database.connection.db, recordingLogger()),
-    appUrl: "https://app.example.com",
-    refreshTokenTtlSeconds: 3600,
-    cookieSecure: true,
-    oidcProviders: createOidcProviders(null),
-    mfaSealingKey: deriveSealingKey(tokenOptions.secret, "mfa secret"),
-    jobs: createInProcessJobQueue(testJobSettings, jobCatalogue),
-    // The in-process provider itself, so that tests can make it decline or time out.
-    payments: createInProcessPaymentProvider(),
-    paymentTimeoutMs: 200,
-    log: recordingLogger(),
-  };
+/** The domain's test dependencies, and the context a procedure gets when `user` calls it. */
+export async function createTestApi(driver?: DatabaseDriver) {
+  const domain = await createTestDomain(driver);
   return {
-    deps,
-    database,
-    contextFor(user) {
+    ...domain,
+    contextFor(user: Principal | null): Context & { log: ReturnType<typeof recordingLogger> } {
       const log = recordingLogger();
-      return { ...createContextInner(deps, { user, log }), log };
+      return { ...createContextInner(domain.deps, { user, log }), log };
     },
   };
 }
-
-export { appErrorOf } from "../../platform/test/support";

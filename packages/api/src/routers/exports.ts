@@ -1,7 +1,8 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { exportStartedSchema, findOrderExport, orderExportSchema, startOrderExport, textSchema } from "@seed/core";
-import { limitUsage, protectedProcedure, requireOwnership } from "../trpc";
+import { limitUsage } from "../middlewares/limit-usage";
+import { protectedProcedure, requireOwnership } from "../trpc";
 
 /** An export reads every order of the user: a few a minute is plenty for a person. */
 const EXPORT_BUDGET = { perUser: 5, perAddress: 20, windowMs: 60_000 };

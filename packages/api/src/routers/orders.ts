@@ -18,7 +18,8 @@ import {
 import { lastEventIdSchema } from "../live/resume-input";
 import { liveEvents } from "../live/live-events";
 import { ownerOrHolderOf } from "../live/still-allowed";
-import { limitUsage, protectedProcedure, requireOwnership, requirePermission } from "../trpc";
+import { limitUsage } from "../middlewares/limit-usage";
+import { protectedProcedure, requireOwnership, requirePermission } from "../trpc";
 
 /** Someone else's order is refused as not found, unless the caller may act on anyone's. */
 const ownOrder = (anyPermission: "order:read:any" | "order:update:any") =>

@@ -11,7 +11,7 @@ import {
   deriveSealingKey,
   rotateSigningKey,
   signingKeySet,
-} from "@seed/core";
+} from "../src";
 
 const rules = { issuer: "seed-test", audience: "seed-test-api", ttlSeconds: 300 };
 const serverSecret = randomBytes(32);

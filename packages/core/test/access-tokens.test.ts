@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync, randomBytes, randomUUID } from "node:c
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { AppError } from "@seed/platform";
-import { createAccessTokenService, sharedSecretKeys } from "@seed/core";
+import { createAccessTokenService, sharedSecretKeys } from "../src";
 import { tokenOptions } from "./support";
 
 const service = createAccessTokenService(tokenOptions, sharedSecretKeys(tokenOptions.secret));

@@ -8,7 +8,7 @@ import {
   type SessionCache,
   type SessionCacheOptions,
   type SessionRecord,
-} from "@seed/core";
+} from "../src";
 import { cutSubscriberConnection } from "../../platform/test/subscriber-connection";
 
 const redisUrl = process.env.REDIS_URL;

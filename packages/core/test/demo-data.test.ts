@@ -5,30 +5,30 @@ import { orders, products, users } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { count, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "@seed/core";
-import { createTestApi, recordingLogger } from "./support";
+import { seedDemoData } from "../src";
+import { createTestDomain, recordingLogger } from "./support";
 
 const size = { products: 300, customers: 3, ordersPerCustomer: 3 };
 
 describe("the demo data", () => {
-  let api: Awaited<ReturnType<typeof createTestApi>>;
+  let domain: Awaited<ReturnType<typeof createTestDomain>>;
   beforeAll(async () => {
-    api = await createTestApi();
+    domain = await createTestDomain();
   });
-  afterAll(() => api?.database.destroy());
+  afterAll(() => domain?.database.destroy());
 
   async function counts() {
     const [[productCount], [customerCount], [orderCount]] = await Promise.all([
-      api.deps.db.select({ value: count() }).from(products),
-      api.deps.db.select({ value: count() }).from(users).where(like(users.email, "demo-customer-%")),
-      api.deps.db.select({ value: count() }).from(orders),
+      domain.deps.db.select({ value: count() }).from(products),
+      domain.deps.db.select({ value: count() }).from(users).where(like(users.email, "demo-customer-%")),
+      domain.deps.db.select({ value: count() }).from(orders),
     ]);
     return { products: productCount!.value, customers: customerCount!.value, orders: orderCount!.value };
   }
 
   it("fills the shop, reports its progress, and adds nothing when run again", async () => {
     const stages = new Set<string>();
-    const deps = { ...api.deps, log: recordingLogger() };
+    const deps = { ...domain.deps, log: recordingLogger() };
     const first = await seedDemoData(deps, size, (stage, step, steps) => {
       expect(step).toBeLessThanOrEqual(steps);
       stages.add(stage);

@@ -1,6 +1,6 @@
 import { Secret, TOTP } from "otpauth";
-import { type Actor, confirmMfa, enrollMfa, type LoginResult } from "@seed/core";
-import type { ApiDependencies } from "../src/dependencies";
+import { type Actor, confirmMfa, enrollMfa, type LoginResult } from "../src";
+import type { Dependencies } from "../src";
 import { testActor } from "./support";
 
 /**
@@ -14,7 +14,7 @@ export function authenticatorCode(secret: string, stepsAhead = 0): string {
 
 /** Enrols and confirms an authenticator for `user`, as the user would, with the current code. */
 export async function enableMfa(
-  deps: Pick<ApiDependencies, "db" | "mfaSealingKey">,
+  deps: Pick<Dependencies, "db" | "mfaSealingKey">,
   user: { id: string; email: string },
   actor: Actor = { ...testActor, userId: user.id },
 ): Promise<{ secret: string; recoveryCodes: string[] }> {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "@seed/platform";
-import { withinSignInBudget } from "@seed/core";
-import { createTestApi, testActor } from "./support";
+import { withinSignInBudget } from "../src";
+import { createTestDomain, testActor } from "./support";
 
-let api: Awaited<ReturnType<typeof createTestApi>>;
+let domain: Awaited<ReturnType<typeof createTestDomain>>;
 beforeAll(async () => {
-  api = await createTestApi();
+  domain = await createTestDomain();
 });
-afterAll(() => api?.database.destroy());
+afterAll(() => domain?.database.destroy());
 
 /** A budget of two failures, of its own. */
 const budget = (label: string) => [{ key: `account:${label}`, freeAttempts: 2 }];
@@ -22,17 +22,17 @@ describe("an attempt within the sign-in budget", () => {
     const keys = budget("outage");
     for (let attempt = 0; attempt < 5; attempt += 1) {
       await expect(
-        withinSignInBudget(api.deps, keys, testActor, {}, async () => {
+        withinSignInBudget(domain.deps, keys, testActor, {}, async () => {
           throw new Error("the database cannot be reached");
         }),
       ).rejects.toThrow("the database cannot be reached");
     }
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      await expect(withinSignInBudget(api.deps, keys, testActor, {}, wrongSecret)).rejects.toMatchObject({
+      await expect(withinSignInBudget(domain.deps, keys, testActor, {}, wrongSecret)).rejects.toMatchObject({
         code: "UNAUTHENTICATED",
       });
     }
-    await expect(withinSignInBudget(api.deps, keys, testActor, {}, wrongSecret)).rejects.toMatchObject({
+    await expect(withinSignInBudget(domain.deps, keys, testActor, {}, wrongSecret)).rejects.toMatchObject({
       code: "RATE_LIMITED",
     });
   });
@@ -41,14 +41,14 @@ describe("an attempt within the sign-in budget", () => {
     const keys = budget("wrong-then-error");
     for (let attempt = 0; attempt < 2; attempt += 1) {
       await expect(
-        withinSignInBudget(api.deps, keys, testActor, {}, async (countFailure) => {
+        withinSignInBudget(domain.deps, keys, testActor, {}, async (countFailure) => {
           await countFailure();
           throw new Error("the audit row cannot be written");
         }),
       ).rejects.toThrow("the audit row cannot be written");
     }
     const attempt = vi.fn(async () => "signed in");
-    await expect(withinSignInBudget(api.deps, keys, testActor, {}, attempt)).rejects.toMatchObject({
+    await expect(withinSignInBudget(domain.deps, keys, testActor, {}, attempt)).rejects.toMatchObject({
       code: "RATE_LIMITED",
       message: expect.stringMatching(/^Too many failed sign-ins; try again in \d+ s$/),
     });
@@ -58,11 +58,11 @@ describe("an attempt within the sign-in budget", () => {
   it("gives back the place of a right secret, however often", async () => {
     const keys = budget("owner");
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      await expect(withinSignInBudget(api.deps, keys, testActor, {}, async () => "signed in")).resolves.toBe(
+      await expect(withinSignInBudget(domain.deps, keys, testActor, {}, async () => "signed in")).resolves.toBe(
         "signed in",
       );
     }
-    await expect(withinSignInBudget(api.deps, keys, testActor, {}, wrongSecret)).rejects.toMatchObject({
+    await expect(withinSignInBudget(domain.deps, keys, testActor, {}, wrongSecret)).rejects.toMatchObject({
       code: "UNAUTHENTICATED",
     });
   });

@@ -1,4 +1,4 @@
-import { jobCatalogue, jobWorker, syncAuthorizationCatalog } from "@seed/core";
+import { jobCatalogue, jobWorker, syncAuthorizationCatalog } from "../src";
 import { randomBytes } from "node:crypto";
 import { emailTokens, userPermissions, users, type Database } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";

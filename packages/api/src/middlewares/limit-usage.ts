@@ -1,0 +1,24 @@
+import { TRPCError } from "@trpc/server";
+import type { UsageBudgetPolicy } from "@seed/platform";
+import type { Context } from "../context";
+import { t } from "../init";
+
+/**
+ * Caps a flow that costs money or invites abuse at its budget (read from the context, where the
+ * server's configuration put it), on every instance together.
+ */
+export function limitUsage(flow: string, budgetOf: (ctx: Context) => UsageBudgetPolicy) {
+  return t.middleware(async ({ ctx, next }) => {
+    const budget = budgetOf(ctx);
+    const budgets = [{ key: `${flow}:ip:${ctx.ip}`, limit: budget.perAddress }];
+    if (ctx.user) budgets.push({ key: `${flow}:user:${ctx.user.id}`, limit: budget.perUser });
+    const retryAfterMs = await ctx.usageLimiter.consume(budgets, budget.windowMs);
+    if (retryAfterMs > 0) {
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: `Too many requests for ${flow}; retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+      });
+    }
+    return next();
+  });
+}

@@ -1,0 +1,54 @@
+import { TRPCError } from "@trpc/server";
+import { t } from "../init";
+import { finishing } from "../live/live-feed";
+import { toTRPCError } from "../trpc-errors";
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * The base of every procedure, in one middleware because tRPC copies a call's options at each
+ * further one (bench/README.md). In order:
+ * - The instrumentation comes first, so that it sees every refusal and the error codes as the
+ *   client receives them.
+ * - A socket carries subscriptions only. Queries and mutations go over HTTP, where rate limits,
+ *   cookies and CSRF defences apply, and where every call is checked against a live session.
+ *   (HTTP, in turn, refuses subscriptions before any procedure runs: see the server's guards.)
+ * - Errors of services become tRPC errors, also when they end a subscription.
+ */
+export const served = t.middleware(async ({ ctx, path, type, next }) => {
+  const run = async () => {
+    if (ctx.transport === "websocket" && type !== "subscription") {
+      throw new TRPCError({
+        code: "METHOD_NOT_SUPPORTED",
+        message: "Only subscriptions are served over WebSockets; send queries and mutations over HTTP",
+      });
+    }
+    const result = await next();
+    if (!result.ok) {
+      const mapped = toTRPCError(result.error);
+      if (mapped !== result.error) throw mapped;
+      return result;
+    }
+    return isAsyncIterable(result.data) ? { ...result, data: finishing(result.data, toTRPCError) } : result;
+  };
+
+  const instrumentation = ctx.instrumentation;
+  if (!instrumentation) return run();
+  const call = { path, type, transport: ctx.transport, requestId: ctx.requestId };
+  const result = await instrumentation.measure(call, run, (outcome) => {
+    if (outcome.status === "rejected")
+      return outcome.reason instanceof TRPCError ? outcome.reason.code : "INTERNAL_SERVER_ERROR";
+    return outcome.value.ok ? "OK" : outcome.value.error.code;
+  });
+  if (!result.ok || !isAsyncIterable(result.data)) return result;
+  const ended = instrumentation.subscriptionStarted(call);
+  return {
+    ...result,
+    data: finishing(result.data, (error) => {
+      ended();
+      return error;
+    }),
+  };
+});
