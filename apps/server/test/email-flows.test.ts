@@ -2,7 +2,7 @@ import { emailTokens, mailOutbox, users } from "@seed/db";
 import { desc, eq } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
+import { startSmtpSink, type SmtpSink } from "../../../packages/platform/test/smtp-sink";
 import { availableBackends, rawCall, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
 import { codeOf } from "./support/refusal";
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf } from "./support/refusal";
 import { signedInClient } from "./support/session-events";
-import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
+import { startSmtpSink, type SmtpSink } from "../../../packages/platform/test/smtp-sink";
 import { availableBackends, tokensOf, useDeployment } from "./support/test-server";
 
 const admin = { email: `admin-${randomBytes(4).toString("hex")}@example.com`, password: "an admin passphrase" };

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { signedInClient } from "./support/live";
-import { startSmtpSink, type SmtpSink } from "./support/smtp-sink";
+import { startSmtpSink, type SmtpSink } from "../../../packages/platform/test/smtp-sink";
 import { availableBackends, uniqueEmail, useDeployment } from "./support/test-server";
 
 describe.each(availableBackends())("health, headers and shutdown on %s", (backend) => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { createBullJobQueue, type JobQueue } from "@seed/platform";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSmtpSink, type SmtpSink } from "../../server/test/support/smtp-sink";
+import { startSmtpSink, type SmtpSink } from "../../../packages/platform/test/smtp-sink";
 
 const repositoryRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const workerEntry = fileURLToPath(new URL("../src/main.ts", import.meta.url));
