@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--quick] [--profile] [--scenario <name>]...`: measures the server's hot paths
- * against their baselines on real Postgres and Redis, each server in a process of its own, all
+ * against the same work done without our layers, on real Postgres and Redis, each server in a process of its own, all
  * on this machine's loopback. See bench/README.md.
  */
 import { execFileSync } from "node:child_process";
@@ -154,7 +154,7 @@ interface Attempts {
 const attempts = new Map<Scenario, Map<ServerVariant, Attempts>>(
   chosenScenarios.map((scenario) => [
     scenario,
-    new Map([scenario.baseline, ...scenario.compared].map((server) => [server, { measured: [], failure: null }])),
+    new Map([scenario.limit, ...scenario.compared].map((server) => [server, { measured: [], failure: null }])),
   ]),
 );
 
@@ -190,10 +190,10 @@ function medianRound(measured: Measured[]): Measured {
 }
 
 const rows: ResultRow[] = [...attempts].flatMap(([scenario, servers]) => {
-  const baseline = servers.get(scenario.baseline)!;
-  const baselineRate = baseline.failure ? null : medianRound(baseline.measured).requestsPerSecond;
+  const limitAttempt = servers.get(scenario.limit)!;
+  const limit = limitAttempt.failure ? null : medianRound(limitAttempt.measured);
   return [...servers].map(([server, attempt]): ResultRow => {
-    const identity = { scenario: scenario.name, server, baseline: scenario.baseline };
+    const identity = { scenario: scenario.name, server, limit: scenario.limit, target: scenario.target };
     if (attempt.failure) return { ...identity, outcome: "failed", reason: attempt.failure };
     const median = medianRound(attempt.measured);
     return {
@@ -201,7 +201,8 @@ const rows: ResultRow[] = [...attempts].flatMap(([scenario, servers]) => {
       outcome: "measured",
       ...median,
       requestsPerSecondByRound: attempt.measured.map((measured) => measured.requestsPerSecond),
-      ratioToBaseline: baselineRate === null ? null : median.requestsPerSecond / baselineRate,
+      throughputRatio: limit && median.requestsPerSecond / limit.requestsPerSecond,
+      cpuRatio: limit && limit.cpuMicrosPerRequest / median.cpuMicrosPerRequest,
     };
   });
 });

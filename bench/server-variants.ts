@@ -2,26 +2,11 @@ import type { Config } from "@seed/config";
 import { createServer, type Server } from "@seed/server";
 import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
 import { fastPathRequestHandler } from "../apps/server/src/plugins/trpc-fast-path";
-import { HEALTH_CHECK_BATCH_SIZES, healthCheckBatch, healthCheckBody, healthCheckPath } from "./health-check";
-import { answerProductListWithoutTRPC } from "./product-list";
+import postgres from "postgres";
+import { answerHealthCheckWithoutLayers } from "./without-layers/health-check";
+import { answerProductListWithoutLayers } from "./without-layers/product-list";
+import { answerProtectedQueryWithoutLayers } from "./without-layers/protected-query";
 import { withTRPCRequestHandler } from "./trpc-route-handler";
-
-/**
- * Fastify's static routes win over the tRPC adapter's `/trpc/:path`, so these answer the very
- * URLs of the health.check scenarios, behind the same hooks (request id, security headers, CORS,
- * rate limit in Redis): what is left between this variant and the others is tRPC alone.
- */
-function answerHealthCheckWithoutTRPC(server: Server): Server {
-  const routes = [{ path: healthCheckPath, body: healthCheckBody }, ...HEALTH_CHECK_BATCH_SIZES.map(healthCheckBatch)];
-  for (const { path, body } of routes) {
-    // A Buffer, because Fastify appends a charset to JSON sent as a string, and tRPC sends none.
-    const payload = Buffer.from(body);
-    server.app.get(path, (_req, reply) =>
-      reply.header("content-type", "application/json").header("vary", "trpc-accept, accept").send(payload),
-    );
-  }
-  return server;
-}
 
 /**
  * The servers a scenario can be measured on, each in a process of its own. All are the server
@@ -32,10 +17,18 @@ export const serverVariants = {
   "trpc-official": (config: Config) => withTRPCRequestHandler(fastifyRequestHandler, () => createServer(config)),
   /** tRPC through apps/server's fast path. */
   "trpc-fast-path": (config: Config) => withTRPCRequestHandler(fastPathRequestHandler, () => createServer(config)),
-  /** Raw Fastify routes answering health.check and the product list byte for byte as tRPC does: the ceiling. */
-  "fastify-raw": async (config: Config) => {
-    const server = answerHealthCheckWithoutTRPC(await createServer(config));
-    answerProductListWithoutTRPC(server);
+  /**
+   * The same work without our layers, answering byte for byte as tRPC does: the limit each
+   * scenario is measured against (bench/without-layers/). Its own postgres.js pool, as large as
+   * the server's, runs the same SQL.
+   */
+  "plain-fastify": async (config: Config) => {
+    const server = await createServer(config);
+    const sql = postgres(config.database.url!, { max: server.resources.database.poolSize, onnotice: () => {} });
+    server.app.addHook("onClose", () => sql.end({ timeout: 5 }));
+    answerHealthCheckWithoutLayers(server);
+    answerProductListWithoutLayers(server, sql);
+    answerProtectedQueryWithoutLayers(server, config);
     return server;
   },
 } satisfies Record<string, (config: Config) => Promise<Server>>;

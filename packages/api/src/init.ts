@@ -1,8 +1,8 @@
 import { initTRPC, type TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Context } from "./context";
 import type { ProcedureMeta } from "./procedure-meta";
+import { wireFormat } from "./wire-format";
 
 // The meta of a procedure declares who may call it (set by the builders below) and may name its
 // REST route (see openapi.ts); see procedure-meta.ts.
@@ -11,7 +11,7 @@ export const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
-    transformer: superjson,
+    transformer: wireFormat,
     // Server-sent events: a comment every 15 s keeps proxies from cutting a quiet stream, and a
     // client that hears nothing for 20 s reconnects, resuming from its last event id.
     sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
