@@ -20,8 +20,6 @@ const sorts: Record<ProductSort, { key: SQL; descending: boolean; keyOf: (row: R
   name_asc: { key: sql`${products.name}`, descending: false, keyOf: (row) => row.name },
 };
 
-type Row = Awaited<ReturnType<typeof selectPage>>[number];
-
 const cursorSchema = z.union([
   z.tuple([z.literal("newest"), timestampKeySchema, z.uuid()]),
   z.tuple([z.enum(["price_asc", "price_desc"]), z.number().int().min(0).max(2_147_483_647), z.uuid()]),
@@ -30,47 +28,79 @@ const cursorSchema = z.union([
 
 export async function listProducts(db: Database, query: ProductQuery) {
   const sort = sorts[query.sort];
-  const conditions = filtersOf(query);
+  const parameters: PageParameters = { ...query, limit: query.limit + 1 };
   if (query.cursor) {
     const [cursorSort, key, id] = decodeCursor(query.cursor, cursorSchema);
     if (cursorSort !== query.sort) throw new AppError("INVALID_INPUT", "This cursor belongs to another sort order");
+    Object.assign(parameters, { cursorKey: key, cursorId: id });
+  }
+  const rows = await pageQuery(db, query).execute(parameters);
+  const page = toPage(rows, query.limit, (row) => encodeCursor([query.sort, sort.keyOf(row), row.id]));
+  return { items: page.items.map(toListedView), nextCursor: page.nextCursor };
+}
+
+type PageParameters = ProductQuery & { cursorKey?: string | number; cursorId?: string };
+
+/**
+ * The SELECT of a page, built once for each shape of query (its sort, which filters it uses,
+ * whether it has a cursor) with placeholders for the values, and kept per database: building the
+ * SQL again for every request cost as much as running it.
+ */
+const pageQueries = new WeakMap<Database, Map<string, ReturnType<typeof preparePage>>>();
+
+function pageQuery(db: Database, query: ProductQuery) {
+  const shape = [
+    query.sort,
+    query.deleted,
+    query.cursor !== undefined,
+    ...(["search", "category", "currency", "minPrice", "maxPrice"] as const).map((name) => query[name] !== undefined),
+    query.inStock ?? "any",
+  ].join();
+  let byShape = pageQueries.get(db);
+  if (!byShape) pageQueries.set(db, (byShape = new Map()));
+  let prepared = byShape.get(shape);
+  if (!prepared) byShape.set(shape, (prepared = preparePage(db, query)));
+  return prepared;
+}
+
+function preparePage(db: Database, query: ProductQuery) {
+  const sort = sorts[query.sort];
+  const conditions = filtersOf(query);
+  if (query.cursor) {
+    const key = sql.placeholder("cursorKey");
     const keyValue = query.sort === "newest" ? sql`${key}::timestamptz` : sql`${key}`;
+    const id = sql`${sql.placeholder("cursorId")}::uuid`;
     conditions.push(
       sort.descending
         ? sql`(${sort.key}, ${products.id}) < (${keyValue}, ${id})`
         : sql`(${sort.key}, ${products.id}) > (${keyValue}, ${id})`,
     );
   }
-  const rows = await selectPage(
-    db,
-    and(...conditions),
-    sort.descending ? [desc(sort.key), desc(products.id)] : [asc(sort.key), asc(products.id)],
-    query.limit + 1,
-  );
-  const page = toPage(rows, query.limit, (row) => encodeCursor([query.sort, sort.keyOf(row), row.id]));
-  return { items: page.items.map(toListedView), nextCursor: page.nextCursor };
-}
-
-function selectPage(db: Database, where: SQL | undefined, order: SQL[], limit: number) {
   return db
     .select({ ...productColumns, createdAtKey: timestampKey(products.createdAt) })
     .from(products)
-    .where(where)
-    .orderBy(...order)
-    .limit(limit);
+    .where(and(...conditions))
+    .orderBy(...(sort.descending ? [desc(sort.key), desc(products.id)] : [asc(sort.key), asc(products.id)]))
+    .limit(sql.placeholder("limit"))
+    .prepare(`product_page_${query.sort}`);
 }
+
+type Row = Awaited<ReturnType<ReturnType<typeof preparePage>["execute"]>>[number];
 
 function toListedView({ createdAtKey: _key, ...row }: Row): ProductView {
   return toProductView(row);
 }
 
+/** The filters `query` uses, each comparing with a placeholder named after its field. */
 function filtersOf(query: ProductQuery): SQL[] {
   const conditions: SQL[] = [query.deleted ? isNotNull(products.deletedAt) : isNull(products.deletedAt)];
-  if (query.search) conditions.push(sql`${products.search} @@ websearch_to_tsquery('english', ${query.search})`);
-  if (query.category) conditions.push(eq(products.category, query.category));
-  if (query.currency) conditions.push(eq(products.currency, query.currency));
-  if (query.minPrice !== undefined) conditions.push(gte(products.priceAmount, query.minPrice));
-  if (query.maxPrice !== undefined) conditions.push(lte(products.priceAmount, query.maxPrice));
+  if (query.search) {
+    conditions.push(sql`${products.search} @@ websearch_to_tsquery('english', ${sql.placeholder("search")})`);
+  }
+  if (query.category) conditions.push(eq(products.category, sql.placeholder("category")));
+  if (query.currency) conditions.push(eq(products.currency, sql.placeholder("currency")));
+  if (query.minPrice !== undefined) conditions.push(gte(products.priceAmount, sql.placeholder("minPrice")));
+  if (query.maxPrice !== undefined) conditions.push(lte(products.priceAmount, sql.placeholder("maxPrice")));
   if (query.inStock !== undefined) conditions.push(query.inStock ? gt(products.stock, 0) : eq(products.stock, 0));
   return conditions;
 }
