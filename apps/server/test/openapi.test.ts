@@ -44,7 +44,8 @@ const FIRST_ROUTES = [
 const routed = procedureCatalog.filter((procedure) => procedure.restRoute !== null);
 
 /** A value for a path parameter that passes no check but the route's own: enough to reach the access check. */
-const placeholderFor = (name: string) => (name === "role" ? "manager" : name === "permission" ? "audit:read" : randomUUID());
+const placeholderFor = (name: string) =>
+  name === "role" ? "manager" : name === "permission" ? "audit:read" : randomUUID();
 
 describe.each(availableBackends())("the REST face and its OpenAPI document on %s", (backend) => {
   // Every test here signs in a few times; the credential limit has a test of its own.
@@ -122,8 +123,9 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
       await deployment.server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
     );
     admin = { bearer: { authorization: `Bearer ${session.accessToken}` } };
-    productId = ((await call("POST", "/products", { body: newProduct(), headers: admin.bearer })).body as { id: string })
-      .id;
+    productId = (
+      (await call("POST", "/products", { body: newProduct(), headers: admin.bearer })).body as { id: string }
+    ).id;
   });
 
   it("serves a document that is valid OpenAPI 3.1 and names the REST route of every procedure that has one", async () => {
@@ -134,9 +136,7 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
     const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(operations.sort()).toEqual(
-      routed.map(({ restRoute }) => `${restRoute!.method} ${restRoute!.path}`).sort(),
-    );
+    expect(operations.sort()).toEqual(routed.map(({ restRoute }) => `${restRoute!.method} ${restRoute!.path}`).sort());
     expect(operations).toEqual(expect.arrayContaining(FIRST_ROUTES));
     // Queries and mutations are on REST, but for a few whose reason is written down (procedures.md).
     expect(routed.length).toBeGreaterThan(50);
@@ -238,7 +238,11 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
       headers: shopper.bearer,
     });
     expect(cancelled.body).toMatchObject({ status: "cancelled" });
-    const again = await call("POST", "/orders/{orderId}/cancel", { params: { orderId }, body: {}, headers: shopper.bearer });
+    const again = await call("POST", "/orders/{orderId}/cancel", {
+      params: { orderId },
+      body: {},
+      headers: shopper.bearer,
+    });
     expect(again.status).toBe(409);
 
     const stranger = await signUp();
@@ -362,7 +366,9 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
     const loggedOut = await call("POST", "/auth/logout", {
       body: { refreshToken: (refreshed.body as { refreshToken: string }).refreshToken },
     });
-    expect(loggedOut.headers.getSetCookie().filter((cookie) => /^seed_(access|refresh)=;/.test(cookie))).toHaveLength(2);
+    expect(loggedOut.headers.getSetCookie().filter((cookie) => /^seed_(access|refresh)=;/.test(cookie))).toHaveLength(
+      2,
+    );
   });
 
   it("refuses a missing or wrong sign-in as documented", async () => {

@@ -21,7 +21,8 @@ const SECURITY_SCHEMES = {
     type: "apiKey",
     in: "cookie",
     name: ACCESS_COOKIE,
-    description: "Set by the sign-in of a browser. A change sent with it must come from an allowed origin.",
+    description:
+      "The HttpOnly cookie a sign-in sets. It is scoped to /trpc, so browsers send it only there; sent here, it is accepted, and a change sent with it must come from an allowed origin.",
   },
 } as const;
 
@@ -86,10 +87,12 @@ function errorStatusesOf(procedure: DeclaredProcedure, declared: readonly number
   if (procedure.access.kind !== "anyone") statuses.add(401);
   if (procedure.access.kind === "permission") statuses.add(403);
   if (proceduresByPath[procedure.path]._def.inputs.length > 0) statuses.add(422);
-  return [...statuses].sort().map((status) => {
-    if (!(status in ERROR_RESPONSES)) throw new Error(`${procedure.path} declares ${status}, not an error status`);
-    return status as ErrorStatus;
-  });
+  return [...statuses]
+    .sort((a, b) => a - b)
+    .map((status) => {
+      if (!(status in ERROR_RESPONSES)) throw new Error(`${procedure.path} declares ${status}, not an error status`);
+      return status as ErrorStatus;
+    });
 }
 
 function declaredErrorStatuses(meta: ProcedureMeta): number[] {

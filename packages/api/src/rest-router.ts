@@ -42,7 +42,7 @@ function copyOf(value: unknown): unknown {
   return value;
 }
 
-/** The schema a query parameter is read as, past the wrappers that do not change its type. */
+/** The schema a value is read as, past the wrappers that do not change its type. */
 function valueSchemaOf(schema: z.ZodType): z.ZodType {
   const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
   if (def.innerType) return valueSchemaOf(def.innerType);

@@ -1,8 +1,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 
 type Response =
-  | { $ref: string }
-  | { content?: Record<string, unknown>; headers?: Record<string, { required?: boolean }> };
+  { $ref: string } | { content?: Record<string, unknown>; headers?: Record<string, { required?: boolean }> };
 type Document = { paths: Record<string, Record<string, { responses: Record<string, Response> }>> };
 
 const escape = (segment: string) => segment.replaceAll("~", "~0").replaceAll("/", "~1");

@@ -14,7 +14,9 @@ import { requirePermission } from "../../trpc";
 
 export const adminJobsRouter = {
   counts: requirePermission("job:manage")
-    .meta({ openapi: { method: "GET", path: "/admin/jobs/counts", tags: ["admin"], summary: "Background jobs by state" } })
+    .meta({
+      openapi: { method: "GET", path: "/admin/jobs/counts", tags: ["admin"], summary: "Background jobs by state" },
+    })
     .output(jobCountsSchema)
     .query(({ ctx }) => ctx.jobs.counts()),
 

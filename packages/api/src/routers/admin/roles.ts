@@ -16,7 +16,9 @@ const roleChangeSchema = z.object({ userId: z.uuid(), role: roleSchema });
 
 export const adminRolesRouter = {
   list: requirePermission("role:assign", "user:read:any")
-    .meta({ openapi: { method: "GET", path: "/admin/roles", tags: ["admin"], summary: "The roles and what they grant" } })
+    .meta({
+      openapi: { method: "GET", path: "/admin/roles", tags: ["admin"], summary: "The roles and what they grant" },
+    })
     .output(roleCatalogSchema)
     .query(() =>
       roleNames.map((name) => ({
