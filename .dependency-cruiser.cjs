@@ -59,12 +59,17 @@ module.exports = {
     {
       name: "no-reaching-into-another-package",
       comment:
-        "A package is used through what its package.json exports (index.ts, db's testing.ts), never a file inside.",
+        "A package is used through what its package.json exports (index.ts, db's testing.ts, api's generated documents), never a file inside.",
       severity: "error",
       from: { path: "^(packages|apps)/([^/]+)/" },
       to: {
         path: "^packages/[^/]+/src/",
-        pathNot: ["^packages/$2/src/", "^packages/[^/]+/src/index\\.ts$", "^packages/db/src/testing\\.ts$"],
+        pathNot: [
+          "^packages/$2/src/",
+          "^packages/[^/]+/src/index\\.ts$",
+          "^packages/db/src/testing\\.ts$",
+          "^packages/api/src/generated-documents/index\\.ts$",
+        ],
       },
     },
   ],

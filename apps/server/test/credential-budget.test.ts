@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { request } from "node:http";
+import { procedureCatalog } from "@seed/api";
 import { describe, expect, it } from "vitest";
 import { useDeployment } from "./support/test-server";
 
@@ -89,6 +91,21 @@ describe("the credential budget, whatever the spelling", () => {
     }
     expect(await attempt(address, "POST", "/trpc/auth.login", JSON.stringify(procedures[0]!.trpcBody))).toBe(429);
     expect(await attempt(address, "POST", "/api/auth/logout", JSON.stringify({ refreshToken: "x" }))).not.toBe(429);
+  });
+
+  it("holds every credential procedure's REST route to the one budget, from the router's meta", async () => {
+    const address = `198.51.100.${nextAddress++}`;
+    for (let n = 0; n < 20; n += 1) {
+      expect(await attempt(address, "POST", "/trpc/auth.login", JSON.stringify(procedures[0]!.trpcBody))).not.toBe(429);
+    }
+    const credentialRoutes = procedureCatalog.flatMap(({ credential, restRoute }) =>
+      credential && restRoute ? [restRoute] : [],
+    );
+    expect(credentialRoutes.length).toBeGreaterThan(procedures.length);
+    for (const route of credentialRoutes) {
+      const path = `/api${route.path.replace(/\{\w+\}/g, () => randomUUID())}`;
+      expect(await attempt(address, route.method, path, "{}"), `${route.method} ${route.path}`).toBe(429);
+    }
   });
 
   it("does not count spellings that reach no procedure, which are refused anyway", async () => {

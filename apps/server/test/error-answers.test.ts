@@ -170,7 +170,8 @@ describe("what the server answers itself", () => {
     ["OPTIONS", "/api/auth/login", "POST"],
     ["PROPFIND", "/api/users/me", "GET, PATCH"],
     ["POST", "/api/users/me", "GET, PATCH"],
-    ["DELETE", "/api/orders/7c3f0c4e-1b1a-4e4e-9d6f-2f1d2b3c4d5e", "GET"],
+    ["DELETE", "/api/orders/7c3f0c4e-1b1a-4e4e-9d6f-2f1d2b3c4d5e", "GET, PATCH"],
+    ["PUT", "/api/products/7c3f0c4e-1b1a-4e4e-9d6f-2f1d2b3c4d5e", "GET, PATCH, DELETE"],
   ])("answers %s %s with 405, Allow: %s, in the documented shape", async (method, path, allowed) => {
     const answer = await send(method, path, method === "GET" || method === "TRACE" ? undefined : "{}");
     expect(answer.headers.allow).toBe(allowed);

@@ -1,7 +1,7 @@
 /*
  * A page cursor is opaque to clients but not to an attacker: base64url of JSON, which can be
  * forged to hold a time, a number or text the database cannot take. Each forged cursor must be
- * refused as invalid input, over tRPC and REST, never fail the query.
+ * refused as invalid input (400 over tRPC, 422 over REST), never fail the query.
  */
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -67,7 +67,7 @@ describe("forged page cursors", () => {
   });
 
   it.each(forgedCursors.filter(([path]) => path === "orders.list" || path === "products.list"))(
-    "%s refuses the forged cursor %j over REST with a 400",
+    "%s refuses the forged cursor %j over REST with a 422",
     async (path, input) => {
       const query = new URLSearchParams(
         Object.entries(input).map(([key, value]): [string, string] => [key, String(value)]),
@@ -76,7 +76,7 @@ describe("forged page cursors", () => {
       const response = await fetch(`${deployment.server.baseUrl}/api/${route}?${query}`, {
         headers: { authorization: `Bearer ${adminToken}` },
       });
-      expect(response.status, await response.text()).toBe(400);
+      expect(response.status, await response.text()).toBe(422);
     },
   );
 

@@ -130,6 +130,7 @@ describe("validation does not depend on the transport called before", () => {
   });
 
   it("REST reads query strings as the declared numbers and booleans, and nothing looser", async () => {
+    // What REST reads and refuses is unprocessable (422); tRPC calls the same refusal BAD_REQUEST.
     const { baseUrl } = deployment.server;
     const list = (query: string) => fetch(`${baseUrl}/api/products?${query}`);
     expect((await list("limit=1&deleted=false&inStock=true")).status).toBe(200);
@@ -142,7 +143,20 @@ describe("validation does not depend on the transport called before", () => {
       "deleted=1",
       "inStock=TRUE",
     ]) {
-      expect((await list(refused)).status, refused).toBe(400);
+      expect((await list(refused)).status, refused).toBe(422);
+    }
+  });
+
+  it("REST reads ISO 8601 dates where a date is declared, and nothing looser", async () => {
+    const audit = (query: string) =>
+      fetch(`${deployment.server.baseUrl}/api/admin/audit?limit=1&${query}`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+    for (const read of ["from=2024-01-01T00:00:00Z", "from=2024-01-01T00:00:00.000%2B02:00", "to=2024-01-01"]) {
+      expect((await audit(read)).status, read).toBe(200);
+    }
+    for (const refused of ["from=1700000000", "from=yesterday", "from=2024-13-01", "to=2024-01-01T00:00:00"]) {
+      expect((await audit(refused)).status, refused).toBe(422);
     }
   });
 
@@ -154,7 +168,7 @@ describe("validation does not depend on the transport called before", () => {
       headers: { authorization: `Bearer ${session.accessToken}`, "content-type": "application/json" },
       body: JSON.stringify(order),
     });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(await response.text()).toMatch(/items\.0\.quantity/);
   });
 });

@@ -2,15 +2,17 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root";
 
 export { appRouter, createCaller } from "./root";
-export { restRouter } from "./rest-router";
+export { restResponseMeta, restRouter } from "./rest-router";
 export type { AppRouter } from "./root";
 export { accessMatrix, describeAccess } from "./access-matrix";
 export { procedureCatalog } from "./procedure-catalog";
-export type { DeclaredProcedure, ProcedurePath } from "./procedure-catalog";
-export type { AccessRule, ProcedureMeta } from "./procedure-meta";
+export type { DeclaredProcedure, DeclaredRestRoute, ProcedurePath } from "./procedure-catalog";
+export type { AccessRule, ProcedureMeta, RestRoute, RestSuccessStatus } from "./procedure-meta";
 export { CREDENTIAL_PROCEDURES } from "./credential-procedures";
-export { GENERATE_COMMAND, generatedDocuments, inventoryOf } from "./generated-documents";
-export type { GeneratedDocument } from "./generated-documents";
+// The documents themselves are made by tooling (`@seed/api/generated-documents`), out of the server's way.
+export { GENERATE_COMMAND } from "./generated-documents/generated-document";
+export type { GeneratedDocument } from "./generated-documents/generated-document";
+export { inventoryOf } from "./generated-documents/inventory";
 export { ACCESS_COOKIE, REFRESH_COOKIE, createContext, createContextInner, noCookies } from "./context";
 export type { ApiDependencies } from "./dependencies";
 export type { Context, CookieJar, CookieOptions, Headers, TransportInfo } from "./context";

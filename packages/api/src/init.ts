@@ -18,8 +18,10 @@ export const t = initTRPC
     // Error bodies carry what a client can act on and nothing else: no stack, no cause, and
     // unexpected errors reduced to one generic sentence (the details go to the log).
     errorFormatter({ shape, error, ctx }) {
+      // Input refused by its schema: BAD_REQUEST over tRPC, UNPROCESSABLE_CONTENT over REST (rest-router.ts).
+      const refusedInput = error.code === "BAD_REQUEST" || error.code === "UNPROCESSABLE_CONTENT";
       const issues =
-        error.code === "BAD_REQUEST" && error.cause instanceof ZodError
+        refusedInput && error.cause instanceof ZodError
           ? error.cause.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }))
           : undefined;
       return {

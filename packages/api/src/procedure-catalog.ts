@@ -1,5 +1,5 @@
 import type { AnyProcedure } from "@trpc/server";
-import type { AccessRule, ProcedureMeta } from "./procedure-meta";
+import type { AccessRule, ProcedureMeta, RestRoute } from "./procedure-meta";
 import { appRouter, type AppRouter } from "./root";
 
 type PathsOf<TRecord, TPrefix extends string = ""> = {
@@ -17,9 +17,36 @@ export interface DeclaredProcedure {
   type: "query" | "mutation" | "subscription";
   access: AccessRule;
   credential: boolean;
-  restRoute: { method: string; path: string } | null;
+  restRoute: DeclaredRestRoute | null;
+  /** Why a query or mutation is served over tRPC only. */
+  trpcOnly: string | null;
   /** Whether its answers are checked against an output schema, so that no unnamed field leaves. */
   validatesOutput: boolean;
+}
+
+/** A REST route as served: its method, its path under /api, and what a success answers. */
+export interface DeclaredRestRoute {
+  method: RestRoute["method"];
+  path: RestRoute["path"];
+  successStatus: 200 | NonNullable<RestRoute["successStatus"]>;
+  location: RestRoute["location"] | null;
+}
+
+/** Whether a procedure answers nothing (its output is `z.void()`), so that REST answers 204. */
+function answersNothing(procedure: AnyProcedure): boolean {
+  const output = (procedure._def as { output?: { _zod?: { def: { type: string } } } }).output;
+  return output?._zod?.def.type === "void";
+}
+
+function restRouteOf(procedure: AnyProcedure, route: RestRoute | undefined): DeclaredRestRoute | null {
+  if (!route) return null;
+  const nothingToSay = route.method === "DELETE" || answersNothing(procedure);
+  return {
+    method: route.method,
+    path: route.path,
+    successStatus: route.successStatus ?? (nothingToSay ? 204 : 200),
+    location: route.location ?? null,
+  };
 }
 
 function declarationOf(path: string, procedure: AnyProcedure): DeclaredProcedure {
@@ -31,7 +58,8 @@ function declarationOf(path: string, procedure: AnyProcedure): DeclaredProcedure
     type: procedure._def.type,
     access: meta.access,
     credential: meta.credential ?? false,
-    restRoute: meta.openapi ? { method: meta.openapi.method, path: meta.openapi.path } : null,
+    restRoute: restRouteOf(procedure, meta.openapi),
+    trpcOnly: meta.trpcOnly ?? null,
     validatesOutput: "output" in procedure._def && procedure._def.output !== undefined,
   };
 }

@@ -1,6 +1,9 @@
-import type { AnyTRPCProcedure, AnyTRPCRouter } from "@trpc/server";
-import type { OpenApiMeta } from "trpc-to-openapi";
+import { type AnyTRPCProcedure, type AnyTRPCRouter, TRPCError } from "@trpc/server";
+import { getPathParameters } from "trpc-to-openapi";
 import { z } from "zod";
+import { REST_PREFIX } from "./openapi";
+import { type DeclaredRestRoute, procedureCatalog } from "./procedure-catalog";
+import type { ProcedureMeta } from "./procedure-meta";
 import { appRouter } from "./root";
 import { createCallerFactory } from "./trpc";
 
@@ -16,7 +19,7 @@ type CallableProcedure = AnyTRPCProcedure & ((opts: ProcedureCallOptions) => Pro
 interface ProcedureDef {
   type: string;
   inputs: z.ZodType[];
-  meta?: OpenApiMeta;
+  meta?: ProcedureMeta;
 }
 
 /**
@@ -39,7 +42,7 @@ function copyOf(value: unknown): unknown {
   return value;
 }
 
-/** The schema a query parameter is read as, past the wrappers that do not change its type. */
+/** The schema a value is read as, past the wrappers that do not change its type. */
 function valueSchemaOf(schema: z.ZodType): z.ZodType {
   const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
   if (def.innerType) return valueSchemaOf(def.innerType);
@@ -47,52 +50,101 @@ function valueSchemaOf(schema: z.ZodType): z.ZodType {
   return schema;
 }
 
+/** A date as JSON and query strings write one: an ISO 8601 date, or date and time with its offset. */
+const isoDateSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
 /**
- * A query string holds only text: "5" and "true" become the number and the boolean the input
- * declares, and anything else is left for the schema to refuse. Unlike zod's coercion, this never
- * reads "false" as true nor "" as 0, and the schemas stay as strict as over tRPC.
+ * Text is all a query string holds, and JSON has no dates: "5" and "true" in a query become the
+ * number and the boolean the input declares, and an ISO 8601 date, in a query or a body, the
+ * date it declares. Anything else is left for the schema to refuse. Unlike zod's coercion, this
+ * never reads "false" as true, "" as 0 or "5" as a date, and the schemas stay as strict as over tRPC.
  */
-function fromQueryString(value: unknown, schema: z.ZodType): unknown {
+function fromText(value: unknown, schema: z.ZodType, inQuery: boolean): unknown {
   const target = valueSchemaOf(schema);
   const type = target._zod.def.type;
   if (Array.isArray(value) && type === "array") {
     const element = (target as z.ZodArray<z.ZodType>).element;
-    return value.map((item) => fromQueryString(item, element));
+    return value.map((item) => fromText(item, element, inQuery));
+  }
+  if (type === "object" && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return typedFields(value, (target as z.ZodObject).shape, inQuery);
   }
   if (typeof value !== "string") return value;
+  if (type === "date" && isoDateSchema.safeParse(value).success) return new Date(value);
+  if (!inQuery) return value;
   if (type === "number" && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value)) return Number(value);
   if (type === "boolean" && (value === "true" || value === "false")) return value === "true";
   return value;
 }
 
-/** The fields of a procedure's object inputs, where a query parameter finds what it is. */
+/** The fields of a procedure's object inputs, where a parameter finds what it is. */
 function fieldsOf(inputs: z.ZodType[]): Record<string, z.ZodType> {
   const objects = inputs.map(valueSchemaOf).filter((input) => input._zod.def.type === "object");
   return Object.assign({}, ...objects.map((input) => (input as z.ZodObject).shape)) as Record<string, z.ZodType>;
 }
 
-function typedQueryInput(raw: unknown, fields: Record<string, z.ZodType>): unknown {
-  if (raw === null || typeof raw !== "object") return raw;
+function typedFields(raw: object, fields: Record<string, z.ZodType>, inQuery: boolean): object {
   return Object.fromEntries(
     Object.entries(raw).map(([key, value]) => [
       key,
-      Object.hasOwn(fields, key) ? fromQueryString(value, fields[key]!) : value,
+      Object.hasOwn(fields, key) ? fromText(value, fields[key]!, inQuery) : value,
     ]),
   );
 }
 
 /**
+ * The input as a procedure reads it: typed as its schema declares, and with its path parameters
+ * decoded (the adapter hands them over as they are in the URL, `%3A` for `:`).
+ */
+function restInputOf(raw: unknown, fields: Record<string, z.ZodType>, inQuery: boolean, pathParameters: string[]) {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const decoded = Object.fromEntries(
+    Object.entries(raw).map(([key, value]) => [
+      key,
+      pathParameters.includes(key) && typeof value === "string" ? decodedPathParameter(value) : value,
+    ]),
+  );
+  return typedFields(decoded, fields, inQuery);
+}
+
+function decodedPathParameter(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    // Not valid percent-encoding: left for the schema to refuse as it is.
+    return value;
+  }
+}
+
+/**
+ * REST tells input it cannot read (400: malformed JSON, a token in the URL) from input it reads
+ * and refuses (422): a procedure refuses input only once it has read it.
+ */
+function asUnprocessable(error: unknown): unknown {
+  if (!(error instanceof TRPCError) || error.code !== "BAD_REQUEST") return error;
+  return new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: error.message, cause: error.cause });
+}
+
+/**
  * The procedure as the REST face serves it: the same procedure, validating with the same
- * schemas, shown to the adapter with detached copies of them, and reading query strings as typed.
+ * schemas, shown to the adapter with detached copies of them, reading its input as typed and
+ * refusing input it has read as unprocessable.
  */
 function restProcedureOf(procedure: CallableProcedure): CallableProcedure {
   const def = procedure._def as unknown as ProcedureDef;
-  const readsQuery = QUERY_METHODS.has(def.meta?.openapi?.method ?? "");
+  const route = def.meta?.openapi;
+  const inQuery = QUERY_METHODS.has(route?.method ?? "");
+  const pathParameters = route ? getPathParameters(route.path) : [];
   const fields = fieldsOf(def.inputs);
-  const call = (opts: ProcedureCallOptions) =>
-    procedure(
-      readsQuery ? { ...opts, getRawInput: async () => typedQueryInput(await opts.getRawInput(), fields) } : opts,
-    );
+  const getRawInputOf = (opts: ProcedureCallOptions) => async () =>
+    restInputOf(await opts.getRawInput(), fields, inQuery, pathParameters);
+  const call = async (opts: ProcedureCallOptions) => {
+    try {
+      return await procedure({ ...opts, getRawInput: getRawInputOf(opts) });
+    } catch (error) {
+      throw asUnprocessable(error);
+    }
+  };
   return Object.assign(call, {
     _def: { ...procedure._def, inputs: def.inputs.map(detachedCopy) },
     procedure: true,
@@ -107,7 +159,7 @@ function restProcedureOf(procedure: CallableProcedure): CallableProcedure {
 function restRouterOf<TRouter extends AnyTRPCRouter>(router: TRouter): TRouter {
   const procedures = router._def.procedures as Record<string, CallableProcedure>;
   const served = Object.entries(procedures).filter(
-    ([, procedure]) => (procedure._def.meta as OpenApiMeta | undefined)?.openapi !== undefined,
+    ([, procedure]) => (procedure._def.meta as ProcedureMeta | undefined)?.openapi !== undefined,
   );
   const restDef = {
     ...router._def,
@@ -118,3 +170,32 @@ function restRouterOf<TRouter extends AnyTRPCRouter>(router: TRouter): TRouter {
 }
 
 export const restRouter = restRouterOf(appRouter);
+
+const routesByProcedure = new Map<string, DeclaredRestRoute>(
+  procedureCatalog.flatMap((procedure) => (procedure.restRoute ? [[procedure.path, procedure.restRoute]] : [])),
+);
+
+/** A location template (`/products/{id}`) filled from the fields of what a call answered. */
+function locationOf(template: string, output: unknown): string {
+  const fields = (output ?? {}) as Record<string, unknown>;
+  return `${REST_PREFIX}${template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(fields[name])))}`;
+}
+
+/**
+ * The status and headers of a REST call's answer, as its route declares them: 201 or 202 with a
+ * Location, 204, or the adapter's own (200, or the status of an error).
+ */
+export function restResponseMeta({
+  paths,
+  errors,
+  data,
+}: {
+  paths: readonly string[] | undefined;
+  errors: readonly unknown[];
+  data: readonly unknown[];
+}): { status?: number; headers?: Record<string, string> } {
+  const route = paths?.length === 1 ? routesByProcedure.get(paths[0]!) : undefined;
+  if (!route || errors.length > 0 || route.successStatus === 200) return {};
+  if (!route.location) return { status: route.successStatus };
+  return { status: route.successStatus, headers: { location: locationOf(route.location, data[0]) } };
+}

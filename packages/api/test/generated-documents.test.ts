@@ -10,7 +10,7 @@ describe("the documents generated from the router", () => {
     async (path, document) => {
       const checkedIn = await readFile(new URL(path, root), "utf8").catch(() => null);
       expect(checkedIn, `${path} is stale: run \`${GENERATE_COMMAND}\` and commit the result`).toBe(
-        document.render(checkedIn),
+        await document.render(checkedIn),
       );
     },
   );

@@ -1,6 +1,13 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { createContext, createOpenApiDocument, REST_PREFIX, restRouter, type ApiDependencies } from "@seed/api";
+import {
+  createContext,
+  createOpenApiDocument,
+  REST_PREFIX,
+  restResponseMeta,
+  restRouter,
+  type ApiDependencies,
+} from "@seed/api";
 import type { Config } from "@seed/config";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
@@ -16,8 +23,9 @@ export const DOCS_PATH = "/docs";
 
 /**
  * The REST face of the procedures that name a route, for clients that do not speak tRPC: the
- * same procedures, access rules and schemas, behind the same guards as /trpc. Servers in the
- * document are relative, so it is true behind any host name or proxy.
+ * same procedures, access rules and schemas, behind the same guards as /trpc, answering with the
+ * status each route declares (201 with a Location, 202, 204). Servers in the document are
+ * relative, so it is true behind any host name or proxy.
  */
 export async function restApi(
   app: FastifyInstance,
@@ -32,11 +40,18 @@ export async function restApi(
     rest.addHook("preParsing", limitBodyNesting);
     rest.addHook("preValidation", requireJsonBody);
     rest.addHook("preValidation", refuseCrossSiteCookieMutations(config));
+    // The adapter writes its JSON even where there is nothing to answer.
+    rest.addHook("onSend", async (_req, reply, payload) => {
+      if (reply.statusCode !== 204) return payload;
+      reply.removeHeader("content-type");
+      return null;
+    });
     await rest.register(fastifyTRPCOpenApiPlugin, {
       basePath: REST_PREFIX,
       // Never the api's own router: the adapter writes into the schemas it is given (see restRouter).
       router: restRouter,
       onError: logInternalErrors(app.log),
+      responseMeta: restResponseMeta,
       // The plugin hands over Fastify's own request and reply, so cookies and ip are Fastify's.
       createContext: async ({ req, res }: { req: FastifyRequest; res: FastifyReply }) =>
         identifiedBy(req, await createContext(deps, transportOf(req, "http", httpCookies(req, res)))),

@@ -12,9 +12,9 @@ export async function securityHeaders(app: FastifyInstance, config: Config): Pro
     origin: (origin, grant) =>
       grant(null, origin !== undefined && config.http.corsOrigins.includes(origin) ? origin : false),
     credentials: true,
-    methods: ["GET", "POST", "PATCH"],
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
     allowedHeaders: ["content-type", "authorization", "x-request-id", "trpc-accept"],
-    exposedHeaders: ["x-request-id"],
+    exposedHeaders: ["x-request-id", "location", "retry-after"],
     maxAge: 600,
   });
 }

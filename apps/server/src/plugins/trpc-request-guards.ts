@@ -36,12 +36,15 @@ export async function refuseTokensInUrl(req: FastifyRequest, reply: FastifyReply
   }
 }
 
-/** Methods that carry a body and change things: tRPC's POST, and the REST face's PATCH. */
-const WRITE_METHODS = new Set(["POST", "PATCH"]);
+/** Methods that carry a body: tRPC's POST, and the REST face's PUT and PATCH. */
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** Methods that change things: those with a body, and the REST face's DELETE. */
+const WRITE_METHODS = new Set([...BODY_METHODS, "DELETE"]);
 
 /** Bodies of API calls are JSON; anything else (multipart, forms) is refused before it is read. */
 export async function requireJsonBody(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!WRITE_METHODS.has(req.method)) return;
+  if (!BODY_METHODS.has(req.method)) return;
   const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") await refuse(req, reply, 415, "Send the body as application/json");
 }

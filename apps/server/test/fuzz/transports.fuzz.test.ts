@@ -145,10 +145,17 @@ describe.each(availableBackends())("fuzzing REST, WebSocket and SSE on %s", (bac
   });
   let adminToken: string;
 
-  beforeAll(async () => {
+  /**
+   * Signs the admin in afresh. Fuzzed as the admin, the REST routes that end the caller's own
+   * sessions (DELETE /auth/sessions) end the admin's, and a call with an ended session's token is
+   * recorded as a security event: the checks below would see the database change.
+   */
+  async function signInAdmin(): Promise<void> {
     const session = tokensOf(await deployment.server.client().api.auth.login.mutate({ email: adminEmail, password }));
     adminToken = session.accessToken;
-  });
+  }
+
+  beforeAll(signInAdmin);
 
   /**
    * Sends one request and checks its answer: no server error, no internals, and when it is
@@ -198,6 +205,8 @@ describe.each(availableBackends())("fuzzing REST, WebSocket and SSE on %s", (bac
   });
 
   describe.each(subscriptions)("SSE $path", (procedure) => {
+    beforeAll(signInAdmin);
+
     it.each(payloadKindsOf(procedure))(
       "answers %s without a server error, changing nothing",
       async (_kind, payloads) => {
@@ -228,6 +237,8 @@ describe.each(availableBackends())("fuzzing REST, WebSocket and SSE on %s", (bac
   });
 
   describe("WebSocket", () => {
+    beforeAll(signInAdmin);
+
     /** A signed-in socket, and every message it receives. */
     async function openSocket() {
       const socket = new WebSocket(`${deployment.server.wsUrl}?connectionParams=1`);

@@ -6,5 +6,5 @@ export interface GeneratedDocument {
   /** From the repository root. */
   path: string;
   /** The file as it must read, given its checked-in copy (null when there is none yet). */
-  render(current: string | null): string;
+  render(current: string | null): string | Promise<string>;
 }

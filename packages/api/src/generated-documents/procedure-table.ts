@@ -1,5 +1,5 @@
 import { describeAccess } from "../access-matrix";
-import { procedureCatalog } from "../procedure-catalog";
+import { type DeclaredProcedure, procedureCatalog } from "../procedure-catalog";
 import { GENERATE_COMMAND, type GeneratedDocument } from "./generated-document";
 
 const code = (text: string) => `\`${text}\``;
@@ -11,6 +11,14 @@ function markdownTable(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
+/** Where a procedure is served besides /trpc: its REST route and success status, or why it is not. */
+function restColumn(procedure: DeclaredProcedure): string {
+  const route = procedure.restRoute;
+  if (route) return `${code(`${route.method} /api${route.path}`)} → ${route.successStatus}`;
+  if (procedure.type === "subscription") return "WebSocket, SSE";
+  return "tRPC only (below)";
+}
+
 /** docs/procedures.md: every procedure, who may call it, its REST route and whether it is a credential procedure. */
 export const procedureTable: GeneratedDocument = {
   path: "docs/procedures.md",
@@ -19,9 +27,10 @@ export const procedureTable: GeneratedDocument = {
       code(procedure.path),
       procedure.type,
       describeAccess(procedure.access),
-      procedure.restRoute ? code(`${procedure.restRoute.method} /api${procedure.restRoute.path}`) : "",
+      restColumn(procedure),
       procedure.credential ? "yes" : "",
     ]);
+    const trpcOnly = procedureCatalog.filter((procedure) => procedure.trpcOnly !== null);
     return [
       "# Procedures",
       "",
@@ -35,7 +44,14 @@ export const procedureTable: GeneratedDocument = {
       "procedure as an anonymous caller, a customer, a manager, an admin and a user holding one temporary",
       "permission, and compares with this table.",
       "",
+      "Queries and mutations are also REST routes under `/api` ([api.md](api.md#rest-and-openapi)), with",
+      "the success status shown; subscriptions are served over WebSockets and server-sent events only.",
+      "",
       markdownTable(["procedure", "type", "access", "REST route", "credential"], rows),
+      "",
+      "## Not on REST",
+      "",
+      ...trpcOnly.map((procedure) => `- ${code(procedure.path)}: ${procedure.trpcOnly}`),
       "",
     ].join("\n");
   },

@@ -35,6 +35,7 @@ import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./sess
 
 const sessionsRouter = {
   list: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/auth/sessions", tags: ["sessions"], summary: "Your live sessions" } })
     .output(z.array(sessionSchema))
     .query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.user.sessionId)),
 
@@ -44,6 +45,9 @@ const sessionsRouter = {
     anyPermission: "session:revoke:any",
     notFound: "No such session",
   })
+    .meta({
+      openapi: { method: "DELETE", path: "/auth/sessions/{sessionId}", tags: ["sessions"], summary: "End one session" },
+    })
     .output(sessionRevokedSchema)
     .mutation(async ({ ctx, input }) => {
       await revokeSession(ctx, actorOf(ctx), input.sessionId);
@@ -52,6 +56,9 @@ const sessionsRouter = {
 
   /** Signs the caller out everywhere, this session included. */
   revokeAll: protectedProcedure
+    .meta({
+      openapi: { method: "DELETE", path: "/auth/sessions", tags: ["sessions"], summary: "Sign out everywhere" },
+    })
     .output(sessionsRevokedSchema)
     .mutation(({ ctx }) => revokeAllSessions(ctx, actorOf(ctx), ctx.user.id)),
 } satisfies TRPCRouterRecord;
@@ -65,7 +72,9 @@ export const authRouter = {
         path: "/auth/register",
         tags: ["auth"],
         summary: "Create an account",
-        errorResponses: [400, 429],
+        description:
+          "Mails a link that confirms the address. The answer is the same whether or not the address had an account (its owner is mailed instead), so it is 202 with no Location: a 201 would tell who has an account.",
+        successStatus: 202,
       },
     })
     .input(registrationSchema)
@@ -83,7 +92,8 @@ export const authRouter = {
         path: "/auth/login",
         tags: ["auth"],
         summary: "Sign in",
-        errorResponses: [400, 401, 429],
+        description: "Answers the tokens, or a challenge to complete with POST /auth/mfa/verify.",
+        errorResponses: [401],
       },
     })
     .input(credentialsSchema)
@@ -102,7 +112,7 @@ export const authRouter = {
         path: "/auth/refresh",
         tags: ["auth"],
         summary: "Trade a refresh token for new tokens",
-        errorResponses: [400, 401, 429],
+        errorResponses: [401],
       },
     })
     .input(refreshTokenInputSchema)
@@ -120,7 +130,7 @@ export const authRouter = {
         path: "/auth/logout",
         tags: ["auth"],
         summary: "End the session of a refresh token",
-        errorResponses: [400, 429],
+        errorResponses: [401],
       },
     })
     .input(refreshTokenInputSchema)
@@ -132,6 +142,9 @@ export const authRouter = {
     }),
 
   me: protectedProcedure
+    .meta({
+      openapi: { method: "GET", path: "/auth/me", tags: ["auth"], summary: "Who you are and what you may do" },
+    })
     .output(publicUserSchema.extend({ permissions: z.array(permissionSchema) }))
     .query(({ ctx }) => ({
       id: ctx.user.id,

@@ -13,11 +13,22 @@ import { protectedProcedure, publicProcedure } from "../trpc";
 export const emailRouter = {
   /** Mails the signed-in user a new confirmation link (unless the address is confirmed). */
   sendVerification: protectedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/email/send-verification",
+        tags: ["auth"],
+        summary: "Mail yourself a new confirmation link",
+      },
+    })
     .output(verificationSentSchema)
     .mutation(({ ctx }) => sendEmailVerification(ctx, ctx.user.id)),
 
   verify: publicProcedure
-    .meta({ credential: true })
+    .meta({
+      credential: true,
+      openapi: { method: "POST", path: "/auth/email/verify", tags: ["auth"], summary: "Confirm your address" },
+    })
     .input(z.object({ token: opaqueTokenSchema }))
     .output(emailVerifiedSchema)
     .mutation(async ({ ctx, input }) => {

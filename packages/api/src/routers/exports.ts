@@ -10,6 +10,17 @@ const EXPORT_BUDGET = { perUser: 5, perAddress: 20, windowMs: 60_000 };
 export const exportsRouter = {
   /** Starts a CSV export of the caller's orders, made by a background job. */
   generate: protectedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/exports",
+        tags: ["exports"],
+        summary: "Start a CSV export of your orders",
+        description: "The export is made by a background job: read it at the Location until it is done.",
+        successStatus: 202,
+        location: "/exports/{exportId}",
+      },
+    })
     .use(limitUsage("exports", () => EXPORT_BUDGET))
     .output(exportStartedSchema)
     .mutation(({ ctx }) => startOrderExport(ctx.jobs, ctx.user.id)),
@@ -21,6 +32,7 @@ export const exportsRouter = {
     anyPermission: "order:read:any",
     notFound: "No such export",
   })
+    .meta({ openapi: { method: "GET", path: "/exports/{exportId}", tags: ["exports"], summary: "An export" } })
     .output(orderExportSchema)
     .query(({ ctx: { resource } }) => ({
       exportId: resource.exportId,

@@ -22,6 +22,7 @@ const secondFactorCodeSchema = textSchema.trim().min(1, "Code is required").max(
 /** Two-step sign-in with an authenticator app (TOTP), and recovery codes for when it is lost. */
 export const mfaRouter = {
   status: protectedProcedure
+    .meta({ openapi: { method: "GET", path: "/auth/mfa", tags: ["mfa"], summary: "Whether two-step sign-in is on" } })
     .output(z.object({ enabled: z.boolean(), recoveryCodesLeft: z.number().int() }))
     .query(({ ctx }) => mfaStatus(ctx.db, ctx.user.id)),
 
@@ -31,6 +32,15 @@ export const mfaRouter = {
    * on the account.
    */
   enroll: protectedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/mfa/enroll",
+        tags: ["mfa"],
+        summary: "Set up an authenticator app",
+        errorResponses: [409],
+      },
+    })
     .output(z.object({ secret: z.string(), otpauthUri: z.string(), qrCodeDataUrl: z.string() }))
     .mutation(async ({ ctx }) => {
       await assertRecentSignIn(
@@ -43,12 +53,31 @@ export const mfaRouter = {
 
   /** The recovery codes are shown this once; only their hashes are kept. */
   confirm: protectedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/mfa/confirm",
+        tags: ["mfa"],
+        summary: "Turn two-step sign-in on with a code",
+        errorResponses: [409],
+      },
+    })
     .input(z.object({ code: secondFactorCodeSchema }))
     .output(z.object({ recoveryCodes: z.array(z.string()) }))
     .mutation(({ ctx, input }) => confirmMfa(ctx, ctx.user.id, input.code, actorOf(ctx))),
 
   disable: protectedProcedure
-    .meta({ credential: true })
+    .meta({
+      credential: true,
+      openapi: {
+        method: "POST",
+        path: "/auth/mfa/disable",
+        tags: ["mfa"],
+        summary: "Turn two-step sign-in off",
+        description: "A POST, not a DELETE: the password and the code go in the body, never in a URL.",
+        errorResponses: [403, 409],
+      },
+    })
     .input(z.object({ password: passwordConfirmationSchema, code: secondFactorCodeSchema }))
     .output(z.object({ disabled: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
@@ -58,7 +87,16 @@ export const mfaRouter = {
 
   /** Completes a sign-in that `auth.login` answered with a challenge. */
   verify: publicProcedure
-    .meta({ credential: true })
+    .meta({
+      credential: true,
+      openapi: {
+        method: "POST",
+        path: "/auth/mfa/verify",
+        tags: ["mfa"],
+        summary: "Complete a two-step sign-in",
+        errorResponses: [401],
+      },
+    })
     .input(z.object({ challenge: opaqueTokenSchema, code: secondFactorCodeSchema }))
     .output(sessionTokensSchema)
     .mutation(async ({ ctx, input }) => {

@@ -7,12 +7,25 @@ import { readOidcBindingCookie, setOidcBindingCookie, setSessionCookies } from "
 /** A configured provider's name; which ones exist is told by `auth.oidc.providers`. */
 const providerNameSchema = textSchema.min(1).max(64);
 
+const BROWSER_REDIRECT =
+  "The browser's side of a sign-in with an identity provider: the provider sends the browser back to the web app's page at OIDC_REDIRECT_URI, and the flow is bound to that browser by a cookie scoped to /trpc.";
+
 /** Sign-in through OpenID Connect providers: `start` sends the browser away, `callback` finishes. */
 export const oidcRouter = {
-  providers: publicProcedure.output(z.array(z.string())).query(({ ctx }) => ctx.oidcProviders.names()),
+  providers: publicProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/auth/oidc/providers",
+        tags: ["auth"],
+        summary: "The identity providers you may sign in with",
+      },
+    })
+    .output(z.array(z.string()))
+    .query(({ ctx }) => ctx.oidcProviders.names()),
 
   start: publicProcedure
-    .meta({ credential: true })
+    .meta({ credential: true, trpcOnly: BROWSER_REDIRECT })
     .input(z.object({ provider: providerNameSchema }))
     .output(z.object({ authorizationUrl: z.string() }))
     .mutation(async ({ ctx, input }) => {
@@ -23,7 +36,7 @@ export const oidcRouter = {
 
   /** Called by the page at OIDC_REDIRECT_URI with the parameters of its query. */
   callback: publicProcedure
-    .meta({ credential: true })
+    .meta({ credential: true, trpcOnly: BROWSER_REDIRECT })
     .input(
       z.object({
         provider: providerNameSchema,

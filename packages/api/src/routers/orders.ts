@@ -39,7 +39,19 @@ const followedOrder = requireOwnership({
 
 export const ordersRouter = {
   place: requirePermission("order:create")
-    .meta({ openapi: { method: "POST", path: "/orders", tags: ["orders"], summary: "Place an order" } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/orders",
+        tags: ["orders"],
+        summary: "Place an order",
+        description:
+          "A retry with the same idempotency key answers the same order, placed and charged once; a key reused for another order is refused with 409.",
+        successStatus: 201,
+        location: "/orders/{id}",
+        errorResponses: [402, 404, 409, 502],
+      },
+    })
     .use(limitUsage("placing orders", (ctx) => ctx.orderPlacingBudget))
     .input(placeOrderSchema)
     .output(orderSchema)
@@ -53,7 +65,16 @@ export const ordersRouter = {
     .query(({ ctx, input }) => getOrder(ctx.db, input.orderId)),
 
   list: protectedProcedure
-    .meta({ openapi: { method: "GET", path: "/orders", tags: ["orders"], summary: "Your orders" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/orders",
+        tags: ["orders"],
+        summary: "Your orders",
+        description: "`scope=all` lists everyone's, for holders of order:read:any.",
+        errorResponses: [403],
+      },
+    })
     .input(orderQuerySchema)
     .output(orderPageSchema)
     .query(({ ctx, input }) => listOrders(ctx.db, ctx.user, input)),
@@ -65,6 +86,8 @@ export const ordersRouter = {
         path: "/orders/{orderId}/cancel",
         tags: ["orders"],
         summary: "Cancel an order",
+        description: "A pending or paid order only; it is restocked and refunded.",
+        errorResponses: [409],
       },
     })
     .output(orderSchema)
@@ -83,6 +106,16 @@ export const ordersRouter = {
   ),
 
   setStatus: requirePermission("order:update:any")
+    .meta({
+      openapi: {
+        method: "PATCH",
+        path: "/orders/{orderId}",
+        tags: ["orders"],
+        summary: "Ship, deliver or cancel an order",
+        description: "Along the allowed transitions only; any other is refused with 409.",
+        errorResponses: [409],
+      },
+    })
     .input(setOrderStatusSchema)
     .output(orderSchema)
     .mutation(({ ctx, input }) => moveOrder(ctx, actorOf(ctx), input.orderId, input.status)),

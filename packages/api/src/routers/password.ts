@@ -15,7 +15,15 @@ import { publicProcedure } from "../trpc";
 export const passwordRouter = {
   /** Always answers the same, whether or not the address has an account. */
   requestReset: publicProcedure
-    .meta({ credential: true })
+    .meta({
+      credential: true,
+      openapi: {
+        method: "POST",
+        path: "/auth/password/request-reset",
+        tags: ["auth"],
+        summary: "Mail a link that resets a forgotten password",
+      },
+    })
     .input(z.object({ email: emailSchema }))
     .output(passwordResetRequestedSchema)
     .mutation(async ({ ctx, input }) => {
@@ -24,7 +32,15 @@ export const passwordRouter = {
     }),
 
   reset: publicProcedure
-    .meta({ credential: true })
+    .meta({
+      credential: true,
+      openapi: {
+        method: "POST",
+        path: "/auth/password/reset",
+        tags: ["auth"],
+        summary: "Set a new password and sign out everywhere",
+      },
+    })
     .input(z.object({ token: opaqueTokenSchema, password: newPasswordSchema }))
     .output(passwordResetSchema)
     .mutation(async ({ ctx, input }) => {

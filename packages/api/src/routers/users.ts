@@ -41,20 +41,46 @@ export const usersRouter = {
     .mutation(({ ctx, input }) => updateProfile(ctx.db, { ...actorOf(ctx), userId: ctx.user.id }, input)),
 
   changeEmail: protectedProcedure
-    .meta({ credential: true })
+    .meta({
+      credential: true,
+      openapi: {
+        method: "POST",
+        path: "/users/me/email-change",
+        tags: ["users"],
+        summary: "Mail a link that moves your account to a new address",
+      },
+    })
     .input(emailChangeSchema)
     .output(z.object({ sent: z.literal(true) }))
     .mutation(({ ctx, input }) => requestEmailChange(ctx, ownerOf(ctx), { ...input, sessionId: ctx.user.sessionId })),
 
   /** Opened from the link in the mail, possibly signed out or on another device. */
   confirmEmailChange: publicProcedure
-    .meta({ credential: true })
+    .meta({
+      credential: true,
+      openapi: {
+        method: "POST",
+        path: "/users/email-change/confirm",
+        tags: ["users"],
+        summary: "Move an account to the address the link was sent to",
+        errorResponses: [409],
+      },
+    })
     .input(emailChangeConfirmationSchema)
     .output(z.object({ email: z.string() }))
     .mutation(({ ctx, input }) => confirmEmailChange(ctx, actorOf(ctx), input.token)),
 
   deleteAccount: protectedProcedure
-    .meta({ credential: true })
+    .meta({
+      credential: true,
+      openapi: {
+        method: "POST",
+        path: "/users/me/delete",
+        tags: ["users"],
+        summary: "Delete your account",
+        description: "A POST, not a DELETE: the password goes in the body, never in a URL.",
+      },
+    })
     .input(accountDeletionSchema)
     .output(noAnswerSchema)
     .mutation(async ({ ctx, input }) => {

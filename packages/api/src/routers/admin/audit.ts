@@ -5,6 +5,14 @@ import { requirePermission } from "../../trpc";
 
 export const adminAuditRouter = {
   list: requirePermission("audit:read")
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/audit",
+        tags: ["admin"],
+        summary: "The audit trail by resource, actor, action and time",
+      },
+    })
     .input(
       z.object({
         resource: textSchema.max(64).optional(),

@@ -14,10 +14,21 @@ import { requirePermission } from "../../trpc";
 
 export const adminJobsRouter = {
   counts: requirePermission("job:manage")
+    .meta({
+      openapi: { method: "GET", path: "/admin/jobs/counts", tags: ["admin"], summary: "Background jobs by state" },
+    })
     .output(jobCountsSchema)
     .query(({ ctx }) => ctx.jobs.counts()),
 
   deadLetters: requirePermission("job:manage")
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/jobs/dead-letters",
+        tags: ["admin"],
+        summary: "The jobs that failed for good",
+      },
+    })
     .input(z.object({ limit: pageLimitSchema }))
     .output(z.array(deadLetterSchema))
     .query(async ({ ctx, input }) =>
@@ -28,6 +39,14 @@ export const adminJobsRouter = {
     ),
 
   retry: requirePermission("job:manage")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/admin/jobs/dead-letters/{id}/retry",
+        tags: ["admin"],
+        summary: "Queue a failed job again",
+      },
+    })
     .input(z.object({ id: textSchema.min(1).max(64) }))
     .output(noAnswerSchema)
     .mutation(({ ctx, input }) => retryDeadLetter(ctx, actorOf(ctx), input.id)),

@@ -17,10 +17,19 @@ import { requirePermission } from "../../trpc";
 
 export const adminPermissionsRouter = {
   list: requirePermission("permission:grant", "user:read:any")
+    .meta({ openapi: { method: "GET", path: "/admin/permissions", tags: ["admin"], summary: "Every permission" } })
     .output(permissionCatalogSchema)
     .query(() => allPermissions.map((name) => ({ name, description: permissionCatalog[name] }))),
 
   grant: requirePermission("permission:grant")
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/admin/users/{userId}/permissions/{permission}",
+        tags: ["admin"],
+        summary: "Grant a permission to a user, optionally until a date",
+      },
+    })
     .input(
       z.object({
         userId: z.uuid(),
@@ -33,6 +42,14 @@ export const adminPermissionsRouter = {
     .mutation(({ ctx, input }) => grantPermission(ctx, ctx.user, actorOf(ctx), input)),
 
   revoke: requirePermission("permission:grant")
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/admin/users/{userId}/permissions/{permission}",
+        tags: ["admin"],
+        summary: "Revoke a permission granted to a user",
+      },
+    })
     .input(z.object({ userId: z.uuid(), permission: permissionSchema }))
     .output(permissionRevokedSchema)
     .mutation(async ({ ctx, input }) => {

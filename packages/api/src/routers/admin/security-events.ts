@@ -5,6 +5,14 @@ import { requirePermission } from "../../trpc";
 
 export const adminSecurityEventsRouter = {
   list: requirePermission("security_event:read")
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/security-events",
+        tags: ["admin"],
+        summary: "Denied access, failed sign-ins, permission changes",
+      },
+    })
     .input(
       z.object({
         type: textSchema.max(64).optional(),

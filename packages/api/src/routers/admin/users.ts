@@ -16,6 +16,7 @@ import { requirePermission } from "../../trpc";
 
 export const adminUsersRouter = {
   list: requirePermission("user:read:any")
+    .meta({ openapi: { method: "GET", path: "/admin/users", tags: ["admin"], summary: "Search users by email" } })
     .input(
       z.object({
         search: textSchema.trim().min(1).max(254).optional(),
@@ -27,11 +28,27 @@ export const adminUsersRouter = {
     .query(({ ctx, input }) => listUsers(ctx.db, input)),
 
   get: requirePermission("user:read:any")
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/users/{userId}",
+        tags: ["admin"],
+        summary: "One user's roles, grants and sessions",
+      },
+    })
     .input(userIdSchema)
     .output(userDetailsSchema)
     .query(({ ctx, input }) => getUserDetails(ctx.db, input.userId)),
 
   revokeSessions: requirePermission("session:revoke:any")
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/admin/users/{userId}/sessions",
+        tags: ["admin"],
+        summary: "Sign a user out everywhere",
+      },
+    })
     .input(userIdSchema)
     .output(sessionsRevokedSchema)
     .mutation(({ ctx, input }) => revokeAllSessions(ctx, actorOf(ctx), input.userId)),
