@@ -194,6 +194,7 @@ export function restResponseMeta({
   errors: readonly unknown[];
   data: readonly unknown[];
 }): { status?: number; headers?: Record<string, string> } {
+  // `paths`, not `info.calls`: the REST adapter names the procedure only there.
   const route = paths?.length === 1 ? routesByProcedure.get(paths[0]!) : undefined;
   if (!route || errors.length > 0 || route.successStatus === 200) return {};
   if (!route.location) return { status: route.successStatus };

@@ -1,11 +1,12 @@
 /*
- * API5:2023 Broken function-level authorization. The attacker calls every procedure over HTTP:
- * first with no token, then as a customer. The access matrix says who may call what; every
+ * API5:2023 Broken function-level authorization. The attacker calls every procedure over HTTP,
+ * through /trpc and through its REST route: first with no token, then as a customer. The access matrix says who may call what; every
  * procedure it does not open to anyone must refuse the anonymous caller, and every procedure
  * that needs a permission must refuse the customer. Rows come from the matrix, which is read
  * from the router, so a new procedure is covered the moment it is declared.
  */
-import { procedureCatalog, type AccessRule } from "@seed/api";
+import { randomUUID } from "node:crypto";
+import { type DeclaredRestRoute, procedureCatalog, type AccessRule } from "@seed/api";
 import { type Permission, roleCatalog } from "@seed/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawCall } from "../support/test-server";
@@ -28,6 +29,10 @@ const needsMoreThanACustomer = overHttp
   .filter((procedure) => !customerMayCall(procedure.access))
   .map(({ path }) => path);
 const typeOf = new Map(overHttp.map((procedure) => [procedure.path as string, procedure.type]));
+const restRouteOf = new Map(
+  overHttp.flatMap(({ path, restRoute }): [string, DeclaredRestRoute][] => (restRoute ? [[path, restRoute]] : [])),
+);
+const onRest = (paths: string[]) => paths.filter((path) => restRouteOf.has(path));
 
 describe("API5 function-level authorization", () => {
   coveredElsewhere([
@@ -64,6 +69,30 @@ describe("API5 function-level authorization", () => {
   it.each(needsMoreThanACustomer)("%s refuses a customer", async (path) => {
     const { status, body } = await send(path, customer.accessToken);
     expect({ status, code: body.error?.json.data.code }).toEqual({ status: 403, code: "FORBIDDEN" });
+  });
+
+  /** Calls the procedure's REST route, any id in its path made up: access is checked before the input is. */
+  async function sendRest(path: string, token?: string) {
+    const route = restRouteOf.get(path)!;
+    const url = `${app.server.baseUrl}/api${route.path.replace(/\{\w+\}/g, () => randomUUID())}`;
+    const withBody = route.method !== "GET" && route.method !== "DELETE";
+    const response = await fetch(url, {
+      method: route.method,
+      headers: {
+        ...(withBody ? { "content-type": "application/json" } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(withBody ? { body: "{}" } : {}),
+    });
+    return { status: response.status, code: ((await response.json()) as { code?: string }).code };
+  }
+
+  it.each(onRest(closedToAnonymous))("%s refuses a caller without a token over REST", async (path) => {
+    expect(await sendRest(path)).toEqual({ status: 401, code: "UNAUTHORIZED" });
+  });
+
+  it.each(onRest(needsMoreThanACustomer))("%s refuses a customer over REST", async (path) => {
+    expect(await sendRest(path, customer.accessToken)).toEqual({ status: 403, code: "FORBIDDEN" });
   });
 
   it("the customer is still a customer after trying them all", async () => {
