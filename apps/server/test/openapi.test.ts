@@ -23,6 +23,7 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
   let document: Parameters<typeof openApiResponses>[0] & { openapi: string; components: object };
   let responses: ReturnType<typeof openApiResponses>;
   let productId: string;
+  let adminBearer: Record<string, string>;
 
   /**
    * Calls a REST route with plain fetch and checks the answer against the schema the document
@@ -69,6 +70,7 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
       await deployment.server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
     );
     const admin = deployment.server.client({ getAccessToken: () => session.accessToken });
+    adminBearer = { authorization: `Bearer ${session.accessToken}` };
     productId = (
       await admin.api.products.create.mutate({
         sku: `REST-${randomUUID().slice(0, 8)}`,
@@ -103,6 +105,7 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
         "GET /orders",
         "GET /orders/{orderId}",
         "POST /orders/{orderId}/cancel",
+        "GET /admin/audit/chain",
       ].sort(),
     );
   });
@@ -178,6 +181,21 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
     const stranger = await signUp();
     const foreign = await call("GET", "/orders/{orderId}", { params: { orderId }, headers: stranger.bearer });
     expect(foreign.status).toBe(404);
+  });
+
+  it("lets an auditor verify the audit chain, and no one else", async () => {
+    const report = await call("GET", "/admin/audit/chain", { headers: adminBearer });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ intact: true, firstBreak: null });
+    const unknownHead = await call("GET", "/admin/audit/chain", {
+      query: `?expectedHash=${"0".repeat(64)}`,
+      headers: adminBearer,
+    });
+    expect(unknownHead.body).toMatchObject({ intact: false, firstBreak: { kind: "head_unknown" } });
+    expect(
+      (await call("GET", "/admin/audit/chain", { query: "?expectedHash=latest", headers: adminBearer })).status,
+    ).toBe(400);
+    expect((await call("GET", "/admin/audit/chain", { headers: (await signUp()).bearer })).status).toBe(403);
   });
 
   it("refreshes and ends a session with the refresh token in the body", async () => {

@@ -1,4 +1,4 @@
-import { verifyAuditChain } from "@seed/core";
+import { sealHashSchema, verifyAuditChain } from "@seed/core";
 import { CommandError, type Command } from "../command";
 import { withDatabase } from "../database";
 import { describeHead } from "./audit-chain-output";
@@ -8,7 +8,7 @@ export const verifyAuditCommand: Command = {
   summary: "Verify the audit log's hash chain; name the first row that was changed, deleted or inserted",
   async run({ config, args, out }) {
     const [expectedHash, ...extra] = args;
-    if (extra.length > 0 || (expectedHash !== undefined && !/^[0-9a-f]{64}$/.test(expectedHash))) {
+    if (extra.length > 0 || (expectedHash !== undefined && !sealHashSchema.safeParse(expectedHash).success)) {
       throw new CommandError("expected at most one argument: a seal hash (64 hex digits) kept outside the database");
     }
     const report = await withDatabase(config, ({ db }) => verifyAuditChain(db, { expectedHash }));

@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** A seal's hash as it is written down outside the database: 64 lowercase hex digits. */
+export const sealHashSchema = z.string().regex(/^[0-9a-f]{64}$/, "expected a seal hash: 64 lowercase hex digits");
+
 /** The newest seal, and how much of the audit log waits for the next one. */
 export const auditChainHeadSchema = z.object({
   /** The newest seal's sequence number; 0 before the first seal. */
