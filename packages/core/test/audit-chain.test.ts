@@ -107,15 +107,13 @@ describe.each(availableDrivers())("the audit hash chain on %s", (driver) => {
   });
 
   it("chains each seal to the one before and splits a long backlog into seals of bounded size", async () => {
-    await db
-      .insert(auditLog)
-      .values(
-        Array.from({ length: ROWS_PER_SEAL + 3 }, (_, index) => ({
-          action: "test.bulk",
-          resource: "test",
-          resourceId: `${index}`,
-        })),
-      );
+    await db.insert(auditLog).values(
+      Array.from({ length: ROWS_PER_SEAL + 3 }, (_, index) => ({
+        action: "test.bulk",
+        resource: "test",
+        resourceId: `${index}`,
+      })),
+    );
     const seals = await sealAuditLog(db);
     expect(seals.map((seal) => [seal.firstRowId, seal.lastRowId, seal.rowIds.length])).toEqual([
       [1, ROWS_PER_SEAL, ROWS_PER_SEAL],
