@@ -5,6 +5,7 @@ import {
   createOidcProviders,
   deriveSealingKey,
   jobWorker,
+  readChainHead,
 } from "@seed/core";
 import cookie from "@fastify/cookie";
 import websocket from "@fastify/websocket";
@@ -172,6 +173,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     poolSize: resources.database.poolSize,
     openSockets: () => app.websocketServer.clients.size,
     jobs: resources.jobs,
+    auditChainHead: () => readChainHead(deps.db),
   });
 
   if (config.auth.jwtSecretIsEphemeral) {

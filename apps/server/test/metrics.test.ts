@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
+import { readChainHead, recordAudit, sealAuditLog, systemActor } from "@seed/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { parseSamples, sampleValue, type Sample } from "./support/prometheus";
@@ -26,7 +27,8 @@ describe.each(availableBackends())("metrics on %s", (backend) => {
   }
 
   beforeAll(async () => {
-    deployment = await createDeployment(backend);
+    // The audit chain is sealed when a test says so, not by the schedule.
+    deployment = await createDeployment(backend, { AUDIT_SEAL_CRON: "0 3 * * *" });
     server = await deployment.start({ METRICS_TOKEN: token });
   });
   afterAll(() => deployment?.destroy());
@@ -90,6 +92,22 @@ describe.each(availableBackends())("metrics on %s", (backend) => {
     idle.close();
     await expect.poll(async () => sampleValue(await scrape(), "seed_websockets_open")).toBe(0);
     await expect.poll(async () => sampleValue(await scrape(), "seed_subscriptions_open")).toBe(0);
+  });
+
+  it("exports the head of the audit chain, for a copy outside the database to vouch for it", async () => {
+    const db = deployment.database.connection.db;
+    await recordAudit(db, systemActor, { action: "test.metrics", resource: "test", resourceId: null });
+    expect(sampleValue(await scrape(), "seed_audit_unsealed_rows")).toBeGreaterThan(0);
+
+    await sealAuditLog(db);
+    const head = await readChainHead(db);
+    expect(head.sequence).toBeGreaterThan(0);
+    const samples = await scrape();
+    expect(sampleValue(samples, "seed_audit_chain_head_seal")).toBe(head.sequence);
+    expect(samples.filter((sample) => sample.name === "seed_audit_chain_head_info")).toEqual([
+      { name: "seed_audit_chain_head_info", labels: { hash: head.hash }, value: 1 },
+    ]);
+    expect(sampleValue(samples, "seed_audit_unsealed_rows")).toBe(head.unsealedRows);
   });
 
   it("reports the database pool, queries, job queue depth and process metrics", async () => {

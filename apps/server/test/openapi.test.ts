@@ -337,6 +337,21 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
     expect((await call("GET", "/auth/me", { headers: shopper.bearer })).status).toBe(401);
   });
 
+  it("lets an auditor verify the audit chain, and no one else", async () => {
+    const report = await call("GET", "/admin/audit/chain", { headers: admin.bearer });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ intact: true, firstBreak: null });
+    const unknownHead = await call("GET", "/admin/audit/chain", {
+      query: `?expectedHash=${"0".repeat(64)}`,
+      headers: admin.bearer,
+    });
+    expect(unknownHead.body).toMatchObject({ intact: false, firstBreak: { kind: "head_unknown" } });
+    expect(
+      (await call("GET", "/admin/audit/chain", { query: "?expectedHash=latest", headers: admin.bearer })).status,
+    ).toBe(422);
+    expect((await call("GET", "/admin/audit/chain", { headers: (await signUp()).bearer })).status).toBe(403);
+  });
+
   it("refreshes and ends a session with the refresh token in the body", async () => {
     const shopper = await signUp();
     const refreshed = await call("POST", "/auth/refresh", { body: { refreshToken: shopper.refreshToken } });

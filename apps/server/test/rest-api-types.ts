@@ -542,6 +542,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify the audit trail's hash chain
+         * @description Who may call: permission audit:read.
+         */
+        get: operations["admin-audit-verifyChain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/security-events": {
         parameters: {
             query?: never;
@@ -2104,6 +2124,53 @@ export interface operations {
                             requestId: string | null;
                         }[];
                         nextCursor: number | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-audit-verifyChain": {
+        parameters: {
+            query?: {
+                expectedHash?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        intact: boolean;
+                        sealsVerified: number;
+                        verifiedThroughRowId: number;
+                        head: {
+                            sequence: number;
+                            hash: string | null;
+                            sealedAt: string | null;
+                            sealedThroughRowId: number;
+                            unsealedRows: number;
+                        };
+                        firstBreak: {
+                            /** @enum {string} */
+                            kind: "row_changed" | "row_deleted" | "row_inserted" | "seal_tampered" | "seal_missing" | "head_unknown";
+                            sealSequence: number | null;
+                            rowId: number | null;
+                            message: string;
+                        } | null;
                     };
                 };
             };

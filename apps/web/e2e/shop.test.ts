@@ -8,6 +8,7 @@ import {
   tokensOf,
   uniqueEmail,
   type Deployment,
+  type TestServer,
 } from "../../server/test/support/test-server";
 import { authenticatorCode } from "../../server/test/support/authenticator";
 import { launchChromium } from "./support/browser";
@@ -24,6 +25,7 @@ const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeou
 describe(`the web app in Chromium, served by the server on ${backend}`, () => {
   let webAppDir: string;
   let deployment: Deployment;
+  let server: TestServer;
   let baseUrl: string;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -61,7 +63,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
       ADMIN_PASSWORD: adminPassword,
       WEB_APP_DIR: webAppDir,
     });
-    const server = await deployment.start();
+    server = await deployment.start();
     // "localhost" is a secure context for the browser, so the Secure session cookies are kept over http.
     baseUrl = server.baseUrl.replace("127.0.0.1", "localhost");
     const session = tokensOf(
@@ -214,5 +216,31 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
 
     await second.goto(`${baseUrl}/orders`);
     await second.waitForURL(`${baseUrl}/sign-in?next=%2Forders`);
+  });
+
+  it("verifies the audit trail's hash chain for an admin, and shows where it breaks", async () => {
+    const { jobs } = server.server.resources;
+    const sealing = await jobs.enqueue("audit.seal", {});
+    await eventually(async () => (await jobs.find(sealing))?.state).toBe("done");
+
+    const admin = await newPage();
+    await admin.goto(`${baseUrl}/sign-in?next=/admin`);
+    await sendCredentials(admin, adminEmail, adminPassword, "Sign in");
+    await admin.waitForURL(`${baseUrl}/admin`);
+    const verify = admin.getByRole("button", { name: "Verify the hash chain" });
+    await verify.click();
+    await eventually(() => admin.locator(".chain-verdict").textContent()).toMatch(/^Intact\. Seals 1 to \d+ are sound/);
+    await screenshot(admin, "audit-chain");
+
+    // A database superuser rewrites the first audit row past its append-only trigger.
+    await deployment.database.connection.db.transaction(async (tx) => {
+      await tx.execute("set local session_replication_role = replica");
+      await tx.execute('update audit_log set "action" = \'nothing.happened\' where "id" = 1');
+    });
+    await verify.click();
+    await eventually(() => admin.getByRole("alert").textContent()).toBe(
+      "Broken from audit row 1 on: Audit row 1 was changed after seal 1 sealed it",
+    );
+    await screenshot(admin, "audit-chain-broken");
   });
 });

@@ -63,7 +63,14 @@ describe.skipIf(!canRun)("the worker process", () => {
     queue = await createBullJobQueue({
       redisUrl: process.env.REDIS_URL!,
       keyPrefix,
-      settings: { concurrency: 1, attempts: 3, backoffMs: 10, stalledAfterMs: 1000, cleanupCron: "0 3 * * *" },
+      settings: {
+        concurrency: 1,
+        attempts: 3,
+        backoffMs: 10,
+        stalledAfterMs: 1000,
+        cleanupCron: "0 3 * * *",
+        auditSealCron: "0 3 * * *",
+      },
       catalogue: jobCatalogue,
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     });

@@ -118,6 +118,7 @@ export const envSchema = z.object({
   JOB_BACKOFF_MS: integer(10, 3_600_000).default(5_000),
   JOB_STALLED_AFTER_MS: integer(1000, 600_000).default(30_000),
   CLEANUP_CRON: cronPattern.default("0 3 * * *"),
+  AUDIT_SEAL_CRON: cronPattern.default("* * * * *"),
 
   PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   EVENT_RETENTION_SECONDS: integer(10, 7 * 24 * 3600).default(300),

@@ -65,6 +65,8 @@ export interface Config {
     /** A job whose worker stops renewing its lock for this long is handed to another worker. */
     stalledAfterMs: number;
     cleanupCron: string;
+    /** When the audit log's new rows are sealed into its hash chain (and its head is logged). */
+    auditSealCron: string;
   };
   payments: { timeoutMs: number };
   /** Live updates: how events are kept for resuming, and what one client may hold. */
@@ -192,6 +194,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       backoffMs: env.JOB_BACKOFF_MS,
       stalledAfterMs: env.JOB_STALLED_AFTER_MS,
       cleanupCron: env.CLEANUP_CRON,
+      auditSealCron: env.AUDIT_SEAL_CRON,
     },
     payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS },
     live: {

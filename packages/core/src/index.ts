@@ -1,6 +1,7 @@
 export * from "./dependencies";
 export * from "./access";
 export * from "./audit";
+export * from "./audit-chain";
 export * from "./auth";
 export * from "./catalog";
 export * from "./demo";

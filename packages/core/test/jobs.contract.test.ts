@@ -16,17 +16,18 @@ import { recordingLogger, testJobSettings } from "./support";
 
 const redisUrl = process.env.REDIS_URL;
 
-const implementations: [string, () => JobQueue | Promise<JobQueue>][] = [
-  ["in-process", () => createInProcessJobQueue(testJobSettings, jobCatalogue)],
+type JobSettings = typeof testJobSettings;
+const implementations: [string, (settings?: JobSettings) => JobQueue | Promise<JobQueue>][] = [
+  ["in-process", (settings = testJobSettings) => createInProcessJobQueue(settings, jobCatalogue)],
 ];
 if (redisUrl) {
   implementations.push([
     "BullMQ",
-    () =>
+    (settings = testJobSettings) =>
       createBullJobQueue({
         redisUrl,
         keyPrefix: `seed-test:${randomBytes(4).toString("hex")}:`,
-        settings: testJobSettings,
+        settings,
         catalogue: jobCatalogue,
         log: recordingLogger(),
       }),
@@ -135,6 +136,14 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
       rows: 0,
     });
     expect(await queue.find("no-such-job")).toBeNull();
+  });
+
+  it("queues each scheduled job whenever its pattern comes round", async () => {
+    queue = await createQueue({ ...testJobSettings, auditSealCron: "* * * * * *" });
+    const log = recordingLogger();
+    await queue.startWorker(jobWorker({ db, mailer: controllableMailer().mailer, log }));
+    const sealingRuns = () => log.lines.filter((line) => line.message === "audit chain head").length;
+    await expect.poll(sealingRuns, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
   });
 
   it("says there is nothing to retry for an unknown id", async () => {

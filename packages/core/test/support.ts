@@ -64,6 +64,7 @@ export const testJobSettings = {
   backoffMs: 10,
   stalledAfterMs: 5_000,
   cleanupCron: "0 3 * * *",
+  auditSealCron: "0 3 * * *",
 };
 const unlimited: UsageLimiter = { consume: async () => 0 };
 

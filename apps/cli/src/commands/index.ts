@@ -5,8 +5,10 @@ import { dumpCommand } from "./dump";
 import { migrateCommand } from "./migrate";
 import { revokeSessionsCommand } from "./revoke-sessions";
 import { rotateKeysCommand } from "./rotate-keys";
+import { sealAuditCommand } from "./seal-audit";
 import { seedCommand } from "./seed";
 import { sqlShellCommand } from "./sql-shell";
+import { verifyAuditCommand } from "./verify-audit";
 
 /** Every command of `pnpm cli`, by name. A new command is one file and one line here. */
 export const commands: Record<string, Command> = {
@@ -16,6 +18,8 @@ export const commands: Record<string, Command> = {
   "revoke-sessions": revokeSessionsCommand,
   "rotate-keys": rotateKeysCommand,
   "clean-up": cleanUpCommand,
+  "seal-audit": sealAuditCommand,
+  "verify-audit": verifyAuditCommand,
   dump: dumpCommand,
   sql: sqlShellCommand,
 };

@@ -1,3 +1,4 @@
+import type { AuditChainHead } from "@seed/core";
 import type { EventBusObserver, JobQueue } from "@seed/platform";
 import type { QueryObserver } from "@seed/db";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -72,7 +73,12 @@ export function createMetrics() {
     eventBusObserver,
     queryObserver,
     /** Families whose values live elsewhere, read when Prometheus scrapes. */
-    watch(sources: { poolSize: number; openSockets: () => number; jobs: JobQueue }) {
+    watch(sources: {
+      poolSize: number;
+      openSockets: () => number;
+      jobs: JobQueue;
+      auditChainHead: () => Promise<AuditChainHead>;
+    }) {
       new Gauge({
         name: "seed_db_pool_size",
         help: "Connections the database pool may open (1 for the embedded database)",
@@ -96,8 +102,57 @@ export function createMetrics() {
           for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
         },
       });
+      watchAuditChain(registry, sources.auditChainHead);
     },
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The head of the audit log's hash chain, read from the database at each scrape (whichever
+ * instance sealed it): Prometheus's copy of the head hash, kept outside the database, vouches for
+ * the chain (docs/audit.md). One read serves the three families of a scrape. A database that
+ * does not answer leaves them out rather than failing the whole scrape.
+ */
+function watchAuditChain(registry: Registry, readHead: () => Promise<AuditChainHead>): void {
+  let reading: Promise<AuditChainHead | null> | null = null;
+  const head = () =>
+    (reading ??= readHead()
+      .catch(() => null)
+      .finally(() => {
+        reading = null;
+      }));
+
+  new Gauge({
+    name: "seed_audit_chain_head_seal",
+    help: "Sequence number of the newest seal of the audit log's hash chain (0 before the first); it never goes down",
+    registers: [registry],
+    async collect() {
+      const current = await head();
+      if (current) this.set(current.sequence);
+      else this.reset();
+    },
+  });
+  new Gauge({
+    name: "seed_audit_chain_head_info",
+    help: "The hash of the newest seal of the audit log's hash chain, as the label hash",
+    labelNames: ["hash"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const current = await head();
+      if (current?.hash) this.set({ hash: current.hash }, 1);
+    },
+  });
+  new Gauge({
+    name: "seed_audit_unsealed_rows",
+    help: "Audit rows written after the newest seal; grows while no sealer runs or a transaction that wrote one stays open",
+    registers: [registry],
+    async collect() {
+      const current = await head();
+      if (current) this.set(current.unsealedRows);
+      else this.reset();
+    },
+  });
+}

@@ -2,6 +2,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { ErrorMessage } from "../api/error-message";
 import { useTRPC } from "../api/trpc";
 import { LoadMoreButton } from "../layout/load-more-button";
+import { AuditChainStatus } from "./audit-chain-status";
 
 export function AuditTrail() {
   const trpc = useTRPC();
@@ -16,6 +17,7 @@ export function AuditTrail() {
   return (
     <section aria-labelledby="audit-title">
       <h2 id="audit-title">Audit trail</h2>
+      <AuditChainStatus />
       <ErrorMessage error={audit.error} />
       <table>
         <thead>

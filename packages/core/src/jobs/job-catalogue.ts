@@ -1,5 +1,6 @@
 import type { JobCatalogue, JobQueue, JobWorker } from "@seed/platform";
 import type { z } from "zod";
+import { sealAuditJob } from "../audit-chain/seal-audit-job";
 import { cleanUpExpiredJob } from "../maintenance/clean-up-expired-job";
 import { exportOrdersJob } from "../exports/export-orders-job";
 import type { JobDefinition, JobDependencies } from "./job-definition";
@@ -10,6 +11,7 @@ export const jobDefinitions = {
   "mail.send": sendMailJob,
   "maintenance.cleanUpExpired": cleanUpExpiredJob,
   "exports.orders": exportOrdersJob,
+  "audit.seal": sealAuditJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobDefinitions;
@@ -20,13 +22,13 @@ export type JobPayloads = { [TName in JobName]: JobPayload<TName> };
 /** The queue of this application's jobs. */
 export type AppJobQueue = JobQueue<JobPayloads>;
 
-/** The job that the clean-up schedule (CLEANUP_CRON) queues. */
-export const CLEAN_UP_JOB = "maintenance.cleanUpExpired" satisfies JobName;
-
 /** What a job queue needs to know of this application's jobs. */
 export const jobCatalogue: JobCatalogue<JobPayloads> = {
   validate: validatedPayload,
-  scheduled: CLEAN_UP_JOB,
+  schedules: (settings) => [
+    { job: "maintenance.cleanUpExpired", pattern: settings.cleanupCron },
+    { job: "audit.seal", pattern: settings.auditSealCron },
+  ],
 };
 
 /** Works on this application's jobs with `deps`. */

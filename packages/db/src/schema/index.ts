@@ -2,6 +2,7 @@ export * from "./users";
 export * from "./refresh-sessions";
 export * from "./authorization";
 export * from "./audit";
+export * from "./audit-seals";
 export * from "./oauth-accounts";
 export * from "./oidc-login-attempts";
 export * from "./email";

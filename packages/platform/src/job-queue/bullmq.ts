@@ -91,12 +91,10 @@ export async function createBullJobQueue<TPayloads extends object>(options: {
         jobs.log.warn({ job: job?.name, id: job?.id, attempt: job?.attemptsMade, err: error.message }, "job failed"),
       );
       await worker.waitUntilReady();
-      // One schedule for every worker: BullMQ keeps it in Redis under a fixed id.
-      await queue.upsertJobScheduler(
-        catalogue.scheduled,
-        { pattern: settings.cleanupCron, tz: "UTC" },
-        { name: catalogue.scheduled, data: {} },
-      );
+      // One schedule per job for every worker: BullMQ keeps it in Redis under the job's name.
+      for (const { job, pattern } of catalogue.schedules(settings)) {
+        await queue.upsertJobScheduler(job, { pattern, tz: "UTC" }, { name: job, data: {} });
+      }
     },
     async close() {
       await worker?.close();

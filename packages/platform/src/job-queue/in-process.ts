@@ -1,5 +1,5 @@
 import { CronExpressionParser } from "cron-parser";
-import type { DeadLetter, JobCatalogue, JobQueue, JobSettings, JobStatus, JobWorker } from "./job-queue";
+import type { DeadLetter, JobCatalogue, JobQueue, JobSchedule, JobSettings, JobStatus, JobWorker } from "./job-queue";
 
 interface QueuedJob {
   id: string;
@@ -28,7 +28,7 @@ export function createInProcessJobQueue<TPayloads extends object>(
   const finished: string[] = [];
   let worker: JobWorker | null = null;
   let closed = false;
-  let cleanUpTimer: NodeJS.Timeout | undefined;
+  const scheduleTimers = new Set<NodeJS.Timeout>();
 
   function take(): void {
     while (worker && !closed && running.size < settings.concurrency && waiting.length > 0) {
@@ -80,13 +80,15 @@ export function createInProcessJobQueue<TPayloads extends object>(
     }
   }
 
-  function scheduleCleanUp(): void {
-    const next = CronExpressionParser.parse(settings.cleanupCron, { tz: "UTC" }).next().getTime();
-    cleanUpTimer = setTimeout(() => {
-      void queue.enqueue(catalogue.scheduled, {} as TPayloads[typeof catalogue.scheduled]);
-      scheduleCleanUp();
+  function schedule({ job, pattern }: JobSchedule<TPayloads>): void {
+    const next = CronExpressionParser.parse(pattern, { tz: "UTC" }).next().getTime();
+    const timer = setTimeout(() => {
+      scheduleTimers.delete(timer);
+      void queue.enqueue(job, {} as TPayloads[typeof job]);
+      schedule({ job, pattern });
     }, next - Date.now());
-    cleanUpTimer.unref();
+    timer.unref();
+    scheduleTimers.add(timer);
   }
 
   const queue: JobQueue<TPayloads> = {
@@ -121,12 +123,12 @@ export function createInProcessJobQueue<TPayloads extends object>(
     },
     async startWorker(given) {
       worker = given;
-      scheduleCleanUp();
+      for (const scheduled of catalogue.schedules(settings)) schedule(scheduled);
       take();
     },
     async close() {
       closed = true;
-      clearTimeout(cleanUpTimer);
+      for (const timer of scheduleTimers) clearTimeout(timer);
       for (const timer of retryTimers.values()) clearTimeout(timer);
       await Promise.all(running);
     },

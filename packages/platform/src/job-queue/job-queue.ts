@@ -31,6 +31,12 @@ export interface JobCounts {
 
 export type JobSettings = Omit<Config["jobs"], "runInServer">;
 
+/** A job queued, with an empty payload, whenever a cron pattern (in UTC) comes round. */
+export interface JobSchedule<TPayloads extends object> {
+  job: keyof TPayloads & string;
+  pattern: string;
+}
+
 /**
  * The jobs a queue carries, by name: it knows them only through this. `TPayloads` maps each
  * job's name to its payload.
@@ -38,8 +44,8 @@ export type JobSettings = Omit<Config["jobs"], "runInServer">;
 export interface JobCatalogue<TPayloads extends object> {
   /** A payload about to be queued, checked against its job's definition; throws when it is none. */
   validate(name: string, payload: unknown): unknown;
-  /** The job queued on the clean-up schedule (`cleanupCron`). */
-  scheduled: keyof TPayloads & string;
+  /** The jobs queued on a schedule, with their patterns taken from the settings. */
+  schedules(settings: JobSettings): JobSchedule<TPayloads>[];
 }
 
 /** What works on the jobs: runs one by name, resolving with what is kept as its result. */
@@ -62,7 +68,7 @@ export interface JobQueue<TPayloads extends object = Record<string, unknown>> {
   /** Queues a dead letter again with fresh attempts; false when there is no such dead letter. */
   retry(id: string): Promise<boolean>;
   counts(): Promise<JobCounts>;
-  /** Starts working on jobs in this process, and queues the clean-up on its schedule. */
+  /** Starts working on jobs in this process, and queues the scheduled jobs on their schedules. */
   startWorker(worker: JobWorker): Promise<void>;
   /** Takes no new job, waits for the running ones to finish, then lets go of its connections. */
   close(): Promise<void>;

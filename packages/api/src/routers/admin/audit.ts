@@ -1,6 +1,15 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { auditPageSchema, pageLimitSchema, queryAudit, textSchema, timeRangeSchema } from "@seed/core";
+import {
+  auditChainReportSchema,
+  auditPageSchema,
+  pageLimitSchema,
+  queryAudit,
+  sealHashSchema,
+  textSchema,
+  timeRangeSchema,
+  verifyAuditChain,
+} from "@seed/core";
 import { requirePermission } from "../../trpc";
 
 export const adminAuditRouter = {
@@ -26,4 +35,18 @@ export const adminAuditRouter = {
     )
     .output(auditPageSchema)
     .query(({ ctx, input }) => queryAudit(ctx.db, input)),
+
+  /** Reads the whole chain: as costly as the trail is long, so it is asked for, not polled. */
+  verifyChain: requirePermission("audit:read")
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/audit/chain",
+        tags: ["audit"],
+        summary: "Verify the audit trail's hash chain",
+      },
+    })
+    .input(z.object({ expectedHash: sealHashSchema.optional() }))
+    .output(auditChainReportSchema)
+    .query(({ ctx, input }) => verifyAuditChain(ctx.db, input)),
 } satisfies TRPCRouterRecord;
