@@ -10,8 +10,9 @@ export const ROWS_PER_SEAL = 1000;
 /**
  * Seals the audit rows that are final (see sealing-horizon.ts), one seal per transaction of at
  * most `ROWS_PER_SEAL` rows, until none is left; resolves with the seals it wrote, oldest first.
- * It runs apart from the transactions that write audit rows and takes no lock they wait for:
- * writing an audit row costs what it did before there was a chain.
+ * It runs apart from the transactions that write audit rows and holds no lock they wait for
+ * (reading pg_locks pauses the lock manager for an instant, once per seal): writing an audit row
+ * costs what it did before there was a chain.
  */
 export async function sealAuditLog(db: Database): Promise<AuditSeal[]> {
   const written: AuditSeal[] = [];

@@ -19,6 +19,7 @@ import type { RowDigest } from "./row-digests";
  *    transaction ends (commit or rollback), so any transaction that drew an id up to `through`
  *    and has not ended is among them. They are named by virtual transaction id, which every
  *    transaction has, including one that has drawn an id and not yet been given an xid.
+ *    (A prepared two-phase transaction has no virtual one; the application prepares none.)
  * 3. Once none of them is running any more, every id up to `through` is final. With none
  *    running at step 2 already, that is at once; otherwise the pair (`through`, writers) is kept
  *    in audit_seal_horizon and checked at the next run, so a gap is passed over after the
