@@ -23,6 +23,8 @@ export {
   router,
   publicProcedure,
   protectedProcedure,
+  sessionProcedure,
+  acceptsApiKeys,
   requirePermission,
   requireOwnership,
   toTRPCError,

@@ -1,6 +1,7 @@
 import type { AnyProcedure } from "@trpc/server";
 import type { AccessRule, ProcedureMeta } from "./procedure-meta";
 import { appRouter, type AppRouter } from "./root";
+import { acceptsApiKeys } from "./trpc";
 
 type PathsOf<TRecord, TPrefix extends string = ""> = {
   [K in keyof TRecord & string]: TRecord[K] extends AnyProcedure
@@ -17,6 +18,8 @@ export interface DeclaredProcedure {
   type: "query" | "mutation" | "subscription";
   access: AccessRule;
   credential: boolean;
+  /** Whether a personal API key may call it (see `acceptsApiKeys`). */
+  acceptsApiKeys: boolean;
   restRoute: { method: string; path: string } | null;
   /** Whether its answers are checked against an output schema, so that no unnamed field leaves. */
   validatesOutput: boolean;
@@ -31,6 +34,7 @@ function declarationOf(path: string, procedure: AnyProcedure): DeclaredProcedure
     type: procedure._def.type,
     access: meta.access,
     credential: meta.credential ?? false,
+    acceptsApiKeys: acceptsApiKeys(procedure._def.type, meta),
     restRoute: meta.openapi ? { method: meta.openapi.method, path: meta.openapi.path } : null,
     validatesOutput: "output" in procedure._def && procedure._def.output !== undefined,
   };

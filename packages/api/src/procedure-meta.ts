@@ -15,6 +15,9 @@ export type AccessRule =
  *   routers never write it.
  * - `credential` marks a procedure that checks a password or mints tokens: the server gives it a
  *   small rate limit of its own and refuses it inside a batch, so that each call counts.
+ * - `requiresSession` marks a procedure only a person signed in may call (managing API keys,
+ *   sessions, two-step sign-in): an API key is refused there, as on credential procedures and
+ *   subscriptions. Set by `sessionProcedure`, or written beside another builder.
  * - `openapi` names a REST route; its `protect` is derived from `access` (openapi.ts).
  */
-export type ProcedureMeta = OpenApiMeta<{ access?: AccessRule; credential?: true }>;
+export type ProcedureMeta = OpenApiMeta<{ access?: AccessRule; credential?: true; requiresSession?: true }>;

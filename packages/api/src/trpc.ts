@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, type z } from "zod";
-import { actorOf, type Permission, recordSecurityEvent } from "@seed/core";
+import { actorOf, chargeApiKeyCall, isSessionPrincipal, type Permission, recordSecurityEvent } from "@seed/core";
 import type { Context } from "./context";
 import { AppError, type AppErrorCode, isInfrastructureFailure, type UsageBudgetPolicy } from "@seed/platform";
 import { finishing } from "./live/live-feed";
@@ -89,14 +89,23 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  * - A socket carries subscriptions only. Queries and mutations go over HTTP, where rate limits,
  *   cookies and CSRF defences apply, and where every call is checked against a live session.
  *   (HTTP, in turn, refuses subscriptions before any procedure runs: see the server's guards.)
+ * - A call made with an API key is refused where only a person signed in may act (see
+ *   `acceptsApiKeys`), and otherwise counted against the key's rate limit and quota.
  * - Errors of services become tRPC errors, also when they end a subscription.
  */
-const served = t.middleware(async ({ ctx, path, type, next }) => {
+const served = t.middleware(async ({ ctx, path, type, meta, next }) => {
   const run = async () => {
     if (ctx.transport === "websocket" && type !== "subscription") {
       throw new TRPCError({
         code: "METHOD_NOT_SUPPORTED",
         message: "Only subscriptions are served over WebSockets; send queries and mutations over HTTP",
+      });
+    }
+    const apiKey = ctx.user?.apiKey;
+    if (apiKey) {
+      if (!acceptsApiKeys(type, meta)) await refuseApiKey(ctx, path);
+      await chargeApiKeyCall(ctx, apiKey).catch((error: unknown) => {
+        throw toTRPCError(error);
       });
     }
     const result = await next();
@@ -126,6 +135,24 @@ const served = t.middleware(async ({ ctx, path, type, next }) => {
     }),
   };
 });
+
+/**
+ * Whether a procedure may be called with an API key. Never a credential procedure (a key must
+ * not sign in, change a password or mint tokens), nor one that requires a session (managing
+ * keys, sessions or two-step sign-in), nor a subscription, which would outlive the check of a
+ * key made once when it starts.
+ */
+export function acceptsApiKeys(type: string, meta: ProcedureMeta | undefined): boolean {
+  return type !== "subscription" && !meta?.credential && !meta?.requiresSession;
+}
+
+async function refuseApiKey(ctx: Context, path: string): Promise<never> {
+  await denyAccess(ctx, path, "api_key_not_accepted");
+  throw new TRPCError({
+    code: "FORBIDDEN",
+    message: "API keys cannot be used for this; sign in to do it",
+  });
+}
 
 /*
  * Each builder below declares in its meta the access rule its middleware enforces, in the same
@@ -157,6 +184,18 @@ export const protectedProcedure = publicProcedure
     return next({ ctx: { user: ctx.user } });
   })
   .meta({ access: { kind: "signed-in" } });
+
+/**
+ * Procedures only a person signed in may call: an API key is refused, and `ctx.user.sessionId`
+ * is the session they signed in with.
+ */
+export const sessionProcedure = protectedProcedure
+  .use(async ({ ctx, path, next }) => {
+    const user = ctx.user;
+    if (!isSessionPrincipal(user)) return refuseApiKey(ctx, path);
+    return next({ ctx: { user } });
+  })
+  .meta({ requiresSession: true });
 
 /** Procedures for users holding any of `permissions`. */
 export function requirePermission(...permissions: [Permission, ...Permission[]]) {

@@ -1,6 +1,7 @@
 import {
   type Actor,
   createAccessTokenService,
+  createApiKeyCache,
   createOidcProviders,
   createSessionCache,
   deriveSealingKey,
@@ -89,6 +90,8 @@ export async function createTestApi(driver?: DatabaseDriver): Promise<{
     accessTokens: createAccessTokenService(tokenOptions, sharedSecretKeys(tokenOptions.secret)),
     events,
     sessionCache: createSessionCache(events),
+    apiKeyCache: createApiKeyCache(events),
+    apiKeyPolicy: { maxLifetimeDays: 90, maxKeysPerUser: 25, rateLimit: { max: 1000, windowMs: 60_000 } },
     permissionCache: createInProcessPermissionCache(),
     loginThrottle: createInProcessLoginThrottle(),
     // Unlimited, so that tests may place hundreds of orders; the limits have tests of their own.

@@ -21,6 +21,7 @@ export const procedureTable: GeneratedDocument = {
       describeAccess(procedure.access),
       procedure.restRoute ? code(`${procedure.restRoute.method} /api${procedure.restRoute.path}`) : "",
       procedure.credential ? "yes" : "",
+      procedure.acceptsApiKeys ? "" : "refused",
     ]);
     return [
       "# Procedures",
@@ -31,11 +32,13 @@ export const procedureTable: GeneratedDocument = {
       "`protectedProcedure`, `requirePermission(...)`, `requireOwnership(...)` in",
       "[`packages/api/src/trpc.ts`](../packages/api/src/trpc.ts)), which sets it in the procedure's meta",
       "beside the check that enforces it. A credential procedure checks a password or mints tokens: the",
-      "server gives it a small rate limit of its own and refuses it inside a batch. A test calls every",
-      "procedure as an anonymous caller, a customer, a manager, an admin and a user holding one temporary",
-      "permission, and compares with this table.",
+      "server gives it a small rate limit of its own and refuses it inside a batch. A personal",
+      "[API key](api-keys.md) is refused by credential procedures, subscriptions and the procedures that",
+      "require a person signed in (`sessionProcedure`, or `requiresSession` in the meta). A test calls",
+      "every procedure as an anonymous caller, a customer, a manager, an admin and a user holding one",
+      "temporary permission, and compares with this table.",
       "",
-      markdownTable(["procedure", "type", "access", "REST route", "credential"], rows),
+      markdownTable(["procedure", "type", "access", "REST route", "credential", "API key"], rows),
       "",
     ].join("\n");
   },

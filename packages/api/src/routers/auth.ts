@@ -26,15 +26,16 @@ import {
 } from "@seed/core";
 import { liveEvents } from "../live/live-events";
 import { resumeInput } from "../live/resume-input";
-import { protectedProcedure, publicProcedure, requireOwnership } from "../trpc";
+import { protectedProcedure, publicProcedure, requireOwnership, sessionProcedure } from "../trpc";
 import { emailRouter } from "./email";
 import { mfaRouter } from "./mfa";
 import { passwordRouter } from "./password";
 import { oidcRouter } from "./oidc";
 import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./session-cookies";
 
+/** Where the caller is signed in; an API key may not see nor end sessions. */
 const sessionsRouter = {
-  list: protectedProcedure
+  list: sessionProcedure
     .output(z.array(sessionSchema))
     .query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.user.sessionId)),
 
@@ -44,6 +45,7 @@ const sessionsRouter = {
     anyPermission: "session:revoke:any",
     notFound: "No such session",
   })
+    .meta({ requiresSession: true })
     .output(sessionRevokedSchema)
     .mutation(async ({ ctx, input }) => {
       await revokeSession(ctx, actorOf(ctx), input.sessionId);
@@ -51,7 +53,7 @@ const sessionsRouter = {
     }),
 
   /** Signs the caller out everywhere, this session included. */
-  revokeAll: protectedProcedure
+  revokeAll: sessionProcedure
     .output(sessionsRevokedSchema)
     .mutation(({ ctx }) => revokeAllSessions(ctx, actorOf(ctx), ctx.user.id)),
 } satisfies TRPCRouterRecord;

@@ -13,7 +13,7 @@ import {
   sessionTokensSchema,
   textSchema,
 } from "@seed/core";
-import { protectedProcedure, publicProcedure } from "../trpc";
+import { protectedProcedure, publicProcedure, sessionProcedure } from "../trpc";
 import { setSessionCookies } from "./session-cookies";
 
 /** A six-digit code from the authenticator, or a recovery code; long enough for either, no longer. */
@@ -30,7 +30,7 @@ export const mfaRouter = {
    * recent sign-in may start it: a stolen, long-lived session cannot put its own authenticator
    * on the account.
    */
-  enroll: protectedProcedure
+  enroll: sessionProcedure
     .output(z.object({ secret: z.string(), otpauthUri: z.string(), qrCodeDataUrl: z.string() }))
     .mutation(async ({ ctx }) => {
       await assertRecentSignIn(
@@ -42,12 +42,12 @@ export const mfaRouter = {
     }),
 
   /** The recovery codes are shown this once; only their hashes are kept. */
-  confirm: protectedProcedure
+  confirm: sessionProcedure
     .input(z.object({ code: secondFactorCodeSchema }))
     .output(z.object({ recoveryCodes: z.array(z.string()) }))
     .mutation(({ ctx, input }) => confirmMfa(ctx, ctx.user.id, input.code, actorOf(ctx))),
 
-  disable: protectedProcedure
+  disable: sessionProcedure
     .meta({ credential: true })
     .input(z.object({ password: passwordConfirmationSchema, code: secondFactorCodeSchema }))
     .output(z.object({ disabled: z.literal(true) }))
