@@ -103,6 +103,10 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
         "GET /orders",
         "GET /orders/{orderId}",
         "POST /orders/{orderId}/cancel",
+        "POST /api-keys",
+        "GET /api-keys",
+        "DELETE /api-keys/{keyId}",
+        "GET /admin/api-keys",
       ].sort(),
     );
   });
