@@ -37,8 +37,7 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("personal API 
   }
 
   /** A client of `server` that presents `key` as its bearer credential. */
-  const holding = (server: TestServer, key: string): Client["api"] =>
-    server.client({ getAccessToken: () => key }).api;
+  const holding = (server: TestServer, key: string): Client["api"] => server.client({ getAccessToken: () => key }).api;
 
   const rest = (server: TestServer, path: string, init: RequestInit = {}) =>
     fetch(`${server.baseUrl}/api${path}`, init);
@@ -57,7 +56,9 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("personal API 
     expect(created.key.startsWith(`${created.prefix}_`)).toBe(true);
 
     const listed = await user.api.apiKeys.list.query();
-    expect(listed).toEqual([expect.objectContaining({ id: created.id, prefix: created.prefix, scopes: ["order:create"] })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ id: created.id, prefix: created.prefix, scopes: ["order:create"] }),
+    ]);
     expect(JSON.stringify(listed)).not.toContain(created.key.slice(created.prefix.length + 1));
     const [stored] = await db().select().from(apiKeys).where(eq(apiKeys.id, created.id));
     expect(JSON.stringify(stored)).not.toContain(created.key.slice(created.prefix.length + 1));
@@ -83,7 +84,19 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("personal API 
   it("refuses a lifetime beyond the server's maximum and metadata past its size", async () => {
     const user = await newUser("forever");
     expect(await codeOf(keyOf(user, { expiresInDays: 3650 }))).toBe("BAD_REQUEST");
-    expect(await codeOf(keyOf(user, { metadata: { notes: "x".repeat(500), more: "y".repeat(500), many: "z".repeat(500), most: "w".repeat(500), all: "v".repeat(500) } }))).toBe("BAD_REQUEST");
+    expect(
+      await codeOf(
+        keyOf(user, {
+          metadata: {
+            notes: "x".repeat(500),
+            more: "y".repeat(500),
+            many: "z".repeat(500),
+            most: "w".repeat(500),
+            all: "v".repeat(500),
+          },
+        }),
+      ),
+    ).toBe("BAD_REQUEST");
     await expect(keyOf(user, { metadata: { ticket: "OPS-12", owner: "ci" } })).resolves.toMatchObject({
       metadata: { ticket: "OPS-12", owner: "ci" },
     });
@@ -170,7 +183,10 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("personal API 
   it("refuses an expired key", async () => {
     const user = await newUser("expired");
     const { key, id } = await keyOf(user);
-    await db().update(apiKeys).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(apiKeys.id, id));
+    await db()
+      .update(apiKeys)
+      .set({ expiresAt: sql`now() - interval '1 second'` })
+      .where(eq(apiKeys.id, id));
     expect(await refusalOf(holding(deployment.there, key).auth.me.query())).toEqual({
       code: "UNAUTHORIZED",
       message: "API key expired",

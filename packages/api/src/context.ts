@@ -1,10 +1,4 @@
-import {
-  authenticate,
-  authenticateApiKey,
-  looksLikeApiKey,
-  type Principal,
-  resolveAccess,
-} from "@seed/core";
+import { authenticate, authenticateApiKey, looksLikeApiKey, type Principal, resolveAccess } from "@seed/core";
 import type { ApiDependencies } from "./dependencies";
 import type { Transport } from "./transport";
 import { AppError, type Logger } from "@seed/platform";

@@ -33,7 +33,9 @@ export function ApiKeyCreation({ onCreated }: { onCreated: () => void }) {
             {create.data.key}
           </code>
         </p>
-        <p>Send it as the header <code>Authorization: Bearer …</code>, never in a URL.</p>
+        <p>
+          Send it as the header <code>Authorization: Bearer …</code>, never in a URL.
+        </p>
         <button type="button" onClick={() => create.reset()}>
           I have copied it
         </button>

@@ -107,7 +107,12 @@ async function recordUse(
     await recordAudit(
       tx,
       { ...caller, userId: record.owner.id },
-      { action: "api_key.use_from_new_address", resource: "api_key", resourceId: record.keyId, after: { ip: caller.ip } },
+      {
+        action: "api_key.use_from_new_address",
+        resource: "api_key",
+        resourceId: record.keyId,
+        after: { ip: caller.ip },
+      },
     );
   });
 }

@@ -44,9 +44,7 @@ export async function announceRevokedApiKeys(
   deps: { apiKeyCache: Pick<ApiKeyCache, "invalidate"> },
   revoked: RevokedApiKey[],
 ): Promise<void> {
-  await Promise.all(
-    revoked.map((key) => deps.apiKeyCache.invalidate({ userId: key.userId, publicId: key.publicId })),
-  );
+  await Promise.all(revoked.map((key) => deps.apiKeyCache.invalidate({ userId: key.userId, publicId: key.publicId })));
 }
 
 /**

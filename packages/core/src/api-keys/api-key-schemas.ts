@@ -17,10 +17,7 @@ export const apiKeyScopesSchema = z
 
 /** Flat pairs of short names and plain values, like labels: small, and safe to show and log. */
 export const apiKeyMetadataSchema = z
-  .record(
-    textSchema.min(1).max(64),
-    z.union([textSchema.max(500), z.number().finite(), z.boolean(), z.null()]),
-  )
+  .record(textSchema.min(1).max(64), z.union([textSchema.max(500), z.number().finite(), z.boolean(), z.null()]))
   .refine((metadata) => Object.keys(metadata).length <= MAX_METADATA_ENTRIES, {
     message: `Metadata holds at most ${MAX_METADATA_ENTRIES} entries`,
   })

@@ -34,10 +34,7 @@ export const apiKeys = pgTable(
   },
   (table) => [
     index("api_keys_user_id_idx").on(table.userId),
-    check(
-      "api_keys_quota_whole",
-      sql`(${table.quotaLimit} is null) = (${table.quotaIntervalSeconds} is null)`,
-    ),
+    check("api_keys_quota_whole", sql`(${table.quotaLimit} is null) = (${table.quotaIntervalSeconds} is null)`),
   ],
 );
 

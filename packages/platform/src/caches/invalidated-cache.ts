@@ -115,7 +115,8 @@ export function createInvalidatedCache<TValue>(
           if (invalidation) forget(invalidation);
         }
       } catch (error) {
-        if (!stopped.signal.aborted) options.log?.warn({ err: error, channel: source.channel }, "cache stopped listening");
+        if (!stopped.signal.aborted)
+          options.log?.warn({ err: error, channel: source.channel }, "cache stopped listening");
       } finally {
         if (counted) subscribed--;
         forgetEverything();

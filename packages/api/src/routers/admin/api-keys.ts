@@ -1,9 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import {
-  apiKeyDirectoryPageSchema,
-  apiKeyDirectoryQuerySchema,
-  listApiKeyDirectory,
-} from "@seed/core";
+import { apiKeyDirectoryPageSchema, apiKeyDirectoryQuerySchema, listApiKeyDirectory } from "@seed/core";
 import { requirePermission } from "../../trpc";
 
 /** Everyone's API keys; revoking one is `apiKeys.revoke`, open to holders of `api_key:revoke:any`. */
