@@ -218,7 +218,8 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("personal API 
     ];
     for (const url of urls) expect({ url, status: (await fetch(url)).status }).toEqual({ url, status: 400 });
 
-    for (const headers of [{ cookie: `seed_access=${key}` }, { "x-access-token": key }]) {
+    const misplaced: Record<string, string>[] = [{ cookie: `seed_access=${key}` }, { "x-access-token": key }];
+    for (const headers of misplaced) {
       const { status, body } = await rawCall(deployment.here.trpcUrl, "auth.me", undefined, headers);
       expect({ status, message: body.error?.json.message }).toEqual({
         status: 401,

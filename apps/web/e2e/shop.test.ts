@@ -206,13 +206,46 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     await second.waitForURL(`${baseUrl}/products`);
 
     await first.reload();
-    const sessions = first.getByRole("table").getByRole("row");
+    const sessionTable = first.getByRole("region", { name: "Where you are signed in" }).getByRole("table");
+    const sessions = sessionTable.getByRole("row");
     await eventually(() => sessions.count()).toBe(3);
     await screenshot(first, "sessions");
-    await first.getByRole("table").getByRole("button", { name: "Sign out" }).click();
+    await sessionTable.getByRole("button", { name: "Sign out" }).click();
     await eventually(() => sessions.count()).toBe(2);
 
     await second.goto(`${baseUrl}/orders`);
     await second.waitForURL(`${baseUrl}/sign-in?next=%2Forders`);
+  });
+
+  it("creates an API key with chosen permissions, shows it once, lists its last use and revokes it", async () => {
+    const email = uniqueEmail("web-api-key");
+    const password = "a long api key passphrase";
+    const page = await newPage();
+    await page.goto(`${baseUrl}/sign-up`);
+    await sendCredentials(page, email, password, "Sign up");
+    await signInAfterSignUp(page, email, password);
+    await page.getByRole("link", { name: email }).click();
+
+    const keys = page.getByRole("region", { name: "API keys" });
+    await keys.getByLabel("Name", { exact: true }).fill("Nightly export");
+    await keys.getByRole("checkbox", { name: "order:create" }).check();
+    await keys.getByRole("button", { name: "Create key" }).click();
+    const key = (await keys.getByLabel("New API key").textContent())!;
+    expect(key).toMatch(/^seed_[a-z0-9]{16}_/);
+    await screenshot(page, "api-key-created");
+    await keys.getByRole("button", { name: "I have copied it" }).click();
+    await eventually(() => page.getByText(key).count()).toBe(0);
+
+    const callWithKey = () =>
+      fetch(`${baseUrl}/api/users/me`, { headers: { authorization: `Bearer ${key}` } }).then((answer) => answer.status);
+    expect(await callWithKey()).toBe(200);
+    await page.reload();
+    const row = keys.getByRole("row", { name: /Nightly export/ });
+    await eventually(() => row.textContent()).toMatch(/from 127\.0\.0\.1/);
+    await screenshot(page, "api-keys");
+
+    await row.getByRole("button", { name: "Revoke Nightly export" }).click();
+    await eventually(() => row.count()).toBe(0);
+    expect(await callWithKey()).toBe(401);
   });
 });
