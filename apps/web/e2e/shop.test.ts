@@ -60,6 +60,8 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
       ADMIN_EMAIL: adminEmail,
       ADMIN_PASSWORD: adminPassword,
       WEB_APP_DIR: webAppDir,
+      // Every test signs in anew from the same address: more than the default budget of a minute.
+      AUTH_RATE_LIMIT_MAX: "100",
     });
     const server = await deployment.start();
     // "localhost" is a secure context for the browser, so the Secure session cookies are kept over http.

@@ -55,7 +55,7 @@ export function ApiKeyCreation({ onCreated }: { onCreated: () => void }) {
     });
   };
   return (
-    <form onSubmit={submit} aria-label="New API key">
+    <form onSubmit={submit} aria-label="Create an API key">
       <TextField label="Name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
       <TextField
         label="Expires in (days)"
