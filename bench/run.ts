@@ -89,6 +89,7 @@ function serverEnvironment(): Record<string, string> {
     // exhaust, since the bench measures serving, not refusing.
     RATE_LIMIT_MAX: "1000000",
     ORDER_RATE_LIMIT_MAX: "1000000",
+    API_KEY_RATE_LIMIT_MAX: "1000000",
   };
 }
 

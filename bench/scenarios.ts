@@ -6,6 +6,8 @@ import type { ServerVariant } from "./server-variants";
 /** The signed-in bench user, for scenarios that call protected procedures. */
 export interface BenchSession {
   accessToken: string;
+  /** A personal API key of the bench user, scoped to what the user holds. */
+  apiKey: string;
 }
 
 /** What a scenario's request may use: the bench user and the bench database's rows. */
@@ -61,6 +63,18 @@ export const scenarios: Scenario[] = [
       method: "GET",
       path: "/trpc/auth.me",
       headers: { authorization: `Bearer ${accessToken}` },
+    }),
+    limit: "plain-fastify",
+    compared: OURS,
+    target: 0.85,
+  },
+  {
+    // The same call, authenticated by a key: its check, scopes, rate limit and last use.
+    name: "protected query with an API key",
+    request: ({ apiKey }) => ({
+      method: "GET",
+      path: "/trpc/auth.me",
+      headers: { authorization: `Bearer ${apiKey}` },
     }),
     limit: "plain-fastify",
     compared: OURS,

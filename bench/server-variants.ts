@@ -28,7 +28,7 @@ export const serverVariants = {
     server.app.addHook("onClose", () => sql.end({ timeout: 5 }));
     answerHealthCheckWithoutLayers(server);
     answerProductListWithoutLayers(server, sql);
-    answerProtectedQueryWithoutLayers(server, config);
+    answerProtectedQueryWithoutLayers(server, config, sql);
     return server;
   },
 } satisfies Record<string, (config: Config) => Promise<Server>>;

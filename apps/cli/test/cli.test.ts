@@ -49,11 +49,12 @@ describe("pnpm cli on the embedded database", () => {
     const cleaned = await cli(["clean-up"], { DATA_DIR: dataDir });
     expect(cleaned.code).toBe(0);
     expect(cleaned.stdout.split("\n")).toEqual([
-      "Cleaning up 1/5 sessions: 0 deleted",
-      "Cleaning up 2/5 emailTokens: 0 deleted",
-      "Cleaning up 3/5 oidcLoginAttempts: 0 deleted",
-      "Cleaning up 4/5 mfaChallenges: 0 deleted",
-      "Cleaning up 5/5 temporaryGrants: 0 deleted",
+      "Cleaning up 1/6 sessions: 0 deleted",
+      "Cleaning up 2/6 emailTokens: 0 deleted",
+      "Cleaning up 3/6 oidcLoginAttempts: 0 deleted",
+      "Cleaning up 4/6 mfaChallenges: 0 deleted",
+      "Cleaning up 5/6 temporaryGrants: 0 deleted",
+      "Cleaning up 6/6 apiKeys: 0 deleted",
       "Deleted 0 expired records.",
       "",
     ]);
@@ -181,7 +182,7 @@ describe.skipIf(!process.env.DATABASE_URL)("pnpm cli on Postgres", () => {
 
     const result = await cli(["clean-up"], env);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("Cleaning up 2/5 emailTokens: 2 deleted");
+    expect(result.stdout).toContain("Cleaning up 2/6 emailTokens: 2 deleted");
     expect(await db().select().from(emailTokens).where(eq(emailTokens.userId, user!.id))).toHaveLength(1);
   });
 });

@@ -1,6 +1,8 @@
 import {
   type AppJobQueue,
+  type ApiKeyCache,
   CLOCK_TOLERANCE_SECONDS,
+  createApiKeyCache,
   createSessionCache,
   defaultSessionCacheOptions,
   deriveSealingKey,
@@ -50,6 +52,7 @@ export interface Resources {
   events: EventBus;
   permissionCache: PermissionCache;
   sessionCache: SessionCache;
+  apiKeyCache: ApiKeyCache;
   loginThrottle: LoginThrottle;
   usageLimiter: UsageLimiter;
   /** What each client address holds open of the live connections, across instances with Redis. */
@@ -128,6 +131,7 @@ export async function openResources(
     ? createRedisPermissionCache(redis, config.redis.keyPrefix)
     : createInProcessPermissionCache();
   const sessionCache = createSessionCache(events, { ...defaultSessionCacheOptions, log });
+  const apiKeyCache = createApiKeyCache(events, { ...defaultSessionCacheOptions, log });
   const mailer = createConfiguredMailer(database.db, config.mail, log);
   const tokenKeys =
     config.auth.algorithm === "EdDSA"
@@ -161,6 +165,7 @@ export async function openResources(
     events,
     permissionCache,
     sessionCache,
+    apiKeyCache,
     loginThrottle,
     usageLimiter,
     liveLeases,
@@ -174,6 +179,7 @@ export async function openResources(
       mailer.close();
       liveLeases.close();
       await sessionCache.close();
+      await apiKeyCache.close();
       await events.close();
       await redis?.quit();
       if (ownsDatabase) await database.close();

@@ -94,6 +94,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     events: resources.events,
     permissionCache: resources.permissionCache,
     sessionCache: resources.sessionCache,
+    apiKeyCache: resources.apiKeyCache,
+    apiKeyPolicy: {
+      maxLifetimeDays: config.apiKeys.maxLifetimeDays,
+      maxKeysPerUser: config.apiKeys.maxPerUser,
+      rateLimit: { max: config.apiKeys.rateLimitMax, windowMs: config.rateLimit.windowMs },
+    },
     loginThrottle: resources.loginThrottle,
     usageLimiter: resources.usageLimiter,
     // Generous for a shopper, tight for a script that hoards stock or tries stolen cards; an

@@ -642,6 +642,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everyone's API keys, or one user's
+         * @description Who may call: permission api_key:read:any.
+         */
+        get: operations["admin-apiKeys-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me": {
         parameters: {
             query?: never;
@@ -723,6 +743,50 @@ export interface paths {
          */
         post: operations["users-deleteAccount"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your API keys, with their last use
+         * @description Who may call: signed-in.
+         */
+        get: operations["apiKeys-list"];
+        put?: never;
+        /**
+         * Create an API key (its secret is answered this once)
+         * @description Who may call: signed-in.
+         */
+        post: operations["apiKeys-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Who may call: owner or api_key:revoke:any.
+         */
+        delete: operations["apiKeys-revoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1307,7 +1371,7 @@ export interface operations {
                         email: string;
                         roles: ("admin" | "manager" | "customer")[];
                         createdAt: string;
-                        permissions: ("user:read:any" | "session:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
+                        permissions: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
                     };
                 };
             };
@@ -1899,7 +1963,7 @@ export interface operations {
                         /** @enum {string} */
                         name: "admin" | "manager" | "customer";
                         description: string;
-                        permissions: ("user:read:any" | "session:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
+                        permissions: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
                     }[];
                 };
             };
@@ -1995,7 +2059,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        name: "user:read:any" | "session:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
+                        name: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
                         description: string;
                     }[];
                 };
@@ -2014,7 +2078,7 @@ export interface operations {
             header?: never;
             path: {
                 userId: string;
-                permission: "user:read:any" | "session:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
+                permission: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
             };
             cookie?: never;
         };
@@ -2062,7 +2126,7 @@ export interface operations {
             header?: never;
             path: {
                 userId: string;
-                permission: "user:read:any" | "session:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
+                permission: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
             };
             cookie?: never;
         };
@@ -2330,6 +2394,60 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "admin-apiKeys-list": {
+        parameters: {
+            query?: {
+                userId?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            prefix: string;
+                            scopes: string[];
+                            metadata: {
+                                [key: string]: unknown;
+                            } | null;
+                            quota: {
+                                limit: number;
+                                intervalSeconds: number;
+                            } | null;
+                            expiresAt: string;
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                            lastUsedIp: string | null;
+                            /** Format: uuid */
+                            userId: string;
+                            ownerEmail: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "users-me": {
         parameters: {
             query?: never;
@@ -2511,6 +2629,140 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "apiKeys-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        prefix: string;
+                        scopes: string[];
+                        metadata: {
+                            [key: string]: unknown;
+                        } | null;
+                        quota: {
+                            limit: number;
+                            intervalSeconds: number;
+                        } | null;
+                        expiresAt: string;
+                        createdAt: string;
+                        lastUsedAt: string | null;
+                        lastUsedIp: string | null;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "apiKeys-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    scopes: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
+                    /** @default 30 */
+                    expiresInDays?: number;
+                    quota?: {
+                        limit: number;
+                        intervalSeconds: number;
+                    };
+                    metadata?: {
+                        [key: string]: string | number | boolean | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        prefix: string;
+                        scopes: string[];
+                        metadata: {
+                            [key: string]: unknown;
+                        } | null;
+                        quota: {
+                            limit: number;
+                            intervalSeconds: number;
+                        } | null;
+                        expiresAt: string;
+                        createdAt: string;
+                        lastUsedAt: string | null;
+                        lastUsedIp: string | null;
+                        key: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "apiKeys-revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; there is nothing to answer */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];

@@ -62,6 +62,8 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
       ADMIN_EMAIL: adminEmail,
       ADMIN_PASSWORD: adminPassword,
       WEB_APP_DIR: webAppDir,
+      // Every test signs in anew from the same address: more than the default budget of a minute.
+      AUTH_RATE_LIMIT_MAX: "100",
     });
     server = await deployment.start();
     // "localhost" is a secure context for the browser, so the Secure session cookies are kept over http.
@@ -208,10 +210,11 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     await second.waitForURL(`${baseUrl}/products`);
 
     await first.reload();
-    const sessions = first.getByRole("table").getByRole("row");
+    const sessionTable = first.getByRole("region", { name: "Where you are signed in" }).getByRole("table");
+    const sessions = sessionTable.getByRole("row");
     await eventually(() => sessions.count()).toBe(3);
     await screenshot(first, "sessions");
-    await first.getByRole("table").getByRole("button", { name: "Sign out" }).click();
+    await sessionTable.getByRole("button", { name: "Sign out" }).click();
     await eventually(() => sessions.count()).toBe(2);
 
     await second.goto(`${baseUrl}/orders`);
@@ -242,5 +245,37 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
       "Broken from audit row 1 on: Audit row 1 was changed after seal 1 sealed it",
     );
     await screenshot(admin, "audit-chain-broken");
+  });
+
+  it("creates an API key with chosen permissions, shows it once, lists its last use and revokes it", async () => {
+    const email = uniqueEmail("web-api-key");
+    const password = "a long api key passphrase";
+    const page = await newPage();
+    await page.goto(`${baseUrl}/sign-up`);
+    await sendCredentials(page, email, password, "Sign up");
+    await signInAfterSignUp(page, email, password);
+    await page.getByRole("link", { name: email }).click();
+
+    const keys = page.getByRole("region", { name: "API keys" });
+    await keys.getByLabel("Name", { exact: true }).fill("Nightly export");
+    await keys.getByRole("checkbox", { name: "order:create" }).check();
+    await keys.getByRole("button", { name: "Create key" }).click();
+    const key = (await keys.getByLabel("New API key").textContent())!;
+    expect(key).toMatch(/^seed_[a-z0-9]{16}_/);
+    await screenshot(page, "api-key-created");
+    await keys.getByRole("button", { name: "I have copied it" }).click();
+    await eventually(() => page.getByText(key).count()).toBe(0);
+
+    const callWithKey = () =>
+      fetch(`${baseUrl}/api/users/me`, { headers: { authorization: `Bearer ${key}` } }).then((answer) => answer.status);
+    expect(await callWithKey()).toBe(200);
+    await page.reload();
+    const row = keys.getByRole("row", { name: /Nightly export/ });
+    await eventually(() => row.textContent()).toMatch(/from 127\.0\.0\.1/);
+    await screenshot(page, "api-keys");
+
+    await row.getByRole("button", { name: "Revoke Nightly export" }).click();
+    await eventually(() => row.count()).toBe(0);
+    expect(await callWithKey()).toBe(401);
   });
 });

@@ -1,4 +1,4 @@
-import { authenticate, type Principal, resolveAccess } from "@seed/core";
+import { authenticate, authenticateApiKey, looksLikeApiKey, type Principal, resolveAccess } from "@seed/core";
 import type { ApiDependencies } from "./dependencies";
 import type { Transport } from "./transport";
 import { AppError, type Logger } from "@seed/platform";
@@ -75,15 +75,18 @@ export type Context = ApiDependencies &
  * when they came first, 0.35 µs now; bench/README.md).
  */
 export async function createContext(deps: ApiDependencies, transport: TransportInfo): Promise<Context> {
-  const accessToken = readAccessToken(transport);
-  const { user, authError, accessExpiresAt } = accessToken
-    ? await resolveUser(deps, accessToken)
-    : { user: null, authError: null, accessExpiresAt: null };
+  const credential = readCredential(transport);
+  const userAgent = firstHeader(transport.headers["user-agent"]) ?? null;
+  const { user, authError, accessExpiresAt } = !credential
+    ? { user: null, authError: null, accessExpiresAt: null }
+    : credential.kind === "api-key"
+      ? await resolveKeyHolder(deps, credential.value, { ip: transport.ip, requestId: transport.requestId, userAgent })
+      : await resolveUser(deps, credential);
   return {
     transport: transport.transport,
     requestId: transport.requestId,
     ip: transport.ip,
-    userAgent: firstHeader(transport.headers["user-agent"]) ?? null,
+    userAgent,
     log: transport.log,
     cookies: transport.cookies,
     user,
@@ -117,40 +120,73 @@ export function createContextInner(
 /** A jar for transports that carry no cookies, or must not honour them. */
 export const noCookies: CookieJar = { get: () => undefined, set: () => {}, clear: () => {} };
 
+type Credential = { kind: "access-token" | "api-key" | "misplaced-api-key"; value: string };
+
 /**
- * The access token, from the first of: `Authorization: Bearer`, the HttpOnly cookie,
+ * The credential of the call, from the first of: `Authorization: Bearer`, the HttpOnly cookie,
  * `x-access-token`, and on a socket its connection parameters. Never from a URL: the transport
- * refuses those before a context is made.
+ * refuses those before a context is made. An API key counts only in the Authorization header:
+ * anywhere else it is refused, so that scripts put it where proxies and logs know to hide it.
  */
-function readAccessToken(transport: TransportInfo): string | null {
+function readCredential(transport: TransportInfo): Credential | null {
   const authorization = firstHeader(transport.headers.authorization);
   if (authorization) {
     const [scheme, token] = authorization.split(" ");
     // Any other scheme is kept as it is, so that it fails verification loudly rather than
     // leaving the caller anonymous without a word.
-    return scheme?.toLowerCase() === "bearer" && token ? token : authorization;
+    const value = scheme?.toLowerCase() === "bearer" && token ? token : authorization;
+    return { kind: looksLikeApiKey(value) ? "api-key" : "access-token", value };
   }
-  return (
+  const value =
     transport.cookies.get(ACCESS_COOKIE) ??
     firstHeader(transport.headers["x-access-token"]) ??
     transport.connectionParams?.token ??
-    null
-  );
+    null;
+  if (value === null) return null;
+  return { kind: looksLikeApiKey(value) ? "misplaced-api-key" : "access-token", value };
 }
 
-async function resolveUser(
-  deps: ApiDependencies,
-  accessToken: string,
-): Promise<{ user: Principal | null; authError: string | null; accessExpiresAt: Date | null }> {
+type ResolvedCaller = { user: Principal | null; authError: string | null; accessExpiresAt: Date | null };
+
+const refusedCaller = (error: unknown): ResolvedCaller => {
+  if (error instanceof AppError) return { user: null, authError: error.message, accessExpiresAt: null };
+  throw error;
+};
+
+async function resolveUser(deps: ApiDependencies, credential: Credential): Promise<ResolvedCaller> {
+  if (credential.kind === "misplaced-api-key") {
+    return refusedCaller(new AppError("UNAUTHENTICATED", "Send an API key in the Authorization header only"));
+  }
   try {
-    const { session, tokenExpiresAt } = await authenticate(deps, accessToken);
+    const { session, tokenExpiresAt } = await authenticate(deps, credential.value);
     const { roles, permissions } = await resolveAccess(deps, session.id, session.accessVersion);
     const { id, email, createdAt, sessionId } = session;
-    const user = { id, email, createdAt, sessionId, roles, permissions };
+    const user = { id, email, createdAt, sessionId, apiKey: null, roles, permissions };
     return { user, authError: null, accessExpiresAt: tokenExpiresAt };
   } catch (error) {
-    if (error instanceof AppError) return { user: null, authError: error.message, accessExpiresAt: null };
-    throw error;
+    return refusedCaller(error);
+  }
+}
+
+/**
+ * The owner of an API key, with the key's scopes as their permissions, less any the owner no
+ * longer holds: a role taken from the owner is taken from their keys on the next call.
+ */
+async function resolveKeyHolder(
+  deps: ApiDependencies,
+  key: string,
+  caller: Pick<TransportInfo, "ip" | "requestId"> & { userAgent: string | null },
+): Promise<ResolvedCaller> {
+  try {
+    const record = await authenticateApiKey(deps, key, { userId: null, ...caller });
+    const { id, email, createdAt, accessVersion } = record.owner;
+    const access = await resolveAccess(deps, id, accessVersion);
+    const permissions = new Set(record.scopes.filter((scope) => access.permissions.has(scope)));
+    const apiKey = { id: record.keyId, quota: record.quota };
+    const user = { id, email, createdAt, sessionId: null, apiKey, roles: access.roles, permissions };
+    return { user, authError: null, accessExpiresAt: record.expiresAt };
+  } catch (error) {
+    return refusedCaller(error);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { AnyProcedure } from "@trpc/server";
 import type { AccessRule, ProcedureMeta, RestRoute } from "./procedure-meta";
 import { appRouter, type AppRouter } from "./root";
+import { acceptsApiKeys } from "./middlewares/api-keys";
 
 type PathsOf<TRecord, TPrefix extends string = ""> = {
   [K in keyof TRecord & string]: TRecord[K] extends AnyProcedure
@@ -17,6 +18,8 @@ export interface DeclaredProcedure {
   type: "query" | "mutation" | "subscription";
   access: AccessRule;
   credential: boolean;
+  /** Whether a personal API key may call it (see `acceptsApiKeys`). */
+  acceptsApiKeys: boolean;
   restRoute: DeclaredRestRoute | null;
   /** Why a query or mutation is served over tRPC only. */
   trpcOnly: string | null;
@@ -58,6 +61,7 @@ function declarationOf(path: string, procedure: AnyProcedure): DeclaredProcedure
     type: procedure._def.type,
     access: meta.access,
     credential: meta.credential ?? false,
+    acceptsApiKeys: acceptsApiKeys(procedure._def.type, meta),
     restRoute: restRouteOf(procedure, meta.openapi),
     trpcOnly: meta.trpcOnly ?? null,
     validatesOutput: "output" in procedure._def && procedure._def.output !== undefined,

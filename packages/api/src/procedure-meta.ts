@@ -33,6 +33,9 @@ export type RestRoute = NonNullable<OpenApiMeta["openapi"]> & {
  *   routers never write it.
  * - `credential` marks a procedure that checks a password or mints tokens: the server gives it a
  *   small rate limit of its own and refuses it inside a batch, so that each call counts.
+ * - `requiresSession` marks a procedure only a person signed in may call (managing API keys,
+ *   sessions, two-step sign-in): an API key is refused there, as on credential procedures and
+ *   subscriptions. Set by `sessionProcedure`, or written beside another builder.
  * - `openapi` names its REST route; the document's security is derived from `access`.
  * - `trpcOnly` says why a query or mutation has no REST route. Every query and mutation has one
  *   or the other (a test fails otherwise); subscriptions have neither, they are served over
@@ -41,6 +44,7 @@ export type RestRoute = NonNullable<OpenApiMeta["openapi"]> & {
 export type ProcedureMeta = {
   access?: AccessRule;
   credential?: true;
+  requiresSession?: true;
   openapi?: RestRoute;
   trpcOnly?: string;
 };

@@ -1,4 +1,5 @@
 import { adminRouter } from "./routers/admin";
+import { apiKeysRouter } from "./routers/api-keys";
 import { authRouter } from "./routers/auth";
 import { exportsRouter } from "./routers/exports";
 import { healthRouter } from "./routers/health";
@@ -13,6 +14,7 @@ export const appRouter = router({
   auth: authRouter,
   admin: adminRouter,
   users: usersRouter,
+  apiKeys: apiKeysRouter,
   products: productsRouter,
   orders: ordersRouter,
   notifications: notificationsRouter,

@@ -4,6 +4,7 @@ import { t } from "./init";
 import { anyPermission } from "./middlewares/any-permission";
 import { ownership, type OwnershipRule } from "./middlewares/ownership";
 import { served } from "./middlewares/served";
+import { sessionOnly } from "./middlewares/session-only";
 import { signedIn } from "./middlewares/signed-in";
 
 export const router = t.router;
@@ -20,6 +21,12 @@ export const publicProcedure = t.procedure.use(served).meta({ access: { kind: "a
 
 /** Procedures for signed-in users; `ctx.user` is non-null inside. */
 export const protectedProcedure = publicProcedure.use(signedIn).meta({ access: { kind: "signed-in" } });
+
+/**
+ * Procedures only a person signed in may call: an API key is refused, and `ctx.user.sessionId`
+ * is the session they signed in with.
+ */
+export const sessionProcedure = protectedProcedure.use(sessionOnly).meta({ requiresSession: true });
 
 /** Procedures for users holding any of `permissions`. */
 export function requirePermission(...permissions: [Permission, ...Permission[]]) {

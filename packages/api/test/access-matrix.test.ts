@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { accessMatrix } from "../src/access-matrix";
 import {
   createAccount,
+  createApiKey,
   createProduct,
   deleteProduct,
   grantPermission,
@@ -131,6 +132,13 @@ const handWrittenInputs: Partial<Record<ProcedurePath, () => Promise<unknown>>> 
   "orders.onStatusChange": async () => ({ orderId: (await victimOrder()).id }),
   "orders.setStatus": async () => ({ orderId: (await victimOrder()).id, status: "shipped" }),
   "exports.get": async () => ({ exportId: await api.deps.jobs.enqueue("exports.orders", { userId: victimId }) }),
+  "apiKeys.create": async () => ({ name: "matrix", scopes: ["order:create"] }),
+  "apiKeys.revoke": async () => {
+    const victim = { id: victimId, permissions: permissionsFor(["customer"]) };
+    const input = { name: "victim's", scopes: ["order:create" as const], expiresInDays: 1 };
+    const created = await createApiKey({ ...api.deps, log: recordingLogger() }, victim, testActor, input);
+    return { keyId: created.id };
+  },
 };
 
 /** No input, or an empty object, when the procedure's input schemas accept it as it is. */
@@ -209,7 +217,7 @@ beforeAll(async () => {
   const temporary = await account(["customer"]);
   await grantPermission(
     api.deps,
-    { ...admin, sessionId: randomUUID(), roles: ["admin"], permissions: permissionsFor(["admin"]) },
+    { ...admin, sessionId: randomUUID(), apiKey: null, roles: ["admin"], permissions: permissionsFor(["admin"]) },
     testActor,
     { userId: temporary.id, permission: "audit:read", expiresAt: new Date(Date.now() + 3_600_000), reason: "audit" },
   );

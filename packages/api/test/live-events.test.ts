@@ -35,6 +35,7 @@ async function signedIn(roles: RoleName[]): Promise<Principal> {
     email,
     createdAt: session.user.createdAt,
     sessionId: session.sessionId,
+    apiKey: null,
     roles,
     permissions: new Set(roles.flatMap((role) => roleCatalog[role].permissions)),
   };

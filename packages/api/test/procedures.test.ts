@@ -20,6 +20,7 @@ const userWith = (role: RoleName): Principal => ({
   email: `${role}@example.com`,
   createdAt: new Date(),
   sessionId: randomUUID(),
+  apiKey: null,
   roles: [role],
   permissions: permissionsFor([role]),
 });

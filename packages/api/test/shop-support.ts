@@ -17,6 +17,7 @@ export async function member(api: TestApi, roles: RoleName[], grants: Permission
   const principal: Principal = {
     ...user,
     sessionId: randomUUID(),
+    apiKey: null,
     roles,
     permissions: permissionsFor(roles, grants),
   };

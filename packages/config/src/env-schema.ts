@@ -106,6 +106,10 @@ export const envSchema = z.object({
   ORDER_RATE_LIMIT_MAX: integer(1, 1_000_000).default(30),
   RATE_LIMIT_WINDOW_MS: integer(1000, 3_600_000).default(60_000),
 
+  API_KEY_MAX_LIFETIME_DAYS: integer(1, 3650).default(90),
+  API_KEY_MAX_PER_USER: integer(1, 1000).default(25),
+  API_KEY_RATE_LIMIT_MAX: integer(1, 1_000_000).default(600),
+
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000).default(10_000),
 
   METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),

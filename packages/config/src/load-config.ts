@@ -50,6 +50,8 @@ export interface Config {
     maxBatchSize: number;
   };
   rateLimit: { max: number; authMax: number; windowMs: number; ordersPerUser: number };
+  /** Personal API keys: the longest lifetime, how many a user may hold, calls per key per rate-limit window. */
+  apiKeys: { maxLifetimeDays: number; maxPerUser: number; rateLimitMax: number };
   shutdownTimeoutMs: number;
   /** `/metrics` is served only when a token is set, and only to requests bearing it. */
   metrics: { token: string | null };
@@ -183,6 +185,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       authMax: env.AUTH_RATE_LIMIT_MAX,
       windowMs: env.RATE_LIMIT_WINDOW_MS,
       ordersPerUser: env.ORDER_RATE_LIMIT_MAX,
+    },
+    apiKeys: {
+      maxLifetimeDays: env.API_KEY_MAX_LIFETIME_DAYS,
+      maxPerUser: env.API_KEY_MAX_PER_USER,
+      rateLimitMax: env.API_KEY_RATE_LIMIT_MAX,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     metrics: { token: env.METRICS_TOKEN ?? null },

@@ -13,6 +13,8 @@ import type { AppJobQueue } from "./jobs/job-catalogue";
 import type { AccessTokenService } from "./auth/access-tokens/access-token-service";
 import type { SessionCache } from "./sessions/session-cache";
 import type { OidcProviders } from "./oidc/providers";
+import type { ApiKeyCache } from "./api-keys/api-key-cache";
+import type { ApiKeyPolicy } from "./api-keys/api-key-policy";
 
 /**
  * What the domain works with; made once at start-up by the server (or a test, or a worker).
@@ -25,6 +27,10 @@ export interface Dependencies {
   permissionCache: PermissionCache;
   /** The sessions recently found live; invalidated through `events`. */
   sessionCache: SessionCache;
+  /** The API keys recently found usable; invalidated through `events`. */
+  apiKeyCache: ApiKeyCache;
+  /** Lifetimes, numbers and rate limits of API keys, from the configuration. */
+  apiKeyPolicy: ApiKeyPolicy;
   loginThrottle: LoginThrottle;
   usageLimiter: UsageLimiter;
   /** How many orders a user, and an address, may place per window. */

@@ -1,5 +1,6 @@
 export * from "./dependencies";
 export * from "./access";
+export * from "./api-keys";
 export * from "./audit";
 export * from "./audit-chain";
 export * from "./auth";

@@ -2,6 +2,7 @@ import {
   type Actor,
   type Dependencies,
   createAccessTokenService,
+  createApiKeyCache,
   createOidcProviders,
   createSessionCache,
   deriveSealingKey,
@@ -88,6 +89,8 @@ export async function createTestDomain(driver?: DatabaseDriver): Promise<{
     accessTokens: createAccessTokenService(tokenOptions, sharedSecretKeys(tokenOptions.secret)),
     events,
     sessionCache: createSessionCache(events),
+    apiKeyCache: createApiKeyCache(events),
+    apiKeyPolicy: { maxLifetimeDays: 90, maxKeysPerUser: 25, rateLimit: { max: 1000, windowMs: 60_000 } },
     permissionCache: createInProcessPermissionCache(),
     loginThrottle: createInProcessLoginThrottle(),
     // Unlimited, so that tests may place hundreds of orders; the limits have tests of their own.

@@ -3,6 +3,7 @@
  * answers the request itself when it refuses it.
  */
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "@seed/api";
+import { containsApiKey } from "@seed/core";
 import type { Config } from "@seed/config";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -18,17 +19,21 @@ const TOKEN_PARAMETERS = new Set([
   "jwt",
   "auth",
   "authorization",
+  "api_key",
+  "apikey",
+  "api-key",
 ]);
 
 /**
  * URLs end up in logs, proxies and browser history, so a token there is as good as leaked: it
- * is refused loudly rather than ignored, so that the client's author notices.
+ * is refused loudly rather than ignored, so that the client's author notices. An API key is
+ * recognised by its prefix under any parameter name, inside a tRPC input too.
  */
 export async function refuseTokensInUrl(req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const query = req.url.split("?")[1];
   if (!query) return;
-  for (const name of new URLSearchParams(query).keys()) {
-    if (TOKEN_PARAMETERS.has(name.toLowerCase())) {
+  for (const [name, value] of new URLSearchParams(query)) {
+    if (TOKEN_PARAMETERS.has(name.toLowerCase()) || containsApiKey(value)) {
       req.log.warn({ securityEvent: "token_in_url", parameter: name }, "token in URL refused");
       await refuse(req, reply, 400, "Tokens are not accepted in URLs; send them in the Authorization header");
       return;

@@ -26,6 +26,8 @@ interface Def {
   items?: z.ZodType[];
   in?: z.ZodType;
   out?: z.ZodType;
+  keyType?: z.ZodType;
+  valueType?: z.ZodType;
 }
 
 const LEAVES = new Set([
@@ -48,7 +50,9 @@ function stringsIn(schema: z.ZodType, at: string): { at: string; schema: z.ZodTy
   if (LEAVES.has(def.type)) return [];
   const children: [string, z.ZodType][] = [
     ...Object.entries(def.shape ?? {}).map(([key, field]): [string, z.ZodType] => [`${at}.${key}`, field]),
-    ...[def.innerType, def.element, def.in, def.out].filter((child) => child !== undefined).map((child) => [at, child]),
+    ...[def.innerType, def.element, def.in, def.out, def.keyType, def.valueType]
+      .filter((child) => child !== undefined)
+      .map((child) => [at, child]),
     ...[...(def.options ?? []), ...(def.items ?? [])].map((child): [string, z.ZodType] => [at, child]),
   ] as [string, z.ZodType][];
   if (children.length === 0) throw new Error(`${at}: no walk through zod type "${def.type}"; add it here`);

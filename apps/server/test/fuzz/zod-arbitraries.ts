@@ -31,6 +31,8 @@ interface SchemaDef {
   in?: z.ZodType;
   out?: z.ZodType;
   element?: z.ZodType;
+  keyType?: z.ZodType;
+  valueType?: z.ZodType;
   options?: z.ZodType[];
   entries?: Record<string, string | number>;
   values?: unknown[];
@@ -137,6 +139,10 @@ export function validInputOf(schema: z.ZodType): Arbitrary<unknown> {
       return pipeArbitrary(def.in!, def.out!);
     case "array":
       return arrayArbitrary(def);
+    case "record":
+      return fc
+        .dictionary(validInputOf(def.keyType!) as Arbitrary<string>, validInputOf(def.valueType!), { maxKeys: 4 })
+        .filter((value) => passesChecks(schema, value));
     case "union":
       return fc.oneof(...def.options!.map(validInputOf));
     case "object":

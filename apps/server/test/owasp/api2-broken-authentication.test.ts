@@ -37,6 +37,14 @@ describe("API2 broken authentication", () => {
       tests: ["refuses a callback replayed with the same code and state"],
     },
     { file: "apps/server/test/transport-security.test.ts", tests: ["refuses to batch a sign-in with other calls"] },
+    {
+      file: "apps/server/test/api-keys.test.ts",
+      tests: [
+        "refuses the right id with a wrong secret, and still serves the right one",
+        "never accepts a key from the URL, nor from anywhere but the Authorization header",
+        "refuses a revoked key on the next request, on this instance and on the other",
+      ],
+    },
     { file: "packages/api/test/auth-service.test.ts", tests: [] },
     { file: "packages/api/test/access-tokens.test.ts", tests: [] },
   ]);

@@ -1,3 +1,4 @@
+import { ApiKeyList } from "./api-key-list";
 import { SessionList } from "./session-list";
 import { TwoStepVerification } from "./two-step-verification";
 
@@ -8,6 +9,7 @@ export function AccountPage() {
       <h1 id="account-title">Account security</h1>
       <TwoStepVerification />
       <SessionList />
+      <ApiKeyList />
     </section>
   );
 }

@@ -29,6 +29,7 @@ export const procedureTable: GeneratedDocument = {
       describeAccess(procedure.access),
       restColumn(procedure),
       procedure.credential ? "yes" : "",
+      procedure.acceptsApiKeys ? "" : "refused",
     ]);
     const trpcOnly = procedureCatalog.filter((procedure) => procedure.trpcOnly !== null);
     return [
@@ -40,14 +41,16 @@ export const procedureTable: GeneratedDocument = {
       "`protectedProcedure`, `requirePermission(...)`, `requireOwnership(...)` in",
       "[`packages/api/src/trpc.ts`](../packages/api/src/trpc.ts)), which sets it in the procedure's meta",
       "beside the check that enforces it. A credential procedure checks a password or mints tokens: the",
-      "server gives it a small rate limit of its own and refuses it inside a batch. A test calls every",
-      "procedure as an anonymous caller, a customer, a manager, an admin and a user holding one temporary",
-      "permission, and compares with this table.",
+      "server gives it a small rate limit of its own and refuses it inside a batch. A personal",
+      "[API key](api-keys.md) is refused by credential procedures, subscriptions and the procedures that",
+      "require a person signed in (`sessionProcedure`, or `requiresSession` in the meta). A test calls",
+      "every procedure as an anonymous caller, a customer, a manager, an admin and a user holding one",
+      "temporary permission, and compares with this table.",
       "",
       "Queries and mutations are also REST routes under `/api` ([api.md](api.md#rest-and-openapi)), with",
       "the success status shown; subscriptions are served over WebSockets and server-sent events only.",
       "",
-      markdownTable(["procedure", "type", "access", "REST route", "credential"], rows),
+      markdownTable(["procedure", "type", "access", "REST route", "credential", "API key"], rows),
       "",
       "## Not on REST",
       "",

@@ -3,6 +3,7 @@ import {
   type Access,
   accessChangesChannel,
   currentAccess,
+  isSessionPrincipal,
   type Principal,
   type SessionEvent,
   sessionEventsChannel,
@@ -200,7 +201,10 @@ async function watchAccess(ctx: Context, user: Principal, signal: AbortSignal, o
     ctx.events.subscribe<unknown>(sessionEventsChannel(user.id), signal),
     ctx.events.subscribe<unknown>(accessChangesChannel(user.id), signal),
   ]);
-  if (!(await sessionIsLive(ctx.db, user.id, user.sessionId))) throw new AppError("UNAUTHENTICATED", SESSION_ENDED);
+  // Subscriptions are refused to API keys (trpc.ts), so every subscriber here signed in.
+  if (!isSessionPrincipal(user) || !(await sessionIsLive(ctx.db, user.id, user.sessionId))) {
+    throw new AppError("UNAUTHENTICATED", SESSION_ENDED);
+  }
   const changesAt = await enforceAccess(ctx, user, { type: "access.changed" }, options);
   return { guards, changesAt: changesAt ?? null };
 }

@@ -1,7 +1,9 @@
 import { TRPCError } from "@trpc/server";
+import { chargeApiKeyCall } from "@seed/core";
 import { t } from "../init";
 import { finishing } from "../live/live-feed";
 import { toTRPCError } from "../trpc-errors";
+import { acceptsApiKeys, refuseApiKey } from "./api-keys";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
@@ -15,14 +17,23 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  * - A socket carries subscriptions only. Queries and mutations go over HTTP, where rate limits,
  *   cookies and CSRF defences apply, and where every call is checked against a live session.
  *   (HTTP, in turn, refuses subscriptions before any procedure runs: see the server's guards.)
+ * - A call made with an API key is refused where only a person signed in may act (see
+ *   `acceptsApiKeys`), and otherwise counted against the key's rate limit and quota.
  * - Errors of services become tRPC errors, also when they end a subscription.
  */
-export const served = t.middleware(async ({ ctx, path, type, next }) => {
+export const served = t.middleware(async ({ ctx, path, type, meta, next }) => {
   const run = async () => {
     if (ctx.transport === "websocket" && type !== "subscription") {
       throw new TRPCError({
         code: "METHOD_NOT_SUPPORTED",
         message: "Only subscriptions are served over WebSockets; send queries and mutations over HTTP",
+      });
+    }
+    const apiKey = ctx.user?.apiKey;
+    if (apiKey) {
+      if (!acceptsApiKeys(type, meta)) await refuseApiKey(ctx, path);
+      await chargeApiKeyCall(ctx, apiKey).catch((error: unknown) => {
+        throw toTRPCError(error);
       });
     }
     const result = await next();

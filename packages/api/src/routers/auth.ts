@@ -26,15 +26,16 @@ import {
 } from "@seed/core";
 import { liveEvents } from "../live/live-events";
 import { resumeInput } from "../live/resume-input";
-import { protectedProcedure, publicProcedure, requireOwnership } from "../trpc";
+import { protectedProcedure, publicProcedure, requireOwnership, sessionProcedure } from "../trpc";
 import { emailRouter } from "./email";
 import { mfaRouter } from "./mfa";
 import { passwordRouter } from "./password";
 import { oidcRouter } from "./oidc";
 import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./session-cookies";
 
+/** Where the caller is signed in; an API key may not see nor end sessions. */
 const sessionsRouter = {
-  list: protectedProcedure
+  list: sessionProcedure
     .meta({ openapi: { method: "GET", path: "/auth/sessions", tags: ["sessions"], summary: "Your live sessions" } })
     .output(z.array(sessionSchema))
     .query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.user.sessionId)),
@@ -46,6 +47,7 @@ const sessionsRouter = {
     notFound: "No such session",
   })
     .meta({
+      requiresSession: true,
       openapi: { method: "DELETE", path: "/auth/sessions/{sessionId}", tags: ["sessions"], summary: "End one session" },
     })
     .output(sessionRevokedSchema)
@@ -55,7 +57,7 @@ const sessionsRouter = {
     }),
 
   /** Signs the caller out everywhere, this session included. */
-  revokeAll: protectedProcedure
+  revokeAll: sessionProcedure
     .meta({
       openapi: { method: "DELETE", path: "/auth/sessions", tags: ["sessions"], summary: "Sign out everywhere" },
     })

@@ -13,7 +13,7 @@ import {
   sessionTokensSchema,
   textSchema,
 } from "@seed/core";
-import { protectedProcedure, publicProcedure } from "../trpc";
+import { protectedProcedure, publicProcedure, sessionProcedure } from "../trpc";
 import { setSessionCookies } from "./session-cookies";
 
 /** A six-digit code from the authenticator, or a recovery code; long enough for either, no longer. */
@@ -31,7 +31,7 @@ export const mfaRouter = {
    * recent sign-in may start it: a stolen, long-lived session cannot put its own authenticator
    * on the account.
    */
-  enroll: protectedProcedure
+  enroll: sessionProcedure
     .meta({
       openapi: {
         method: "POST",
@@ -52,7 +52,7 @@ export const mfaRouter = {
     }),
 
   /** The recovery codes are shown this once; only their hashes are kept. */
-  confirm: protectedProcedure
+  confirm: sessionProcedure
     .meta({
       openapi: {
         method: "POST",
@@ -66,7 +66,7 @@ export const mfaRouter = {
     .output(z.object({ recoveryCodes: z.array(z.string()) }))
     .mutation(({ ctx, input }) => confirmMfa(ctx, ctx.user.id, input.code, actorOf(ctx))),
 
-  disable: protectedProcedure
+  disable: sessionProcedure
     .meta({
       credential: true,
       openapi: {

@@ -15,7 +15,7 @@ import {
   requestEmailChange,
   updateProfile,
 } from "@seed/core";
-import { publicProcedure, protectedProcedure } from "../trpc";
+import { publicProcedure, protectedProcedure, sessionProcedure } from "../trpc";
 import { clearSessionCookies } from "./session-cookies";
 
 /** The caller, acting on their own account. */
@@ -40,7 +40,7 @@ export const usersRouter = {
     .output(profileSchema)
     .mutation(({ ctx, input }) => updateProfile(ctx.db, { ...actorOf(ctx), userId: ctx.user.id }, input)),
 
-  changeEmail: protectedProcedure
+  changeEmail: sessionProcedure
     .meta({
       credential: true,
       openapi: {
@@ -70,7 +70,7 @@ export const usersRouter = {
     .output(z.object({ email: z.string() }))
     .mutation(({ ctx, input }) => confirmEmailChange(ctx, actorOf(ctx), input.token)),
 
-  deleteAccount: protectedProcedure
+  deleteAccount: sessionProcedure
     .meta({
       credential: true,
       openapi: {

@@ -6,6 +6,8 @@
 export const permissionCatalog = {
   "user:read:any": "See any user's account, roles and permissions",
   "session:revoke:any": "Sign any user out of their sessions",
+  "api_key:read:any": "See anyone's API keys (never their secrets)",
+  "api_key:revoke:any": "Revoke anyone's API keys",
   "role:assign": "Give roles to users and take them away",
   "permission:grant": "Grant individual permissions, possibly for a limited time, and revoke them",
   "audit:read": "Read the audit trail",

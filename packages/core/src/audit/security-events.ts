@@ -15,7 +15,8 @@ export type SecurityEventType =
   | "refresh_token_reuse"
   | "role_changed"
   | "permission_changed"
-  | "sessions_revoked";
+  | "sessions_revoked"
+  | "api_key_revoked";
 
 /**
  * Records a security event in the table and in the log. Never throws: failing to record must

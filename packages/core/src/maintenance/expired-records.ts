@@ -1,4 +1,5 @@
 import {
+  apiKeys,
   emailTokens,
   mfaChallenges,
   oidcLoginAttempts,
@@ -15,6 +16,7 @@ export const expiringRecords = [
   "oidcLoginAttempts",
   "mfaChallenges",
   "temporaryGrants",
+  "apiKeys",
 ] as const;
 
 export type ExpiringRecord = (typeof expiringRecords)[number];
@@ -26,12 +28,14 @@ const tables = {
   oidcLoginAttempts,
   mfaChallenges,
   temporaryGrants: userPermissions,
+  apiKeys,
 } satisfies Record<ExpiringRecord, unknown>;
 
 /**
  * Deletes what has expired: sessions (with their rotated tokens), email tokens, OIDC sign-in
- * attempts, MFA challenges and temporary permission grants. None of them grants anything once
- * expired, so this only keeps the tables small; the audit trail keeps their history.
+ * attempts, MFA challenges, temporary permission grants and API keys (revoked or not). None of
+ * them grants anything once expired, so this only keeps the tables small; the audit trail keeps
+ * their history.
  * `onDeleted` hears of each kind as it is done, for a progress display.
  */
 export async function deleteExpiredRecords(

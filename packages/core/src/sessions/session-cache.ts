@@ -1,6 +1,10 @@
-import { setTimeout as delay } from "node:timers/promises";
-import type { EventBus, Logger } from "@seed/platform";
-import { LRUCache } from "lru-cache";
+import {
+  createInvalidatedCache,
+  defaultInvalidatedCacheOptions,
+  type EventBus,
+  type InvalidatedCacheOptions,
+  type InvalidationSource,
+} from "@seed/platform";
 import { sessionInvalidationsChannel, type SessionInvalidation } from "./session-invalidations";
 
 /** A live session and its user, as every authenticated request needs them. */
@@ -45,22 +49,17 @@ export function sessionInvalidator(events: EventBus): SessionInvalidator {
   };
 }
 
-export interface SessionCacheOptions {
-  /**
-   * The longest an entry is trusted. Invalidations normally arrive within milliseconds; this
-   * bounds the damage when one could not be sent (Redis away while a session was revoked).
-   */
-  ttlMs: number;
-  maxEntries: number;
-  /** How long to wait before listening again after the subscription to invalidations ended. */
-  retryDelayMs: number;
-  log?: Logger;
-}
+export type SessionCacheOptions = InvalidatedCacheOptions;
 
-export const defaultSessionCacheOptions: SessionCacheOptions = {
-  ttlMs: 30_000,
-  maxEntries: 10_000,
-  retryDelayMs: 1_000,
+export const defaultSessionCacheOptions: SessionCacheOptions = defaultInvalidatedCacheOptions;
+
+/** Every invalidation of the sessions channel concerns the sessions it names. */
+const sessionInvalidations: InvalidationSource = {
+  channel: sessionInvalidationsChannel,
+  read: (payload) => {
+    const { userId, sessionId } = payload as SessionInvalidation;
+    return { owner: userId, key: sessionId };
+  },
 };
 
 /**
@@ -72,92 +71,29 @@ export function createSessionCache(
   events: EventBus,
   options: SessionCacheOptions = defaultSessionCacheOptions,
 ): SessionCache {
-  const entries = new LRUCache<string, { session: SessionRecord; expiresAt: number }>({ max: options.maxEntries });
-  // When each user was last invalidated, and when everything was: a read that began before
-  // either is not remembered. Per user, so that one user signing in and out all day does not
-  // keep everyone else's sessions from being remembered.
-  const invalidatedAt = new Map<string, number>();
-  let resetAt = 0;
-  let generation = 0;
+  const cache = createInvalidatedCache<SessionRecord>(events, [sessionInvalidations], options);
   const announcer = sessionInvalidator(events);
-  const stopped = new AbortController();
-  let subscribed = false;
-  let connected = true;
-  const serving = () => subscribed && connected;
-
-  function forget(invalidation: SessionInvalidation) {
-    generation++;
-    if (invalidatedAt.size >= options.maxEntries) forgetEverything();
-    invalidatedAt.set(invalidation.userId, generation);
-    if (invalidation.sessionId) {
-      entries.delete(invalidation.sessionId);
-      return;
-    }
-    for (const [sessionId, entry] of entries) if (entry.session.id === invalidation.userId) entries.delete(sessionId);
-  }
-
-  function forgetEverything() {
-    resetAt = ++generation;
-    entries.clear();
-    invalidatedAt.clear();
-  }
-
-  const stopWatching = events.onConnectivityChange((isConnected) => {
-    connected = isConnected;
-    // Once connected again, a read that began while events could be missed may be stale.
-    forgetEverything();
-  });
-
-  const following = (async () => {
-    while (!stopped.signal.aborted) {
-      try {
-        const invalidations = await events.subscribe<SessionInvalidation>(sessionInvalidationsChannel, stopped.signal);
-        // A read that began before the subscription stood may have missed an invalidation.
-        forgetEverything();
-        subscribed = true;
-        for await (const { payload } of invalidations) forget(payload);
-      } catch (error) {
-        if (!stopped.signal.aborted) options.log?.warn({ err: error }, "session cache stopped listening");
-      } finally {
-        subscribed = false;
-        forgetEverything();
-      }
-      await delay(options.retryDelayMs, undefined, { signal: stopped.signal }).catch(() => {});
-    }
-  })();
-
   return {
     get generation() {
-      return generation;
+      return cache.generation;
     },
     get listening() {
-      return serving();
+      return cache.listening;
     },
-    get(sessionId) {
-      if (!serving()) return undefined;
-      const entry = entries.get(sessionId);
-      if (!entry) return undefined;
-      if (entry.expiresAt <= Date.now()) {
-        entries.delete(sessionId);
-        return undefined;
-      }
-      return entry.session;
-    },
+    get: (sessionId) => cache.get(sessionId),
     remember(readAtGeneration, session, sessionExpiresAt) {
-      if (!serving() || resetAt > readAtGeneration) return;
-      if ((invalidatedAt.get(session.id) ?? 0) > readAtGeneration) return;
-      const expiresAt = Math.min(Date.now() + options.ttlMs, sessionExpiresAt.getTime());
       // Every request of the session is handed this same object.
-      entries.set(session.sessionId, { session: Object.freeze(session), expiresAt });
+      cache.remember(readAtGeneration, {
+        key: session.sessionId,
+        owner: session.id,
+        value: Object.freeze(session),
+        expiresAt: sessionExpiresAt.getTime(),
+      });
     },
     async invalidate(invalidation) {
-      forget(invalidation);
+      cache.forget({ owner: invalidation.userId, key: invalidation.sessionId });
       await announcer.invalidate(invalidation);
     },
-    async close() {
-      stopWatching();
-      stopped.abort();
-      await following;
-    },
+    close: () => cache.close(),
   };
 }

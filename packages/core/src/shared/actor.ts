@@ -8,14 +8,32 @@ export interface Actor {
   requestId: string | null;
 }
 
-/** A signed-in user as the api sees them during one request. */
+/** A signed-in user, or the owner of an API key, as the api sees them during one request. */
 export interface Principal {
   id: string;
   email: string;
   createdAt: Date;
-  sessionId: string;
+  /** The session the caller signed in with; null for a caller presenting an API key. */
+  sessionId: string | null;
+  /** The API key the caller presented, or null for a signed-in session. */
+  apiKey: ApiKeyUse | null;
   roles: readonly RoleName[];
+  /** For an API key, only those of its scopes that its owner holds now. */
   permissions: ReadonlySet<Permission>;
+}
+
+/** What a call made with an API key counts against. */
+export interface ApiKeyUse {
+  id: string;
+  /** Calls allowed per interval, or null for no quota. */
+  quota: { limit: number; intervalMs: number } | null;
+}
+
+/** A caller who signed in: what changes how the account signs in, or its keys, needs one. */
+export type SessionPrincipal = Principal & { sessionId: string; apiKey: null };
+
+export function isSessionPrincipal(principal: Principal): principal is SessionPrincipal {
+  return principal.sessionId !== null && principal.apiKey === null;
 }
 
 export function actorOf(ctx: {

@@ -10,3 +10,4 @@ export * from "./mfa";
 export * from "./signing-keys";
 export * from "./products";
 export * from "./orders";
+export * from "./api-keys";

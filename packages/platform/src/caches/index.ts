@@ -1,3 +1,4 @@
 export * from "./permission-cache";
 export * from "./permission-cache-in-process";
 export * from "./permission-cache-redis";
+export * from "./invalidated-cache";

@@ -1,4 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
+import { adminApiKeysRouter } from "./api-keys";
 import { adminAuditRouter } from "./audit";
 import { adminJobsRouter } from "./jobs";
 import { adminPermissionsRouter } from "./permissions";
@@ -13,4 +14,5 @@ export const adminRouter = {
   audit: adminAuditRouter,
   securityEvents: adminSecurityEventsRouter,
   jobs: adminJobsRouter,
+  apiKeys: adminApiKeysRouter,
 } satisfies TRPCRouterRecord;
