@@ -36,10 +36,15 @@ function invalidCalls(): InvalidCall[] {
       seed: 31_337,
       numRuns: INPUTS_PER_PROCEDURE * 4,
     });
-    return candidates
-      .filter((candidate) => !input.safeParse(candidate).success)
-      .slice(0, INPUTS_PER_PROCEDURE)
-      .map((candidate) => ({ path, type, input: candidate }));
+    return (
+      candidates
+        .filter((candidate) => !input.safeParse(candidate).success)
+        // A query travels in its URL: Node refuses a request head past 16 KiB (431) before any
+        // route runs, which says nothing about validation.
+        .filter((candidate) => type === "mutation" || encodeURIComponent(JSON.stringify(candidate)).length < 8192)
+        .slice(0, INPUTS_PER_PROCEDURE)
+        .map((candidate) => ({ path, type, input: candidate }))
+    );
   });
 }
 
