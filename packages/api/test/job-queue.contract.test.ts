@@ -6,7 +6,9 @@ import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createBullJobQueue,
+  createInProcessEventBus,
   createInProcessJobQueue,
+  createInProcessPaymentProvider,
   createOutboxMailer,
   type JobQueue,
   type Mailer,
@@ -73,6 +75,18 @@ function controllableMailer() {
   };
 }
 
+/** What the jobs run with: the given mailer, and an in-process bus and payment provider. */
+function workerDeps(mailer: Mailer) {
+  return {
+    db,
+    mailer,
+    events: createInProcessEventBus(),
+    payments: createInProcessPaymentProvider(),
+    paymentTimeoutMs: 1_000,
+    log: recordingLogger(),
+  };
+}
+
 const message = (label: string) => ({ to: `${label}@example.com`, subject: `About ${label}`, text: "Hello" });
 
 describe.each(implementations)("the %s job queue", (_name, createQueue) => {
@@ -85,7 +99,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     await queue.enqueue("mail.send", message("queued"));
     expect(await queue.counts()).toMatchObject({ waiting: 1, active: 0 });
 
-    await queue.startWorker(jobWorker({ db, mailer, log: recordingLogger() }));
+    await queue.startWorker(jobWorker(workerDeps(mailer)));
     await expect.poll(() => mailer.sent.map((sent) => sent.to)).toEqual(["queued@example.com"]);
     await expect.poll(() => queue.counts()).toMatchObject({ waiting: 0, active: 0, failed: 0 });
   });
@@ -100,7 +114,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     queue = await createQueue();
     const { mailer } = controllableMailer();
     mailer.refusing = true;
-    await queue.startWorker(jobWorker({ db, mailer, log: recordingLogger() }));
+    await queue.startWorker(jobWorker(workerDeps(mailer)));
     const id = await queue.enqueue("mail.send", message("bounced"));
 
     await expect.poll(() => queue.deadLetters(10)).toHaveLength(1);
@@ -128,7 +142,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     const id = await queue.enqueue("exports.orders", { userId: user!.id });
     expect(await queue.find(id)).toMatchObject({ id, name: "exports.orders", state: "queued", result: null });
 
-    await queue.startWorker(jobWorker({ db, mailer: controllableMailer().mailer, log: recordingLogger() }));
+    await queue.startWorker(jobWorker(workerDeps(controllableMailer().mailer)));
     await expect.poll(async () => (await queue.find(id))?.state).toBe("done");
     expect((await queue.find(id))!.result).toEqual({
       csv: "order_id,placed_at,status,payment_status,items,total_amount,currency\r\n",
@@ -146,7 +160,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     queue = await createQueue();
     const { mailer, hold } = controllableMailer();
     const held = hold();
-    await queue.startWorker(jobWorker({ db, mailer, log: recordingLogger() }));
+    await queue.startWorker(jobWorker(workerDeps(mailer)));
     await queue.enqueue("mail.send", message("in-flight"));
     await held.started;
 
@@ -183,9 +197,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
       expiresAt: past,
     });
 
-    await queue.startWorker(
-      jobWorker({ db, mailer: createOutboxMailer(db, recordingLogger()), log: recordingLogger() }),
-    );
+    await queue.startWorker(jobWorker(workerDeps(createOutboxMailer(db, recordingLogger()))));
     await queue.enqueue("maintenance.cleanUpExpired", {});
 
     // Temporary grants are the last kind deleted: once they are gone, the job is done.

@@ -2,6 +2,7 @@ import type { JobCatalogue, JobQueue, JobWorker } from "@seed/platform";
 import type { z } from "zod";
 import { cleanUpExpiredJob } from "../maintenance/clean-up-expired-job";
 import { exportOrdersJob } from "../exports/export-orders-job";
+import { processPaymentJob } from "../orders/process-payment-job";
 import type { JobDefinition, JobDependencies } from "./job-definition";
 import { sendMailJob } from "./send-mail-job";
 
@@ -10,6 +11,7 @@ export const jobDefinitions = {
   "mail.send": sendMailJob,
   "maintenance.cleanUpExpired": cleanUpExpiredJob,
   "exports.orders": exportOrdersJob,
+  "orders.processPayment": processPaymentJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobDefinitions;
