@@ -120,8 +120,10 @@ export function createStripePaymentProvider(settings: StripeSettings): PaymentPr
         const intent = event.data.object;
         const paymentId = intent.metadata?.[PAYMENT_ID_KEY];
         if (!paymentId) return null;
-        const result = resultOf(intent);
-        return result.status === "processing" ? null : { eventId: event.id, paymentId, result };
+        // The event says what happened then; the intent it carries may have moved on since.
+        const result: PaymentNotice["result"] =
+          event.type === "payment_intent.succeeded" ? { status: "succeeded", reference: intent.id } : declined(intent);
+        return { eventId: event.id, paymentId, result };
       },
     },
   };
@@ -130,6 +132,10 @@ export function createStripePaymentProvider(settings: StripeSettings): PaymentPr
 function resultOf(intent: Stripe.PaymentIntent): ChargeResult {
   if (intent.status === "succeeded") return { status: "succeeded", reference: intent.id };
   if (intent.status === "processing") return { status: "processing" };
+  return declined(intent);
+}
+
+function declined(intent: Stripe.PaymentIntent): ChargeResult & { status: "declined" } {
   return { status: "declined", reason: intent.last_payment_error?.message ?? "The payment was declined" };
 }
 
