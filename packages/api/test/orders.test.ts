@@ -238,7 +238,10 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
     const lamp = await product();
     const refunded = payments.refunded;
     const hold = held.next();
-    const order = await customer.api.orders.place({ items: [{ productId: lamp.id, quantity: 3 }], idempotencyKey: key() });
+    const order = await customer.api.orders.place({
+      items: [{ productId: lamp.id, quantity: 3 }],
+      idempotencyKey: key(),
+    });
     await hold.charging;
     expect(await customer.api.orders.cancel({ orderId: order.id })).toMatchObject({
       status: "cancelled",
@@ -255,7 +258,10 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
 
   it("charges and moves an order once however often its payment job runs, even side by side", async () => {
     const lamp = await product();
-    const order = await customer.api.orders.place({ items: [{ productId: lamp.id, quantity: 1 }], idempotencyKey: key() });
+    const order = await customer.api.orders.place({
+      items: [{ productId: lamp.id, quantity: 1 }],
+      idempotencyKey: key(),
+    });
     await paymentsSettled();
     const charged = payments.charged;
     const events = await recordEvents<OrderStatusChange>(api.deps.events, userOrdersChannel(customer.id));
@@ -324,7 +330,10 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
   async function orderIn(status: OrderStatus) {
     const lamp = await product();
     if (status === "pending") payments.behaveAs("time out");
-    const order = await customer.api.orders.place({ items: [{ productId: lamp.id, quantity: 1 }], idempotencyKey: key() });
+    const order = await customer.api.orders.place({
+      items: [{ productId: lamp.id, quantity: 1 }],
+      idempotencyKey: key(),
+    });
     await paymentsSettled();
     if (status === "pending") {
       payments.behaveAs("succeed");

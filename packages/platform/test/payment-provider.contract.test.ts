@@ -216,9 +216,7 @@ describe("the Stripe payment provider", () => {
       expect(() => notices().read(Buffer.from(altered), genuine.signature)).toThrow(PaymentNoticeRefused);
       expect(() => notices().read(Buffer.from(genuine.body), undefined)).toThrow(PaymentNoticeRefused);
       const notJson = stripe.signed("{not json");
-      expect(() => notices().read(Buffer.from(notJson.body), notJson.signature)).toThrow(
-        PaymentNoticeRefused,
-      );
+      expect(() => notices().read(Buffer.from(notJson.body), notJson.signature)).toThrow(PaymentNoticeRefused);
     });
 
     it("passes over events about anything but a payment of this shop", async () => {

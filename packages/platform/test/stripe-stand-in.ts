@@ -151,7 +151,10 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
         });
       }
       refunds.push(refunded.id);
-      return { status: 200, body: { id: newId("re"), object: "refund", payment_intent: refunded.id, status: "succeeded" } };
+      return {
+        status: 200,
+        body: { id: newId("re"), object: "refund", payment_intent: refunded.id, status: "succeeded" },
+      };
     }
     return error(404, "invalid_request_error", "Unrecognized request URL");
   }
@@ -174,7 +177,8 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       return reply(error(500, "api_error", "Something went wrong on Stripe's end"));
     }
     const key = req.headers["idempotency-key"];
-    if (typeof key !== "string" || req.method === "GET") return reply(route(req.method!, path, new URLSearchParams(body)));
+    if (typeof key !== "string" || req.method === "GET")
+      return reply(route(req.method!, path, new URLSearchParams(body)));
     const fingerprint = createHash("sha256").update(`${req.method} ${path} ${body}`).digest("hex");
     const earlier = answered.get(key);
     if (earlier) {
@@ -238,7 +242,11 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
         return eventAbout(intentId, "payment_intent.succeeded");
       }
       intent.status = "requires_payment_method";
-      intent.last_payment_error = { type: "card_error", code: "debit_not_authorized", message: "The debit was refused." };
+      intent.last_payment_error = {
+        type: "card_error",
+        code: "debit_not_authorized",
+        message: "The debit was refused.",
+      };
       return eventAbout(intentId, "payment_intent.payment_failed");
     },
     eventAbout,

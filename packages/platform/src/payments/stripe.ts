@@ -5,7 +5,6 @@ import {
   type PaymentNotice,
   PaymentNoticeRefused,
   type PaymentProvider,
-  type Refund,
 } from "./payment-provider";
 
 export interface StripeSettings {
