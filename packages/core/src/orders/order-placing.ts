@@ -30,8 +30,11 @@ export async function placeOrder(
   request: PlaceOrderInput,
 ): Promise<OrderView> {
   const order = await reserveOrder(deps, actor, request);
+  // Read before the payment is queued, so that the answer is the order as placed, however fast
+  // the job runs.
+  const placed = await getOrder(deps.db, order.id);
   if (order.paymentStatus === "pending") await queuePayment(deps.jobs, order.id, request.paymentMethod);
-  return getOrder(deps.db, order.id);
+  return placed;
 }
 
 /**
