@@ -19,8 +19,8 @@ import {
   createInProcessConcurrencyLimiter,
   createInProcessEventBus,
   createInProcessJobQueue,
+  createConfiguredPaymentProvider,
   createInProcessLoginThrottle,
-  createInProcessPaymentProvider,
   createInProcessPermissionCache,
   createInProcessUsageLimiter,
   createRedisConcurrencyLimiter,
@@ -60,7 +60,7 @@ export interface Resources {
   mailer: Mailer;
   /** Background jobs: BullMQ with Redis, in this process without. */
   jobs: AppJobQueue;
-  /** Takes the money for orders; the in-process provider until a real one is configured. */
+  /** Takes the money for orders: Stripe when configured, the in-process provider otherwise. */
   payments: PaymentProvider;
   /** What signs and verifies access tokens. */
   tokenKeys: KeySource;
@@ -171,7 +171,7 @@ export async function openResources(
     liveLeases,
     mailer,
     jobs,
-    payments: overrides.payments ?? createInProcessPaymentProvider(),
+    payments: overrides.payments ?? createConfiguredPaymentProvider(config.payments),
     tokenKeys,
     async close() {
       // Running jobs still use the database and the mailer, so they finish first.

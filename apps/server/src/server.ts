@@ -21,6 +21,7 @@ import { healthRoutes } from "./plugins/health";
 import { trackInFlightRequests } from "./plugins/in-flight";
 import { jwksRoute } from "./plugins/jwks";
 import { metricsRoute } from "./plugins/metrics";
+import { paymentNotices } from "./plugins/payment-notices";
 import { rateLimits } from "./plugins/rate-limit";
 import { answerError } from "./plugins/error-responses";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
@@ -131,7 +132,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await bootstrap({ ...deps, log: app.log }, config.firstAdmin);
     if (config.jobs.runInServer) {
       await resources.jobs.startWorker(
-        jobWorker({ db: deps.db, mailer: resources.mailer, log: app.log.child({ component: "jobs" }) }),
+        jobWorker({ ...deps, mailer: resources.mailer, log: app.log.child({ component: "jobs" }) }),
       );
     }
   } catch (error) {
@@ -160,6 +161,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await healthRoutes(app, resources, () => shuttingDown);
   await metricsRoute(app, metrics.registry, config.metrics.token);
   await jwksRoute(app, deps.accessTokens);
+  if (resources.payments.notices) await app.register(paymentNotices, { notices: resources.payments.notices, deps });
   await app.register(trpcRoutes, {
     config,
     deps,
@@ -182,6 +184,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     auditChainHead: () => readChainHead(deps.db),
   });
 
+  if (config.env === "production" && !config.payments.stripe) {
+    app.log.warn("PAYMENT_PROVIDER is in-process: every order is accepted as paid, and no money is taken");
+  }
   if (config.auth.jwtSecretIsEphemeral) {
     app.log.warn("JWT_SECRET is not set: using a random secret, so access tokens end with this process");
   }

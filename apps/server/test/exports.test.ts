@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Client } from "@seed/client";
 import { beforeAll, describe, expect, it } from "vitest";
+import { placeSettledOrder } from "./support/live";
 import { codeOf } from "./support/refusal";
 import { signedInClient } from "./support/session-events";
 import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
@@ -28,7 +29,7 @@ describe.each(availableBackends())("CSV exports of orders on %s", (backend) => {
       stock: 10,
     });
     const { client } = await signedInClient(deployment.server, uniqueEmail("exporter"));
-    const order = await client.api.orders.place.mutate({
+    const order = await placeSettledOrder(client, {
       items: [{ productId: product.id, quantity: 3 }],
       idempotencyKey: randomUUID(),
     });

@@ -15,7 +15,8 @@ import {
 import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 
 function orderChange(userId: string): OrderStatusChange {
-  return { type: "order.status_changed", orderId: randomUUID(), userId, from: "pending", to: "paid", at: new Date() };
+  const change = { from: "pending", to: "paid", paymentStatus: "succeeded" } as const;
+  return { type: "order.status_changed", orderId: randomUUID(), userId, ...change, at: new Date() };
 }
 
 const versionsOf = (events: Tracked<ProductChange>[]) => events.map((event) => event.data.version);

@@ -2,7 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { OrderStatusChange } from "@seed/core";
 import type { Client } from "@seed/client";
 import { beforeAll, describe, expect, it } from "vitest";
-import { recordSubscription, signedInClient, watchNotifications, watchProducts, type Tracked } from "./support/live";
+import {
+  orderBecomes,
+  placeSettledOrder,
+  recordSubscription,
+  signedInClient,
+  watchNotifications,
+  watchProducts,
+  type Tracked,
+} from "./support/live";
 import { availableBackends, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 
 const adminEmail = "live-admin@example.com";
@@ -38,9 +46,10 @@ describe.each(availableBackends())("live order and product updates from real cha
       stock: 5,
     });
 
+  /** An order of `shopper`'s, paid. */
   async function placedOrder(shopper: Client) {
     const product = await newProduct();
-    return shopper.api.orders.place.mutate({
+    return placeSettledOrder(shopper, {
       items: [{ productId: product.id, quantity: 1 }],
       idempotencyKey: randomUUID(),
     });
@@ -68,6 +77,26 @@ describe.each(availableBackends())("live order and product updates from real cha
     const [notification] = await notifications.next(1);
     expect(notification!.data).toMatchObject({ type: "order.status_changed", orderId: order.id, to: "shipped" });
     following.stop();
+    notifications.stop();
+  });
+
+  it("answers an order before its payment, then tells the owner live that it was paid", async () => {
+    const { client: owner } = await signedInClient(deployment.instanceA, uniqueEmail("payer"));
+    const product = await newProduct();
+    const notifications = watchNotifications(owner);
+    await notifications.starts(1);
+    const order = await owner.api.orders.place.mutate({
+      items: [{ productId: product.id, quantity: 2 }],
+      idempotencyKey: randomUUID(),
+    });
+    expect(order).toMatchObject({ status: "pending", paymentStatus: "pending" });
+
+    const paid = await orderBecomes(notifications, order.id, "paid");
+    expect(paid).toMatchObject({ from: "pending", paymentStatus: "succeeded", userId: order.userId });
+    expect(await owner.api.orders.get.query({ orderId: order.id })).toMatchObject({
+      status: "paid",
+      paymentStatus: "succeeded",
+    });
     notifications.stop();
   });
 

@@ -3155,6 +3155,7 @@ export interface operations {
                         quantity: number;
                     }[];
                     idempotencyKey: string;
+                    paymentMethod?: string;
                 };
             };
         };

@@ -86,8 +86,15 @@ describe.each(availableBackends())("an OpenAPI client of the REST API on %s", (b
     });
     expect(placed.response.status).toBe(201);
     const order = placed.data!;
-    expect(order).toMatchObject({ status: "paid", total: { amount: 8400, currency: "EUR" } });
+    // Answered once the stock is reserved; the payment follows as a job.
+    expect(order).toMatchObject({ status: "pending", total: { amount: 8400, currency: "EUR" } });
     expect(placed.response.headers.get("location")).toBe(`/api/orders/${order.id}`);
+    await expect
+      .poll(async () => {
+        const read = await shopper.client.GET("/orders/{orderId}", { params: { path: { orderId: order.id } } });
+        return read.data?.status;
+      })
+      .toBe("paid");
 
     const mine = await shopper.client.GET("/orders", { params: { query: { limit: 10 } } });
     expect(mine.data?.items.map((item) => item.id)).toEqual([order.id]);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { loadConfig } from "@seed/config";
 import pino from "pino";
@@ -22,6 +23,18 @@ describe("starting the server", () => {
     const { code, stderr } = await startMain({ NODE_ENV: "production" });
     expect(code).toBe(1);
     expect(stderr.trim()).toBe("Invalid configuration: JWT_SECRET: required in production");
+  });
+
+  it("refuses to start in production on a Stripe test key, which would take no money", async () => {
+    const { code, stderr } = await startMain({
+      NODE_ENV: "production",
+      JWT_SECRET: randomBytes(32).toString("base64url"),
+      PAYMENT_PROVIDER: "stripe",
+      STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString("hex")}`,
+      STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(12).toString("hex")}`,
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe("Invalid configuration: STRIPE_SECRET_KEY: a test key cannot be used in production");
   });
 });
 

@@ -196,6 +196,7 @@ describe("the tRPC WebSocket fast path frames as the official handler does", () 
       userId: signUp.user.id,
       from: "pending",
       to: "paid",
+      paymentStatus: "succeeded",
       at,
     };
     await publish(userOrdersChannel(signUp.user.id), order);

@@ -1,7 +1,14 @@
 import { jobCatalogue, jobWorker } from "@seed/core";
-import { createBullJobQueue, createConfiguredMailer, stopOnSignals } from "@seed/platform";
+import {
+  createBullJobQueue,
+  createConfiguredMailer,
+  createConfiguredPaymentProvider,
+  createRedisEventBus,
+  stopOnSignals,
+} from "@seed/platform";
 import { loadConfigOrExit, loadEnvFileIfPresent } from "@seed/config";
 import { createDatabase } from "@seed/db";
+import { Redis } from "ioredis";
 import { pino } from "pino";
 
 loadEnvFileIfPresent();
@@ -16,6 +23,14 @@ if (!config.redis.url || !config.database.url) {
 const log = pino({ level: config.logLevel, base: { service: "worker" } });
 const database = await createDatabase({ url: config.database.url });
 const mailer = createConfiguredMailer(database.db, config.mail, log);
+// A payment's outcome is announced on the servers' bus, so that their subscribers hear of it.
+const redis = new Redis(config.redis.url, { lazyConnect: true });
+redis.on("error", (error: Error) => log.error({ err: error }, "redis connection error"));
+await redis.connect();
+const events = createRedisEventBus(redis, config.redis.keyPrefix, {
+  retentionMs: config.live.retentionMs,
+  maxQueuedEvents: config.live.maxQueuedEvents,
+});
 const jobs = await createBullJobQueue({
   redisUrl: config.redis.url,
   keyPrefix: config.redis.keyPrefix,
@@ -23,13 +38,24 @@ const jobs = await createBullJobQueue({
   catalogue: jobCatalogue,
   log,
 });
-await jobs.startWorker(jobWorker({ db: database.db, mailer, log }));
+await jobs.startWorker(
+  jobWorker({
+    db: database.db,
+    mailer,
+    events,
+    payments: createConfiguredPaymentProvider(config.payments),
+    paymentTimeoutMs: config.payments.timeoutMs,
+    log,
+  }),
+);
 log.info({ concurrency: config.jobs.concurrency }, "worker ready");
 
 stopOnSignals(
   async () => {
     await jobs.close();
     mailer.close();
+    await events.close();
+    await redis.quit();
     await database.close();
   },
   { timeoutMs: config.shutdownTimeoutMs, log },

@@ -53,7 +53,15 @@ function endOf(events: AsyncIterable<unknown>): Promise<AppError> {
 const payloadOf = (result: IteratorResult<unknown>) => (result.value as [string, unknown])[1];
 
 function orderChange(orderId: string, userId: string): OrderStatusChange {
-  return { type: "order.status_changed", orderId, userId, from: "paid", to: "shipped", at: new Date() };
+  return {
+    type: "order.status_changed",
+    orderId,
+    userId,
+    from: "paid",
+    to: "shipped",
+    paymentStatus: "succeeded",
+    at: new Date(),
+  };
 }
 
 beforeAll(async () => {

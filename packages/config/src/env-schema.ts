@@ -125,6 +125,20 @@ export const envSchema = z.object({
   AUDIT_SEAL_CRON: cronPattern.default("* * * * *"),
 
   PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  PAYMENT_PROVIDER: z.enum(["in-process", "stripe"]).default("in-process"),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, "expected a Stripe secret key (sk_live_..., sk_test_... or rk_...)")
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9_]+$/, "expected the signing secret of a Stripe webhook endpoint (whsec_...)")
+    .optional(),
+  /** Where the Stripe API is served instead of api.stripe.com: a local stand-in, in tests. */
+  STRIPE_API_BASE: z
+    .url({ protocol: /^https?$/, message: "expected the http(s) URL of a Stripe API" })
+    .refine((value) => /^https?:\/\/[^/]+\/?$/.test(value), "expected an origin, with no path")
+    .optional(),
   EVENT_RETENTION_SECONDS: integer(10, 7 * 24 * 3600).default(300),
   EVENT_RING_SIZE: integer(100, 1_000_000).default(10_000),
   SUBSCRIPTION_QUEUE_LIMIT: integer(10, 100_000).default(1000),

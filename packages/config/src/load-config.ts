@@ -70,7 +70,12 @@ export interface Config {
     /** When the audit log's new rows are sealed into its hash chain (and its head is logged). */
     auditSealCron: string;
   };
-  payments: { timeoutMs: number };
+  payments: {
+    /** How long one call to the payment provider may take before the caller is told to retry. */
+    timeoutMs: number;
+    /** Payments through Stripe; null for the in-process provider, which accepts every charge. */
+    stripe: { secretKey: string; webhookSecret: string; apiBase: URL | null } | null;
+  };
   /** Live updates: how events are kept for resuming, and what one client may hold. */
   live: {
     retentionMs: number;
@@ -134,7 +139,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError("Invalid configuration: JOBS_RUN_IN_SERVER: can only be false when REDIS_URL is set");
   }
 
+  const stripe = stripeSettings(env);
+
   if (env.NODE_ENV === "production") {
+    // A test key takes no money: a shop running on one would hand out goods for nothing.
+    if (stripe && /^(sk|rk)_test_/.test(stripe.secretKey)) {
+      throw new ConfigError("Invalid configuration: STRIPE_SECRET_KEY: a test key cannot be used in production");
+    }
     if (!env.JWT_SECRET) throw new ConfigError("Invalid configuration: JWT_SECRET: required in production");
     for (const [name, value] of [
       ["JWT_SECRET", env.JWT_SECRET],
@@ -203,7 +214,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       cleanupCron: env.CLEANUP_CRON,
       auditSealCron: env.AUDIT_SEAL_CRON,
     },
-    payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS },
+    payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS, stripe },
     live: {
       retentionMs: env.EVENT_RETENTION_SECONDS * 1000,
       ringSize: env.EVENT_RING_SIZE,
@@ -219,5 +230,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxMessageBytes: env.WS_MAX_MESSAGE_BYTES,
       maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
     },
+  };
+}
+
+/** The Stripe settings when PAYMENT_PROVIDER=stripe, each of which is then required. */
+function stripeSettings(env: Env): Config["payments"]["stripe"] {
+  const given = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE"] as const;
+  if (env.PAYMENT_PROVIDER !== "stripe") {
+    const stray = given.filter((name) => env[name] !== undefined);
+    if (stray.length > 0) {
+      throw new ConfigError(`Invalid configuration: ${stray.join(", ")}: only read when PAYMENT_PROVIDER=stripe`);
+    }
+    return null;
+  }
+  if (!env.STRIPE_SECRET_KEY || !env.STRIPE_WEBHOOK_SECRET) {
+    const missing = given.slice(0, 2).filter((name) => !env[name]);
+    throw new ConfigError(`Invalid configuration: ${missing.join(", ")}: required when PAYMENT_PROVIDER=stripe`);
+  }
+  return {
+    secretKey: env.STRIPE_SECRET_KEY,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+    apiBase: env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE) : null,
   };
 }

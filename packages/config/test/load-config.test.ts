@@ -106,6 +106,52 @@ describe("loadConfig", () => {
     expect(config.jobs.runInServer).toBe(false);
   });
 
+  describe("payments", () => {
+    const stripe = {
+      PAYMENT_PROVIDER: "stripe",
+      STRIPE_SECRET_KEY: "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+      STRIPE_WEBHOOK_SECRET: "whsec_5f1b2c3d4e5f6a7b8c9d0e1f",
+    };
+
+    it("takes payments in process unless Stripe is chosen", () => {
+      expect(loadConfig({}).payments).toEqual({ timeoutMs: 10_000, stripe: null });
+    });
+
+    it("reads the Stripe keys, and the address of a stand-in API", () => {
+      const config = loadConfig({ ...stripe, STRIPE_API_BASE: "http://127.0.0.1:12111" });
+      expect(config.payments.stripe).toEqual({
+        secretKey: stripe.STRIPE_SECRET_KEY,
+        webhookSecret: stripe.STRIPE_WEBHOOK_SECRET,
+        apiBase: new URL("http://127.0.0.1:12111"),
+      });
+    });
+
+    it.each(["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"])("requires %s with PAYMENT_PROVIDER=stripe", (name) => {
+      expect(() => loadConfig({ ...stripe, [name]: undefined })).toThrow(
+        new RegExp(`^Invalid configuration: ${name}: required when PAYMENT_PROVIDER=stripe`),
+      );
+    });
+
+    it("refuses Stripe keys that the in-process provider would silently ignore", () => {
+      const { PAYMENT_PROVIDER: _, ...keysOnly } = stripe;
+      expect(() => loadConfig(keysOnly)).toThrow(/STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET: only read when/);
+    });
+
+    it.each([
+      ["STRIPE_SECRET_KEY", "pk_test_4eC39HqLyjWDarjtT1zdp7dc"],
+      ["STRIPE_WEBHOOK_SECRET", "4eC39HqLyjWDarjtT1zdp7dc"],
+      ["STRIPE_API_BASE", "http://127.0.0.1:12111/v1"],
+      ["PAYMENT_PROVIDER", "paypal"],
+    ])("refuses %s=%s without repeating it", (name, value) => {
+      expect(() => loadConfig({ ...stripe, [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: `));
+      try {
+        loadConfig({ ...stripe, [name]: value });
+      } catch (error) {
+        expect((error as Error).message).not.toContain(value);
+      }
+    });
+  });
+
   describe("in production", () => {
     it("requires a JWT secret", () => {
       expect(() => loadConfig({ NODE_ENV: "production" })).toThrow("JWT_SECRET: required in production");
@@ -134,6 +180,19 @@ describe("loadConfig", () => {
         /COOKIE_SECURE/,
       );
     });
+
+    it.each(["sk_test_4eC39HqLyjWDarjtT1zdp7dc", "rk_test_4eC39HqLyjWDarjtT1zdp7dc"])(
+      "refuses the Stripe test key %s",
+      (key) => {
+        const production = { NODE_ENV: "production", JWT_SECRET: strongSecret, PAYMENT_PROVIDER: "stripe" };
+        const webhook = { STRIPE_WEBHOOK_SECRET: "whsec_5f1b2c3d4e5f6a7b8c9d0e1f" };
+        expect(() => loadConfig({ ...production, ...webhook, STRIPE_SECRET_KEY: key })).toThrow(
+          "STRIPE_SECRET_KEY: a test key cannot be used in production",
+        );
+        const live = loadConfig({ ...production, ...webhook, STRIPE_SECRET_KEY: key.replace("_test_", "_live_") });
+        expect(live.payments.stripe?.secretKey).toMatch(/_live_/);
+      },
+    );
 
     it("starts with a strong secret", () => {
       expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret }).env).toBe("production");

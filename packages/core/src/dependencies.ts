@@ -1,6 +1,7 @@
 import type { Database } from "@seed/db";
 import type {
   EventBus,
+  JobQueue,
   Logger,
   LoginThrottle,
   Mailer,
@@ -9,7 +10,6 @@ import type {
   UsageBudgetPolicy,
   UsageLimiter,
 } from "@seed/platform";
-import type { AppJobQueue } from "./jobs/job-catalogue";
 import type { AccessTokenService } from "./auth/access-tokens/access-token-service";
 import type { SessionCache } from "./sessions/session-cache";
 import type { OidcProviders } from "./oidc/providers";
@@ -45,8 +45,12 @@ export interface Dependencies {
   oidcProviders: OidcProviders;
   /** Seals TOTP secrets at rest (AES-256-GCM); derived from the server's secret. */
   mfaSealingKey: Uint8Array;
-  /** Background jobs: queued by procedures, run by a worker. */
-  jobs: AppJobQueue;
+  /**
+   * Background jobs: queued by procedures, run by a worker. Each payload is checked against its
+   * job's definition when it is queued; the catalogue is not named here, as its jobs use the
+   * services that name these dependencies.
+   */
+  jobs: JobQueue;
   payments: PaymentProvider;
   /** How long a call to the payment provider may take before the caller is told to retry. */
   paymentTimeoutMs: number;

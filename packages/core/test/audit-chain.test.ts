@@ -6,6 +6,7 @@ import { recordAudit } from "../src/audit/audit";
 import { readChainHead } from "../src/audit-chain/chain-head";
 import { ROWS_PER_SEAL, sealAuditLog } from "../src/audit-chain/seal-audit-log";
 import { sealAuditJob } from "../src/audit-chain/seal-audit-job";
+import type { JobDependencies } from "../src/jobs/job-definition";
 import { rowDigestsAfter } from "../src/audit-chain/row-digests";
 import { SEALER_LOCK_KEY } from "../src/audit-chain/sealing-horizon";
 import { verifyAuditChain } from "../src/audit-chain/verify-audit-chain";
@@ -242,7 +243,8 @@ describe.each(availableDrivers())("the audit hash chain on %s", (driver) => {
     await writeAuditRows(db, 2);
     const lines: unknown[] = [];
     const log = { debug() {}, info: (fields: unknown) => lines.push(fields), warn() {}, error() {} };
-    const deps = { db, log, mailer: { send: async () => {} } as never };
+    // The sealing job uses the database and the log only.
+    const deps = { db, log } as unknown as JobDependencies;
     await sealAuditJob.run(deps, {});
     await sealAuditJob.run(deps, {});
     const head = await readChainHead(db);

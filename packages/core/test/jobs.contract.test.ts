@@ -6,7 +6,9 @@ import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createBullJobQueue,
+  createInProcessEventBus,
   createInProcessJobQueue,
+  createInProcessPaymentProvider,
   createOutboxMailer,
   type JobQueue,
   type Mailer,
@@ -74,6 +76,18 @@ function controllableMailer() {
   };
 }
 
+/** What the jobs run with: the given mailer, and an in-process bus and payment provider. */
+function workerDeps(mailer: Mailer) {
+  return {
+    db,
+    mailer,
+    events: createInProcessEventBus(),
+    payments: createInProcessPaymentProvider(),
+    paymentTimeoutMs: 1_000,
+    log: recordingLogger(),
+  };
+}
+
 const message = (label: string) => ({ to: `${label}@example.com`, subject: `About ${label}`, text: "Hello" });
 
 describe.each(implementations)("the %s job queue", (_name, createQueue) => {
@@ -86,7 +100,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     await queue.enqueue("mail.send", message("queued"));
     expect(await queue.counts()).toMatchObject({ waiting: 1, active: 0 });
 
-    await queue.startWorker(jobWorker({ db, mailer, log: recordingLogger() }));
+    await queue.startWorker(jobWorker(workerDeps(mailer)));
     await expect.poll(() => mailer.sent.map((sent) => sent.to)).toEqual(["queued@example.com"]);
     await expect.poll(() => queue.counts()).toMatchObject({ waiting: 0, active: 0, failed: 0 });
   });
@@ -101,7 +115,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     queue = await createQueue();
     const { mailer } = controllableMailer();
     mailer.refusing = true;
-    await queue.startWorker(jobWorker({ db, mailer, log: recordingLogger() }));
+    await queue.startWorker(jobWorker(workerDeps(mailer)));
     const id = await queue.enqueue("mail.send", message("bounced"));
 
     await expect.poll(() => queue.deadLetters(10)).toHaveLength(1);
@@ -129,7 +143,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     const id = await queue.enqueue("exports.orders", { userId: user!.id });
     expect(await queue.find(id)).toMatchObject({ id, name: "exports.orders", state: "queued", result: null });
 
-    await queue.startWorker(jobWorker({ db, mailer: controllableMailer().mailer, log: recordingLogger() }));
+    await queue.startWorker(jobWorker(workerDeps(controllableMailer().mailer)));
     await expect.poll(async () => (await queue.find(id))?.state).toBe("done");
     expect((await queue.find(id))!.result).toEqual({
       csv: "order_id,placed_at,status,payment_status,items,total_amount,currency\r\n",
@@ -140,8 +154,9 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
 
   it("queues each scheduled job whenever its pattern comes round", async () => {
     queue = await createQueue({ ...testJobSettings, auditSealCron: "* * * * * *" });
-    const log = recordingLogger();
-    await queue.startWorker(jobWorker({ db, mailer: controllableMailer().mailer, log }));
+    const deps = workerDeps(controllableMailer().mailer);
+    const log = deps.log;
+    await queue.startWorker(jobWorker(deps));
     const sealingRuns = () => log.lines.filter((line) => line.message === "audit chain head").length;
     await expect.poll(sealingRuns, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
   });
@@ -155,7 +170,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     queue = await createQueue();
     const { mailer, hold } = controllableMailer();
     const held = hold();
-    await queue.startWorker(jobWorker({ db, mailer, log: recordingLogger() }));
+    await queue.startWorker(jobWorker(workerDeps(mailer)));
     await queue.enqueue("mail.send", message("in-flight"));
     await held.started;
 
@@ -192,9 +207,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
       expiresAt: past,
     });
 
-    await queue.startWorker(
-      jobWorker({ db, mailer: createOutboxMailer(db, recordingLogger()), log: recordingLogger() }),
-    );
+    await queue.startWorker(jobWorker(workerDeps(createOutboxMailer(db, recordingLogger()))));
     await queue.enqueue("maintenance.cleanUpExpired", {});
 
     // Temporary grants are the last kind deleted: once they are gone, the job is done.

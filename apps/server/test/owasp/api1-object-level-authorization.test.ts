@@ -6,6 +6,7 @@
  */
 import type { Client } from "@seed/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { placeSettledOrder } from "../support/live";
 import { codeOf } from "../support/refusal";
 import { target, type Account, type Target } from "./attacker";
 
@@ -89,7 +90,8 @@ describe("API1 object-level authorization: another user's ids", () => {
     app = await target();
     const [productId, customer] = await Promise.all([app.product(), app.customer("victim")]);
     attacker = await app.customer("attacker");
-    const order = await customer.client.api.orders.place.mutate({
+    // Paid before the attacker starts, so that the order's state moves no more by itself.
+    const order = await placeSettledOrder(customer.client, {
       items: [{ productId, quantity: 1 }],
       idempotencyKey: "victims-first-order",
     });

@@ -26,6 +26,23 @@ describe("API9 inventory", () => {
     expect(exposed).toBe(readFileSync(INVENTORY, "utf8"));
   });
 
+  it("adds only the payment provider's webhook route when payments go through Stripe", async () => {
+    const server = await deployment.start({
+      NODE_ENV: "production",
+      JWT_SECRET: STRONG_SECRET,
+      PAYMENT_PROVIDER: "stripe",
+      STRIPE_SECRET_KEY: "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+      STRIPE_WEBHOOK_SECRET: "whsec_5f1b2c3d4e5f6a7b8c9d0e1f",
+    });
+    const exposed = inventoryOf(server.server.app.printRoutes({ commonPrefix: false })).split("\n");
+    await server.stop();
+    const listed = readFileSync(INVENTORY, "utf8").split("\n");
+    expect(listed.filter((line) => !exposed.includes(line))).toEqual([]);
+    expect(exposed.filter((line) => !listed.includes(line))).toEqual([
+      expect.stringMatching(/ \/webhooks\/stripe \(POST\)$/),
+    ]);
+  });
+
   it("lists no route or procedure named like a debugging aid", () => {
     expect(readFileSync(INVENTORY, "utf8")).not.toMatch(/debug|test|internal|dump|eval|graphql|metrics/i);
   });

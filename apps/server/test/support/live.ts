@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Notification } from "@seed/api";
-import { type ProductChange, productChangesChannel } from "@seed/core";
-import { TRPCClientError, type Client } from "@seed/client";
+import { type OrderStatus, type OrderStatusChange, type ProductChange, productChangesChannel } from "@seed/core";
+import { TRPCClientError, type Client, type RouterInputs } from "@seed/client";
 import type { Unsubscribable } from "@trpc/server/observable";
 import { tokensOf, type TestServer } from "./test-server";
 
@@ -107,4 +107,41 @@ export function publishProductChange(server: TestServer, change: Partial<Product
     at: new Date(),
     ...change,
   } satisfies ProductChange);
+}
+
+/** Resolves with the change of `orderId` to `to` once `feed` (someone's notifications) has it. */
+export async function orderBecomes(
+  feed: RecordedSubscription<Tracked<Notification>>,
+  orderId: string,
+  to: OrderStatus,
+): Promise<OrderStatusChange> {
+  for (let count = 1; ; count += 1) {
+    const change = (await feed.next(count))
+      .map((event) => event.data)
+      .find(
+        (data): data is OrderStatusChange =>
+          data.type === "order.status_changed" && data.orderId === orderId && data.to === to,
+      );
+    if (change) return change;
+  }
+}
+
+/**
+ * Places an order and waits for its payment, which runs after the order is answered: resolves
+ * with the order once the owner is told it is `settledAs`.
+ */
+export async function placeSettledOrder(
+  client: Client,
+  input: RouterInputs["orders"]["place"],
+  settledAs: OrderStatus = "paid",
+) {
+  const notifications = watchNotifications(client);
+  await notifications.starts(1);
+  try {
+    const placed = await client.api.orders.place.mutate(input);
+    await orderBecomes(notifications, placed.id, settledAs);
+    return await client.api.orders.get.query({ orderId: placed.id });
+  } finally {
+    notifications.stop();
+  }
 }

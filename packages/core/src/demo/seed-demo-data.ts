@@ -6,7 +6,8 @@ import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { createAccount } from "../auth/auth-service";
 import { moveOrder } from "../orders/order-status";
-import { placeOrder } from "../orders/order-placing";
+import { reserveOrder } from "../orders/order-placing";
+import { processPayment } from "../orders/payment-settling";
 import { demoProduct, demoSku } from "./catalogue";
 
 export interface DemoDataSize {
@@ -106,12 +107,14 @@ async function demoOrder(
   const first = (customerIndex * 7 + number * 3) % catalogue.length;
   const productIds = [...new Set([catalogue[first]!.id, catalogue[(first + 11) % catalogue.length]!.id])];
   try {
-    const order = await placeOrder(deps, actor, {
+    const order = await reserveOrder(deps, actor, {
       items: productIds.map((productId, index) => ({ productId, quantity: index + 1 })),
       idempotencyKey: `demo-${customerIndex + 1}-${number + 1}`,
     });
+    // Paid here and now rather than by the job: the demo shop is complete when the command ends.
+    const { status } = await processPayment(deps, order.id);
     const path = (["shipped", "delivered"] as const).slice(0, number % 3);
-    if (order.status !== "paid") return;
+    if (status !== "paid") return;
     for (const status of path) await moveOrder(deps, systemActor, order.id, status);
   } catch (error) {
     // A demo product may have sold out; the demo goes on without that order.

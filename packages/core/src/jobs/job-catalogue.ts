@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { sealAuditJob } from "../audit-chain/seal-audit-job";
 import { cleanUpExpiredJob } from "../maintenance/clean-up-expired-job";
 import { exportOrdersJob } from "../exports/export-orders-job";
+import { processPaymentJob } from "../orders/process-payment-job";
 import type { JobDefinition, JobDependencies } from "./job-definition";
 import { sendMailJob } from "./send-mail-job";
 
@@ -12,6 +13,7 @@ export const jobDefinitions = {
   "maintenance.cleanUpExpired": cleanUpExpiredJob,
   "exports.orders": exportOrdersJob,
   "audit.seal": sealAuditJob,
+  "orders.processPayment": processPaymentJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobDefinitions;

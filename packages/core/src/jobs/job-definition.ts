@@ -1,13 +1,8 @@
-import type { Database } from "@seed/db";
 import type { z } from "zod";
-import type { Logger, Mailer } from "@seed/platform";
+import type { ServiceDependencies } from "../dependencies";
 
 /** What a job runs with: shared services, never a request or a signed-in user. */
-export interface JobDependencies {
-  db: Database;
-  mailer: Mailer;
-  log: Logger;
-}
+export type JobDependencies = ServiceDependencies<"db" | "mailer" | "events" | "payments" | "paymentTimeoutMs">;
 
 /**
  * One kind of job: the shape of its payload, checked when it is queued and when it runs, and

@@ -5,3 +5,6 @@ export * from "./order-schemas";
 export * from "./order-status";
 export * from "./order-view";
 export * from "./payment-deadline";
+export * from "./payment-notices";
+export * from "./payment-settling";
+export * from "./process-payment-job";

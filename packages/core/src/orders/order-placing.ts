@@ -1,26 +1,51 @@
 import { createHash } from "node:crypto";
 import { isUniqueViolation, orderItems, orders, products, type Order, type Transaction } from "@seed/db";
 import { and, eq, gte, isNull, sql } from "drizzle-orm";
+import type { ServiceDependencies } from "../dependencies";
 import type { Actor } from "../shared/actor";
 import { AppError } from "@seed/platform";
 import type { OrderView, PlaceOrderInput } from "./order-schemas";
 import { recordAudit } from "../audit/audit";
 import { transactionWithEvents } from "../shared/committed-events";
 import { announceProductChange } from "../catalog/product-editing";
-import { withPaymentDeadline } from "./payment-deadline";
-import { announceOrderStatus, moveOrder, type OrderDeps } from "./order-status";
+import { announceOrderStatus } from "./order-status";
 import { getOrder } from "./order-view";
+import { queuePayment } from "./process-payment-job";
 
 // The largest amount the API states (moneySchema): an order worth more is refused, never wrapped.
 const MAX_TOTAL = 1_000_000_000;
 
+type PlacingDeps = ServiceDependencies<"db" | "events" | "jobs">;
+
 /**
- * Places an order and takes the payment. The order and its stock reservation commit together;
- * the payment follows. A retry with the same idempotency key never makes a second order: it
- * finds the first and carries on from where it stopped, and the provider's own idempotency
- * (keyed by the order id) makes sure the money is taken once.
+ * Places an order: reserves its stock and writes it, then queues its payment and answers at once
+ * with the order pending. The payment job moves it on (paid, or cancelled when declined), and the
+ * change reaches the client as an order status event. A retry with the same idempotency key never
+ * makes a second order: it answers the first, and queues its payment again while it is not
+ * settled (the first request may have stopped before queuing it); the job takes the money once.
  */
-export async function placeOrder(deps: OrderDeps, actor: Actor & { userId: string }, request: PlaceOrderInput) {
+export async function placeOrder(
+  deps: PlacingDeps,
+  actor: Actor & { userId: string },
+  request: PlaceOrderInput,
+): Promise<OrderView> {
+  const order = await reserveOrder(deps, actor, request);
+  // Read before the payment is queued, so that the answer is the order as placed, however fast
+  // the job runs.
+  const placed = await getOrder(deps.db, order.id);
+  if (order.paymentStatus === "pending") await queuePayment(deps.jobs, order.id, request.paymentMethod);
+  return placed;
+}
+
+/**
+ * Writes the order with its stock reservation, or finds the one a request with the same
+ * idempotency key wrote; its payment is still to be taken (`processPayment`).
+ */
+export async function reserveOrder(
+  deps: Omit<PlacingDeps, "jobs">,
+  actor: Actor & { userId: string },
+  request: PlaceOrderInput,
+): Promise<Order> {
   // One spelling per product id, so that the fingerprint and the stock rows agree.
   const input = {
     ...request,
@@ -36,11 +61,11 @@ export async function placeOrder(deps: OrderDeps, actor: Actor & { userId: strin
       "This idempotency key was used for a different order; use a new key for a new order",
     );
   }
-  return settlePayment(deps, actor, order);
+  return order;
 }
 
 async function createOrder(
-  deps: OrderDeps,
+  deps: Omit<PlacingDeps, "jobs">,
   actor: Actor & { userId: string },
   input: PlaceOrderInput,
   fingerprint: string,
@@ -79,7 +104,7 @@ async function createOrder(
         resourceId: order!.id,
         after: { items: input.items, total: { amount: total, currency } },
       });
-      announceOrderStatus(emit, order!, null, "pending");
+      announceOrderStatus(emit, order!, null, "pending", "pending");
       return order!;
     });
   } catch (error) {
@@ -129,67 +154,18 @@ async function unavailable(tx: Transaction, item: { productId: string; quantity:
   );
 }
 
-/** Takes the money for a pending order, then marks it paid, or cancels it when declined. */
-async function settlePayment(deps: OrderDeps, actor: Actor, order: Order): Promise<OrderView> {
-  if (order.paymentStatus === "declined") throw declined();
-  // Cancelled before its payment was confirmed: a charge that went through meanwhile (or whose
-  // answer was lost to a timeout) is refunded, on this retry or the next.
-  if (order.status === "cancelled" && order.paymentStatus === "pending") {
-    await refundCancelled(deps, actor, order.id);
-    return getOrder(deps.db, order.id);
-  }
-  if (order.status !== "pending" || order.paymentStatus !== "pending") return getOrder(deps.db, order.id);
-  const result = await withPaymentDeadline(deps, (signal) =>
-    deps.payments.charge({ paymentId: order.id, amount: order.totalAmount, currency: order.currency }, signal),
-  );
-  if (result.status === "declined") {
-    await moveOrder(deps, actor, order.id, "cancelled", { status: "declined" });
-    throw declined();
-  }
-  try {
-    return await moveOrder(deps, actor, order.id, "paid", result);
-  } catch (error) {
-    // Moved meanwhile, by a concurrent retry (already paid) or a cancellation (the money goes
-    // back): settled as what it has become.
-    if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
-    const current = await deps.db.query.orders.findFirst({ where: eq(orders.id, order.id) });
-    return settlePayment(deps, actor, current!);
-  }
-}
-
-async function refundCancelled(deps: OrderDeps, actor: Actor, orderId: string): Promise<void> {
-  await withPaymentDeadline(deps, (signal) => deps.payments.refund(orderId, signal));
-  await deps.db.transaction(async (tx) => {
-    const refunded = await tx
-      .update(orders)
-      .set({ paymentStatus: "refunded" })
-      .where(and(eq(orders.id, orderId), eq(orders.paymentStatus, "pending")))
-      .returning({ id: orders.id });
-    if (refunded.length === 0) return;
-    await recordAudit(tx, actor, {
-      action: "order.refund",
-      resource: "order",
-      resourceId: orderId,
-      after: { paymentStatus: "refunded", reason: "cancelled while the payment was under way" },
-    });
-  });
-}
-
-function declined(): AppError {
-  return new AppError(
-    "PAYMENT_DECLINED",
-    "The payment was declined and the order cancelled; try another payment method with a new idempotency key",
-  );
-}
-
-function findByIdempotencyKey(deps: Pick<OrderDeps, "db">, userId: string, key: string): Promise<Order | undefined> {
+function findByIdempotencyKey(deps: Pick<PlacingDeps, "db">, userId: string, key: string): Promise<Order | undefined> {
   return deps.db.query.orders.findFirst({ where: and(eq(orders.userId, userId), eq(orders.idempotencyKey, key)) });
 }
 
-/** What makes two requests the same order: the items, whatever order they were listed in. */
+/**
+ * What makes two requests the same order: the items, whatever order they were listed in, and the
+ * payment method (the provider refuses a retried payment with different details).
+ */
 function fingerprintOf(input: PlaceOrderInput): string {
   const items = [...input.items]
     .sort((a, b) => a.productId.localeCompare(b.productId))
     .map((item) => `${item.productId}:${item.quantity}`);
-  return createHash("sha256").update(items.join(",")).digest("base64url");
+  const parts = input.paymentMethod ? [...items, `paid with ${input.paymentMethod}`] : items;
+  return createHash("sha256").update(parts.join(",")).digest("base64url");
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { orderStatuses } from "../shared/domain-events";
+import { orderStatuses, paymentStatuses } from "../shared/domain-events";
 import { pageDirectionSchema, pageLimitSchema } from "../shared/validators";
 import { moneySchema } from "../catalog/money";
 import { textSchema } from "../shared/text";
@@ -23,6 +23,14 @@ export const placeOrderSchema = z.strictObject({
       "List each product once, with its quantity",
     ),
   idempotencyKey: idempotencyKeySchema,
+  /**
+   * How the customer pays, when the shop takes payments through Stripe: the id of a PaymentMethod
+   * that Stripe.js made in the browser. The in-process provider needs none.
+   */
+  paymentMethod: z
+    .string()
+    .regex(/^pm_[A-Za-z0-9_]{1,200}$/, "Payment method must be a Stripe PaymentMethod id (pm_...)")
+    .optional(),
 });
 export type PlaceOrderInput = z.infer<typeof placeOrderSchema>;
 
@@ -48,7 +56,7 @@ export const orderSchema = z.object({
   id: z.uuid(),
   userId: z.uuid(),
   status: orderStatusSchema,
-  paymentStatus: z.enum(["pending", "succeeded", "declined", "refunded"]),
+  paymentStatus: z.enum(paymentStatuses),
   total: moneySchema,
   items: z.array(
     z.object({ productId: z.uuid(), name: z.string(), quantity: z.number().int(), unitPrice: moneySchema }),

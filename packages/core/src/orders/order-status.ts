@@ -3,7 +3,13 @@ import { orderItems, orders, products, type Order, type Transaction } from "@see
 import { asc, eq, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
 import { AppError } from "@seed/platform";
-import { type OrderStatusChange, type OrderStatus, userOrdersChannel, orderChannel } from "../shared/domain-events";
+import {
+  type OrderStatusChange,
+  type OrderStatus,
+  type PaymentStatus,
+  userOrdersChannel,
+  orderChannel,
+} from "../shared/domain-events";
 import type { OrderView } from "./order-schemas";
 import { recordAudit } from "../audit/audit";
 import { transactionWithEvents, type Emit } from "../shared/committed-events";
@@ -28,7 +34,9 @@ export type PaymentOutcome =
 /**
  * Moves an order to `to` under a row lock, so two concurrent moves take turns and the second sees
  * the first. Cancelling puts the stock back and refunds a payment that went through; the refund
- * is made while the lock is held, so the order cannot be shipped meanwhile.
+ * is made while the lock is held, so the order cannot be shipped meanwhile. A move that records
+ * a payment's outcome (`payment`) is refused once the payment is settled: a late or repeated
+ * outcome never overrides the first.
  */
 export async function moveOrder(
   deps: OrderDeps,
@@ -43,13 +51,16 @@ export async function moveOrder(
     if (!nextStatuses[order.status].includes(to)) {
       throw new AppError("CONFLICT", `An order that is ${order.status} cannot become ${to}`);
     }
+    if (payment && order.paymentStatus !== "pending") {
+      throw new AppError("CONFLICT", `The payment of this order is already ${order.paymentStatus}`);
+    }
     let paymentChange = payment;
     if (to === "cancelled") {
       // Refunded before the products are locked for the restock, so that a slow provider holds
       // up this order only. Should the commit fail after the refund, the order is still paid, and
       // cancelling again refunds again: the provider refunds a payment once.
       if (order.paymentStatus === "succeeded") {
-        await withPaymentDeadline(deps, (signal) => deps.payments.refund(order.id, signal));
+        await withPaymentDeadline(deps, (signal) => deps.payments.refund(refundOf(order), signal));
         paymentChange = { status: "refunded" };
       }
       await restock(tx, emit, order.id);
@@ -69,7 +80,7 @@ export async function moveOrder(
       before: { status: order.status, paymentStatus: order.paymentStatus },
       after: { status: to, paymentStatus: paymentChange?.status ?? order.paymentStatus },
     });
-    announceOrderStatus(emit, order, order.status, to);
+    announceOrderStatus(emit, order, order.status, to, paymentChange?.status ?? order.paymentStatus);
     return getOrder(tx, order.id);
   });
 }
@@ -91,11 +102,22 @@ async function restock(tx: Transaction, emit: Emit, orderId: string): Promise<vo
   }
 }
 
+/** What the provider is asked to give back for an order: its payment, found by the order id. */
+export function refundOf(order: Pick<Order, "id" | "totalAmount" | "currency" | "paymentReference">) {
+  return {
+    paymentId: order.id,
+    amount: order.totalAmount,
+    currency: order.currency,
+    reference: order.paymentReference,
+  };
+}
+
 export function announceOrderStatus(
   emit: Emit,
   order: Pick<Order, "id" | "userId">,
   from: OrderStatus | null,
   to: OrderStatus,
+  paymentStatus: PaymentStatus,
 ): void {
   const change: OrderStatusChange = {
     type: "order.status_changed",
@@ -103,6 +125,7 @@ export function announceOrderStatus(
     userId: order.userId,
     from,
     to,
+    paymentStatus,
     at: new Date(),
   };
   emit(orderChannel(order.id), change);

@@ -6,6 +6,9 @@
 export const orderStatuses = ["pending", "paid", "shipped", "delivered", "cancelled"] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
+export const paymentStatuses = ["pending", "succeeded", "declined", "refunded"] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
 export type ProductChangeType = "product.created" | "product.updated" | "product.deleted" | "product.restored";
 
 export interface ProductChange {
@@ -24,6 +27,8 @@ export interface OrderStatusChange {
   /** Null when the order was just placed. */
   from: OrderStatus | null;
   to: OrderStatus;
+  /** The order's payment after the change: a declined payment cancels the order. */
+  paymentStatus: PaymentStatus;
   at: Date;
 }
 

@@ -9,7 +9,6 @@ export type AppErrorCode =
   | "NOT_FOUND"
   | "CONFLICT"
   | "RATE_LIMITED"
-  | "PAYMENT_DECLINED"
   /** What the caller refers to is no longer kept (a last event id older than the retention window). */
   | "EXPIRED"
   /** A service this one depends on (an identity provider) failed or could not be reached. */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Charge, ChargeResult, PaymentProvider } from "./payment-provider";
+import type { Charge, ChargeResult, PaymentProvider, Refund } from "./payment-provider";
 
 export type PaymentBehaviour = "succeed" | "decline" | "time out";
 
@@ -41,7 +41,7 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
       results.set(charge.paymentId, result);
       return result;
     },
-    async refund(paymentId: string, signal: AbortSignal) {
+    async refund({ paymentId }: Refund, signal: AbortSignal) {
       if (behaviour === "time out") return neverAnswering(signal);
       if (results.get(paymentId)?.status === "succeeded") refunds.add(paymentId);
     },

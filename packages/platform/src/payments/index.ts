@@ -1,2 +1,4 @@
+export * from "./configured-payment-provider";
 export * from "./in-process";
 export * from "./payment-provider";
+export * from "./stripe";

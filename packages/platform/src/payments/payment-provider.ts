@@ -4,9 +4,49 @@ export interface Charge {
   /** Integer minor units. */
   amount: number;
   currency: string;
+  /**
+   * How the customer pays, as the provider names it (Stripe: a PaymentMethod id that Stripe.js
+   * made in the browser). A provider that needs none ignores it.
+   */
+  paymentMethod?: string;
 }
 
-export type ChargeResult = { status: "succeeded"; reference: string } | { status: "declined"; reason: string };
+/** A payment to give back: the charge it was, and the provider's reference once it is known. */
+export interface Refund extends Charge {
+  reference: string | null;
+}
+
+export type ChargeResult =
+  | { status: "succeeded"; reference: string }
+  | { status: "declined"; reason: string }
+  /** Accepted but not settled yet (a bank debit): the outcome arrives later, as a notice. */
+  | { status: "processing" };
+
+/** What the provider tells of a payment by itself, later (a webhook): a settled charge. */
+export interface PaymentNotice {
+  /** The provider's id of the notice; a notice may be sent more than once. */
+  eventId: string;
+  paymentId: string;
+  result: Exclude<ChargeResult, { status: "processing" }>;
+}
+
+/** A notice whose signature does not verify, or that cannot be read: it is answered 400. */
+export class PaymentNoticeRefused extends Error {
+  override name = "PaymentNoticeRefused";
+}
+
+/** Reads the notices a provider sends to the server (its webhooks), verifying their signature. */
+export interface PaymentNotices {
+  /** The path the provider posts its notices to. */
+  path: string;
+  /** The header that carries the signature. */
+  signatureHeader: string;
+  /**
+   * The notice in `payload` (the raw body, as signed), or null when it tells nothing about a
+   * charge this shop made; throws PaymentNoticeRefused when its signature does not verify.
+   */
+  read(payload: Buffer, signature: string | undefined): PaymentNotice | null;
+}
 
 /**
  * Where the money is taken. Both calls are idempotent by payment id, so a retry after a timeout
@@ -14,5 +54,8 @@ export type ChargeResult = { status: "succeeded"; reference: string } | { status
  */
 export interface PaymentProvider {
   charge(charge: Charge, signal: AbortSignal): Promise<ChargeResult>;
-  refund(paymentId: string, signal: AbortSignal): Promise<void>;
+  /** Gives back what a charge of this payment took; nothing when it took nothing. */
+  refund(refund: Refund, signal: AbortSignal): Promise<void>;
+  /** How the provider's notices are read; none for a provider that answers every charge at once. */
+  notices?: PaymentNotices;
 }

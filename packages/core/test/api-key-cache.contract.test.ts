@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { createInProcessEventBus, createRedisEventBus, type EventBus } from "@seed/platform";
-import { type ApiKeyCache, type ApiKeyRecord, createApiKeyCache, sessionInvalidator } from "@seed/core";
+import { type ApiKeyCache, type ApiKeyRecord, createApiKeyCache, sessionInvalidator } from "../src";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];

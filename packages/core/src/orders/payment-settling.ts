@@ -1,0 +1,119 @@
+import { orders, type Order } from "@seed/db";
+import { and, eq } from "drizzle-orm";
+import { AppError, type ChargeResult } from "@seed/platform";
+import { systemActor } from "../shared/actor";
+import type { PaymentStatus } from "../shared/domain-events";
+import { recordAudit } from "../audit/audit";
+import { withPaymentDeadline } from "./payment-deadline";
+import { moveOrder, refundOf, type OrderDeps } from "./order-status";
+
+/** What is left to do once a payment's result is recorded: nothing, or give the money back. */
+export type RecordedPayment = "settled" | "refund due";
+
+/**
+ * Takes the payment of a placed order: the work of the `orders.processPayment` job, safe to run
+ * again after a crash or alongside a repeat of itself. The provider is keyed by the order id, so
+ * the money is taken once; the order moves under its row lock, and only from a payment that is
+ * not settled yet, so it moves once. An order cancelled before its payment was settled gets back
+ * whatever a charge took meanwhile.
+ */
+export async function processPayment(
+  deps: OrderDeps,
+  orderId: string,
+  paymentMethod?: string,
+): Promise<{ status: Order["status"]; paymentStatus: PaymentStatus }> {
+  let order = await findOrder(deps, orderId);
+  if (order.paymentStatus === "pending" && order.status === "pending") {
+    const result = await withPaymentDeadline(deps, (signal) =>
+      deps.payments.charge(
+        { paymentId: order.id, amount: order.totalAmount, currency: order.currency, paymentMethod },
+        signal,
+      ),
+    );
+    await recordPaymentResult(deps, order.id, result);
+    order = await findOrder(deps, orderId);
+  }
+  if (order.paymentStatus === "pending" && order.status === "cancelled") {
+    await refundCancelled(deps, order);
+    order = await findOrder(deps, orderId);
+  }
+  return { status: order.status, paymentStatus: order.paymentStatus };
+}
+
+/**
+ * Records what the provider said of an order's payment, from the charge's answer or from a
+ * notice that came later: it marks the order paid, or cancels it and puts its stock back. Only
+ * the first outcome counts: a repeated or late one (a failure notice after the success) changes
+ * nothing. A charge that went through for an order cancelled meanwhile is due a refund.
+ */
+export async function recordPaymentResult(
+  deps: OrderDeps,
+  orderId: string,
+  result: ChargeResult,
+): Promise<RecordedPayment> {
+  // Not settled yet: the outcome arrives as a notice.
+  if (result.status === "processing") return "settled";
+  const order = await findOrder(deps, orderId);
+  if (order.paymentStatus !== "pending") return "settled";
+  if (order.status === "pending") {
+    try {
+      if (result.status === "succeeded") await moveOrder(deps, systemActor, orderId, "paid", result);
+      else await moveOrder(deps, systemActor, orderId, "cancelled", { status: "declined" });
+      return "settled";
+    } catch (error) {
+      // Moved meanwhile (cancelled, or settled by a concurrent job or notice): recorded against
+      // what it has become.
+      if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+      return recordPaymentResult(deps, orderId, result);
+    }
+  }
+  // Cancelled before its payment was settled.
+  if (result.status === "declined") {
+    await settleCancelledPayment(deps, orderId, "declined", null);
+    return "settled";
+  }
+  // The reference lets the refund find the charge however late it is made.
+  await deps.db
+    .update(orders)
+    .set({ paymentReference: result.reference })
+    .where(and(eq(orders.id, orderId), eq(orders.paymentStatus, "pending")));
+  return "refund due";
+}
+
+/**
+ * Gives back whatever a charge took for an order cancelled before its payment was settled: a
+ * charge that went through meanwhile, or whose answer was lost to a timeout. The provider
+ * refunds by order id, and refunds nothing when nothing was taken.
+ */
+async function refundCancelled(deps: OrderDeps, order: Order): Promise<void> {
+  await withPaymentDeadline(deps, (signal) => deps.payments.refund(refundOf(order), signal));
+  await settleCancelledPayment(deps, order.id, "refunded", "cancelled while the payment was under way");
+}
+
+async function settleCancelledPayment(
+  deps: OrderDeps,
+  orderId: string,
+  paymentStatus: "refunded" | "declined",
+  reason: string | null,
+): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    const settled = await tx
+      .update(orders)
+      .set({ paymentStatus })
+      .where(and(eq(orders.id, orderId), eq(orders.status, "cancelled"), eq(orders.paymentStatus, "pending")))
+      .returning({ id: orders.id });
+    if (settled.length === 0) return;
+    await recordAudit(tx, systemActor, {
+      action: paymentStatus === "refunded" ? "order.refund" : "order.payment_declined",
+      resource: "order",
+      resourceId: orderId,
+      after: { paymentStatus, ...(reason ? { reason } : {}) },
+    });
+  });
+}
+
+async function findOrder(deps: Pick<OrderDeps, "db">, orderId: string): Promise<Order> {
+  const order = await deps.db.query.orders.findFirst({ where: eq(orders.id, orderId) });
+  if (!order) throw new AppError("NOT_FOUND", "No such order");
+  return order;
+}
