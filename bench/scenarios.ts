@@ -64,6 +64,13 @@ export const scenarios: Scenario[] = [
     compared: ["trpc-fast-path", "trpc-official"],
   },
   {
+    // The same page, asked for compressed as browsers ask: what Brotli costs the server per answer.
+    name: "product list, compressed",
+    request: () => ({ method: "GET", path: productListPath, headers: { "accept-encoding": "br, gzip" } }),
+    baseline: "trpc-fast-path",
+    compared: [],
+  },
+  {
     name: "place order",
     request: ({ accessToken, productIds }) => {
       // Orders go round the products, so that they rarely queue on one row's lock; each server's

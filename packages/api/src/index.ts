@@ -8,7 +8,7 @@ export { accessMatrix, describeAccess } from "./access-matrix";
 export { procedureCatalog } from "./procedure-catalog";
 export type { DeclaredProcedure, ProcedurePath } from "./procedure-catalog";
 export type { AccessRule, ProcedureMeta } from "./procedure-meta";
-export { CREDENTIAL_PROCEDURES } from "./credential-procedures";
+export { CREDENTIAL_PROCEDURES, SECRET_OUTPUT_PROCEDURES } from "./credential-procedures";
 export { GENERATE_COMMAND, generatedDocuments, inventoryOf } from "./generated-documents";
 export type { GeneratedDocument } from "./generated-documents";
 export { ACCESS_COOKIE, REFRESH_COOKIE, createContext, createContextInner, noCookies } from "./context";

@@ -17,6 +17,7 @@ export interface DeclaredProcedure {
   type: "query" | "mutation" | "subscription";
   access: AccessRule;
   credential: boolean;
+  secretOutput: boolean;
   restRoute: { method: string; path: string } | null;
   /** Whether its answers are checked against an output schema, so that no unnamed field leaves. */
   validatesOutput: boolean;
@@ -31,6 +32,7 @@ function declarationOf(path: string, procedure: AnyProcedure): DeclaredProcedure
     type: procedure._def.type,
     access: meta.access,
     credential: meta.credential ?? false,
+    secretOutput: meta.secretOutput ?? false,
     restRoute: meta.openapi ? { method: meta.openapi.method, path: meta.openapi.path } : null,
     validatesOutput: "output" in procedure._def && procedure._def.output !== undefined,
   };

@@ -15,6 +15,8 @@ export type AccessRule =
  *   routers never write it.
  * - `credential` marks a procedure that checks a password or mints tokens: the server gives it a
  *   small rate limit of its own and refuses it inside a batch, so that each call counts.
+ * - `secretOutput` marks a procedure whose answer holds a secret other than tokens (an
+ *   authenticator's key, recovery codes); like a credential procedure's, it is never compressed.
  * - `openapi` names a REST route; its `protect` is derived from `access` (openapi.ts).
  */
-export type ProcedureMeta = OpenApiMeta<{ access?: AccessRule; credential?: true }>;
+export type ProcedureMeta = OpenApiMeta<{ access?: AccessRule; credential?: true; secretOutput?: true }>;

@@ -31,6 +31,7 @@ export const mfaRouter = {
    * on the account.
    */
   enroll: protectedProcedure
+    .meta({ secretOutput: true })
     .output(z.object({ secret: z.string(), otpauthUri: z.string(), qrCodeDataUrl: z.string() }))
     .mutation(async ({ ctx }) => {
       await assertRecentSignIn(
@@ -43,6 +44,7 @@ export const mfaRouter = {
 
   /** The recovery codes are shown this once; only their hashes are kept. */
   confirm: protectedProcedure
+    .meta({ secretOutput: true })
     .input(z.object({ code: secondFactorCodeSchema }))
     .output(z.object({ recoveryCodes: z.array(z.string()) }))
     .mutation(({ ctx, input }) => confirmMfa(ctx, ctx.user.id, input.code, actorOf(ctx))),
