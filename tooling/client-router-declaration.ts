@@ -71,7 +71,7 @@ function programOf(entry: string): ts.Program {
 }
 
 class TypePrinter {
-  /** The object types being printed, outermost first: one met again is recursive. */
+  /** The object types being printed: one met again inside itself is recursive. */
   private readonly enclosing = new Set<ts.Type>();
 
   constructor(

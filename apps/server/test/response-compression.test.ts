@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request, type IncomingHttpHeaders } from "node:http";
+import { request, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
@@ -25,7 +25,7 @@ async function send(
 ): Promise<RawResponse> {
   const req = request(url, { method: options.method ?? "GET", headers });
   req.end(options.body);
-  const [response] = (await once(req, "response")) as [import("node:http").IncomingMessage];
+  const [response] = (await once(req, "response")) as [IncomingMessage];
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   return { status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) };
@@ -51,7 +51,10 @@ describe("response compression", () => {
       // A built web app in miniature: a page under the threshold, a script and a style sheet on either side of it.
       webAppDir = await mkdtemp(join(tmpdir(), "seed-compression-web-"));
       await mkdir(join(webAppDir, "assets"));
-      await writeFile(join(webAppDir, "index.html"), '<!doctype html><script type="module" src="/assets/app.js"></script>');
+      await writeFile(
+        join(webAppDir, "index.html"),
+        '<!doctype html><script type="module" src="/assets/app.js"></script>',
+      );
       await writeFile(join(webAppDir, "assets", "app.js"), "export const shop = 'open';\n".repeat(200));
       await writeFile(join(webAppDir, "assets", "app.css"), "body { margin: 0 }\n");
       return { WEB_APP_DIR: webAppDir, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password };
@@ -142,7 +145,7 @@ describe("response compression", () => {
         headers: { accept: "text/event-stream", "accept-encoding": "br, gzip" },
       });
       req.end();
-      const [response] = (await once(req, "response")) as [import("node:http").IncomingMessage];
+      const [response] = (await once(req, "response")) as [IncomingMessage];
       req.destroy();
       expect(response.statusCode).toBe(200);
       expect(response.headers["content-type"]).toMatch(/^text\/event-stream/);

@@ -13,7 +13,8 @@ export const IN_ONE_GO_BYTES = 16 * 1024;
  * Text compresses well; images and fonts come compressed already. Server-sent events never:
  * zlib would hold each event back until its buffer fills.
  */
-const COMPRESSIBLE = /^(?:text\/(?!event-stream)|application\/(?:[\w.-]+\+)?(?:json|javascript|xml)\b|image\/svg\+xml)/i;
+const COMPRESSIBLE =
+  /^(?:text\/(?!event-stream)|application\/(?:[\w.-]+\+)?(?:json|javascript|xml)\b|image\/svg\+xml)/i;
 
 /**
  * Compresses answers for clients that accept it, Brotli first, then gzip, as their
