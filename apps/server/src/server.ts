@@ -27,6 +27,7 @@ import { answerError } from "./plugins/error-responses";
 import { echoRequestId, requestIdFor } from "./plugins/request-id";
 import { requestCompletionLog } from "./plugins/request-log";
 import { requestSpans } from "./plugins/request-spans";
+import { responseCompression } from "./plugins/response-compression";
 import { restApi } from "./plugins/rest-api";
 import { securityHeaders } from "./plugins/security-headers";
 import { trpcRoutes } from "./plugins/trpc";
@@ -149,6 +150,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   if (tracing) await requestSpans(app, tracing, openRequestSpans);
   await securityHeaders(app, config);
   await app.register(cookie);
+  await responseCompression(app);
   await rateLimits(app, config, resources.redis);
   await app.register(websocket, {
     options: { maxPayload: config.live.maxMessageBytes },

@@ -78,6 +78,8 @@ describe.runIf(process.env.DATABASE_URL)("the production build", () => {
     const health = await fetch(`${baseUrl}/trpc/health.check`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ result: { data: { json: { status: "ok" } } } });
+    // Production's own headers (the rest: security-headers.test.ts).
+    expect(health.headers.get("strict-transport-security")).toBe("max-age=63072000; includeSubDomains; preload");
 
     const exited = once(server, "exit");
     server.kill("SIGTERM");

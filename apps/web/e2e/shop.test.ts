@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   availableBackends,
   createDeployment,
@@ -22,6 +22,12 @@ const backend = availableBackends().at(-1)!;
 /** Waits for what the page shows to settle, as long as a loaded machine may need. */
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
 
+interface CspViolation {
+  directive: string;
+  blocked: string;
+  page: string;
+}
+
 describe(`the web app in Chromium, served by the server on ${backend}`, () => {
   let webAppDir: string;
   let deployment: Deployment;
@@ -31,9 +37,19 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
   const contexts: BrowserContext[] = [];
   const lampName = `Aurora desk lamp ${Date.now()}`;
 
+  /** What the browser refused under the Content-Security-Policy, on any page of any test. */
+  let blocked: CspViolation[] = [];
+
   async function newPage(): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     contexts.push(context);
+    await context.exposeBinding("reportCspViolation", (_source, violation: CspViolation) => blocked.push(violation));
+    await context.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (event) => {
+        const report = (window as unknown as { reportCspViolation(violation: CspViolation): void }).reportCspViolation;
+        report({ directive: event.effectiveDirective, blocked: event.blockedURI, page: event.documentURI });
+      });
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     return page;
@@ -86,6 +102,12 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
       });
     }
     browser = await launchChromium();
+  });
+
+  // The app runs under the server's policy (no inline script or style, not even a style
+  // attribute) with nothing of its own refused.
+  afterEach(() => {
+    expect(blocked).toEqual([]);
   });
 
   afterAll(async () => {
@@ -164,6 +186,30 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
       ["seed_access", true],
       ["seed_refresh", true],
     ]);
+  });
+
+  it("refuses inline styles and scripts that a page did not ship, and reports each refusal", async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    const looks = () => page.evaluate(() => [getComputedStyle(document.body).backgroundColor, document.title]);
+    const before = await looks();
+    await page.evaluate(() => {
+      document.body.setAttribute("style", "background: red");
+      const style = document.createElement("style");
+      style.textContent = "body { background: red }";
+      document.head.append(style);
+      const script = document.createElement("script");
+      script.textContent = "document.title = 'injected'";
+      document.head.append(script);
+    });
+    await eventually(() => blocked.map((violation) => violation.directive).sort()).toEqual([
+      "script-src-elem",
+      "style-src-attr",
+      "style-src-elem",
+    ]);
+    expect(await looks()).toEqual(before);
+    blocked = [];
   });
 
   it("sends a page that is not signed in to the sign-in page", async () => {

@@ -8,7 +8,7 @@ export { accessMatrix, describeAccess } from "./access-matrix";
 export { procedureCatalog } from "./procedure-catalog";
 export type { DeclaredProcedure, DeclaredRestRoute, ProcedurePath } from "./procedure-catalog";
 export type { AccessRule, ProcedureMeta, RestRoute, RestSuccessStatus } from "./procedure-meta";
-export { CREDENTIAL_PROCEDURES } from "./credential-procedures";
+export { CREDENTIAL_PROCEDURES, SECRET_OUTPUT_PROCEDURES } from "./credential-procedures";
 // The documents themselves are made by tooling (`@seed/api/generated-documents`), out of the server's way.
 export { GENERATE_COMMAND } from "./generated-documents/generated-document";
 export type { GeneratedDocument } from "./generated-documents/generated-document";

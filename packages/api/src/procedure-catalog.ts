@@ -20,6 +20,8 @@ export interface DeclaredProcedure {
   credential: boolean;
   /** Whether a personal API key may call it (see `acceptsApiKeys`). */
   acceptsApiKeys: boolean;
+  /** Whether its answer holds a secret, so that it is never compressed. */
+  secretOutput: boolean;
   restRoute: DeclaredRestRoute | null;
   /** Why a query or mutation is served over tRPC only. */
   trpcOnly: string | null;
@@ -62,6 +64,7 @@ function declarationOf(path: string, procedure: AnyProcedure): DeclaredProcedure
     access: meta.access,
     credential: meta.credential ?? false,
     acceptsApiKeys: acceptsApiKeys(procedure._def.type, meta),
+    secretOutput: meta.secretOutput ?? false,
     restRoute: restRouteOf(procedure, meta.openapi),
     trpcOnly: meta.trpcOnly ?? null,
     validatesOutput: "output" in procedure._def && procedure._def.output !== undefined,

@@ -36,6 +36,8 @@ export type RestRoute = NonNullable<OpenApiMeta["openapi"]> & {
  * - `requiresSession` marks a procedure only a person signed in may call (managing API keys,
  *   sessions, two-step sign-in): an API key is refused there, as on credential procedures and
  *   subscriptions. Set by `sessionProcedure`, or written beside another builder.
+ * - `secretOutput` marks a procedure whose answer holds a secret other than tokens (an
+ *   authenticator's key, recovery codes); like a credential procedure's, it is never compressed.
  * - `openapi` names its REST route; the document's security is derived from `access`.
  * - `trpcOnly` says why a query or mutation has no REST route. Every query and mutation has one
  *   or the other (a test fails otherwise); subscriptions have neither, they are served over
@@ -45,6 +47,7 @@ export type ProcedureMeta = {
   access?: AccessRule;
   credential?: true;
   requiresSession?: true;
+  secretOutput?: true;
   openapi?: RestRoute;
   trpcOnly?: string;
 };

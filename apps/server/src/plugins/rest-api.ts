@@ -9,7 +9,7 @@ import {
   type ApiDependencies,
 } from "@seed/api";
 import type { Config } from "@seed/config";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
 import { httpCookies, transportOf } from "./http-transport";
 import { limitBodyNesting } from "./json-nesting";
@@ -34,6 +34,7 @@ export async function restApi(
   const document = createOpenApiDocument("");
 
   await app.register(async (rest) => {
+    rest.addHook("onRoute", resolvingOnceAnswered);
     rest.addHook("onRequest", refuseTokensInUrl);
     rest.addHook("onRequest", refuseUnresolvedRestCalls);
     // Query strings are flat here (no `a[b]=` nesting), so only bodies can nest.
@@ -63,4 +64,18 @@ export async function restApi(
   // Swagger UI from its own package files (no CDN); it reads the same document.
   await app.register(swagger, { mode: "static", specification: { document: document as never } });
   await app.register(swaggerUi, { routePrefix: DOCS_PATH, uiConfig: { url: OPENAPI_PATH } as never });
+}
+
+/**
+ * The adapter's handler sends its answer without waiting for it to be written. An answer that an
+ * `onSend` hook turned into a stream (a compressed one) is written after the handler returns, and
+ * Fastify answers a handler that settles with nothing sent yet a second time, empty; a handler
+ * that returns the reply settles only once the answer is written.
+ */
+function resolvingOnceAnswered(route: RouteOptions): void {
+  const handler = route.handler;
+  route.handler = async function (req, reply) {
+    await handler.call(this, req, reply);
+    return reply;
+  };
 }

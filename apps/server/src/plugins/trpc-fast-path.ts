@@ -112,7 +112,8 @@ export async function fastPathRequestHandler<TRouter extends AnyTRPCRouter>(
     disconnect.release();
     return fastifyRequestHandler(opts);
   }
-  await answer(opts, info, infoError, disconnect.signal);
+  const { status, headers, body } = await answer(opts, info, infoError, disconnect.signal);
+  await send(opts.res, status, headers, body);
 }
 
 /** What the official adapter would stream or treat specially; decided before any work is done. */
@@ -141,6 +142,13 @@ function requestURL(req: FastifyRequest): URL | null {
   }
 }
 
+/** What the official adapter would put in its `Response`. */
+interface Answer {
+  status: number;
+  headers: Map<string, string>;
+  body: string;
+}
+
 /**
  * `resolveResponse` for JSON queries and mutations: every step in its order, since the order is
  * observable (which error wins, when `onError` runs, which headers are set).
@@ -150,7 +158,7 @@ async function answer<TRouter extends AnyTRPCRouter>(
   info: TRPCRequestInfo | undefined,
   infoError: TRPCError | undefined,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<Answer> {
   const config = opts.router._def._config;
   const headers = new Map([["vary", "trpc-accept, accept"]]);
   let ctx: unknown;
@@ -210,7 +218,7 @@ async function answer<TRouter extends AnyTRPCRouter>(
       if (isDataStream(data)) throw unsupportedStream();
       const response: TRPCResponse = error ? { error: errorShapeOf(error, call, info!.type) } : { result: { data } };
       const status = getHTTPStatusCode([response], error ? [error] : []);
-      return send(opts.res, status, headers, JSON.stringify(transformTRPCResponse(config, response)));
+      return { status, headers, body: JSON.stringify(transformTRPCResponse(config, response)) };
     }
 
     headers.set("content-type", "application/json");
@@ -227,7 +235,7 @@ async function answer<TRouter extends AnyTRPCRouter>(
       responses,
       settled.map(([error]) => error),
     );
-    return send(opts.res, status, headers, JSON.stringify(transformTRPCResponse(config, responses)));
+    return { status, headers, body: JSON.stringify(transformTRPCResponse(config, responses)) };
   } catch (cause) {
     // The request as a whole failed: unreadable, too large a batch, or an answer that could not
     // be serialized.
@@ -236,21 +244,26 @@ async function answer<TRouter extends AnyTRPCRouter>(
     opts.onError?.({ error, path: undefined, input: undefined, ctx, type, req: opts.req });
     const response = { error: getErrorShape({ config, error, type, path: undefined, input: undefined, ctx }) };
     const status = getHTTPStatusCode(response, [error]);
-    return send(opts.res, status, headers, JSON.stringify(transformTRPCResponse(config, response)));
+    return { status, headers, body: JSON.stringify(transformTRPCResponse(config, response)) };
   }
 }
 
 /**
  * Fastify applies a `Response`'s headers after the `onSend` hooks, and these before them: the two
  * differ only if a hook sets `content-type`, `vary` or `allow` itself, which none here does.
+ *
+ * Resolves once the answer is written, as the official adapter's `await res.send(...)` does: an
+ * answer that an `onSend` hook turned into a stream (a compressed one) is written after the
+ * handler returns, and Fastify answers a handler that settles with nothing sent yet a second
+ * time, empty.
  */
-function send(reply: FastifyReply, status: number, headers: Map<string, string>, body: string): void {
+async function send(reply: FastifyReply, status: number, headers: Map<string, string>, body: string): Promise<void> {
   if (!headers.has("content-type")) headers.set("content-type", FETCH_STRING_CONTENT_TYPE);
   reply.status(status);
   // In the order a Fetch `Headers` lists them, which is the order the official adapter sends.
   for (const name of [...headers.keys()].sort()) reply.header(name, headers.get(name));
   // A Buffer, because Fastify appends a charset to JSON sent as a string, and tRPC sends none.
-  reply.send(Buffer.from(body));
+  await reply.send(Buffer.from(body));
 }
 
 function unsupportedStream(): TRPCError {

@@ -30,7 +30,7 @@ describe("API8 security misconfiguration", () => {
   it.each(responses)("%s carries the security headers and names no framework", async (_label, send) => {
     const { headers } = await send();
     expect(headers.get("x-content-type-options")).toBe("nosniff");
-    expect(headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(headers.get("x-frame-options")).toBe("DENY");
     expect(headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
     expect(headers.get("content-security-policy")).toContain("default-src 'self'");
     expect(headers.get("referrer-policy")).toBe("no-referrer");

@@ -33,6 +33,7 @@ export const mfaRouter = {
    */
   enroll: sessionProcedure
     .meta({
+      secretOutput: true,
       openapi: {
         method: "POST",
         path: "/auth/mfa/enroll",
@@ -54,6 +55,7 @@ export const mfaRouter = {
   /** The recovery codes are shown this once; only their hashes are kept. */
   confirm: sessionProcedure
     .meta({
+      secretOutput: true,
       openapi: {
         method: "POST",
         path: "/auth/mfa/confirm",
