@@ -4,6 +4,7 @@ import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
 import { fastPathRequestHandler } from "../apps/server/src/plugins/trpc-fast-path";
 import postgres from "postgres";
 import { answerHealthCheckWithoutLayers } from "./without-layers/health-check";
+import { answerPlaceOrderWithoutLayers } from "./without-layers/place-order";
 import { answerProductListWithoutLayers } from "./without-layers/product-list";
 import { answerProtectedQueryWithoutLayers } from "./without-layers/protected-query";
 import { withTRPCRequestHandler } from "./trpc-route-handler";
@@ -29,6 +30,7 @@ export const serverVariants = {
     answerHealthCheckWithoutLayers(server);
     answerProductListWithoutLayers(server, sql);
     answerProtectedQueryWithoutLayers(server, config, sql);
+    answerPlaceOrderWithoutLayers(server, config, sql);
     return server;
   },
 } satisfies Record<string, (config: Config) => Promise<Server>>;
