@@ -30,7 +30,11 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
       .where(sql`table_schema = 'public'`)
       .orderBy(sql`table_name`);
     expect(tables.map((table) => table.name)).toEqual([
+      "api_key_addresses",
+      "api_keys",
       "audit_log",
+      "audit_seal_horizon",
+      "audit_seals",
       "email_tokens",
       "mail_outbox",
       "mfa_challenges",
