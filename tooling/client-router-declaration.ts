@@ -159,6 +159,13 @@ class TypePrinter {
         .join(", ")}]`;
     }
     if (this.isLanguageType(type)) {
+      // A mapped type of the language (Record, Partial...) is named by its alias; its own
+      // symbol is the anonymous `__type`.
+      if (type.aliasSymbol) {
+        const args = type.aliasTypeArguments ?? [];
+        const name = type.aliasSymbol.name;
+        return args.length === 0 ? name : `${name}<${args.map((arg) => this.print(arg)).join(", ")}>`;
+      }
       const name = type.getSymbol()!.name;
       const args = type.objectFlags & ts.ObjectFlags.Reference ? typeArguments() : [];
       return args.length === 0 ? name : `${name}<${args.map((arg) => this.print(arg)).join(", ")}>`;

@@ -45,8 +45,8 @@ describe("API2 broken authentication", () => {
         "refuses a revoked key on the next request, on this instance and on the other",
       ],
     },
-    { file: "packages/api/test/auth-service.test.ts", tests: [] },
-    { file: "packages/api/test/access-tokens.test.ts", tests: [] },
+    { file: "packages/core/test/auth-service.test.ts", tests: [] },
+    { file: "packages/core/test/access-tokens.test.ts", tests: [] },
   ]);
 
   describe("forged access tokens", () => {
