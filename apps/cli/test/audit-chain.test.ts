@@ -55,7 +55,8 @@ describe.skipIf(!process.env.DATABASE_URL)("pnpm cli seal-audit and verify-audit
       stdout: "",
       stderr: "error: the audit chain is broken from row 2 on: Audit row 2 was changed after seal 1 sealed it\n",
     });
-  });
+    // Five commands, each a process of its own that opens the database.
+  }, 120_000);
 
   it("refuses an argument that is not a seal hash, in one line", async () => {
     expect(await cli(["verify-audit", "latest"], env)).toEqual({
