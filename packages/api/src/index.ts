@@ -21,7 +21,14 @@ export { isLiveFeed, liveEvents, resumeInput } from "./live";
 export type { LiveConnection, LiveEventsOptions, LiveFeed, LiveReceiver } from "./live";
 export type { Notification } from "./routers/notifications";
 export type { ProcedureCall, ProcedureInstrumentation } from "./instrumentation";
-export { router, publicProcedure, protectedProcedure, sessionProcedure, requirePermission, requireOwnership } from "./trpc";
+export {
+  router,
+  publicProcedure,
+  protectedProcedure,
+  sessionProcedure,
+  requirePermission,
+  requireOwnership,
+} from "./trpc";
 export { toTRPCError } from "./trpc-errors";
 export { limitUsage } from "./middlewares/limit-usage";
 export { acceptsApiKeys } from "./middlewares/api-keys";
