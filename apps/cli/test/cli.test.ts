@@ -49,12 +49,13 @@ describe("pnpm cli on the embedded database", () => {
     const cleaned = await cli(["clean-up"], { DATA_DIR: dataDir });
     expect(cleaned.code).toBe(0);
     expect(cleaned.stdout.split("\n")).toEqual([
-      "Cleaning up 1/6 sessions: 0 deleted",
-      "Cleaning up 2/6 emailTokens: 0 deleted",
-      "Cleaning up 3/6 oidcLoginAttempts: 0 deleted",
-      "Cleaning up 4/6 mfaChallenges: 0 deleted",
-      "Cleaning up 5/6 temporaryGrants: 0 deleted",
-      "Cleaning up 6/6 apiKeys: 0 deleted",
+      "Cleaning up 1/7 sessions: 0 deleted",
+      "Cleaning up 2/7 emailTokens: 0 deleted",
+      "Cleaning up 3/7 oidcLoginAttempts: 0 deleted",
+      "Cleaning up 4/7 mfaChallenges: 0 deleted",
+      "Cleaning up 5/7 passkeyChallenges: 0 deleted",
+      "Cleaning up 6/7 temporaryGrants: 0 deleted",
+      "Cleaning up 7/7 apiKeys: 0 deleted",
       "Deleted 0 expired records.",
       "",
     ]);

@@ -110,6 +110,16 @@ export const envSchema = z.object({
   API_KEY_MAX_PER_USER: integer(1, 1000).default(25),
   API_KEY_RATE_LIMIT_MAX: integer(1, 1_000_000).default(600),
 
+  /** Unset: the host of APP_URL. Passkeys are bound to it: changing it later orphans them all. */
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, "expected a domain name such as example.com, without scheme or port")
+    .optional(),
+  WEBAUTHN_RP_NAME: z.string().min(1).max(64).default("Seed"),
+  /** Unset: the origin of APP_URL. */
+  WEBAUTHN_ORIGINS: commaSeparatedOrigins.optional(),
+  WEBAUTHN_RECENT_SIGN_IN_MINUTES: integer(1, 24 * 60).default(10),
+
   SHUTDOWN_TIMEOUT_MS: integer(0, 120_000).default(10_000),
 
   METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),

@@ -52,6 +52,11 @@ export interface Config {
   rateLimit: { max: number; authMax: number; windowMs: number; ordersPerUser: number };
   /** Personal API keys: the longest lifetime, how many a user may hold, calls per key per rate-limit window. */
   apiKeys: { maxLifetimeDays: number; maxPerUser: number; rateLimitMax: number };
+  /**
+   * Passkeys: the relying party (the domain passkeys are bound to, and the name authenticators
+   * show), the origins whose pages may use them, and how recent a sign-in adding or removing one takes.
+   */
+  passkeys: { rpId: string; rpName: string; origins: string[]; recentSignInMs: number };
   shutdownTimeoutMs: number;
   /** `/metrics` is served only when a token is set, and only to requests bearing it. */
   metrics: { token: string | null };
@@ -140,6 +145,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
 
   const stripe = stripeSettings(env);
+  const passkeys = passkeySettings(env);
 
   if (env.NODE_ENV === "production") {
     // A test key takes no money: a shop running on one would hand out goods for nothing.
@@ -157,6 +163,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }
     if (!env.COOKIE_SECURE) {
       throw new ConfigError("Invalid configuration: COOKIE_SECURE: cannot be false in production");
+    }
+    // A page served over plain http could be anyone's on the path, and so could its passkey
+    // ceremonies; browsers make an exception for localhost only, and so does this.
+    const plain = passkeys.origins.filter((origin) => !origin.startsWith("https://") && !isLocalhost(origin));
+    if (plain.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration: WEBAUTHN_ORIGINS: ${plain.join(", ")} must be https in production (set APP_URL, or WEBAUTHN_ORIGINS)`,
+      );
     }
   }
 
@@ -202,6 +216,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxPerUser: env.API_KEY_MAX_PER_USER,
       rateLimitMax: env.API_KEY_RATE_LIMIT_MAX,
     },
+    passkeys,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     metrics: { token: env.METRICS_TOKEN ?? null },
     tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: env.OTEL_SERVICE_NAME },
@@ -251,5 +266,33 @@ function stripeSettings(env: Env): Config["payments"]["stripe"] {
     secretKey: env.STRIPE_SECRET_KEY,
     webhookSecret: env.STRIPE_WEBHOOK_SECRET,
     apiBase: env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE) : null,
+  };
+}
+
+const isLocalhost = (origin: string) => new URL(origin).hostname === "localhost";
+
+/**
+ * The relying party and origins of passkeys, APP_URL's unless set. Each origin must be on the
+ * relying party id's domain (that domain or below it): a browser refuses the ceremony otherwise,
+ * so such a setting is a mistake to point out at start-up, not in front of a user.
+ */
+function passkeySettings(env: Env): Config["passkeys"] {
+  const appUrl = new URL(env.APP_URL);
+  const rpId = env.WEBAUTHN_RP_ID ?? appUrl.hostname;
+  const origins = (env.WEBAUTHN_ORIGINS ?? [appUrl.origin]).map((origin) => new URL(origin).origin);
+  const outside = origins.filter((origin) => {
+    const host = new URL(origin).hostname;
+    return host !== rpId && !host.endsWith(`.${rpId}`);
+  });
+  if (outside.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration: WEBAUTHN_ORIGINS: ${outside.join(", ")} not on the domain of WEBAUTHN_RP_ID (${rpId})`,
+    );
+  }
+  return {
+    rpId,
+    rpName: env.WEBAUTHN_RP_NAME,
+    origins,
+    recentSignInMs: env.WEBAUTHN_RECENT_SIGN_IN_MINUTES * 60_000,
   };
 }

@@ -197,6 +197,49 @@ describe("loadConfig", () => {
     it("starts with a strong secret", () => {
       expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret }).env).toBe("production");
     });
+
+    it("refuses passkey origins on plain http, other than localhost", () => {
+      const production = { NODE_ENV: "production", JWT_SECRET: strongSecret };
+      expect(() => loadConfig({ ...production, APP_URL: "http://shop.example.com" })).toThrow(
+        "WEBAUTHN_ORIGINS: http://shop.example.com must be https in production",
+      );
+      expect(() =>
+        loadConfig({ ...production, WEBAUTHN_RP_ID: "example.com", WEBAUTHN_ORIGINS: "https://example.com,http://example.com" }),
+      ).toThrow("WEBAUTHN_ORIGINS: http://example.com must be https in production");
+      expect(loadConfig({ ...production, APP_URL: "https://shop.example.com" }).passkeys.origins).toEqual([
+        "https://shop.example.com",
+      ]);
+    });
+  });
+
+  describe("passkeys", () => {
+    it("are bound to the web app's host and origin unless told otherwise", () => {
+      expect(loadConfig({ APP_URL: "https://shop.example.com/app/" }).passkeys).toEqual({
+        rpId: "shop.example.com",
+        rpName: "Seed",
+        origins: ["https://shop.example.com"],
+        recentSignInMs: 10 * 60_000,
+      });
+      const chosen = loadConfig({
+        WEBAUTHN_RP_ID: "example.com",
+        WEBAUTHN_RP_NAME: "Example Shop",
+        WEBAUTHN_ORIGINS: "https://example.com, https://shop.example.com:8443",
+        WEBAUTHN_RECENT_SIGN_IN_MINUTES: "5",
+      }).passkeys;
+      expect(chosen).toEqual({
+        rpId: "example.com",
+        rpName: "Example Shop",
+        origins: ["https://example.com", "https://shop.example.com:8443"],
+        recentSignInMs: 5 * 60_000,
+      });
+    });
+
+    it("refuses an origin outside the relying party's domain, or a relying party id that is a URL", () => {
+      expect(() =>
+        loadConfig({ WEBAUTHN_RP_ID: "example.com", WEBAUTHN_ORIGINS: "https://example.com,https://badexample.com" }),
+      ).toThrow("WEBAUTHN_ORIGINS: https://badexample.com not on the domain of WEBAUTHN_RP_ID (example.com)");
+      expect(() => loadConfig({ WEBAUTHN_RP_ID: "https://example.com" })).toThrow(/WEBAUTHN_RP_ID: expected a domain name/);
+    });
   });
 
   it("documents exactly the variables it reads in .env.example", () => {

@@ -43,6 +43,8 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
       "oidc_login_attempts",
       "order_items",
       "orders",
+      "passkey_challenges",
+      "passkeys",
       "permissions",
       "products",
       "recovery_codes",

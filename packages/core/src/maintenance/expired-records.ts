@@ -3,6 +3,7 @@ import {
   emailTokens,
   mfaChallenges,
   oidcLoginAttempts,
+  passkeyChallenges,
   refreshSessions,
   userPermissions,
   type Database,
@@ -15,6 +16,7 @@ export const expiringRecords = [
   "emailTokens",
   "oidcLoginAttempts",
   "mfaChallenges",
+  "passkeyChallenges",
   "temporaryGrants",
   "apiKeys",
 ] as const;
@@ -27,13 +29,14 @@ const tables = {
   emailTokens,
   oidcLoginAttempts,
   mfaChallenges,
+  passkeyChallenges,
   temporaryGrants: userPermissions,
   apiKeys,
 } satisfies Record<ExpiringRecord, unknown>;
 
 /**
  * Deletes what has expired: sessions (with their rotated tokens), email tokens, OIDC sign-in
- * attempts, MFA challenges, temporary permission grants and API keys (revoked or not). None of
+ * attempts, MFA and passkey challenges, temporary permission grants and API keys (revoked or not). None of
  * them grants anything once expired, so this only keeps the tables small; the audit trail keeps
  * their history.
  * `onDeleted` hears of each kind as it is done, for a progress display.
