@@ -123,6 +123,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     cookieSecure: config.http.cookieSecure,
     oidcProviders: createOidcProviders(config.oidc),
     mfaSealingKey: deriveSealingKey(config.auth.jwtSecret, "mfa secret"),
+    passkeyPolicy: config.passkeys,
     jobs: resources.jobs,
     instrumentation: procedureInstrumentation(metrics, tracing, openRequestSpans),
     payments: resources.payments,

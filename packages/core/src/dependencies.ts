@@ -15,6 +15,7 @@ import type { SessionCache } from "./sessions/session-cache";
 import type { OidcProviders } from "./oidc/providers";
 import type { ApiKeyCache } from "./api-keys/api-key-cache";
 import type { ApiKeyPolicy } from "./api-keys/api-key-policy";
+import type { PasskeyPolicy } from "./passkeys/passkey-policy";
 
 /**
  * What the domain works with; made once at start-up by the server (or a test, or a worker).
@@ -43,6 +44,8 @@ export interface Dependencies {
   cookieSecure: boolean;
   /** The identity providers of OIDC_PROVIDERS; none when it is unset. */
   oidcProviders: OidcProviders;
+  /** The relying party and origins of passkeys, and the step-up their changes take. */
+  passkeyPolicy: PasskeyPolicy;
   /** Seals TOTP secrets at rest (AES-256-GCM); derived from the server's secret. */
   mfaSealingKey: Uint8Array;
   /**

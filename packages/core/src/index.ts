@@ -12,6 +12,7 @@ export * from "./maintenance";
 export * from "./mfa";
 export * from "./oidc";
 export * from "./orders";
+export * from "./passkeys";
 export * from "./profile";
 export * from "./sessions";
 export * from "./shared";

@@ -102,6 +102,12 @@ export async function createTestDomain(driver?: DatabaseDriver): Promise<{
     cookieSecure: true,
     oidcProviders: createOidcProviders(null),
     mfaSealingKey: deriveSealingKey(tokenOptions.secret, "mfa secret"),
+    passkeyPolicy: {
+      rpId: "app.example.com",
+      rpName: "Seed",
+      origins: ["https://app.example.com"],
+      recentSignInMs: 10 * 60_000,
+    },
     jobs: createInProcessJobQueue(testJobSettings, jobCatalogue),
     // The in-process provider itself, so that tests can make it decline or time out.
     payments: createInProcessPaymentProvider(),

@@ -31,6 +31,7 @@ import { emailRouter } from "./email";
 import { mfaRouter } from "./mfa";
 import { passwordRouter } from "./password";
 import { oidcRouter } from "./oidc";
+import { passkeysRouter } from "./passkeys";
 import { clearSessionCookies, readRefreshToken, setSessionCookies } from "./session-cookies";
 
 /** Where the caller is signed in; an API key may not see nor end sessions. */
@@ -161,6 +162,8 @@ export const authRouter = {
   oidc: oidcRouter,
 
   mfa: mfaRouter,
+
+  passkeys: passkeysRouter,
 
   email: emailRouter,
 

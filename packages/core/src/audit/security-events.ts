@@ -10,6 +10,7 @@ export type SecurityEventType =
   | "login_failed"
   | "login_locked"
   | "mfa_failed"
+  | "passkey_counter_regression"
   | "password_reset"
   | "oidc_login_refused"
   | "refresh_token_reuse"

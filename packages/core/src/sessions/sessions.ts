@@ -65,15 +65,20 @@ export const RECENT_SIGN_IN_MS = 10 * 60_000;
 
 /**
  * Step-up for changes that would shut the owner out if made by a thief: only a session that
- * began recently (by password, code or identity provider, not by refresh) may make them.
+ * began recently (by password, code, passkey or identity provider, not by refresh) may make them.
  * `refusal` tells the user what to do instead.
  */
-export async function assertRecentSignIn(db: Database, sessionId: string, refusal: string): Promise<void> {
+export async function assertRecentSignIn(
+  db: Database,
+  sessionId: string,
+  refusal: string,
+  withinMs: number = RECENT_SIGN_IN_MS,
+): Promise<void> {
   const session = await db.query.refreshSessions.findFirst({
     where: eq(refreshSessions.id, sessionId),
     columns: { createdAt: true },
   });
-  if (!session || Date.now() - session.createdAt.getTime() > RECENT_SIGN_IN_MS) {
+  if (!session || Date.now() - session.createdAt.getTime() > withinMs) {
     throw new AppError("FORBIDDEN", refusal);
   }
 }
