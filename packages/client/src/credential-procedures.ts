@@ -11,6 +11,8 @@ export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([
   "auth.mfa.verify",
   "auth.oidc.callback",
   "auth.oidc.start",
+  "auth.passkeys.signIn",
+  "auth.passkeys.signInOptions",
   "auth.password.requestReset",
   "auth.password.reset",
   "auth.refresh",
