@@ -20,6 +20,8 @@ import { procedureCatalog, proceduresByPath, type ProcedurePath } from "../src/p
 import type { AccessRule } from "../src/procedure-meta";
 import { createCaller } from "../src/root";
 import { authenticatorCode, enableMfa, mfaRequired } from "../../core/test/mfa-support";
+import { softwareAuthenticator } from "../../core/test/passkey-authenticator";
+import { addPasskey, passkeyAssertion } from "../../core/test/passkey-support";
 import { createTestApi, permissionsFor, recordingLogger, tokensOf, testActor } from "./support";
 
 interface Persona {
@@ -94,6 +96,26 @@ const handWrittenInputs: Partial<Record<ProcedurePath, () => Promise<unknown>>> 
     const { secret } = await enableMfa(api.deps, user);
     const { challenge } = mfaRequired(await login(api.deps, { email: user.email, password }, testActor));
     return { challenge, code: authenticatorCode(secret, 1) };
+  },
+  // An answer from an authenticator that never saw the challenge: refused as bad input after the access check.
+  "auth.passkeys.register": async () => ({
+    response: softwareAuthenticator(api.deps.passkeyPolicy.origins[0]!).register({
+      challenge: "never-issued",
+      rp: {},
+      user: { id: "bm8tb25l" },
+    }),
+  }),
+  // No passkey has this id: refused as NOT_FOUND, after the access check.
+  "auth.passkeys.get": async () => ({ passkeyId: randomUUID() }),
+  "auth.passkeys.rename": async () => ({ passkeyId: randomUUID(), name: "Matrix key", version: 1 }),
+  "auth.passkeys.delete": async () => ({ passkeyId: randomUUID() }),
+  "auth.passkeys.signIn": async () => {
+    const user = await account(["customer"]);
+    const { authenticator } = await addPasskey(
+      { ...api.deps, log: recordingLogger() },
+      { ...user, sessionId: (await signIn(user.email)).sessionId },
+    );
+    return passkeyAssertion(api.deps, authenticator);
   },
   // No provider is configured here: the calls are refused as NOT_FOUND, after any access check.
   "auth.oidc.start": async () => ({ provider: "example" }),
