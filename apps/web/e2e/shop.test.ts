@@ -13,6 +13,7 @@ import {
 import { authenticatorCode } from "../../server/test/support/authenticator";
 import { launchChromium } from "./support/browser";
 import { buildWebApp } from "./support/build-web-app";
+import { freePort } from "./support/free-port";
 
 const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const adminEmail = "web-admin@example.com";
@@ -58,7 +59,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
   async function sendCredentials(page: Page, email: string, password: string, button: "Sign in" | "Sign up") {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: button }).click();
+    await page.getByRole("button", { name: button, exact: true }).click();
   }
 
   /** Signing up says to check the mail and signs nobody in: the new account signs in by itself. */
@@ -74,16 +75,20 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
 
   beforeAll(async () => {
     webAppDir = await buildWebApp();
+    const port = await freePort();
+    // "localhost" is a secure context for the browser, so the Secure session cookies are kept
+    // over http, and passkeys may be used; they are bound to this origin.
+    baseUrl = `http://localhost:${port}`;
     deployment = await createDeployment(backend, {
       ADMIN_EMAIL: adminEmail,
       ADMIN_PASSWORD: adminPassword,
       WEB_APP_DIR: webAppDir,
+      PORT: String(port),
+      APP_URL: baseUrl,
       // Every test signs in anew from the same address: more than the default budget of a minute.
       AUTH_RATE_LIMIT_MAX: "100",
     });
     server = await deployment.start();
-    // "localhost" is a secure context for the browser, so the Secure session cookies are kept over http.
-    baseUrl = server.baseUrl.replace("127.0.0.1", "localhost");
     const session = tokensOf(
       await server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
     );
@@ -265,6 +270,45 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
 
     await second.goto(`${baseUrl}/orders`);
     await second.waitForURL(`${baseUrl}/sign-in?next=%2Forders`);
+  });
+
+  it("adds a passkey on the account page, then signs in with it alone after signing out", async () => {
+    const email = uniqueEmail("web-passkey");
+    const password = "a long passkey passphrase";
+    const page = await newPage();
+    // A platform authenticator that keeps discoverable passkeys and verifies its user, as a
+    // laptop's fingerprint reader does; Chromium answers the page's requests with it.
+    const devtools = await page.context().newCDPSession(page);
+    await devtools.send("WebAuthn.enable");
+    const { authenticatorId } = await devtools.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+    await page.goto(`${baseUrl}/sign-up`);
+    await sendCredentials(page, email, password, "Sign up");
+    await signInAfterSignUp(page, email, password);
+    await page.getByRole("link", { name: email }).click();
+
+    const passkeys = page.getByRole("region", { name: "Passkeys" });
+    await passkeys.getByLabel("Passkey name").fill("Test laptop");
+    await passkeys.getByRole("button", { name: "Add a passkey" }).click();
+    const row = passkeys.getByRole("row", { name: /Test laptop/ });
+    await eventually(() => row.count()).toBe(1);
+    await screenshot(page, "passkeys");
+    const { credentials } = await devtools.send("WebAuthn.getCredentials", { authenticatorId });
+    expect(credentials.map((credential) => credential.isResidentCredential)).toEqual([true]);
+
+    await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await page.waitForURL(`${baseUrl}/products`);
+    await page.getByRole("link", { name: email }).click();
+    await eventually(() => row.textContent()).not.toMatch(/Never/);
   });
 
   it("verifies the audit trail's hash chain for an admin, and shows where it breaks", async () => {

@@ -3,14 +3,16 @@ import { useState, type FormEvent } from "react";
 import { ErrorMessage } from "../api/error-message";
 import { useTRPC } from "../api/trpc";
 import { TextField } from "../layout/text-field";
+import { usePasskeySignIn } from "./use-passkey-sign-in";
 import { useFinishSignIn } from "./use-sign-in";
 
-/** The second step of a sign-in: a code from the authenticator app, or a recovery code. */
+/** The second step of a sign-in: a code from the authenticator app, a recovery code, or a passkey. */
 export function MfaStep({ challenge }: { challenge: string }) {
   const trpc = useTRPC();
   const finish = useFinishSignIn();
   const [code, setCode] = useState("");
   const verify = useMutation(trpc.auth.mfa.verify.mutationOptions({ onSuccess: finish }));
+  const passkey = usePasskeySignIn(challenge);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -35,6 +37,10 @@ export function MfaStep({ challenge }: { challenge: string }) {
           Verify
         </button>
       </form>
+      <ErrorMessage error={passkey.error} />
+      <button type="button" disabled={passkey.isPending} onClick={() => passkey.mutate()}>
+        Use a passkey instead
+      </button>
     </section>
   );
 }

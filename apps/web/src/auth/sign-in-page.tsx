@@ -3,11 +3,13 @@ import { Link } from "react-router";
 import { ErrorMessage } from "../api/error-message";
 import { CredentialFields, type Credentials } from "./credential-fields";
 import { MfaStep } from "./mfa-step";
+import { usePasskeySignIn } from "./use-passkey-sign-in";
 import { useSignIn } from "./use-sign-in";
 
 export function SignInPage() {
   const [credentials, setCredentials] = useState<Credentials>({ email: "", password: "" });
   const signIn = useSignIn();
+  const passkeySignIn = usePasskeySignIn();
 
   if (signIn.data?.status === "mfa-required") return <MfaStep challenge={signIn.data.challenge} />;
 
@@ -26,6 +28,11 @@ export function SignInPage() {
           Sign in
         </button>
       </form>
+      <p>Or, without typing anything:</p>
+      <ErrorMessage error={passkeySignIn.error} />
+      <button type="button" disabled={passkeySignIn.isPending} onClick={() => passkeySignIn.mutate()}>
+        Sign in with a passkey
+      </button>
       <p>
         New here? <Link to="/sign-up">Create an account</Link>
       </p>

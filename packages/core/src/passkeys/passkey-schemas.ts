@@ -21,6 +21,11 @@ const transportsSchema = z
   .max(16)
   .transform((transports) => transports.filter(isKnownTransport));
 
+/** Of the extensions' results, only whether the passkey is discoverable is read; others are dropped. */
+const clientExtensionResultsSchema = z
+  .object({ credProps: z.object({ rk: z.boolean().optional() }).optional() })
+  .default({});
+
 /** What `startRegistration()` answers: the new credential and its attestation. */
 export const registrationResponseSchema = z.object({
   id: base64url(1024),
@@ -36,9 +41,7 @@ export const registrationResponseSchema = z.object({
     publicKey: base64url(4096).optional(),
   }),
   authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults: z
-    .object({ credProps: z.object({ rk: z.boolean().optional() }).optional() })
-    .default({}),
+  clientExtensionResults: clientExtensionResultsSchema,
 });
 
 /** What `startAuthentication()` answers: the assertion, signed by the passkey. */
@@ -53,7 +56,7 @@ export const authenticationResponseSchema = z.object({
     userHandle: base64url(256).optional(),
   }),
   authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults: z.object({}).default({}),
+  clientExtensionResults: clientExtensionResultsSchema,
 });
 
 export const passkeyNameSchema = textSchema.trim().min(1, "Name the passkey").max(100, "The name is too long");
