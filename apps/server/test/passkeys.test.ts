@@ -40,7 +40,10 @@ describe("passkeys", () => {
     return { authenticator, passkey };
   }
 
-  async function signInWith(authenticator: SoftwareAuthenticator, tweaks: Parameters<SoftwareAuthenticator["assert"]>[1] = {}) {
+  async function signInWith(
+    authenticator: SoftwareAuthenticator,
+    tweaks: Parameters<SoftwareAuthenticator["assert"]>[1] = {},
+  ) {
     const options = await anonymous().auth.passkeys.signInOptions.mutate();
     return anonymous().auth.passkeys.signIn.mutate({ response: authenticator.assert(options, tweaks) });
   }
@@ -169,7 +172,9 @@ describe("passkeys", () => {
     const person = await signedIn("unverified");
     const options = await person.api.auth.passkeys.registrationOptions.mutate();
     const touchOnly = softwareAuthenticator(origin).register(options, { userVerified: false });
-    expect((await refusalOf(person.api.auth.passkeys.register.mutate({ response: touchOnly }))).code).toBe("BAD_REQUEST");
+    expect((await refusalOf(person.api.auth.passkeys.register.mutate({ response: touchOnly }))).code).toBe(
+      "BAD_REQUEST",
+    );
     const { authenticator } = await addPasskey(person);
     expect((await refusalOf(signInWith(authenticator, { userVerified: false }))).code).toBe("UNAUTHORIZED");
     await expect(signInWith(authenticator)).resolves.toMatchObject({ user: { id: person.userId } });
@@ -226,7 +231,9 @@ describe("passkeys", () => {
     const intruder = await signedIn("intruder");
     const { authenticator, passkey } = await addPasskey(owner);
     const notFound = { code: "NOT_FOUND", message: "No such passkey" };
-    expect(await refusalOf(intruder.api.auth.passkeys.rename.mutate({ passkeyId: passkey.id, name: "Mine", version: 1 }))).toEqual(notFound);
+    expect(
+      await refusalOf(intruder.api.auth.passkeys.rename.mutate({ passkeyId: passkey.id, name: "Mine", version: 1 })),
+    ).toEqual(notFound);
     expect(await refusalOf(intruder.api.auth.passkeys.delete.mutate({ passkeyId: passkey.id }))).toEqual(notFound);
     expect(await refusalOf(intruder.api.auth.passkeys.get.query({ passkeyId: passkey.id }))).toEqual(notFound);
     expect(await intruder.api.auth.passkeys.list.query()).toEqual([]);
@@ -264,7 +271,9 @@ describe("passkeys", () => {
     ]) {
       expect(await refusalOf(call)).toEqual({
         code: "FORBIDDEN",
-        message: expect.stringMatching(/^Sign in again to (add|delete) a passkey: this session began more than 10 minutes ago$/),
+        message: expect.stringMatching(
+          /^Sign in again to (add|delete) a passkey: this session began more than 10 minutes ago$/,
+        ),
       });
     }
     expect(await person.api.auth.passkeys.list.query()).toEqual([passkey]);

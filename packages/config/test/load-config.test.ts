@@ -204,7 +204,11 @@ describe("loadConfig", () => {
         "WEBAUTHN_ORIGINS: http://shop.example.com must be https in production",
       );
       expect(() =>
-        loadConfig({ ...production, WEBAUTHN_RP_ID: "example.com", WEBAUTHN_ORIGINS: "https://example.com,http://example.com" }),
+        loadConfig({
+          ...production,
+          WEBAUTHN_RP_ID: "example.com",
+          WEBAUTHN_ORIGINS: "https://example.com,http://example.com",
+        }),
       ).toThrow("WEBAUTHN_ORIGINS: http://example.com must be https in production");
       expect(loadConfig({ ...production, APP_URL: "https://shop.example.com" }).passkeys.origins).toEqual([
         "https://shop.example.com",
@@ -238,7 +242,9 @@ describe("loadConfig", () => {
       expect(() =>
         loadConfig({ WEBAUTHN_RP_ID: "example.com", WEBAUTHN_ORIGINS: "https://example.com,https://badexample.com" }),
       ).toThrow("WEBAUTHN_ORIGINS: https://badexample.com not on the domain of WEBAUTHN_RP_ID (example.com)");
-      expect(() => loadConfig({ WEBAUTHN_RP_ID: "https://example.com" })).toThrow(/WEBAUTHN_RP_ID: expected a domain name/);
+      expect(() => loadConfig({ WEBAUTHN_RP_ID: "https://example.com" })).toThrow(
+        /WEBAUTHN_RP_ID: expected a domain name/,
+      );
     });
   });
 

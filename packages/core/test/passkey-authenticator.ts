@@ -96,7 +96,11 @@ export function softwareAuthenticator(origin: string, options: { counting?: bool
       idLength.writeUInt16BE(credential.id.length);
       const backup = tweaks.backedUp ? FLAG_BACKUP_ELIGIBLE | FLAG_BACKED_UP : 0;
       const authenticatorData = Buffer.concat([
-        authenticatorDataHead(tweaks.rpId ?? rpId, flags(tweaks.userVerified) | backup | FLAG_ATTESTED_CREDENTIAL, nextCount(tweaks.signCount)),
+        authenticatorDataHead(
+          tweaks.rpId ?? rpId,
+          flags(tweaks.userVerified) | backup | FLAG_ATTESTED_CREDENTIAL,
+          nextCount(tweaks.signCount),
+        ),
         Buffer.alloc(16), // the AAGUID: all zeros, as an authenticator that keeps its model to itself sends
         idLength,
         credential.id,
@@ -109,7 +113,11 @@ export function softwareAuthenticator(origin: string, options: { counting?: bool
           ["authData", authenticatorData],
         ]),
       );
-      const clientDataJSON = clientData("webauthn.create", tweaks.challenge ?? creation.challenge, tweaks.origin ?? origin);
+      const clientDataJSON = clientData(
+        "webauthn.create",
+        tweaks.challenge ?? creation.challenge,
+        tweaks.origin ?? origin,
+      );
       return registrationAnswer(credential.id, clientDataJSON, attestationObject);
     },
     assert(request, tweaks = {}) {
@@ -118,8 +126,18 @@ export function softwareAuthenticator(origin: string, options: { counting?: bool
       const authenticatorData = authenticatorDataHead(rpId, flags(tweaks.userVerified), nextCount(tweaks.signCount));
       const clientDataJSON = clientData("webauthn.get", tweaks.challenge ?? request.challenge, tweaks.origin ?? origin);
       // ES256 signatures are DER-encoded in WebAuthn, which is node:crypto's default for EC keys.
-      const signature = sign("sha256", Buffer.concat([authenticatorData, sha256(clientDataJSON)]), credential.privateKey);
-      return assertionAnswer(credential.id, clientDataJSON, authenticatorData, signature, tweaks.userHandle ?? credential.userHandle);
+      const signature = sign(
+        "sha256",
+        Buffer.concat([authenticatorData, sha256(clientDataJSON)]),
+        credential.privateKey,
+      );
+      return assertionAnswer(
+        credential.id,
+        clientDataJSON,
+        authenticatorData,
+        signature,
+        tweaks.userHandle ?? credential.userHandle,
+      );
     },
   };
 }

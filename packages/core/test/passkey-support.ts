@@ -32,7 +32,10 @@ export async function addPasskey(
 }
 
 /** The answer of `authenticator` to a new sign-in challenge: what a passkey sign-in sends. */
-export async function passkeyAssertion(deps: Pick<Dependencies, "db" | "passkeyPolicy">, authenticator: SoftwareAuthenticator) {
+export async function passkeyAssertion(
+  deps: Pick<Dependencies, "db" | "passkeyPolicy">,
+  authenticator: SoftwareAuthenticator,
+) {
   return { response: authenticator.assert(await startPasskeySignIn(deps)) };
 }
 

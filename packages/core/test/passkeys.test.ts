@@ -68,7 +68,9 @@ describe("passkeys", () => {
     const { authenticator } = await addPasskey(domain.deps, user);
     const options = await startPasskeySignIn(domain.deps);
     const answers = [1, 2].map((count) => ({ response: authenticator.assert(options, { signCount: 100 + count }) }));
-    const outcomes = await Promise.allSettled(answers.map((answer) => finishPasskeySignIn(domain.deps, answer, testActor)));
+    const outcomes = await Promise.allSettled(
+      answers.map((answer) => finishPasskeySignIn(domain.deps, answer, testActor)),
+    );
     expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
     const refused = outcomes.find((outcome) => outcome.status === "rejected")!;
     expect((refused as PromiseRejectedResult).reason).toMatchObject({
@@ -84,7 +86,11 @@ describe("passkeys", () => {
     const replayedCount = authenticator.signCount;
     const options = await startPasskeySignIn(domain.deps);
     const error = await appErrorOf(
-      finishPasskeySignIn(domain.deps, { response: authenticator.assert(options, { signCount: replayedCount }) }, testActor),
+      finishPasskeySignIn(
+        domain.deps,
+        { response: authenticator.assert(options, { signCount: replayedCount }) },
+        testActor,
+      ),
     );
     expect(error).toMatchObject({ code: "UNAUTHENTICATED", message: expect.stringMatching(/may have been copied/) });
     const events = await domain.deps.db
@@ -175,7 +181,11 @@ describe("passkeys", () => {
     const { authenticator } = await addPasskey(domain.deps, user);
     const answer = await passkeyAssertion(domain.deps, authenticator);
     await finishPasskeySignIn(domain.deps, answer, testActor);
-    const challenge = JSON.parse(Buffer.from(answer.response.response.clientDataJSON, "base64url").toString()).challenge;
-    expect(await domain.deps.db.select().from(passkeyChallenges).where(eq(passkeyChallenges.challenge, challenge))).toEqual([]);
+    const challenge = JSON.parse(
+      Buffer.from(answer.response.response.clientDataJSON, "base64url").toString(),
+    ).challenge;
+    expect(
+      await domain.deps.db.select().from(passkeyChallenges).where(eq(passkeyChallenges.challenge, challenge)),
+    ).toEqual([]);
   });
 });

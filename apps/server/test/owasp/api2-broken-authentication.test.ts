@@ -3,7 +3,11 @@
  * sessions are written where the mechanism is built; they are named here so that the map is
  * complete, and the forgeries that need no other setup are tried here.
  */
+import { passkeys } from "@seed/db";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { softwareAuthenticator } from "../../../../packages/core/test/passkey-authenticator";
+import { refusalOf } from "../support/refusal";
 import { rawCall } from "../support/test-server";
 import { coveredElsewhere, target, type Account, type Target } from "./attacker";
 
@@ -43,6 +47,24 @@ describe("API2 broken authentication", () => {
         "refuses the right id with a wrong secret, and still serves the right one",
         "never accepts a key from the URL, nor from anywhere but the Authorization header",
         "refuses a revoked key on the next request, on this instance and on the other",
+      ],
+    },
+    {
+      file: "apps/server/test/passkeys.test.ts",
+      tests: [
+        "refuses an answer replayed, and a challenge answered after it expired",
+        "refuses answers made for another site, whether by its origin or its relying party",
+        "refuses a passkey that did not verify its user, at registration and at sign-in",
+        "refuses a signature counter that went back, as a cloned key's, and records a security event",
+        "refuses an API key every passkey management call",
+        "lets only a recent sign-in add or delete a passkey",
+      ],
+    },
+    {
+      file: "packages/core/test/passkeys.test.ts",
+      tests: [
+        "uses a challenge once, even when two answers race",
+        "refuses to complete someone else's second step with one's own passkey",
       ],
     },
     { file: "packages/core/test/auth-service.test.ts", tests: [] },
@@ -93,6 +115,50 @@ describe("API2 broken authentication", () => {
         authorization: `Bearer ${session.accessToken}`,
       });
       expect(status).toBe(401);
+    });
+  });
+
+  describe("forged passkey answers", () => {
+    let app: Target;
+    let victim: Account;
+    const origin = "https://shop.example.com";
+
+    beforeAll(async () => {
+      app = await target({ APP_URL: origin });
+      victim = await app.customer("passkey-victim");
+    });
+    afterAll(() => app?.deployment.destroy());
+
+    it("refuses an answer signed with the attacker's own key under the victim's credential id", async () => {
+      const genuine = softwareAuthenticator(origin);
+      const options = await victim.client.api.auth.passkeys.registrationOptions.mutate();
+      const passkey = await victim.client.api.auth.passkeys.register.mutate({ response: genuine.register(options) });
+
+      // The attacker learnt the victim's credential id (it is no secret) and has a key of their own.
+      const forger = softwareAuthenticator(origin);
+      forger.register(options);
+      const anonymous = app.server.client().api.auth.passkeys;
+      const challenge = await anonymous.signInOptions.mutate();
+      const forged = forger.assert(challenge, { signCount: 1_000 });
+      const answer = { ...forged, id: genuine.credentialId, rawId: genuine.credentialId };
+      expect(await refusalOf(anonymous.signIn.mutate({ response: answer }))).toEqual({
+        code: "UNAUTHORIZED",
+        message: "The passkey could not be verified",
+      });
+
+      // Nothing of the victim's passkey moved: a forged count cannot push the genuine one out.
+      const [stored] = await app.deployment.database.connection.db
+        .select()
+        .from(passkeys)
+        .where(eq(passkeys.id, passkey.id));
+      expect({ signCount: stored!.signCount, lastUsedAt: stored!.lastUsedAt }).toEqual({
+        signCount: 1,
+        lastUsedAt: null,
+      });
+      const signedIn = await anonymous.signIn.mutate({
+        response: genuine.assert(await anonymous.signInOptions.mutate()),
+      });
+      expect(signedIn.user.id).toBe(victim.userId);
     });
   });
 });

@@ -62,7 +62,12 @@ export const passkeysRouter = {
 
   list: sessionProcedure
     .meta({
-      openapi: { method: "GET", path: "/auth/passkeys", tags: ["passkeys"], summary: "Your passkeys, with their last use" },
+      openapi: {
+        method: "GET",
+        path: "/auth/passkeys",
+        tags: ["passkeys"],
+        summary: "Your passkeys, with their last use",
+      },
     })
     .output(z.array(passkeySchema))
     .query(({ ctx }) => listPasskeys(ctx.db, ctx.user.id)),
@@ -88,7 +93,8 @@ export const passkeysRouter = {
         path: "/auth/passkeys/{passkeyId}",
         tags: ["passkeys"],
         summary: "Rename a passkey",
-        description: "Send the `version` you last read: if the passkey changed since, it is left alone and the answer is 409.",
+        description:
+          "Send the `version` you last read: if the passkey changed since, it is left alone and the answer is 409.",
         errorResponses: [404, 409],
       },
     })

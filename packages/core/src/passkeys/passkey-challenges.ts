@@ -10,11 +10,7 @@ export const PASSKEY_CEREMONY_TIMEOUT_MS = 5 * 60_000;
 /** A registration challenge belongs to the account adding a passkey; a sign-in one to nobody yet. */
 export type PasskeyCeremony = { purpose: "registration"; userId: string } | { purpose: "sign-in" };
 
-export async function storePasskeyChallenge(
-  db: Database,
-  challenge: string,
-  ceremony: PasskeyCeremony,
-): Promise<void> {
+export async function storePasskeyChallenge(db: Database, challenge: string, ceremony: PasskeyCeremony): Promise<void> {
   await db.insert(passkeyChallenges).values({
     challenge,
     purpose: ceremony.purpose,

@@ -115,7 +115,12 @@ export async function finishPasskeyRegistration(
         action: "passkey.register",
         resource: "passkey",
         resourceId: summary.id,
-        after: { name: summary.name, deviceType: summary.deviceType, backedUp: summary.backedUp, aaguid: registered.aaguid },
+        after: {
+          name: summary.name,
+          deviceType: summary.deviceType,
+          backedUp: summary.backedUp,
+          aaguid: registered.aaguid,
+        },
       });
       return summary;
     });

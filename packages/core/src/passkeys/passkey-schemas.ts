@@ -8,8 +8,7 @@ import { textSchema } from "../shared/text";
  * here; what they say is checked by the verification, against the challenge the server issued.
  */
 
-const base64url = (maxLength: number) =>
-  textSchema.max(maxLength).regex(/^[A-Za-z0-9_-]*$/, "Expected base64url");
+const base64url = (maxLength: number) => textSchema.max(maxLength).regex(/^[A-Za-z0-9_-]*$/, "Expected base64url");
 
 /** Transports a browser may name; unknown ones are accepted and dropped, for browsers yet to come. */
 export const knownTransports = ["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"] as const;

@@ -86,8 +86,7 @@ export async function finishPasskeySignIn(
   if (response.response.userHandle !== undefined && decodeUserHandle(response.response.userHandle) !== user.id) {
     return refuse("passkey_user_mismatch");
   }
-  const pendingMfa =
-    input.mfaChallenge === undefined ? null : await findLiveMfaChallenge(deps.db, input.mfaChallenge);
+  const pendingMfa = input.mfaChallenge === undefined ? null : await findLiveMfaChallenge(deps.db, input.mfaChallenge);
   if (input.mfaChallenge !== undefined && pendingMfa?.user.id !== user.id) {
     throw new AppError("UNAUTHENTICATED", EXPIRED_MFA);
   }

@@ -20,7 +20,10 @@ export const passkeys = pgTable(
     /** The authenticator's signature counter at the last accepted use; 0 for those that keep none. */
     signCount: bigint("sign_count", { mode: "number" }).notNull().default(0),
     /** How the browser may reach the authenticator again (usb, nfc, internal, hybrid...). */
-    transports: text("transports").array().notNull().default(sql`'{}'::text[]`),
+    transports: text("transports")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** "singleDevice" for a key bound to one device, "multiDevice" for one synced between devices. */
     deviceType: text("device_type").notNull(),
     backedUp: boolean("backed_up").notNull(),
