@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
-import { encodeCBOR } from "@levischuck/tiny-cbor";
+import { encodeCBOR, type CBORType } from "@levischuck/tiny-cbor";
 
 /**
  * A software authenticator, for tests: a P-256 key pair made with node:crypto, a "none"
@@ -84,7 +84,7 @@ export function softwareAuthenticator(origin: string, options: { counting?: bool
       credential = { id: randomBytes(32), privateKey, userHandle: creation.user.id, rpId };
       const jwk = publicKey.export({ format: "jwk" });
       const cosePublicKey = encodeCBOR(
-        new Map<number, number | Uint8Array>([
+        new Map<number, CBORType>([
           [COSE_KTY, COSE_KTY_EC2],
           [COSE_ALG, COSE_ALG_ES256],
           [COSE_EC2_CRV, COSE_CRV_P256],
@@ -107,7 +107,7 @@ export function softwareAuthenticator(origin: string, options: { counting?: bool
         cosePublicKey,
       ]);
       const attestationObject = encodeCBOR(
-        new Map<string, string | Uint8Array | Map<string, never>>([
+        new Map<string, CBORType>([
           ["fmt", "none"],
           ["attStmt", new Map()],
           ["authData", authenticatorData],
@@ -164,7 +164,7 @@ function registrationAnswer(id: Uint8Array, clientDataJSON: string, attestationO
     response: {
       clientDataJSON: b64url(clientDataJSON),
       attestationObject: b64url(attestationObject),
-      transports: ["internal"],
+      transports: ["internal" as const],
     },
     authenticatorAttachment: "platform" as const,
     clientExtensionResults: { credProps: { rk: true } },
