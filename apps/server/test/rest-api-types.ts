@@ -2176,7 +2176,11 @@ export interface operations {
                         /** @enum {string} */
                         authenticatorAttachment?: "platform" | "cross-platform";
                         /** @default {} */
-                        clientExtensionResults?: Record<string, never>;
+                        clientExtensionResults?: {
+                            credProps?: {
+                                rk?: boolean;
+                            };
+                        };
                     };
                     mfaChallenge?: string;
                 };
