@@ -183,7 +183,7 @@ describe.skipIf(!process.env.DATABASE_URL)("pnpm cli on Postgres", () => {
 
     const result = await cli(["clean-up"], env);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("Cleaning up 2/6 emailTokens: 2 deleted");
+    expect(result.stdout).toContain("Cleaning up 2/7 emailTokens: 2 deleted");
     expect(await db().select().from(emailTokens).where(eq(emailTokens.userId, user!.id))).toHaveLength(1);
   });
 });

@@ -279,3 +279,30 @@ describe("passkeys", () => {
     expect(await person.api.auth.passkeys.list.query()).toEqual([passkey]);
   });
 });
+
+describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("passkeys on two instances", () => {
+  const deployment = useDeployment("postgres+redis", {
+    instances: ["here", "there"],
+    env: { APP_URL: origin, AUTH_RATE_LIMIT_MAX: "1000" },
+  });
+
+  it("answers a challenge issued by one instance on the other, and only once", async () => {
+    const email = uniqueEmail("travelling");
+    const here = deployment.here.client().api;
+    await here.auth.register.mutate({ email, password });
+    const session = tokensOf(await here.auth.login.mutate({ email, password }));
+    const owner = deployment.here.client({ getAccessToken: () => session.accessToken }).api;
+    const authenticator = softwareAuthenticator(origin);
+    const registration = await owner.auth.passkeys.registrationOptions.mutate();
+    await deployment.there
+      .client({ getAccessToken: () => session.accessToken })
+      .api.auth.passkeys.register.mutate({ response: authenticator.register(registration) });
+
+    const answer = { response: authenticator.assert(await here.auth.passkeys.signInOptions.mutate()) };
+    const outcomes = await Promise.allSettled([
+      deployment.there.client().api.auth.passkeys.signIn.mutate(answer),
+      here.auth.passkeys.signIn.mutate(answer),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["fulfilled", "rejected"]);
+  });
+});
