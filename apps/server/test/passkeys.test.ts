@@ -52,6 +52,8 @@ describe("passkeys", () => {
     fetch(`${deployment.server.baseUrl}/api${path}`, {
       ...init,
       headers: {
+        // As a browser asks: the tokens must come back uncompressed all the same.
+        "accept-encoding": "gzip, br",
         ...(init.body ? { "content-type": "application/json" } : {}),
         ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
       },
