@@ -5,6 +5,9 @@ import { createOpaqueToken, hashOpaqueToken } from "../shared/opaque-tokens";
 /** Long enough to open the authenticator app; short enough that a leaked challenge soon ages out. */
 const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
 
+/** What a caller holding a challenge that was used or has expired is told, whichever step it brought. */
+export const EXPIRED_MFA_CHALLENGE = "This sign-in has expired or was already completed; sign in again";
+
 /** A challenge that can still be completed: not used, not expired. */
 const isLiveChallenge = () => and(isNull(mfaChallenges.usedAt), gt(mfaChallenges.expiresAt, new Date()));
 

@@ -5,7 +5,7 @@ import type { SessionTokens } from "../shared/validators";
 import { startSession } from "../auth/auth-service";
 import { withinSignInBudget } from "../auth/sign-in-budget";
 import { recordFailedSecondFactor } from "./attempt-throttle";
-import { findLiveMfaChallenge, lockLiveMfaChallenge, markMfaChallengeUsed } from "./challenges";
+import { EXPIRED_MFA_CHALLENGE, findLiveMfaChallenge, lockLiveMfaChallenge, markMfaChallengeUsed } from "./challenges";
 import { useSecondFactorCode } from "./second-factor";
 
 type MfaSignInDependencies = Pick<
@@ -13,7 +13,6 @@ type MfaSignInDependencies = Pick<
   "db" | "accessTokens" | "events" | "sessionCache" | "refreshTokenTtlSeconds" | "loginThrottle" | "mfaSealingKey"
 > & { log: Logger };
 
-const EXPIRED_CHALLENGE = "This sign-in has expired or was already completed; sign in again";
 const INVALID_CODE = "Invalid code";
 
 /**
@@ -27,7 +26,7 @@ export async function completeMfaSignIn(
   actor: Actor,
 ): Promise<SessionTokens> {
   const pending = await findLiveMfaChallenge(deps.db, input.challenge);
-  if (!pending) throw new AppError("UNAUTHENTICATED", EXPIRED_CHALLENGE);
+  if (!pending) throw new AppError("UNAUTHENTICATED", EXPIRED_MFA_CHALLENGE);
   const userActor = { ...actor, userId: pending.user.id };
   const keys = loginKeys(pending.user.email, actor.ip);
   return withinSignInBudget(deps, keys, userActor, { step: "second_factor" }, async (countFailure) => {
@@ -37,7 +36,7 @@ export async function completeMfaSignIn(
       await markMfaChallengeUsed(tx, pending.challengeId);
       return "accepted";
     });
-    if (outcome === "expired") throw new AppError("UNAUTHENTICATED", EXPIRED_CHALLENGE);
+    if (outcome === "expired") throw new AppError("UNAUTHENTICATED", EXPIRED_MFA_CHALLENGE);
     if (outcome === "wrong-code") {
       await recordFailedSecondFactor(deps, countFailure, userActor, "wrong_code");
       throw new AppError("UNAUTHENTICATED", INVALID_CODE);

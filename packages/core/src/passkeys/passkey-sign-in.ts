@@ -7,7 +7,12 @@ import type { Dependencies } from "../dependencies";
 import { recordAudit } from "../audit/audit";
 import { recordSecurityEvent } from "../audit/security-events";
 import { startSession } from "../auth/auth-service";
-import { findLiveMfaChallenge, lockLiveMfaChallenge, markMfaChallengeUsed } from "../mfa/challenges";
+import {
+  EXPIRED_MFA_CHALLENGE,
+  findLiveMfaChallenge,
+  lockLiveMfaChallenge,
+  markMfaChallengeUsed,
+} from "../mfa/challenges";
 import type { Actor } from "../shared/actor";
 import type { SessionTokens } from "../shared/validators";
 import { consumePasskeyChallenge, PASSKEY_CEREMONY_TIMEOUT_MS, storePasskeyChallenge } from "./passkey-challenges";
@@ -19,7 +24,6 @@ type SignInDependencies = Pick<
 > & { log: Logger };
 
 const EXPIRED_CEREMONY = "This passkey sign-in has expired or was already used; start again";
-const EXPIRED_MFA = "This sign-in has expired or was already completed; sign in again";
 const UNKNOWN_PASSKEY = "This passkey is not registered here; sign in another way and add it to your account";
 const NOT_VERIFIED = "The passkey could not be verified";
 const COUNTER_REGRESSED =
@@ -37,7 +41,7 @@ export async function startPasskeySignIn(
   let allowCredentials: { id: string; transports: string[] }[] | undefined;
   if (input.mfaChallenge !== undefined) {
     const pending = await findLiveMfaChallenge(deps.db, input.mfaChallenge);
-    if (!pending) throw new AppError("UNAUTHENTICATED", EXPIRED_MFA);
+    if (!pending) throw new AppError("UNAUTHENTICATED", EXPIRED_MFA_CHALLENGE);
     allowCredentials = await deps.db
       .select({ id: passkeys.credentialId, transports: passkeys.transports })
       .from(passkeys)
@@ -77,9 +81,9 @@ export async function finishPasskeySignIn(
   }
   const { passkey, user } = found;
   const userActor = { ...actor, userId: user.id };
-  const refuse = async (reason: string, message = NOT_VERIFIED): Promise<never> => {
+  const refuse = async (reason: string): Promise<never> => {
     await recordSecurityEvent(deps, userActor, "login_failed", { reason, passkeyId: passkey.id });
-    throw new AppError("UNAUTHENTICATED", message);
+    throw new AppError("UNAUTHENTICATED", NOT_VERIFIED);
   };
 
   // The user handle, when the authenticator sends it, must name the passkey's own account.
@@ -88,7 +92,7 @@ export async function finishPasskeySignIn(
   }
   const pendingMfa = input.mfaChallenge === undefined ? null : await findLiveMfaChallenge(deps.db, input.mfaChallenge);
   if (input.mfaChallenge !== undefined && pendingMfa?.user.id !== user.id) {
-    throw new AppError("UNAUTHENTICATED", EXPIRED_MFA);
+    throw new AppError("UNAUTHENTICATED", EXPIRED_MFA_CHALLENGE);
   }
 
   let challengeLive = false;
@@ -135,7 +139,8 @@ export async function finishPasskeySignIn(
       .returning({ signCount: passkeys.signCount });
     if (!used) return false;
     if (pendingMfa) {
-      if (!(await lockLiveMfaChallenge(tx, pendingMfa.challengeId))) throw new AppError("UNAUTHENTICATED", EXPIRED_MFA);
+      if (!(await lockLiveMfaChallenge(tx, pendingMfa.challengeId)))
+        throw new AppError("UNAUTHENTICATED", EXPIRED_MFA_CHALLENGE);
       await markMfaChallengeUsed(tx, pendingMfa.challengeId);
     }
     await recordAudit(tx, userActor, {
