@@ -10,11 +10,13 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { loadConfig } from "@seed/config";
 import { createServer } from "@seed/server";
+import { deleteRedisKeys } from "./redis-keys";
 
 const { values: options } = parseArgs({ options: { rounds: { type: "string", default: "30" } } });
 const rounds = Number(options.rounds);
 const PASSWORD = "a long bench passphrase";
 
+const keyPrefix = `seed-bench:${randomBytes(4).toString("hex")}:`;
 const server = await createServer(
   loadConfig({
     ...process.env,
@@ -25,7 +27,7 @@ const server = await createServer(
     JWT_SECRET: randomBytes(32).toString("base64url"),
     // Every attempt comes from this one address: the sign-in budget would refuse most of them.
     AUTH_RATE_LIMIT_MAX: "10000",
-    REDIS_KEY_PREFIX: `seed-bench:${randomBytes(4).toString("hex")}:`,
+    REDIS_KEY_PREFIX: keyPrefix,
   }),
 );
 const trpcUrl = `${await server.start()}/trpc`;
@@ -64,4 +66,5 @@ try {
   console.log(row("password reset", ["known", samples.known], ["unknown", samples.unknown]));
 } finally {
   await server.stop();
+  if (process.env.REDIS_URL) await deleteRedisKeys(process.env.REDIS_URL, `${keyPrefix}*`);
 }

@@ -17,6 +17,7 @@ import { createRedisEventBus } from "@seed/platform";
 import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { createBenchDatabase } from "./bench-database";
+import { deleteRedisKeys } from "./redis-keys";
 import { summarizeCpuProfile } from "./cpu-profile";
 import { formatProfileSummary } from "./report";
 import { buildServers, mainThreadProfile, startServerProcess, type LoadReport } from "./server-process-handle";
@@ -226,5 +227,6 @@ try {
   await redis.quit();
   await server.stop();
   await database.drop();
+  await deleteRedisKeys(redisUrl, `${keyPrefix}*`);
 }
 if (profiling) for (const summary of await profiling.summaries()) console.log(`\n${summary}`);

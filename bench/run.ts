@@ -9,6 +9,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { createBenchDatabase } from "./bench-database";
+import { deleteRedisKeys } from "./redis-keys";
 import { signInBenchUser } from "./bench-session";
 import { summarizeCpuProfile } from "./cpu-profile";
 import { applyLoad, sampleResponse, type LoadShape, type ResponseSample } from "./load";
@@ -90,6 +91,9 @@ function serverEnvironment(): Record<string, string> {
     RATE_LIMIT_MAX: "1000000",
     ORDER_RATE_LIMIT_MAX: "1000000",
     API_KEY_RATE_LIMIT_MAX: "1000000",
+    // As in production (docs/production.md), a server with Redis only queues its jobs: the
+    // worker's process takes the payments, so their work is not counted as serving.
+    JOBS_RUN_IN_SERVER: "false",
   };
 }
 
@@ -182,6 +186,7 @@ try {
   }
 } finally {
   await database.drop();
+  await deleteRedisKeys(REDIS_URL, `seed-bench:${runId}:*`);
 }
 
 /** The round with the median throughput (the lower one of the two middle rounds for an even count). */

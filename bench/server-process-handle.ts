@@ -8,7 +8,7 @@ import type { ServerVariant } from "./server-variants";
 // Built by `buildServers`, like the server itself: the bench measures the JavaScript production runs.
 const SERVER_PROCESS = fileURLToPath(new URL("./dist/server-process.js", import.meta.url));
 const START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 60_000;
 /**
  * Without a profile to write, nothing is left to wait for once the figures are read: a server
  * still draining a backlog the load left (place order leaves about 100 orders queued on

@@ -124,9 +124,21 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
     expect(await stockOf(lamp.id)).toBe(70);
   });
 
+  it("answers a retried order with the first result even once the order took the last of the stock", async () => {
+    const lastTwo = await product(2);
+    const input = { items: [{ productId: lastTwo.id, quantity: 2 }], idempotencyKey: key() };
+    const first = await customer.api.orders.place(input);
+    const retry = await customer.api.orders.place(input);
+    expect(retry.id).toBe(first.id);
+    expect(await ordersWithKey(input.idempotencyKey)).toHaveLength(1);
+    expect(await stockOf(lastTwo.id)).toBe(0);
+  });
+
   it("answers a retried order with the first result, without a second order or charge", async () => {
     const lamp = await product();
     const input = { items: [{ productId: lamp.id, quantity: 2 }], idempotencyKey: key() };
+    // Earlier tests' payments settle first, so that only this order's charge is counted.
+    await paymentsSettled();
     const charged = payments.charged;
     const first = await customer.api.orders.place(input);
     await paymentsSettled();
@@ -187,6 +199,8 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
   it("keeps an order pending with its stock while the provider times out on every attempt, and a retry completes it once", async () => {
     const lamp = await product();
     const input = { items: [{ productId: lamp.id, quantity: 2 }], idempotencyKey: key() };
+    // Earlier tests' payments settle first, so that only this order's charge is counted.
+    await paymentsSettled();
     const charged = payments.charged;
     payments.behaveAs("time out");
     const order = await customer.api.orders.place(input);

@@ -2,7 +2,7 @@ import { products, type Database } from "@seed/db";
 import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { AppError } from "@seed/platform";
-import type { ProductQuery, ProductSort, ProductView } from "./product-schemas";
+import type { ProductQuery, ProductSort } from "./product-schemas";
 import { decodeCursor, encodeCursor, timestampKey, timestampKeySchema } from "../shared/keyset-cursor";
 import { textSchema } from "../shared/text";
 import { toPage } from "../shared/pagination";
@@ -36,7 +36,7 @@ export async function listProducts(db: Database, query: ProductQuery) {
   }
   const rows = await pageQuery(db, query).execute(parameters);
   const page = toPage(rows, query.limit, (row) => encodeCursor([query.sort, sort.keyOf(row), row.id]));
-  return { items: page.items.map(toListedView), nextCursor: page.nextCursor };
+  return { items: page.items.map(toProductView), nextCursor: page.nextCursor };
 }
 
 type PageParameters = ProductQuery & { cursorKey?: string | number; cursorId?: string };
@@ -86,10 +86,6 @@ function preparePage(db: Database, query: ProductQuery) {
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof preparePage>["execute"]>>[number];
-
-function toListedView({ createdAtKey: _key, ...row }: Row): ProductView {
-  return toProductView(row);
-}
 
 /** The filters `query` uses, each comparing with a placeholder named after its field. */
 function filtersOf(query: ProductQuery): SQL[] {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { pageDirectionSchema, pageLimitSchema } from "../shared/validators";
 import { moneySchema } from "./money";
-import { textSchema } from "../shared/text";
+import { storedTextSchema, textSchema } from "../shared/text";
 
 const productFields = {
   name: textSchema.trim().min(1).max(200),
@@ -66,8 +66,11 @@ export type ProductQuery = z.infer<typeof productQuerySchema>;
 
 export const productSchema = z.object({
   id: z.uuid(),
-  sku: z.string(),
-  ...productFields,
+  sku: storedTextSchema.min(1).max(64),
+  name: storedTextSchema.min(1).max(200),
+  description: storedTextSchema.max(5000),
+  category: storedTextSchema.min(1).max(64),
+  price: moneySchema,
   // Restocking from cancelled orders may lift stock past what one update may set.
   stock: z.number().int().min(0),
   version: z.number().int(),

@@ -107,7 +107,7 @@ async function demoOrder(
   const first = (customerIndex * 7 + number * 3) % catalogue.length;
   const productIds = [...new Set([catalogue[first]!.id, catalogue[(first + 11) % catalogue.length]!.id])];
   try {
-    const order = await reserveOrder(deps, actor, {
+    const { order } = await reserveOrder(deps, actor, {
       items: productIds.map((productId, index) => ({ productId, quantity: index + 1 })),
       idempotencyKey: `demo-${customerIndex + 1}-${number + 1}`,
     });

@@ -9,7 +9,7 @@ import { recordAudit } from "../audit/audit";
 import { transactionWithEvents } from "../shared/committed-events";
 import { announceProductChange } from "../catalog/product-editing";
 import { announceOrderStatus } from "./order-status";
-import { getOrder } from "./order-view";
+import { compareProductIds, getOrder, toOrderView } from "./order-view";
 import { queuePayment } from "./process-payment-job";
 
 // The largest amount the API states (moneySchema): an order worth more is refused, never wrapped.
@@ -29,39 +29,45 @@ export async function placeOrder(
   actor: Actor & { userId: string },
   request: PlaceOrderInput,
 ): Promise<OrderView> {
-  const order = await reserveOrder(deps, actor, request);
-  // Read before the payment is queued, so that the answer is the order as placed, however fast
-  // the job runs.
-  const placed = await getOrder(deps.db, order.id);
+  const { order, view } = await reserveOrder(deps, actor, request);
+  // The answer is the order as placed (or as a retry finds it), however fast the job runs.
+  const placed = view ?? (await getOrder(deps.db, order.id));
   if (order.paymentStatus === "pending") await queuePayment(deps.jobs, order.id, request.paymentMethod);
   return placed;
 }
 
 /**
  * Writes the order with its stock reservation, or finds the one a request with the same
- * idempotency key wrote; its payment is still to be taken (`processPayment`).
+ * idempotency key wrote; its payment is still to be taken (`processPayment`). `view` is the order
+ * as written, or null when an earlier request's order is the answer.
  */
 export async function reserveOrder(
   deps: Omit<PlacingDeps, "jobs">,
   actor: Actor & { userId: string },
   request: PlaceOrderInput,
-): Promise<Order> {
+): Promise<{ order: Order; view: OrderView | null }> {
   // One spelling per product id, so that the fingerprint and the stock rows agree.
   const input = {
     ...request,
     items: request.items.map((item) => ({ ...item, productId: item.productId.toLowerCase() })),
   };
   const fingerprint = fingerprintOf(input);
-  const order =
-    (await findByIdempotencyKey(deps, actor.userId, input.idempotencyKey)) ??
-    (await createOrder(deps, actor, input, fingerprint));
-  if (order.requestFingerprint !== fingerprint) {
+  // A new order is the common case, so it is tried first: a retry is caught by the unique key on
+  // (user, idempotency key), and its transaction rolls back with the stock it took.
+  const placed = await createOrder(deps, actor, input, fingerprint).catch(async (error: unknown) => {
+    // Whatever this attempt ran into (that unique key, or stock the first order took), an order
+    // already made with the key is the answer.
+    const first = await findByIdempotencyKey(deps, actor.userId, input.idempotencyKey).catch(() => undefined);
+    if (!first) throw error;
+    return { order: first, view: null };
+  });
+  if (placed.order.requestFingerprint !== fingerprint) {
     throw new AppError(
       "CONFLICT",
       "This idempotency key was used for a different order; use a new key for a new order",
     );
   }
-  return order;
+  return placed;
 }
 
 async function createOrder(
@@ -69,52 +75,50 @@ async function createOrder(
   actor: Actor & { userId: string },
   input: PlaceOrderInput,
   fingerprint: string,
-): Promise<Order> {
-  try {
-    return await transactionWithEvents(deps, async (tx, emit) => {
-      const reserved = await reserveStock(tx, input.items);
-      for (const product of reserved) announceProductChange(emit, "product.updated", product);
-      const currency = reserved[0]!.currency;
-      if (reserved.some((product) => product.currency !== currency)) {
-        throw new AppError("INVALID_INPUT", "All items of an order must be priced in the same currency");
-      }
-      const total = reserved.reduce((sum, product) => sum + product.priceAmount * product.quantity, 0);
-      if (total > MAX_TOTAL) throw new AppError("INVALID_INPUT", "The order total is too large; split the order");
-      const [order] = await tx
-        .insert(orders)
-        .values({
-          userId: actor.userId,
-          totalAmount: total,
-          currency,
-          idempotencyKey: input.idempotencyKey,
-          requestFingerprint: fingerprint,
-        })
-        .returning();
-      await tx.insert(orderItems).values(
-        reserved.map((product) => ({
-          orderId: order!.id,
-          productId: product.id,
-          quantity: product.quantity,
-          unitPriceAmount: product.priceAmount,
-        })),
-      );
-      await recordAudit(tx, actor, {
-        action: "order.place",
-        resource: "order",
-        resourceId: order!.id,
-        after: { items: input.items, total: { amount: total, currency } },
-      });
-      announceOrderStatus(emit, order!, null, "pending", "pending");
-      return order!;
-    });
-  } catch (error) {
-    // A concurrent retry with the same key committed first: its order is the answer.
-    if (isUniqueViolation(error)) {
-      const first = await findByIdempotencyKey(deps, actor.userId, input.idempotencyKey);
-      if (first) return first;
+): Promise<{ order: Order; view: OrderView }> {
+  return transactionWithEvents(deps, async (tx, emit) => {
+    const reserved = await reserveStock(tx, input.items);
+    for (const product of reserved) announceProductChange(emit, "product.updated", product);
+    const currency = reserved[0]!.currency;
+    if (reserved.some((product) => product.currency !== currency)) {
+      throw new AppError("INVALID_INPUT", "All items of an order must be priced in the same currency");
     }
-    throw error;
-  }
+    const total = reserved.reduce((sum, product) => sum + product.priceAmount * product.quantity, 0);
+    if (total > MAX_TOTAL) throw new AppError("INVALID_INPUT", "The order total is too large; split the order");
+    const [order] = await tx
+      .insert(orders)
+      .values({
+        userId: actor.userId,
+        totalAmount: total,
+        currency,
+        idempotencyKey: input.idempotencyKey,
+        requestFingerprint: fingerprint,
+      })
+      .returning();
+    await tx.insert(orderItems).values(
+      reserved.map((product) => ({
+        orderId: order!.id,
+        productId: product.id,
+        quantity: product.quantity,
+        unitPriceAmount: product.priceAmount,
+      })),
+    );
+    await recordAudit(tx, actor, {
+      action: "order.place",
+      resource: "order",
+      resourceId: order!.id,
+      after: { items: input.items, total: { amount: total, currency } },
+    });
+    announceOrderStatus(emit, order!, null, "pending", "pending");
+    // What `getOrder` would read back, from what the statements returned: no second round trip.
+    return {
+      order: order!,
+      view: toOrderView(
+        order!,
+        reserved.map((product) => ({ ...product, productId: product.id, unitPriceAmount: product.priceAmount })),
+      ),
+    };
+  });
 }
 
 /**
@@ -123,7 +127,7 @@ async function createOrder(
  * again after waiting for a concurrent order's lock, so stock never goes below zero.
  */
 async function reserveStock(tx: Transaction, items: PlaceOrderInput["items"]) {
-  const sorted = [...items].sort((a, b) => a.productId.localeCompare(b.productId));
+  const sorted = [...items].sort((a, b) => compareProductIds(a.productId, b.productId));
   const reserved = [];
   for (const item of sorted) {
     const [product] = await tx
@@ -132,6 +136,7 @@ async function reserveStock(tx: Transaction, items: PlaceOrderInput["items"]) {
       .where(and(eq(products.id, item.productId), isNull(products.deletedAt), gte(products.stock, item.quantity)))
       .returning({
         id: products.id,
+        name: products.name,
         version: products.version,
         priceAmount: products.priceAmount,
         currency: products.currency,
@@ -164,7 +169,7 @@ function findByIdempotencyKey(deps: Pick<PlacingDeps, "db">, userId: string, key
  */
 function fingerprintOf(input: PlaceOrderInput): string {
   const items = [...input.items]
-    .sort((a, b) => a.productId.localeCompare(b.productId))
+    .sort((a, b) => compareProductIds(a.productId, b.productId))
     .map((item) => `${item.productId}:${item.quantity}`);
   const parts = input.paymentMethod ? [...items, `paid with ${input.paymentMethod}`] : items;
   return createHash("sha256").update(parts.join(",")).digest("base64url");

@@ -3,6 +3,41 @@ import { eq, inArray } from "drizzle-orm";
 import { AppError } from "@seed/platform";
 import type { OrderView } from "./order-schemas";
 
+/**
+ * Orders before and after each other by product id, as Postgres orders uuids (byte by byte, which
+ * their lowercase text follows): an order's items are listed in this order, whichever way the
+ * view was made, and stock rows are locked in it.
+ */
+export function compareProductIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface ItemRow {
+  productId: string;
+  name: string;
+  quantity: number;
+  unitPriceAmount: number;
+}
+
+/** An order as the API shows it, from its row and its items in product id order. */
+export function toOrderView(order: Order, items: readonly ItemRow[]): OrderView {
+  return {
+    id: order.id,
+    userId: order.userId,
+    status: order.status,
+    paymentStatus: order.paymentStatus,
+    total: { amount: order.totalAmount, currency: order.currency },
+    items: items.map((item) => ({
+      productId: item.productId,
+      name: item.name,
+      quantity: item.quantity,
+      unitPrice: { amount: item.unitPriceAmount, currency: order.currency },
+    })),
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  };
+}
+
 /** Orders with their items, in the order given. */
 export async function withItems(db: Database | Transaction, rows: Order[]): Promise<OrderView[]> {
   if (rows.length === 0) return [];
@@ -22,24 +57,13 @@ export async function withItems(db: Database | Transaction, rows: Order[]): Prom
         rows.map((row) => row.id),
       ),
     )
-    .orderBy(products.name);
-  return rows.map((order) => ({
-    id: order.id,
-    userId: order.userId,
-    status: order.status,
-    paymentStatus: order.paymentStatus,
-    total: { amount: order.totalAmount, currency: order.currency },
-    items: items
-      .filter((item) => item.orderId === order.id)
-      .map((item) => ({
-        productId: item.productId,
-        name: item.name,
-        quantity: item.quantity,
-        unitPrice: { amount: item.unitPriceAmount, currency: order.currency },
-      })),
-    createdAt: order.createdAt,
-    updatedAt: order.updatedAt,
-  }));
+    .orderBy(orderItems.productId);
+  return rows.map((order) =>
+    toOrderView(
+      order,
+      items.filter((item) => item.orderId === order.id),
+    ),
+  );
 }
 
 export async function getOrder(db: Database | Transaction, orderId: string): Promise<OrderView> {
