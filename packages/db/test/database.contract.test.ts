@@ -55,6 +55,9 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
       "user_permissions",
       "user_roles",
       "users",
+      "webhook_deliveries",
+      "webhook_endpoints",
+      "webhook_events",
     ]);
   });
 

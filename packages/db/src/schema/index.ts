@@ -11,3 +11,4 @@ export * from "./signing-keys";
 export * from "./products";
 export * from "./orders";
 export * from "./api-keys";
+export * from "./webhooks";
