@@ -16,3 +16,4 @@ export * from "./profile";
 export * from "./sessions";
 export * from "./shared";
 export * from "./users";
+export * from "./webhooks";

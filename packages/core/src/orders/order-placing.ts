@@ -11,6 +11,7 @@ import { announceProductChange } from "../catalog/product-editing";
 import { announceOrderStatus } from "./order-status";
 import { getOrder } from "./order-view";
 import { queuePayment } from "./process-payment-job";
+import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 
 // The largest amount the API states (moneySchema): an order worth more is refused, never wrapped.
 const MAX_TOTAL = 1_000_000_000;
@@ -105,6 +106,7 @@ async function createOrder(
         after: { items: input.items, total: { amount: total, currency } },
       });
       announceOrderStatus(emit, order!, null, "pending", "pending");
+      await recordWebhookEvent(tx, emit, "order.placed", await getOrder(tx, order!.id));
       return order!;
     });
   } catch (error) {
