@@ -93,6 +93,7 @@ export function testWebhookSettings(
     sealingKey: deriveSealingKey(tokenOptions.secret, "webhook secret"),
     retries,
     urlPolicy: { requireHttps: false, allowPrivateNetworks },
+    lostAfterMs: 60_000,
   };
 }
 const unlimited: UsageLimiter = { consume: async () => 0 };

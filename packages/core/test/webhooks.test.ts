@@ -150,4 +150,18 @@ describe("the webhook outbox", () => {
     expect(made.every((delivery) => delivery.queuedAt !== null)).toBe(true);
     expect(await deps.db.select().from(webhookEvents).where(isNull(webhookEvents.dispatchedAt))).toEqual([]);
   });
+
+  it("queues again a round of attempts that was lost, and leaves a live one alone", async () => {
+    const made = await deps.db.select().from(webhookDeliveries);
+    const [lost, live] = made;
+    const longAgo = new Date(Date.now() - 2 * deps.webhooks.lostAfterMs);
+    await deps.db
+      .update(webhookDeliveries)
+      .set({ status: "retrying", queuedAt: longAgo })
+      .where(eq(webhookDeliveries.id, lost!.id));
+    await deps.db.update(webhookDeliveries).set({ status: "retrying" }).where(eq(webhookDeliveries.id, live!.id));
+    expect(await dispatchWebhookEvents(deps)).toMatchObject({ queued: 1 });
+    const [requeued] = await deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, lost!.id));
+    expect(requeued!.queuedAt!.getTime()).toBeGreaterThan(longAgo.getTime());
+  });
 });

@@ -1,5 +1,5 @@
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "@seed/db";
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { EventBus, Logger } from "@seed/platform";
 import type { ServiceDependencies } from "../dependencies";
 import { queueWebhookDelivery } from "./webhook-delivery";
@@ -12,7 +12,8 @@ type DispatchDeps = ServiceDependencies<"db" | "jobs" | "webhooks">;
 
 /**
  * Sends what the outbox holds: each undispatched event becomes one delivery per enabled endpoint
- * subscribed to its type, then every delivery not queued yet gets its job. Rows are locked with
+ * subscribed to its type, then every delivery not queued yet gets its job, and so does one whose
+ * round was lost (still unfinished after `lostAfterMs`). Rows are locked with
  * SKIP LOCKED, so instances dispatching at once share the work instead of doing it twice. A crash
  * between queuing a job and marking it queued only queues it again; the job skips a delivery that
  * is already done.
@@ -63,7 +64,15 @@ async function queueBatch(deps: DispatchDeps): Promise<number> {
     const unqueued = await tx
       .select({ id: webhookDeliveries.id })
       .from(webhookDeliveries)
-      .where(and(isNull(webhookDeliveries.queuedAt), eq(webhookDeliveries.status, "pending")))
+      .where(
+        or(
+          and(isNull(webhookDeliveries.queuedAt), eq(webhookDeliveries.status, "pending")),
+          and(
+            inArray(webhookDeliveries.status, ["pending", "retrying"]),
+            lt(webhookDeliveries.queuedAt, sql`now() - make_interval(secs => ${deps.webhooks.lostAfterMs / 1000})`),
+          ),
+        ),
+      )
       .orderBy(asc(webhookDeliveries.createdAt))
       .limit(BATCH_SIZE)
       .for("update", { skipLocked: true });

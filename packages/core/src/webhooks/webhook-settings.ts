@@ -13,12 +13,19 @@ export interface WebhookSettings {
   retries: JobRetries;
   /** Production refuses http:// URLs; development may also register private addresses. */
   urlPolicy: WebhookUrlPolicy;
+  /**
+   * Longer than any round of attempts can take: a round still unfinished this long after it was
+   * queued was lost (an in-process queue stopped with it), and the dispatcher queues it again.
+   */
+  lostAfterMs: number;
 }
 
 export interface WebhookUrlPolicy {
   requireHttps: boolean;
   allowPrivateNetworks: boolean;
 }
+
+const LOST_ROUND_MARGIN_MS = 10 * 60_000;
 
 /** The start of an endpoint's answer kept in the delivery log: enough to see what went wrong. */
 const RESPONSE_PREVIEW_BYTES = 1024;
@@ -43,5 +50,7 @@ export function createWebhookSettings(
     sealingKey: deriveSealingKey(config.auth.jwtSecret, "webhook secret"),
     retries: { attempts, backoffMs },
     urlPolicy: { requireHttps: config.env === "production", allowPrivateNetworks },
+    // Every wait of the round (backoffMs, twice that, ...), every attempt's timeout, and a margin.
+    lostAfterMs: backoffMs * 2 ** attempts + attempts * timeoutMs + LOST_ROUND_MARGIN_MS,
   };
 }
