@@ -113,7 +113,11 @@ describe("the guarded HTTP client", () => {
   });
 
   describe("with private networks allowed, as in development", () => {
-    const client = createGuardedHttpClient({ ...settings, allowPrivateNetworks: true, lookup: resolvingTo("127.0.0.1") });
+    const client = createGuardedHttpClient({
+      ...settings,
+      allowPrivateNetworks: true,
+      lookup: resolvingTo("127.0.0.1"),
+    });
     afterAll(() => client.close());
 
     it("posts through a name and keeps only the start of the answer", async () => {

@@ -42,7 +42,12 @@ export const adminWebhooksRouter = {
 
   list: manage
     .meta({
-      openapi: { method: "GET", path: "/admin/webhooks/endpoints", tags: ["webhooks"], summary: "Every webhook endpoint" },
+      openapi: {
+        method: "GET",
+        path: "/admin/webhooks/endpoints",
+        tags: ["webhooks"],
+        summary: "Every webhook endpoint",
+      },
     })
     .output(webhookEndpointListSchema)
     .query(({ ctx }) => listWebhookEndpoints(ctx.db)),
