@@ -134,6 +134,9 @@ describe("the webhook outbox", () => {
     expect((await eventsOfType("product.created")).map((event) => (event.data as { id: string }).id)).toEqual([
       product.id,
     ]);
+    expect((await eventsOfType("user.created")).map((event) => (event.data as { id: string }).id)).toEqual([
+      customerId,
+    ]);
   });
 
   it("makes one delivery per enabled endpoint subscribed to the event's type, once however often it runs", async () => {

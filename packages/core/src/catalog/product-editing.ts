@@ -99,7 +99,7 @@ async function recordChange(
   after: ProductView,
 ): Promise<void> {
   await recordAudit(tx, actor, { action: type, resource: "product", resourceId: after.id, before, after });
-  await recordWebhookEvent(tx, emit, type, after);
+  await recordWebhookEvent(tx, type, after, emit);
   announceProductChange(emit, type, after);
 }
 

@@ -106,7 +106,7 @@ async function createOrder(
         after: { items: input.items, total: { amount: total, currency } },
       });
       announceOrderStatus(emit, order!, null, "pending", "pending");
-      await recordWebhookEvent(tx, emit, "order.placed", await getOrder(tx, order!.id));
+      await recordWebhookEvent(tx, "order.placed", await getOrder(tx, order!.id), emit);
       return order!;
     });
   } catch (error) {

@@ -84,7 +84,7 @@ export async function moveOrder(
     });
     announceOrderStatus(emit, order, order.status, to, paymentChange?.status ?? order.paymentStatus);
     const moved = await getOrder(tx, order.id);
-    await recordWebhookEvent(tx, emit, orderWebhookEvents[to], moved);
+    await recordWebhookEvent(tx, orderWebhookEvents[to], moved, emit);
     return moved;
   });
 }

@@ -1,7 +1,6 @@
-import { webhookEndpoints, type WebhookEndpoint } from "@seed/db";
+import { webhookEndpoints, type Database, type WebhookEndpoint } from "@seed/db";
 import { asc, eq, sql } from "drizzle-orm";
 import { AppError } from "@seed/platform";
-import type { Database } from "@seed/db";
 import type { ServiceDependencies } from "../dependencies";
 import { recordAudit } from "../audit/audit";
 import type { Actor } from "../shared/actor";

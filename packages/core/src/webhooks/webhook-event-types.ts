@@ -12,6 +12,7 @@ export const webhookEventTypeCatalog = {
   "product.updated": "A product's details changed",
   "product.deleted": "A product was taken out of the shop",
   "product.restored": "A deleted product was brought back",
+  "user.created": "An account was created (signed up, through an identity provider, or by an admin)",
 } as const;
 
 export type WebhookEventType = keyof typeof webhookEventTypeCatalog;

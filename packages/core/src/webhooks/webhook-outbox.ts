@@ -7,15 +7,15 @@ export const webhookEventsChannel = "webhooks:recorded";
 
 /**
  * Writes an event to the outbox in the caller's transaction: it is sent if and only if the change
- * it tells of commits. The dispatcher is nudged after the commit; should that nudge be lost, its
- * schedule picks the event up.
+ * it tells of commits. Through `emit` (of `transactionWithEvents`) the dispatcher is nudged after
+ * the commit; without it, or should the nudge be lost, the dispatcher's schedule sends the event.
  */
 export async function recordWebhookEvent(
   tx: Transaction,
-  emit: Emit,
   type: WebhookEventType,
   data: Record<string, unknown>,
+  emit?: Emit,
 ): Promise<void> {
   await tx.insert(webhookEvents).values({ type, data });
-  emit(webhookEventsChannel, { type });
+  emit?.(webhookEventsChannel, { type });
 }

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
-import { Agent, errors, request } from "undici";
+import { Agent, request } from "undici";
 import {
   OutboundRequestFailed,
   type OutboundHttpClient,
@@ -10,6 +10,8 @@ import {
 import { isPublicAddress } from "./public-address";
 
 const REFUSED_ADDRESS = "the address is private, loopback or link-local";
+/** The code of the lookup error that refuses every address of a name, told apart from DNS failures. */
+const REFUSED_CODE = "ERR_INSIDE_ADDRESS_REFUSED";
 
 /**
  * The lookup every connection makes: it resolves all the addresses of a name and keeps only the
@@ -22,7 +24,7 @@ function publicOnlyLookup(resolve: LookupFunction): LookupFunction {
       const addresses = (resolved as unknown as LookupAddress[]).filter(({ address }) => isPublicAddress(address));
       const [first] = addresses;
       if (!first) {
-        return callback(Object.assign(new Error(REFUSED_ADDRESS), { code: "EADDRREFUSED" }), "", 0);
+        return callback(Object.assign(new Error(REFUSED_ADDRESS), { code: REFUSED_CODE }), "", 0);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       callback(null, first.address, first.family);
@@ -85,8 +87,7 @@ function failureOf(error: unknown, signal: AbortSignal, timeoutMs: number): Outb
   if (signal.aborted) return new OutboundRequestFailed(`no complete answer within ${timeoutMs} ms`);
   const code = (error as { code?: string }).code;
   const cause = (error as { cause?: { code?: string } }).cause?.code;
-  if (code === "EADDRREFUSED" || cause === "EADDRREFUSED")
-    return new OutboundRequestFailed(`Refused: ${REFUSED_ADDRESS}`);
-  const name = error instanceof errors.UndiciError || error instanceof Error ? error.name : "unknown";
+  if (code === REFUSED_CODE || cause === REFUSED_CODE) return new OutboundRequestFailed(`Refused: ${REFUSED_ADDRESS}`);
+  const name = error instanceof Error ? error.name : "unknown";
   return new OutboundRequestFailed(`connection failed (${code ?? cause ?? name})`);
 }
