@@ -13,17 +13,22 @@ type DispatchDeps = ServiceDependencies<"db" | "jobs" | "webhooks">;
 /**
  * Sends what the outbox holds: each undispatched event becomes one delivery per enabled endpoint
  * subscribed to its type, then every delivery not queued yet gets its job, and so does one whose
- * round was lost (still unfinished after `lostAfterMs`). Rows are locked with
- * SKIP LOCKED, so instances dispatching at once share the work instead of doing it twice. A crash
+ * round was lost (still unfinished after `lostAfterMs`). Rows are locked with SKIP LOCKED, so
+ * instances dispatching at once share the work instead of doing it twice. A crash
  * between queuing a job and marking it queued only queues it again; the job skips a delivery that
  * is already done.
  */
 export async function dispatchWebhookEvents(deps: DispatchDeps): Promise<{ events: number; queued: number }> {
-  let events = 0;
-  for (let fannedOut = -1; fannedOut !== 0; events += fannedOut) fannedOut = await fanOutBatch(deps);
-  let queued = 0;
-  for (let batch = -1; batch !== 0; queued += batch) batch = await queueBatch(deps);
+  const events = await untilEmpty(() => fanOutBatch(deps));
+  const queued = await untilEmpty(() => queueBatch(deps));
   return { events, queued };
+}
+
+/** Runs `batch` until it finds nothing left to take; resolves with how many rows it took in all. */
+async function untilEmpty(batch: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (let taken = await batch(); taken > 0; taken = await batch()) total += taken;
+  return total;
 }
 
 async function fanOutBatch(deps: DispatchDeps): Promise<number> {

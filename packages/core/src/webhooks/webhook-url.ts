@@ -13,8 +13,10 @@ export function webhookUrlProblem(url: string, policy: WebhookUrlPolicy): string
   } catch {
     return "Not a URL";
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return "The URL must start with https://";
-  if (policy.requireHttps && parsed.protocol !== "https:") return "The URL must start with https://";
+  const schemes = policy.requireHttps ? ["https:"] : ["https:", "http:"];
+  if (!schemes.includes(parsed.protocol)) {
+    return `The URL must start with ${schemes.map((scheme) => `${scheme}//`).join(" or ")}`;
+  }
   // Credentials in a URL end up in logs and in the admin pages.
   if (parsed.username || parsed.password) return "The URL must not hold a user name or password";
   if (parsed.hash) return "The URL must not have a #fragment";
