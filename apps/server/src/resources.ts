@@ -6,11 +6,13 @@ import {
   createSessionCache,
   defaultSessionCacheOptions,
   deriveSealingKey,
+  createWebhookSettings,
   jobCatalogue,
   type KeySource,
   type SessionCache,
   sharedSecretKeys,
   signingKeySet,
+  type WebhookSettings,
 } from "@seed/core";
 import {
   type ConcurrencyLimiter,
@@ -41,6 +43,7 @@ import {
 import type { Config } from "@seed/config";
 import { createDatabase, type DatabaseConnection, type QueryObserver } from "@seed/db";
 import { Redis } from "ioredis";
+import type { LookupFunction } from "node:net";
 
 /** A Redis that accepts the connection but does not answer is treated as away after this long. */
 const REDIS_COMMAND_TIMEOUT_MS = 2_000;
@@ -64,6 +67,8 @@ export interface Resources {
   payments: PaymentProvider;
   /** What signs and verifies access tokens. */
   tokenKeys: KeySource;
+  /** How webhooks are sent: the outgoing client that refuses inside addresses, the secrets' key. */
+  webhooks: WebhookSettings;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,8 @@ export interface ResourceOverrides {
   database?: DatabaseConnection;
   /** A payment provider of the caller's; tests pass one they can make fail. */
   payments?: PaymentProvider;
+  /** Resolves webhook host names instead of DNS; tests point names at their own addresses. */
+  webhookLookup?: LookupFunction;
 }
 
 /** What watches the database and the event bus for metrics and tracing. */
@@ -155,6 +162,7 @@ export async function openResources(
     : createInProcessJobQueue(config.jobs, jobCatalogue);
 
   const usageLimiter = redis ? createRedisUsageLimiter(redis, config.redis.keyPrefix) : createInProcessUsageLimiter();
+  const webhooks = createWebhookSettings(config, overrides.webhookLookup);
   const liveLeases = redis
     ? createRedisConcurrencyLimiter(redis, config.redis.keyPrefix)
     : createInProcessConcurrencyLimiter();
@@ -173,9 +181,11 @@ export async function openResources(
     jobs,
     payments: overrides.payments ?? createConfiguredPaymentProvider(config.payments),
     tokenKeys,
+    webhooks,
     async close() {
-      // Running jobs still use the database and the mailer, so they finish first.
+      // Running jobs still use the database, the mailer and the webhook client, so they finish first.
       await jobs.close();
+      await webhooks.http.close();
       mailer.close();
       liveLeases.close();
       await sessionCache.close();

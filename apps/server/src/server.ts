@@ -6,6 +6,7 @@ import {
   deriveSealingKey,
   jobWorker,
   readChainHead,
+  startWebhookDispatcher,
 } from "@seed/core";
 import cookie from "@fastify/cookie";
 import websocket from "@fastify/websocket";
@@ -128,14 +129,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     instrumentation: procedureInstrumentation(metrics, tracing, openRequestSpans),
     payments: resources.payments,
     paymentTimeoutMs: config.payments.timeoutMs,
+    webhooks: resources.webhooks,
   };
 
+  let stopWebhookDispatcher = async () => {};
   try {
     await bootstrap({ ...deps, log: app.log }, config.firstAdmin);
     if (config.jobs.runInServer) {
-      await resources.jobs.startWorker(
-        jobWorker({ ...deps, mailer: resources.mailer, log: app.log.child({ component: "jobs" }) }),
-      );
+      const jobLog = app.log.child({ component: "jobs" });
+      await resources.jobs.startWorker(jobWorker({ ...deps, mailer: resources.mailer, log: jobLog }));
+      stopWebhookDispatcher = await startWebhookDispatcher({ ...deps, log: jobLog });
     }
   } catch (error) {
     await resources.close();
@@ -205,6 +208,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await inFlight.settled();
       // Only once the server has answered its last request are Redis and the database closed.
       await app.close();
+      await stopWebhookDispatcher();
       await resources.close();
       await tracing?.shutdown();
     },

@@ -784,6 +784,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/webhooks/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event types an endpoint may subscribe to
+         * @description Who may call: permission webhook:manage.
+         */
+        get: operations["admin-webhooks-eventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every webhook endpoint
+         * @description Who may call: permission webhook:manage.
+         */
+        get: operations["admin-webhooks-list"];
+        put?: never;
+        /**
+         * Register an endpoint; the answer holds its signing secret, shown this once
+         * @description Who may call: permission webhook:manage.
+         */
+        post: operations["admin-webhooks-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook endpoint
+         * @description Who may call: permission webhook:manage.
+         */
+        get: operations["admin-webhooks-get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an endpoint and its delivery log
+         * @description Who may call: permission webhook:manage.
+         */
+        delete: operations["admin-webhooks-delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an endpoint's URL, event types or description, or enable or disable it
+         * @description Send the `version` you last read: if the endpoint changed since, nothing is changed and the answer is 409.
+         *
+         *     Who may call: permission webhook:manage.
+         */
+        patch: operations["admin-webhooks-update"];
+        trace?: never;
+    };
+    "/admin/webhooks/endpoints/{endpointId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give an endpoint a new signing secret, shown this once; the old one stops signing
+         * @description Who may call: permission webhook:manage.
+         */
+        post: operations["admin-webhooks-rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/endpoints/{endpointId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint's deliveries, newest first, with their status, attempts and last answer
+         * @description Who may call: permission webhook:manage.
+         */
+        get: operations["admin-webhooks-deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a dead or delivered delivery again, with the same webhook-id and fresh attempts
+         * @description Who may call: permission webhook:manage.
+         */
+        post: operations["admin-webhooks-redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me": {
         parameters: {
             query?: never;
@@ -1493,7 +1627,7 @@ export interface operations {
                         email: string;
                         roles: ("admin" | "manager" | "customer")[];
                         createdAt: string;
-                        permissions: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
+                        permissions: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
                     };
                 };
             };
@@ -2499,7 +2633,7 @@ export interface operations {
                         /** @enum {string} */
                         name: "admin" | "manager" | "customer";
                         description: string;
-                        permissions: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
+                        permissions: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
                     }[];
                 };
             };
@@ -2595,7 +2729,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        name: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
+                        name: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
                         description: string;
                     }[];
                 };
@@ -2614,7 +2748,7 @@ export interface operations {
             header?: never;
             path: {
                 userId: string;
-                permission: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
+                permission: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
             };
             cookie?: never;
         };
@@ -2662,7 +2796,7 @@ export interface operations {
             header?: never;
             path: {
                 userId: string;
-                permission: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
+                permission: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
             };
             cookie?: never;
         };
@@ -2984,6 +3118,384 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "admin-webhooks-eventTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        type: string;
+                        description: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-webhooks-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        description: string;
+                        eventTypes: string[];
+                        enabled: boolean;
+                        version: number;
+                        createdAt: string;
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-webhooks-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url: string;
+                    /** @default  */
+                    description?: string;
+                    eventTypes: ("order.placed" | "order.paid" | "order.shipped" | "order.delivered" | "order.cancelled" | "product.created" | "product.updated" | "product.deleted" | "product.restored" | "user.created")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created: the Location header says where to read it */
+            201: {
+                headers: {
+                    /** @description Where what was made is read */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        description: string;
+                        eventTypes: string[];
+                        enabled: boolean;
+                        version: number;
+                        createdAt: string;
+                        updatedAt: string;
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-webhooks-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        description: string;
+                        eventTypes: string[];
+                        enabled: boolean;
+                        version: number;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-webhooks-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; there is nothing to answer */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-webhooks-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version: number;
+                    changes: {
+                        url?: string;
+                        description?: string;
+                        eventTypes?: ("order.placed" | "order.paid" | "order.shipped" | "order.delivered" | "order.cancelled" | "product.created" | "product.updated" | "product.deleted" | "product.restored" | "user.created")[];
+                        enabled?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        description: string;
+                        eventTypes: string[];
+                        enabled: boolean;
+                        version: number;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-webhooks-rotateSecret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        url: string;
+                        description: string;
+                        eventTypes: string[];
+                        enabled: boolean;
+                        version: number;
+                        createdAt: string;
+                        updatedAt: string;
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-webhooks-deliveries": {
+        parameters: {
+            query?: {
+                status?: "pending" | "retrying" | "delivered" | "dead";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            endpointId: string;
+                            /** Format: uuid */
+                            eventId: string;
+                            eventType: string;
+                            webhookId: string;
+                            /** @enum {string} */
+                            status: "pending" | "retrying" | "delivered" | "dead";
+                            attempts: number;
+                            lastAttemptAt: string | null;
+                            deliveredAt: string | null;
+                            responseStatus: number | null;
+                            responseBody: string | null;
+                            error: string | null;
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-webhooks-redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted: the Location header says where to follow it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "users-me": {
         parameters: {
             query?: never;
@@ -3224,7 +3736,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    scopes: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
+                    scopes: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
                     /** @default 30 */
                     expiresInDays?: number;
                     quota?: {

@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { rm } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +89,8 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
       APP_URL: baseUrl,
       // Every test signs in anew from the same address: more than the default budget of a minute.
       AUTH_RATE_LIMIT_MAX: "100",
+      // The webhook receiver runs on this machine.
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
     });
     server = await deployment.start();
     const session = tokensOf(
@@ -367,5 +371,55 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     await row.getByRole("button", { name: "Revoke Nightly export" }).click();
     await eventually(() => row.count()).toBe(0);
     expect(await callWithKey()).toBe(401);
+  });
+
+  it("registers a webhook endpoint, shows its secret once, and redelivers from its delivery log", async () => {
+    const received: string[] = [];
+    const receiver = createHttpServer((request, response) => {
+      received.push(String(request.headers["webhook-id"]));
+      request.resume();
+      response.end("ok");
+    });
+    receiver.listen(0, "127.0.0.1");
+    await once(receiver, "listening");
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
+    try {
+      const page = await newPage();
+      await page.goto(`${baseUrl}/sign-in`);
+      await sendCredentials(page, adminEmail, adminPassword, "Sign in");
+      await page.waitForURL(`${baseUrl}/products`);
+      await page.getByRole("link", { name: "Webhooks" }).click();
+
+      const form = page.getByRole("form", { name: "Register a webhook endpoint" });
+      await form.getByLabel("URL").fill(receiverUrl);
+      await form.getByRole("checkbox", { name: "product.created" }).check();
+      await form.getByRole("button", { name: "Register endpoint" }).click();
+      const secret = (await page.getByLabel("Signing secret").textContent())!;
+      expect(secret).toMatch(/^whsec_/);
+      await page.getByRole("button", { name: "I have copied it" }).click();
+      await eventually(() => page.getByText(secret).count()).toBe(0);
+
+      const session = tokensOf(
+        await server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
+      );
+      await server.client({ getAccessToken: () => session.accessToken }).api.products.create.mutate({
+        sku: `E2E-${Math.random().toString(36).slice(2, 10)}`,
+        name: "Announced lamp",
+        category: "home",
+        price: { amount: 100, currency: "EUR" },
+        stock: 1,
+      });
+      await eventually(() => received.length).toBe(1);
+
+      await page.getByRole("link", { name: receiverUrl }).click();
+      const row = page.getByRole("row", { name: /product\.created/ });
+      await eventually(() => row.textContent()).toMatch(/delivered/);
+      await screenshot(page, "webhook-deliveries");
+      await row.getByRole("button", { name: /^Redeliver/ }).click();
+      await eventually(() => received.length).toBe(2);
+      expect(received[1]).toBe(received[0]);
+    } finally {
+      receiver.close();
+    }
   });
 });

@@ -5,6 +5,8 @@ import { createQueryClient } from "./api/query-client";
 import { createApiClient, TRPCProvider } from "./api/trpc";
 import { AccountPage } from "./account/account-page";
 import { AdminPage } from "./admin/admin-page";
+import { WebhookDeliveriesPage } from "./webhooks/webhook-deliveries-page";
+import { WebhooksPage } from "./webhooks/webhooks-page";
 import { SignInPage } from "./auth/sign-in-page";
 import { SignUpPage } from "./auth/sign-up-page";
 import { AppLayout } from "./layout/app-layout";
@@ -57,6 +59,22 @@ export function App() {
                 element={
                   <RequireSession permission="user:read:any">
                     <AdminPage />
+                  </RequireSession>
+                }
+              />
+              <Route
+                path="admin/webhooks"
+                element={
+                  <RequireSession permission="webhook:manage">
+                    <WebhooksPage />
+                  </RequireSession>
+                }
+              />
+              <Route
+                path="admin/webhooks/:endpointId"
+                element={
+                  <RequireSession permission="webhook:manage">
+                    <WebhookDeliveriesPage />
                   </RequireSession>
                 }
               />

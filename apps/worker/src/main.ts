@@ -1,4 +1,4 @@
-import { jobCatalogue, jobWorker } from "@seed/core";
+import { createWebhookSettings, jobCatalogue, jobWorker, startWebhookDispatcher } from "@seed/core";
 import {
   createBullJobQueue,
   createConfiguredMailer,
@@ -38,21 +38,26 @@ const jobs = await createBullJobQueue({
   catalogue: jobCatalogue,
   log,
 });
-await jobs.startWorker(
-  jobWorker({
-    db: database.db,
-    mailer,
-    events,
-    payments: createConfiguredPaymentProvider(config.payments),
-    paymentTimeoutMs: config.payments.timeoutMs,
-    log,
-  }),
-);
+const webhooks = createWebhookSettings(config);
+const jobDependencies = {
+  db: database.db,
+  mailer,
+  events,
+  payments: createConfiguredPaymentProvider(config.payments),
+  paymentTimeoutMs: config.payments.timeoutMs,
+  jobs,
+  webhooks,
+  log,
+};
+await jobs.startWorker(jobWorker(jobDependencies));
+const stopWebhookDispatcher = await startWebhookDispatcher(jobDependencies);
 log.info({ concurrency: config.jobs.concurrency }, "worker ready");
 
 stopOnSignals(
   async () => {
+    await stopWebhookDispatcher();
     await jobs.close();
+    await webhooks.http.close();
     mailer.close();
     await events.close();
     await redis.quit();

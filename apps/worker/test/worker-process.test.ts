@@ -70,6 +70,7 @@ describe.skipIf(!canRun)("the worker process", () => {
         stalledAfterMs: 1000,
         cleanupCron: "0 3 * * *",
         auditSealCron: "0 3 * * *",
+        webhookDispatchCron: "0 3 * * *",
       },
       catalogue: jobCatalogue,
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },

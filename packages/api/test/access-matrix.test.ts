@@ -6,6 +6,7 @@ import { accessMatrix } from "../src/access-matrix";
 import {
   createAccount,
   createApiKey,
+  createWebhookEndpoint,
   createProduct,
   deleteProduct,
   grantPermission,
@@ -58,6 +59,12 @@ const newProduct = () => ({
 
 function product() {
   return createProduct({ ...api.deps, log: recordingLogger() }, systemActor, newProduct());
+}
+
+/** An endpoint on a public name: no procedure here sends it anything. */
+async function webhookEndpoint() {
+  const input = { url: "https://hooks.example.com/seed", description: "", eventTypes: ["order.placed" as const] };
+  return createWebhookEndpoint({ ...api.deps, log: recordingLogger() }, testActor, input);
 }
 
 /** A paid order of someone other than every persona. */
@@ -161,6 +168,17 @@ const handWrittenInputs: Partial<Record<ProcedurePath, () => Promise<unknown>>> 
     const created = await createApiKey({ ...api.deps, log: recordingLogger() }, victim, testActor, input);
     return { keyId: created.id };
   },
+  "admin.webhooks.get": async () => ({ endpointId: (await webhookEndpoint()).id }),
+  "admin.webhooks.create": async () => ({ url: "https://hooks.example.com/new", eventTypes: ["order.paid"] }),
+  "admin.webhooks.update": async () => {
+    const { id, version } = await webhookEndpoint();
+    return { endpointId: id, version, changes: { description: "matrix" } };
+  },
+  "admin.webhooks.rotateSecret": async () => ({ endpointId: (await webhookEndpoint()).id }),
+  "admin.webhooks.delete": async () => ({ endpointId: (await webhookEndpoint()).id }),
+  "admin.webhooks.deliveries": async () => ({ endpointId: (await webhookEndpoint()).id }),
+  // No delivery has this id: allowed callers are told NOT_FOUND, after the access check.
+  "admin.webhooks.redeliver": async () => ({ deliveryId: randomUUID() }),
 };
 
 /** No input, or an empty object, when the procedure's input schemas accept it as it is. */

@@ -134,6 +134,13 @@ export const envSchema = z.object({
   CLEANUP_CRON: cronPattern.default("0 3 * * *"),
   AUDIT_SEAL_CRON: cronPattern.default("* * * * *"),
 
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean.default(false),
+  WEBHOOK_TIMEOUT_MS: integer(100, 60_000).default(10_000),
+  WEBHOOK_MAX_RESPONSE_BYTES: integer(1024, 10 * 1024 * 1024).default(64 * 1024),
+  WEBHOOK_ATTEMPTS: integer(1, 25).default(8),
+  WEBHOOK_BACKOFF_MS: integer(10, 3_600_000).default(30_000),
+  WEBHOOK_DISPATCH_CRON: cronPattern.default("* * * * *"),
+
   PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   PAYMENT_PROVIDER: z.enum(["in-process", "stripe"]).default("in-process"),
   STRIPE_SECRET_KEY: z

@@ -74,6 +74,18 @@ export interface Config {
     cleanupCron: string;
     /** When the audit log's new rows are sealed into its hash chain (and its head is logged). */
     auditSealCron: string;
+    /** When the webhook outbox is swept, besides right after each commit that writes to it. */
+    webhookDispatchCron: string;
+  };
+  /** Outgoing webhooks: how they are sent, and how often a failing one is tried again. */
+  webhooks: {
+    /** Lets endpoints be on private, loopback and link-local addresses: development only. */
+    allowPrivateNetworks: boolean;
+    timeoutMs: number;
+    maxResponseBytes: number;
+    attempts: number;
+    /** The first retry waits this long; each later one twice as long as the one before. */
+    backoffMs: number;
   };
   payments: {
     /** How long one call to the payment provider may take before the caller is told to retry. */
@@ -172,6 +184,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         `Invalid configuration: WEBAUTHN_ORIGINS: ${plain.join(", ")} must be https in production (set APP_URL, or WEBAUTHN_ORIGINS)`,
       );
     }
+    // Webhook URLs are chosen by people: inside addresses would let them reach the server's network.
+    if (env.WEBHOOK_ALLOW_PRIVATE_NETWORKS) {
+      throw new ConfigError("Invalid configuration: WEBHOOK_ALLOW_PRIVATE_NETWORKS: cannot be true in production");
+    }
   }
 
   return {
@@ -228,6 +244,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       stalledAfterMs: env.JOB_STALLED_AFTER_MS,
       cleanupCron: env.CLEANUP_CRON,
       auditSealCron: env.AUDIT_SEAL_CRON,
+      webhookDispatchCron: env.WEBHOOK_DISPATCH_CRON,
+    },
+    webhooks: {
+      allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      maxResponseBytes: env.WEBHOOK_MAX_RESPONSE_BYTES,
+      attempts: env.WEBHOOK_ATTEMPTS,
+      backoffMs: env.WEBHOOK_BACKOFF_MS,
     },
     payments: { timeoutMs: env.PAYMENT_TIMEOUT_MS, stripe },
     live: {

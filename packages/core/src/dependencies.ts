@@ -16,6 +16,7 @@ import type { OidcProviders } from "./oidc/providers";
 import type { ApiKeyCache } from "./api-keys/api-key-cache";
 import type { ApiKeyPolicy } from "./api-keys/api-key-policy";
 import type { PasskeyPolicy } from "./passkeys/passkey-policy";
+import type { WebhookSettings } from "./webhooks/webhook-settings";
 
 /**
  * What the domain works with; made once at start-up by the server (or a test, or a worker).
@@ -57,6 +58,8 @@ export interface Dependencies {
   payments: PaymentProvider;
   /** How long a call to the payment provider may take before the caller is told to retry. */
   paymentTimeoutMs: number;
+  /** How webhooks reach their endpoints, how they are signed and retried. */
+  webhooks: WebhookSettings;
 }
 
 /**

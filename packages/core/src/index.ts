@@ -17,3 +17,4 @@ export * from "./profile";
 export * from "./sessions";
 export * from "./shared";
 export * from "./users";
+export * from "./webhooks";

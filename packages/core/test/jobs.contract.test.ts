@@ -14,7 +14,7 @@ import {
   type Mailer,
   type MailMessage,
 } from "@seed/platform";
-import { recordingLogger, testJobSettings } from "./support";
+import { recordingLogger, testJobSettings, testWebhookSettings } from "./support";
 
 const redisUrl = process.env.REDIS_URL;
 
@@ -84,6 +84,8 @@ function workerDeps(mailer: Mailer) {
     events: createInProcessEventBus(),
     payments: createInProcessPaymentProvider(),
     paymentTimeoutMs: 1_000,
+    jobs: createInProcessJobQueue(testJobSettings, jobCatalogue),
+    webhooks: testWebhookSettings(),
     log: recordingLogger(),
   };
 }

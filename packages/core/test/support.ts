@@ -12,6 +12,7 @@ import {
   roleCatalog,
   type RoleName,
   sharedSecretKeys,
+  type WebhookSettings,
   syncAuthorizationCatalog,
 } from "../src";
 import { randomBytes } from "node:crypto";
@@ -23,8 +24,11 @@ import {
   createInProcessLoginThrottle,
   createInProcessPaymentProvider,
   createInProcessPermissionCache,
+  createGuardedHttpClient,
   createOutboxMailer,
+  type JobRetries,
   type Logger,
+  type OutboundHttpSettings,
   type UsageLimiter,
 } from "@seed/platform";
 
@@ -66,7 +70,32 @@ export const testJobSettings = {
   stalledAfterMs: 5_000,
   cleanupCron: "0 3 * * *",
   auditSealCron: "0 3 * * *",
+  webhookDispatchCron: "0 3 * * *",
 };
+
+/**
+ * Webhooks with fast retries and a short timeout. Inside addresses are refused as in production;
+ * tests that post to a receiver on this machine allow them.
+ */
+export function testWebhookSettings(
+  http: Partial<OutboundHttpSettings> = {},
+  retries: JobRetries = { attempts: 3, backoffMs: 10 },
+): WebhookSettings {
+  const allowPrivateNetworks = http.allowPrivateNetworks ?? false;
+  return {
+    http: createGuardedHttpClient({
+      timeoutMs: 2_000,
+      maxResponseBytes: 64 * 1024,
+      responsePreviewBytes: 1024,
+      ...http,
+      allowPrivateNetworks,
+    }),
+    sealingKey: deriveSealingKey(tokenOptions.secret, "webhook secret"),
+    retries,
+    urlPolicy: { requireHttps: false, allowPrivateNetworks },
+    lostAfterMs: 60_000,
+  };
+}
 const unlimited: UsageLimiter = { consume: async () => 0 };
 
 /** What holders of `roles` and of the direct `grants` may do, from the role catalogue alone. */
@@ -112,6 +141,7 @@ export async function createTestDomain(driver?: DatabaseDriver): Promise<{
     // The in-process provider itself, so that tests can make it decline or time out.
     payments: createInProcessPaymentProvider(),
     paymentTimeoutMs: 200,
+    webhooks: testWebhookSettings(),
     log: recordingLogger(),
   };
   return { deps, database };

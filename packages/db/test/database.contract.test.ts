@@ -57,6 +57,9 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
       "user_permissions",
       "user_roles",
       "users",
+      "webhook_deliveries",
+      "webhook_endpoints",
+      "webhook_events",
     ]);
   });
 

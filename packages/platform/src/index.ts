@@ -6,4 +6,5 @@ export * from "./lifecycle";
 export * from "./limits";
 export * from "./logging";
 export * from "./mail";
+export * from "./outbound-http";
 export * from "./payments";

@@ -34,7 +34,7 @@ export interface Deployment {
   /** Starts one more instance on this deployment's database (and Redis, when there is one). */
   start(
     env?: Record<string, string>,
-    options?: Pick<ServerOptions, "spanExporter" | "payments" | "webSocketHandler" | "logStream">,
+    options?: Pick<ServerOptions, "spanExporter" | "payments" | "webSocketHandler" | "logStream" | "webhookLookup">,
   ): Promise<TestServer>;
   /** Stops every instance it started, then drops the database. */
   destroy(): Promise<void>;

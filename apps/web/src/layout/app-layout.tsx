@@ -16,7 +16,12 @@ export function AppLayout() {
         <nav aria-label="Main">
           <NavLink to="/products">Products</NavLink>
           {user && <NavLink to="/orders">My orders</NavLink>}
-          {user?.permissions.includes("user:read:any") && <NavLink to="/admin">Admin</NavLink>}
+          {user?.permissions.includes("user:read:any") && (
+            <NavLink to="/admin" end>
+              Admin
+            </NavLink>
+          )}
+          {user?.permissions.includes("webhook:manage") && <NavLink to="/admin/webhooks">Webhooks</NavLink>}
         </nav>
         <div className="account">
           {user ? (

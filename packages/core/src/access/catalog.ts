@@ -13,6 +13,7 @@ export const permissionCatalog = {
   "audit:read": "Read the audit trail",
   "security_event:read": "Read security events",
   "job:manage": "See background jobs that failed for good, and retry them",
+  "webhook:manage": "Register webhook endpoints, see their deliveries and redeliver them",
   "product:create": "Create products",
   "product:update": "Update products",
   "product:delete": "Delete products",

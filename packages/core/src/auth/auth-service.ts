@@ -26,6 +26,7 @@ import { recordSecurityEvent } from "../audit/security-events";
 import { withinSignInBudget } from "./sign-in-budget";
 import { announceRevokedSessions, revokeSessionsWhere } from "../sessions/session-revocation";
 import { tellOwnerOfTakenAddress } from "./taken-address";
+import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 
 type AuthDependencies = Pick<
   Dependencies,
@@ -63,6 +64,7 @@ export async function createAccount(
         after: { email: user!.email, roles: account.roles },
       },
     );
+    await recordWebhookEvent(tx, "user.created", { ...user!, roles: account.roles });
     return user!;
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", "An account with this email already exists");

@@ -8,6 +8,7 @@ import type { NewProductInput, ProductUpdateInput, ProductView } from "./product
 import { recordAudit } from "../audit/audit";
 import { transactionWithEvents, type Emit } from "../shared/committed-events";
 import { productColumns, toProductView } from "./product-view";
+import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 
 type Deps = ServiceDependencies<"db" | "events">;
 
@@ -98,6 +99,7 @@ async function recordChange(
   after: ProductView,
 ): Promise<void> {
   await recordAudit(tx, actor, { action: type, resource: "product", resourceId: after.id, before, after });
+  await recordWebhookEvent(tx, type, after, emit);
   announceProductChange(emit, type, after);
 }
 

@@ -6,6 +6,7 @@ import { exportOrdersJob } from "../exports/export-orders-job";
 import { processPaymentJob } from "../orders/process-payment-job";
 import type { JobDefinition, JobDependencies } from "./job-definition";
 import { sendMailJob } from "./send-mail-job";
+import { deliverWebhookJob, dispatchWebhooksJob } from "../webhooks/webhook-jobs";
 
 /** Every kind of job, by name. A new job is one definition and one line here. */
 export const jobDefinitions = {
@@ -14,6 +15,8 @@ export const jobDefinitions = {
   "exports.orders": exportOrdersJob,
   "audit.seal": sealAuditJob,
   "orders.processPayment": processPaymentJob,
+  "webhooks.dispatch": dispatchWebhooksJob,
+  "webhooks.deliver": deliverWebhookJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobDefinitions;
@@ -30,6 +33,7 @@ export const jobCatalogue: JobCatalogue<JobPayloads> = {
   schedules: (settings) => [
     { job: "maintenance.cleanUpExpired", pattern: settings.cleanupCron },
     { job: "audit.seal", pattern: settings.auditSealCron },
+    { job: "webhooks.dispatch", pattern: settings.webhookDispatchCron },
   ],
 };
 

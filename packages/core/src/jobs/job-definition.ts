@@ -2,7 +2,9 @@ import type { z } from "zod";
 import type { ServiceDependencies } from "../dependencies";
 
 /** What a job runs with: shared services, never a request or a signed-in user. */
-export type JobDependencies = ServiceDependencies<"db" | "mailer" | "events" | "payments" | "paymentTimeoutMs">;
+export type JobDependencies = ServiceDependencies<
+  "db" | "mailer" | "events" | "payments" | "paymentTimeoutMs" | "jobs" | "webhooks"
+>;
 
 /**
  * One kind of job: the shape of its payload, checked when it is queued and when it runs, and

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { isUniqueViolation, orderItems, orders, products, type Order, type Transaction } from "@seed/db";
+import { orderItems, orders, products, type Order, type Transaction } from "@seed/db";
 import { and, eq, gte, isNull, sql } from "drizzle-orm";
 import type { ServiceDependencies } from "../dependencies";
 import type { Actor } from "../shared/actor";
@@ -11,6 +11,7 @@ import { announceProductChange } from "../catalog/product-editing";
 import { announceOrderStatus } from "./order-status";
 import { compareProductIds, getOrder, toOrderView } from "./order-view";
 import { queuePayment } from "./process-payment-job";
+import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 
 // The largest amount the API states (moneySchema): an order worth more is refused, never wrapped.
 const MAX_TOTAL = 1_000_000_000;
@@ -111,13 +112,12 @@ async function createOrder(
     });
     announceOrderStatus(emit, order!, null, "pending", "pending");
     // What `getOrder` would read back, from what the statements returned: no second round trip.
-    return {
-      order: order!,
-      view: toOrderView(
-        order!,
-        reserved.map((product) => ({ ...product, productId: product.id, unitPriceAmount: product.priceAmount })),
-      ),
-    };
+    const view = toOrderView(
+      order!,
+      reserved.map((product) => ({ ...product, productId: product.id, unitPriceAmount: product.priceAmount })),
+    );
+    await recordWebhookEvent(tx, "order.placed", view, emit);
+    return { order: order!, view };
   });
 }
 

@@ -16,6 +16,8 @@ import { transactionWithEvents, type Emit } from "../shared/committed-events";
 import { announceProductChange } from "../catalog/product-editing";
 import { withPaymentDeadline } from "./payment-deadline";
 import { getOrder } from "./order-view";
+import { recordWebhookEvent } from "../webhooks/webhook-outbox";
+import type { WebhookEventType } from "../webhooks/webhook-event-types";
 
 export type OrderDeps = ServiceDependencies<"db" | "events" | "payments" | "paymentTimeoutMs">;
 
@@ -81,9 +83,20 @@ export async function moveOrder(
       after: { status: to, paymentStatus: paymentChange?.status ?? order.paymentStatus },
     });
     announceOrderStatus(emit, order, order.status, to, paymentChange?.status ?? order.paymentStatus);
-    return getOrder(tx, order.id);
+    const moved = await getOrder(tx, order.id);
+    await recordWebhookEvent(tx, orderWebhookEvents[to], moved, emit);
+    return moved;
   });
 }
+
+/** The webhook event each move records; no move leads back to pending, where an order is placed. */
+const orderWebhookEvents: Record<OrderStatus, WebhookEventType> = {
+  pending: "order.placed",
+  paid: "order.paid",
+  shipped: "order.shipped",
+  delivered: "order.delivered",
+  cancelled: "order.cancelled",
+};
 
 /** The stock an order took goes back on the shelf; products are locked in id order, as when placing. */
 async function restock(tx: Transaction, emit: Emit, orderId: string): Promise<void> {

@@ -6,7 +6,7 @@ const IV_BYTES = 12;
 const FORMAT_VERSION = "v1";
 
 /** What a sealing key protects; each purpose gets a key of its own. */
-export type SealingPurpose = "mfa secret" | "signing key";
+export type SealingPurpose = "mfa secret" | "signing key" | "webhook secret";
 
 /**
  * A key that seals secrets at rest, derived from the server's secret. A key per purpose, so that

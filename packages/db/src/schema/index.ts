@@ -12,3 +12,4 @@ export * from "./products";
 export * from "./orders";
 export * from "./api-keys";
 export * from "./passkeys";
+export * from "./webhooks";

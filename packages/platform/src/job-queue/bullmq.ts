@@ -39,8 +39,12 @@ export async function createBullJobQueue<TPayloads extends object>(options: {
   let worker: InstanceType<typeof Worker> | null = null;
 
   return {
-    async enqueue(name, payload) {
-      const job = await queue.add(name, catalogue.validate(name, payload));
+    async enqueue(name, payload, retries) {
+      const job = await queue.add(
+        name,
+        catalogue.validate(name, payload),
+        retries && { attempts: retries.attempts, backoff: { type: "exponential", delay: retries.backoffMs } },
+      );
       return job.id!;
     },
     async find(id) {

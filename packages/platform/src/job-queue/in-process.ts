@@ -1,11 +1,21 @@
 import { CronExpressionParser } from "cron-parser";
-import type { DeadLetter, JobCatalogue, JobQueue, JobSchedule, JobSettings, JobStatus, JobWorker } from "./job-queue";
+import type {
+  DeadLetter,
+  JobRetries,
+  JobCatalogue,
+  JobQueue,
+  JobSchedule,
+  JobSettings,
+  JobStatus,
+  JobWorker,
+} from "./job-queue";
 
 interface QueuedJob {
   id: string;
   name: string;
   payload: unknown;
   attemptsMade: number;
+  retries: JobRetries;
 }
 
 /** Finished jobs remembered for `find`, as BullMQ keeps its completed jobs. */
@@ -55,9 +65,9 @@ export function createInProcessJobQueue<TPayloads extends object>(
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       running.log.warn({ job: job.name, id: job.id, attempt: job.attemptsMade, err: message }, "job failed");
-      if (job.attemptsMade < settings.attempts) {
+      if (job.attemptsMade < job.retries.attempts) {
         // BullMQ's exponential backoff: the delay, then twice that, and so on.
-        const delay = settings.backoffMs * 2 ** (job.attemptsMade - 1);
+        const delay = job.retries.backoffMs * 2 ** (job.attemptsMade - 1);
         track(job, "queued");
         const timer = setTimeout(() => {
           retryTimers.delete(job.id);
@@ -92,8 +102,14 @@ export function createInProcessJobQueue<TPayloads extends object>(
   }
 
   const queue: JobQueue<TPayloads> = {
-    async enqueue(name, payload) {
-      const job = { id: String(nextId++), name, payload: catalogue.validate(name, payload), attemptsMade: 0 };
+    async enqueue(name, payload, retries = settings) {
+      const job = {
+        id: String(nextId++),
+        name,
+        payload: catalogue.validate(name, payload),
+        attemptsMade: 0,
+        retries: { attempts: retries.attempts, backoffMs: retries.backoffMs },
+      };
       track(job, "queued");
       waiting.push(job);
       take();

@@ -37,6 +37,12 @@ export interface JobSchedule<TPayloads extends object> {
   pattern: string;
 }
 
+/** How often one job is tried, and the wait before its first retry (doubled for each later one). */
+export interface JobRetries {
+  attempts: number;
+  backoffMs: number;
+}
+
 /**
  * The jobs a queue carries, by name: it knows them only through this. `TPayloads` maps each
  * job's name to its payload.
@@ -59,8 +65,15 @@ export interface JobWorker {
  * on the embedded default. Chosen once at start-up, like every other store.
  */
 export interface JobQueue<TPayloads extends object = Record<string, unknown>> {
-  /** Queues a job and resolves with its id once it is stored. */
-  enqueue<TName extends keyof TPayloads & string>(name: TName, payload: TPayloads[TName]): Promise<string>;
+  /**
+   * Queues a job and resolves with its id once it is stored. `retries` replaces the queue's own
+   * settings for this job (webhook deliveries retry on their own schedule).
+   */
+  enqueue<TName extends keyof TPayloads & string>(
+    name: TName,
+    payload: TPayloads[TName],
+    retries?: JobRetries,
+  ): Promise<string>;
   /** A job by id while it is kept (finished jobs are kept for a while); null once forgotten. */
   find(id: string): Promise<JobStatus | null>;
   /** The most recent dead letters first. */

@@ -6,6 +6,7 @@ import { adminPermissionsRouter } from "./permissions";
 import { adminRolesRouter } from "./roles";
 import { adminSecurityEventsRouter } from "./security-events";
 import { adminUsersRouter } from "./users";
+import { adminWebhooksRouter } from "./webhooks";
 
 export const adminRouter = {
   users: adminUsersRouter,
@@ -15,4 +16,5 @@ export const adminRouter = {
   securityEvents: adminSecurityEventsRouter,
   jobs: adminJobsRouter,
   apiKeys: adminApiKeysRouter,
+  webhooks: adminWebhooksRouter,
 } satisfies TRPCRouterRecord;

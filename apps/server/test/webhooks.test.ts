@@ -1,0 +1,187 @@
+/*
+ * Webhooks end to end: a real server places orders, and receivers on this machine (allowed by
+ * WEBHOOK_ALLOW_PRIVATE_NETWORKS, as in development) check every signature with the
+ * standardwebhooks package, as a receiver in the wild would.
+ */
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { Webhook } from "standardwebhooks";
+import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
+
+const adminEmail = uniqueEmail("root");
+const adminPassword = "the very first admin password";
+
+interface Received {
+  webhookId: string;
+  /** The verified payload, or null when the signature did not verify. */
+  payload: { type: string; timestamp: string; data: { id: string; status: string } } | null;
+}
+
+/** A receiver that answers each request with the next status of its plan (the last one repeats). */
+async function receiver(plan: number[]) {
+  const received: Received[] = [];
+  const waiting: (() => void)[] = [];
+  let secret = "";
+  const server: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      let payload: Received["payload"] = null;
+      try {
+        payload = new Webhook(secret).verify(body, request.headers as Record<string, string>) as Received["payload"];
+      } catch {
+        payload = null;
+      }
+      received.push({ webhookId: String(request.headers["webhook-id"]), payload });
+      const status = plan[Math.min(received.length - 1, plan.length - 1)]!;
+      response.writeHead(status).end(status === 200 ? "thanks" : "not now");
+      waiting.splice(0).forEach((wake) => wake());
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`,
+    received,
+    set secret(value: string) {
+      secret = value;
+    },
+    /** Resolves once `count` requests have been answered. */
+    async answered(count: number) {
+      while (received.length < count) await new Promise<void>((wake) => waiting.push(wake));
+    },
+    close: () => server.close(),
+  };
+}
+
+describe.each(availableBackends())("webhooks on %s", (backend) => {
+  const deployment = useDeployment(backend, {
+    env: {
+      ADMIN_EMAIL: adminEmail,
+      ADMIN_PASSWORD: adminPassword,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
+      WEBHOOK_ATTEMPTS: "3",
+      WEBHOOK_BACKOFF_MS: "20",
+    },
+  });
+  let admin: ReturnType<typeof deployment.server.client>["api"];
+  let productId: string;
+  const receivers: Awaited<ReturnType<typeof receiver>>[] = [];
+
+  beforeAll(async () => {
+    const session = tokensOf(
+      await deployment.server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
+    );
+    admin = deployment.server.client({ getAccessToken: () => session.accessToken }).api;
+    ({ id: productId } = await admin.products.create.mutate({
+      sku: `sku-${randomBytes(4).toString("hex")}`,
+      name: "Teapot",
+      category: "kitchen",
+      price: { amount: 1_800, currency: "EUR" },
+      stock: 1_000,
+    }));
+  });
+  afterAll(() => receivers.forEach((receiving) => receiving.close()));
+
+  /** A receiver with an endpoint of its own for `order.placed`, and the endpoint. */
+  async function listening(plan: number[]) {
+    const receiving = await receiver(plan);
+    receivers.push(receiving);
+    const endpoint = await admin.admin.webhooks.create.mutate({ url: receiving.url, eventTypes: ["order.placed"] });
+    receiving.secret = endpoint.secret;
+    return { receiving, endpoint };
+  }
+
+  const placeOrder = () =>
+    admin.orders.place.mutate({ items: [{ productId, quantity: 1 }], idempotencyKey: randomUUID() });
+
+  /** The endpoint's one delivery once it has come to `status`. */
+  async function deliveryOnceIt(endpointId: string, status: "delivered" | "dead") {
+    return vi.waitFor(
+      async () => {
+        const { items } = await admin.admin.webhooks.deliveries.query({ endpointId });
+        expect(items.map((delivery) => delivery.status)).toEqual([status]);
+        return items[0]!;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+  }
+
+  it("delivers order.placed, signed, when an order is placed, and logs the answer", async () => {
+    const { receiving, endpoint } = await listening([200]);
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    const order = await placeOrder();
+    await receiving.answered(1);
+    const [first] = receiving.received;
+    expect(first!.payload).toMatchObject({ type: "order.placed", data: { id: order.id, status: "pending" } });
+    const delivery = await deliveryOnceIt(endpoint.id, "delivered");
+    expect(delivery).toMatchObject({
+      eventType: "order.placed",
+      webhookId: first!.webhookId,
+      attempts: 1,
+      responseStatus: 200,
+      responseBody: "thanks",
+      error: null,
+    });
+    // The secret is shown once: never in a listing.
+    expect(JSON.stringify(await admin.admin.webhooks.list.query())).not.toContain(endpoint.secret);
+  });
+
+  it("retries a failing receiver until it recovers, with the same webhook-id, and then stops", async () => {
+    const { receiving, endpoint } = await listening([500, 503, 200]);
+    await placeOrder();
+    const delivery = await deliveryOnceIt(endpoint.id, "delivered");
+    expect(delivery.attempts).toBe(3);
+    expect(receiving.received.map((request) => request.webhookId)).toEqual([
+      delivery.webhookId,
+      delivery.webhookId,
+      delivery.webhookId,
+    ]);
+    expect(receiving.received.every((request) => request.payload !== null)).toBe(true);
+  });
+
+  it("makes a dead letter of a delivery that fails every attempt, which an admin redelivers", async () => {
+    const { receiving, endpoint } = await listening([500, 500, 500, 200]);
+    await placeOrder();
+    const dead = await deliveryOnceIt(endpoint.id, "dead");
+    expect(dead).toMatchObject({ attempts: 3, responseStatus: 500, error: "The endpoint answered 500" });
+    expect(receiving.received).toHaveLength(3);
+
+    await admin.admin.webhooks.redeliver.mutate({ deliveryId: dead.id });
+    const redelivered = await deliveryOnceIt(endpoint.id, "delivered");
+    expect(redelivered).toMatchObject({ attempts: 1, responseStatus: 200, webhookId: dead.webhookId });
+    expect(receiving.received.at(-1)!.webhookId).toBe(dead.webhookId);
+  });
+
+  it("sends nothing to a disabled endpoint", async () => {
+    const { receiving, endpoint } = await listening([200]);
+    await admin.admin.webhooks.update.mutate({
+      endpointId: endpoint.id,
+      version: endpoint.version,
+      changes: { enabled: false },
+    });
+    const watcher = await listening([200]);
+    await placeOrder();
+    await watcher.receiving.answered(1);
+    expect(receiving.received).toEqual([]);
+    expect((await admin.admin.webhooks.deliveries.query({ endpointId: endpoint.id })).items).toEqual([]);
+  });
+
+  it("answers the same procedures on REST, and refuses an unknown event type with 422", async () => {
+    const session = tokensOf(
+      await deployment.server.client().api.auth.login.mutate({ email: adminEmail, password: adminPassword }),
+    );
+    const headers = { authorization: `Bearer ${session.accessToken}`, "content-type": "application/json" };
+    const types = await fetch(`${deployment.server.baseUrl}/api/admin/webhooks/event-types`, { headers });
+    expect(types.status).toBe(200);
+    expect(await types.json()).toContainEqual(expect.objectContaining({ type: "order.placed" }));
+    const refused = await fetch(`${deployment.server.baseUrl}/api/admin/webhooks/endpoints`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ url: "https://hooks.example.com/in", eventTypes: ["order.teleported"] }),
+    });
+    expect(refused.status).toBe(422);
+  });
+});
