@@ -1,7 +1,8 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "@fastify/cors";
-import helmet, { type FastifyHelmetOptions } from "@fastify/helmet";
 import type { Config } from "@seed/config";
 import type { FastifyInstance } from "fastify";
+import helmet, { type HelmetOptions } from "helmet";
 
 /** Two years, as browsers' preload lists ask of a site that applies to join them (one at least). */
 const HSTS_MAX_AGE_SECONDS = 2 * 365 * 24 * 60 * 60;
@@ -21,7 +22,7 @@ const HSTS_MAX_AGE_SECONDS = 2 * 365 * 24 * 60 * 60;
  *   the site. Elsewhere, without preload: the header then only ever reaches a developer's browser.
  * - No referrer leaves a page (`no-referrer`), so no URL of ours reaches another site's logs.
  */
-function helmetOptions(config: Config): FastifyHelmetOptions {
+function helmetOptions(config: Config): HelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -60,9 +61,33 @@ function helmetOptions(config: Config): FastifyHelmetOptions {
   };
 }
 
+/**
+ * The headers Helmet sends for `options`, worked out once: they depend on nothing in a request.
+ * (@fastify/helmet builds Helmet again, parsing the policy, on every request.)
+ */
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader(name: string, value: string) {
+      headers[name.toLowerCase()] = value;
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return headers;
+}
+
 /** Helmet's headers on every response; CORS only for the origins the configuration lists. */
 export async function securityHeaders(app: FastifyInstance, config: Config): Promise<void> {
-  await app.register(helmet, helmetOptions(config));
+  const headers = helmetHeaders(helmetOptions(config));
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(headers);
+    done();
+  });
   await app.register(cors, {
     // Any other origin gets no CORS header at all, not even on a preflight: the request goes on
     // to its route like any other (an OPTIONS, unserved, is answered 405).
