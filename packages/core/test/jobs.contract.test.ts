@@ -163,6 +163,16 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     await expect.poll(sealingRuns, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
   });
 
+  it("waits for a schedule further away than a timer reaches, queuing nothing meanwhile", async () => {
+    // The 29th of February: always more than the 24.8 days a Node timer can wait, but for a few
+    // weeks of leap years. A timer set longer runs after 1 ms, and would queue every millisecond.
+    queue = await createQueue({ ...testJobSettings, auditSealCron: "0 0 29 2 *" });
+    const deps = workerDeps(controllableMailer().mailer);
+    await queue.startWorker(jobWorker(deps));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(deps.log.lines.filter((line) => line.message === "audit chain head")).toEqual([]);
+  });
+
   it("says there is nothing to retry for an unknown id", async () => {
     queue = await createQueue();
     expect(await queue.retry("no-such-job")).toBe(false);

@@ -10,7 +10,7 @@ import {
   sessionIsLive,
 } from "@seed/core";
 import type { Context } from "../context";
-import { AppError, type ChannelSubscription, pulled, type TrackedEvent } from "@seed/platform";
+import { AppError, type ChannelSubscription, MAX_TIMER_DELAY_MS, pulled, type TrackedEvent } from "@seed/platform";
 import type { LiveFeed, LiveReceiver } from "./live-feed";
 
 export interface LiveEventsOptions {
@@ -27,9 +27,6 @@ export interface LiveEventsOptions {
 
 const SESSION_ENDED = "Your session has ended; sign in again";
 const clientGone = () => new TRPCError({ code: "CLIENT_CLOSED_REQUEST", message: "The client has gone" });
-
-/** The longest delay a timer takes (about 24.8 days); a later expiry is checked again then. */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * The events of `channels` as a tracked subscription: each carries an id to resume from. For a

@@ -1,4 +1,5 @@
 import { CronExpressionParser } from "cron-parser";
+import { MAX_TIMER_DELAY_MS } from "../lifecycle/timer-limits";
 import type {
   DeadLetter,
   JobRetries,
@@ -90,13 +91,25 @@ export function createInProcessJobQueue<TPayloads extends object>(
     }
   }
 
-  function schedule({ job, pattern }: JobSchedule<TPayloads>): void {
-    const next = CronExpressionParser.parse(pattern, { tz: "UTC" }).next().getTime();
-    const timer = setTimeout(() => {
-      scheduleTimers.delete(timer);
-      void queue.enqueue(job, {} as TPayloads[typeof job]);
-      schedule({ job, pattern });
-    }, next - Date.now());
+  function schedule(entry: JobSchedule<TPayloads>): void {
+    const next = CronExpressionParser.parse(entry.pattern, { tz: "UTC" }).next().getTime();
+    waitUntil(next, () => {
+      void queue.enqueue(entry.job, {} as TPayloads[typeof entry.job]);
+      schedule(entry);
+    });
+  }
+
+  /** In steps: a yearly schedule would otherwise overflow the timer and queue its job every millisecond. */
+  function waitUntil(at: number, then: () => void): void {
+    const delay = at - Date.now();
+    const timer = setTimeout(
+      () => {
+        scheduleTimers.delete(timer);
+        if (delay > MAX_TIMER_DELAY_MS) waitUntil(at, then);
+        else then();
+      },
+      Math.min(Math.max(delay, 0), MAX_TIMER_DELAY_MS),
+    );
     timer.unref();
     scheduleTimers.add(timer);
   }
