@@ -11,6 +11,7 @@ export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([
   "auth.mfa.verify",
   "auth.oidc.callback",
   "auth.oidc.start",
+  "auth.password.acceptInvitation",
   "auth.password.requestReset",
   "auth.password.reset",
   "auth.refresh",
