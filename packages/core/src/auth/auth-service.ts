@@ -8,7 +8,7 @@ import {
   type Transaction,
 } from "@seed/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Actor } from "../shared/actor";
+import { actorOrSubject, type Actor } from "../shared/actor";
 import { DEFAULT_ROLE, type RoleName } from "../access/catalog";
 import type { Dependencies } from "../dependencies";
 import { AppError, type Logger, loginKeys, type LoginThrottle } from "@seed/platform";
@@ -64,16 +64,12 @@ export async function createAccount(
       .values({ email: account.email, passwordHash })
       .returning({ id: users.id, email: users.email, createdAt: users.createdAt });
     await tx.insert(userRoles).values(account.roles.map((roleName) => ({ userId: user!.id, roleName })));
-    await recordAudit(
-      tx,
-      { ...actor, userId: actor.userId ?? user!.id },
-      {
-        action: "user.create",
-        resource: "user",
-        resourceId: user!.id,
-        after: { email: user!.email, roles: account.roles },
-      },
-    );
+    await recordAudit(tx, actorOrSubject(actor, user!.id), {
+      action: "user.create",
+      resource: "user",
+      resourceId: user!.id,
+      after: { email: user!.email, roles: account.roles },
+    });
     return user!;
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", "An account with this email already exists");

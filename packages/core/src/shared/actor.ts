@@ -56,4 +56,12 @@ export function actorOf(ctx: {
     : { userId: ctx.user?.id ?? null, ip: ctx.ip, userAgent: ctx.userAgent, requestId: ctx.requestId };
 }
 
+/**
+ * The actor of a change nobody signed in made, such as a sign-up, as the account it concerns:
+ * unless a system principal made it, which the audit row names instead.
+ */
+export function actorOrSubject(actor: Actor, subjectUserId: string): Actor {
+  return actor.userId !== null || actor.principal ? actor : { ...actor, userId: subjectUserId };
+}
+
 export const systemActor: Actor = { userId: null, ip: null, userAgent: null, requestId: null };
