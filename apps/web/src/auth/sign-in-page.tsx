@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { ErrorMessage } from "../api/error-message";
 import { CredentialFields, type Credentials } from "./credential-fields";
+import { IdentityProviders } from "./identity-providers";
 import { MfaStep } from "./mfa-step";
 import { useSignIn } from "./use-sign-in";
 
@@ -26,6 +27,7 @@ export function SignInPage() {
           Sign in
         </button>
       </form>
+      <IdentityProviders />
       <p>
         New here? <Link to="/sign-up">Create an account</Link>
       </p>

@@ -1,6 +1,6 @@
 import type { ServiceDependencies } from "../dependencies";
 import { userRoles, users, type Transaction } from "@seed/db";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Actor, Principal } from "../shared/actor";
 import { ADMIN_ROLE, roleCatalog, type RoleName } from "./catalog";
 import { AppError } from "@seed/platform";
