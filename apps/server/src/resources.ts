@@ -1,17 +1,14 @@
 import {
   type AppJobQueue,
   type ApiKeyCache,
-  CLOCK_TOLERANCE_SECONDS,
+  configuredTokenKeys,
   createApiKeyCache,
   createSessionCache,
   defaultSessionCacheOptions,
-  deriveSealingKey,
   createWebhookSettings,
   jobCatalogue,
   type KeySource,
   type SessionCache,
-  sharedSecretKeys,
-  signingKeySet,
   type WebhookSettings,
 } from "@seed/core";
 import {
@@ -140,14 +137,7 @@ export async function openResources(
   const sessionCache = createSessionCache(events, { ...defaultSessionCacheOptions, log });
   const apiKeyCache = createApiKeyCache(events, { ...defaultSessionCacheOptions, log });
   const mailer = createConfiguredMailer(database.db, config.mail, log);
-  const tokenKeys =
-    config.auth.algorithm === "EdDSA"
-      ? await signingKeySet({
-          db: database.db,
-          sealingKey: deriveSealingKey(config.auth.jwtSecret, "signing key"),
-          verifyAfterRetirementMs: (config.auth.accessTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS) * 1000,
-        })
-      : sharedSecretKeys(config.auth.jwtSecret);
+  const tokenKeys = await configuredTokenKeys(database.db, config);
   const loginThrottle = redis
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
     : createInProcessLoginThrottle();

@@ -1,9 +1,8 @@
 import {
   bootstrap,
   configurePasswordHashing,
-  createAccessTokenService,
-  createOidcProviders,
-  deriveSealingKey,
+  configuredAccessTokens,
+  configuredSettings,
   jobWorker,
   readChainHead,
   startWebhookDispatcher,
@@ -98,38 +97,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     permissionCache: resources.permissionCache,
     sessionCache: resources.sessionCache,
     apiKeyCache: resources.apiKeyCache,
-    apiKeyPolicy: {
-      maxLifetimeDays: config.apiKeys.maxLifetimeDays,
-      maxKeysPerUser: config.apiKeys.maxPerUser,
-      rateLimit: { max: config.apiKeys.rateLimitMax, windowMs: config.rateLimit.windowMs },
-    },
     loginThrottle: resources.loginThrottle,
     usageLimiter: resources.usageLimiter,
-    // Generous for a shopper, tight for a script that hoards stock or tries stolen cards; an
-    // address may serve several shoppers.
-    orderPlacingBudget: {
-      perUser: config.rateLimit.ordersPerUser,
-      perAddress: config.rateLimit.ordersPerUser * 4,
-      windowMs: config.rateLimit.windowMs,
-    },
     // Requests queue their mail when it goes out through SMTP; the job's worker sends it. The
     // outbox alone (the default) is written at once.
     mailer: config.mail.smtpUrl ? createQueuedMailer(resources.jobs) : resources.mailer,
-    appUrl: config.mail.appUrl,
-    accessTokens: createAccessTokenService(
-      { issuer: config.auth.issuer, audience: config.auth.audience, ttlSeconds: config.auth.accessTokenTtlSeconds },
-      resources.tokenKeys,
-    ),
-    refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
-    cookieSecure: config.http.cookieSecure,
-    oidcProviders: createOidcProviders(config.oidc),
-    mfaSealingKey: deriveSealingKey(config.auth.jwtSecret, "mfa secret"),
-    passkeyPolicy: config.passkeys,
+    accessTokens: configuredAccessTokens(config, resources.tokenKeys),
     jobs: resources.jobs,
     instrumentation: procedureInstrumentation(metrics, tracing, openRequestSpans),
     payments: resources.payments,
-    paymentTimeoutMs: config.payments.timeoutMs,
     webhooks: resources.webhooks,
+    ...configuredSettings(config),
   };
 
   let stopWebhookDispatcher = async () => {};

@@ -494,6 +494,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/invitation/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose the password of an account an administrator created
+         * @description Who may call: anyone. Counts against the sign-in rate limit; never batched.
+         */
+        post: operations["auth-password-acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users": {
         parameters: {
             query?: never;
@@ -507,7 +527,13 @@ export interface paths {
          */
         get: operations["admin-users-list"];
         put?: never;
-        post?: never;
+        /**
+         * Create an account and mail its owner a link to choose a password
+         * @description The account has no password until the link is used; it works once and expires. An address that has an account is refused with 409.
+         *
+         *     Who may call: permission user:create.
+         */
+        post: operations["admin-users-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -528,7 +554,13 @@ export interface paths {
         get: operations["admin-users-get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete an account, as its owner can: personal data goes, orders and audit rows stay
+         * @description The last enabled admin, and the caller's own account, are refused with 409 and 403.
+         *
+         *     Who may call: permission user:delete.
+         */
+        delete: operations["admin-users-delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -549,6 +581,68 @@ export interface paths {
          * @description Who may call: permission session:revoke:any.
          */
         delete: operations["admin-users-revokeSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{userId}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable an account: its sessions end and it can no longer sign in
+         * @description Its API keys are refused until it is enabled again. The last enabled admin, and the caller's own account, are refused with 409 and 403.
+         *
+         *     Who may call: permission user:disable.
+         */
+        post: operations["admin-users-disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{userId}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Let a disabled account sign in again
+         * @description Who may call: permission user:disable.
+         */
+        post: operations["admin-users-enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{userId}/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a user's authenticator and recovery codes; the user is told by mail
+         * @description Who may call: permission user:mfa:reset.
+         */
+        delete: operations["admin-users-resetMfa"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1627,7 +1721,7 @@ export interface operations {
                         email: string;
                         roles: ("admin" | "manager" | "customer")[];
                         createdAt: string;
-                        permissions: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
+                        permissions: ("user:read:any" | "user:create" | "user:disable" | "user:delete" | "user:mfa:reset" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
                     };
                 };
             };
@@ -2501,6 +2595,44 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "auth-password-acceptInvitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        accepted: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "admin-users-list": {
         parameters: {
             query?: {
@@ -2527,6 +2659,7 @@ export interface operations {
                             email: string;
                             createdAt: string;
                             roles: string[];
+                            disabledAt: string | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -2535,6 +2668,53 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-users-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    displayName?: string;
+                    roles?: ("admin" | "manager" | "customer")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created: the Location header says where to read it */
+            201: {
+                headers: {
+                    /** @description Where what was made is read */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        email: string;
+                        displayName: string | null;
+                        roles: ("admin" | "manager" | "customer")[];
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
@@ -2564,6 +2744,8 @@ export interface operations {
                         email: string;
                         createdAt: string;
                         updatedAt: string;
+                        disabledAt: string | null;
+                        mfaEnabled: boolean;
                         roles: string[];
                         grants: {
                             expiresAt: string | null;
@@ -2580,6 +2762,35 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-users-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; there is nothing to answer */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
@@ -2614,6 +2825,116 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "admin-users-disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        disabledAt: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-users-enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        disabledAt: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "admin-users-resetMfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; there is nothing to answer */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "admin-roles-list": {
         parameters: {
             query?: never;
@@ -2633,7 +2954,7 @@ export interface operations {
                         /** @enum {string} */
                         name: "admin" | "manager" | "customer";
                         description: string;
-                        permissions: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
+                        permissions: ("user:read:any" | "user:create" | "user:disable" | "user:delete" | "user:mfa:reset" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
                     }[];
                 };
             };
@@ -2729,7 +3050,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        name: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
+                        name: "user:read:any" | "user:create" | "user:disable" | "user:delete" | "user:mfa:reset" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
                         description: string;
                     }[];
                 };
@@ -2748,7 +3069,7 @@ export interface operations {
             header?: never;
             path: {
                 userId: string;
-                permission: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
+                permission: "user:read:any" | "user:create" | "user:disable" | "user:delete" | "user:mfa:reset" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
             };
             cookie?: never;
         };
@@ -2796,7 +3117,7 @@ export interface operations {
             header?: never;
             path: {
                 userId: string;
-                permission: "user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
+                permission: "user:read:any" | "user:create" | "user:disable" | "user:delete" | "user:mfa:reset" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any";
             };
             cookie?: never;
         };
@@ -3736,7 +4057,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    scopes: ("user:read:any" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
+                    scopes: ("user:read:any" | "user:create" | "user:disable" | "user:delete" | "user:mfa:reset" | "session:revoke:any" | "api_key:read:any" | "api_key:revoke:any" | "role:assign" | "permission:grant" | "audit:read" | "security_event:read" | "job:manage" | "webhook:manage" | "product:create" | "product:update" | "product:delete" | "product:restore" | "order:create" | "order:read:any" | "order:update:any")[];
                     /** @default 30 */
                     expiresInDays?: number;
                     quota?: {

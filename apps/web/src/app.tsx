@@ -5,6 +5,8 @@ import { createQueryClient } from "./api/query-client";
 import { createApiClient, TRPCProvider } from "./api/trpc";
 import { AccountPage } from "./account/account-page";
 import { AdminPage } from "./admin/admin-page";
+import { AcceptInvitationPage } from "./auth/accept-invitation-page";
+import { ProviderCallbackPage } from "./auth/provider-callback-page";
 import { WebhookDeliveriesPage } from "./webhooks/webhook-deliveries-page";
 import { WebhooksPage } from "./webhooks/webhooks-page";
 import { SignInPage } from "./auth/sign-in-page";
@@ -27,7 +29,9 @@ export function App() {
             <Route element={<AppLayout />}>
               <Route index element={<Navigate to="/products" replace />} />
               <Route path="sign-in" element={<SignInPage />} />
+              <Route path="sign-in/callback" element={<ProviderCallbackPage />} />
               <Route path="sign-up" element={<SignUpPage />} />
+              <Route path="accept-invitation" element={<AcceptInvitationPage />} />
               <Route path="products" element={<ProductsPage />} />
               <Route path="products/:productId" element={<ProductDetailPage />} />
               <Route

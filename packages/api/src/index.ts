@@ -2,6 +2,8 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root";
 
 export { appRouter, createCaller } from "./root";
+export { createSystemCaller } from "./system-caller";
+export type { SystemPrincipal } from "./system-caller";
 export { restResponseMeta, restRouter } from "./rest-router";
 export type { AppRouter } from "./root";
 export { accessMatrix, describeAccess } from "./access-matrix";

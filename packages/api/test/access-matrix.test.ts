@@ -95,6 +95,7 @@ const handWrittenInputs: Partial<Record<ProcedurePath, () => Promise<unknown>>> 
   "auth.email.verify": async () => ({ token: "A".repeat(43) }),
   "auth.password.requestReset": async () => ({ email: email("forgetful") }),
   "auth.password.reset": async () => ({ token: "A".repeat(43), password: "a brand new passphrase" }),
+  "auth.password.acceptInvitation": async () => ({ token: "A".repeat(43), password: "a brand new passphrase" }),
   // The personas have no confirmed authenticator, and this is no code: refused after the access check.
   "auth.mfa.confirm": async () => ({ code: "not-the-code" }),
   "auth.mfa.disable": async () => ({ password, code: "not-the-code" }),
@@ -129,6 +130,13 @@ const handWrittenInputs: Partial<Record<ProcedurePath, () => Promise<unknown>>> 
   "auth.oidc.callback": async () => ({ provider: "example", code: "a-code", state: "a-state" }),
   "admin.users.get": async () => ({ userId: victimId }),
   "admin.users.revokeSessions": async () => ({ userId: victimId }),
+  "admin.users.create": async () => ({ email: email("invited") }),
+  // Each on a fresh account, so that no persona, nor the victim, is shut out for the next call.
+  "admin.users.disable": async () => ({ userId: (await account(["customer"])).id }),
+  "admin.users.enable": async () => ({ userId: (await account(["customer"])).id }),
+  "admin.users.delete": async () => ({ userId: (await account(["customer"])).id }),
+  // Without an authenticator to remove: refused as CONFLICT, after the access check.
+  "admin.users.resetMfa": async () => ({ userId: (await account(["customer"])).id }),
   "admin.roles.assign": async () => ({ userId: victimId, role: "customer" }),
   "admin.roles.remove": async () => ({ userId: (await account(["customer"])).id, role: "customer" }),
   "admin.permissions.grant": async () => ({ userId: victimId, permission: "order:create", reason: "matrix test" }),

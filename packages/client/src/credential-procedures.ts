@@ -13,6 +13,7 @@ export const CREDENTIAL_PROCEDURES: ReadonlySet<string> = new Set([
   "auth.oidc.start",
   "auth.passkeys.signIn",
   "auth.passkeys.signInOptions",
+  "auth.password.acceptInvitation",
   "auth.password.requestReset",
   "auth.password.reset",
   "auth.refresh",

@@ -1,4 +1,5 @@
 export * from "./dependencies";
+export * from "./configured-settings";
 export * from "./access";
 export * from "./api-keys";
 export * from "./audit";

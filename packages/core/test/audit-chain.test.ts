@@ -1,4 +1,4 @@
-import { auditLog, auditSeals, createDatabase, type Database } from "@seed/db";
+import { auditLog, auditSeals, createDatabase, rowsOf, type Database } from "@seed/db";
 import { availableDrivers, createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { asc, sql, type SQL } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -57,6 +57,12 @@ async function rolledBackAuditId(db: Database): Promise<number> {
 }
 
 /** What a database superuser can do past the append-only triggers. */
+async function rowsOfDigest(db: Database, statement: SQL): Promise<[{ digest: string }]> {
+  const rows = await rowsOf<{ digest: string }>(db, statement);
+  if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
+  return rows as [{ digest: string }];
+}
+
 async function asSuperuser(db: Database, statement: SQL): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`set local session_replication_role = replica`);
@@ -201,6 +207,29 @@ describe.each(availableDrivers())("the audit hash chain on %s", (driver) => {
       intact: false,
       firstBreak: { kind: "seal_tampered", sealSequence: 1, rowId: 1 },
     });
+  });
+
+  it("covers the system principal a row names, and encodes rows without one as before it existed", async () => {
+    await recordAudit(
+      db,
+      { ...systemActor, principal: "cli" },
+      { action: "user.disable", resource: "user", resourceId: null },
+    );
+    const [plain] = await writeAuditRows(db, 1);
+    await sealAuditLog(db);
+
+    const [{ digest: before }] = await rowsOfDigest(
+      db,
+      sql`select encode(sha256(convert_to(jsonb_build_array("id",
+            to_char("at" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            "actor_id", "action", "resource", "resource_id", "before", "after", "ip", "user_agent", "request_id"
+          )::text, 'UTF8')), 'hex') as "digest" from audit_log where "id" = ${plain}`,
+    );
+    const digests = await rowDigestsAfter(db, 0, 10);
+    expect(digests.find((row) => row.id === plain)?.digest).toBe(before);
+
+    await asSuperuser(db, sql`update audit_log set "actor_principal" = 'worker' where "actor_principal" = 'cli'`);
+    expect(await verifyAuditChain(db)).toMatchObject({ intact: false, firstBreak: { kind: "row_changed" } });
   });
 
   it("notices a seal removed from the middle of the chain, and one cut off its end given the head seen before", async () => {

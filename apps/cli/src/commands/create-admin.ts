@@ -1,42 +1,33 @@
-import {
-  bootstrap,
-  configurePasswordHashing,
-  emailSchema,
-  findUserByEmail,
-  makeAdmin,
-  newPasswordSchema,
-  sessionInvalidator,
-  systemActor,
-} from "@seed/core";
+import { ADMIN_ROLE, allPermissions, emailSchema } from "@seed/core";
 import { CommandError, requiredArgument, type Command } from "../command";
-import { withDatabase } from "../database";
-import { withEventBus } from "../event-bus";
+import { findAccount, withSystemCaller } from "../system-caller";
+
+type Outcome = "invited" | "promoted" | "already-admin";
 
 export const createAdminCommand: Command = {
   usage: "<email>",
-  summary: "Make an account an admin; a new account's password is read from the prompt or stdin",
+  summary: "Make an account an admin; a new account is invited to choose its password by mail",
   async run(io) {
     const email = emailSchema.safeParse(requiredArgument(io, "the admin's email address"));
     if (!email.success) throw new CommandError(`not an email address: ${io.args[0]}`);
-    configurePasswordHashing(io.config.auth.passwordHashing);
 
-    // An account already signed in gets its new access on the servers at once, with Redis.
-    const { result: outcome, reachedServers } = await withEventBus(io.config, io.log, (events) =>
-      withDatabase(io.config, async ({ db }) => {
-        const deps = { db, events, sessionCache: sessionInvalidator(events), log: io.log };
-        // The admin role must exist before anyone can be given it.
-        await bootstrap(deps, null);
-        let password: string | null = null;
-        if (!(await findUserByEmail(db, email.data))) {
-          const entered = newPasswordSchema.safeParse(await io.readSecret(`Password for ${email.data}: `));
-          if (!entered.success) throw new CommandError(entered.error.issues[0]!.message);
-          password = entered.data;
+    // Only a holder of every permission may hand out the admin role, which grants them all.
+    const { result: outcome, reachedServers } = await withSystemCaller(
+      io,
+      allPermissions,
+      async (caller): Promise<Outcome> => {
+        const existing = await findAccount(caller, email.data);
+        if (!existing) {
+          await caller.admin.users.create({ email: email.data, roles: [ADMIN_ROLE] });
+          return "invited";
         }
-        return makeAdmin(deps, systemActor, { email: email.data, password });
-      }),
+        if (existing.roles.includes(ADMIN_ROLE)) return "already-admin";
+        await caller.admin.roles.assign({ userId: existing.id, role: ADMIN_ROLE });
+        return "promoted";
+      },
     );
-    const said = {
-      created: `Created ${email.data} as an admin.`,
+    const said: Record<Outcome, string> = {
+      invited: `Invited ${email.data} as an admin: a link to choose a password was mailed to them.`,
       promoted: `${email.data} is now an admin.`,
       "already-admin": `${email.data} was already an admin; nothing changed.`,
     };

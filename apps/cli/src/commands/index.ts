@@ -8,6 +8,13 @@ import { rotateKeysCommand } from "./rotate-keys";
 import { sealAuditCommand } from "./seal-audit";
 import { seedCommand } from "./seed";
 import { sqlShellCommand } from "./sql-shell";
+import {
+  deleteUserCommand,
+  disableUserCommand,
+  enableUserCommand,
+  inviteUserCommand,
+  resetMfaCommand,
+} from "./user-management";
 import { verifyAuditCommand } from "./verify-audit";
 
 /** Every command of `pnpm cli`, by name. A new command is one file and one line here. */
@@ -16,6 +23,11 @@ export const commands: Record<string, Command> = {
   seed: seedCommand,
   "create-admin": createAdminCommand,
   "revoke-sessions": revokeSessionsCommand,
+  invite: inviteUserCommand,
+  disable: disableUserCommand,
+  enable: enableUserCommand,
+  delete: deleteUserCommand,
+  "reset-mfa": resetMfaCommand,
   "rotate-keys": rotateKeysCommand,
   "clean-up": cleanUpCommand,
   "seal-audit": sealAuditCommand,

@@ -172,6 +172,9 @@ export async function accountIdOf(deployment: Pick<Deployment, "database">, emai
   return account.id;
 }
 
+/** For tests that must name a server's port before it starts (a redirect URI), in apps without the database package. */
+export { unusedPort } from "@seed/db/testing";
+
 /** A unique email per call, so tests on one database never collide. */
 export const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.com`;
 

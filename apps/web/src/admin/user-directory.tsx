@@ -4,10 +4,14 @@ import { ErrorMessage } from "../api/error-message";
 import { useTRPC } from "../api/trpc";
 import { LoadMoreButton } from "../layout/load-more-button";
 import { TextField } from "../layout/text-field";
+import { useSession } from "../session/use-session";
+import { UserActions } from "./user-actions";
+import { UserInvitation } from "./user-invitation";
 import { UserRoles } from "./user-roles";
 
 export function UserDirectory() {
   const trpc = useTRPC();
+  const { user: me } = useSession();
   const [draft, setDraft] = useState("");
   const [search, setSearch] = useState<string | undefined>();
   const users = useInfiniteQuery(
@@ -26,6 +30,7 @@ export function UserDirectory() {
   return (
     <section aria-labelledby="users-title">
       <h2 id="users-title">Users</h2>
+      {me?.permissions.includes("user:create") && <UserInvitation />}
       <form role="search" className="filters" onSubmit={submit}>
         <TextField label="Find users" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} />
         <button type="submit">Find</button>
@@ -36,6 +41,8 @@ export function UserDirectory() {
           <tr>
             <th scope="col">Email</th>
             <th scope="col">Roles</th>
+            <th scope="col">Status</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
@@ -44,6 +51,10 @@ export function UserDirectory() {
               <td>{user.email}</td>
               <td>
                 <UserRoles userId={user.id} email={user.email} roles={user.roles} />
+              </td>
+              <td>{user.disabledAt ? "Disabled" : "Active"}</td>
+              <td>
+                <UserActions user={user} />
               </td>
             </tr>
           ))}

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { ErrorMessage } from "../api/error-message";
 import { CredentialFields, type Credentials } from "./credential-fields";
+import { IdentityProviders } from "./identity-providers";
 import { MfaStep } from "./mfa-step";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 import { useSignIn } from "./use-sign-in";
@@ -33,6 +34,7 @@ export function SignInPage() {
       <button type="button" disabled={passkeySignIn.isPending} onClick={() => passkeySignIn.mutate()}>
         Sign in with a passkey
       </button>
+      <IdentityProviders />
       <p>
         New here? <Link to="/sign-up">Create an account</Link>
       </p>

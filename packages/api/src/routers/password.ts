@@ -1,7 +1,10 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import {
+  acceptInvitation,
   actorOf,
+  invitationAcceptanceSchema,
+  invitationAcceptedSchema,
   emailSchema,
   newPasswordSchema,
   opaqueTokenSchema,
@@ -46,5 +49,23 @@ export const passwordRouter = {
     .mutation(async ({ ctx, input }) => {
       await resetPassword(ctx, input, actorOf(ctx));
       return { reset: true as const };
+    }),
+
+  /** The link of an invitation an administrator sent: the invited account's first password. */
+  acceptInvitation: publicProcedure
+    .meta({
+      credential: true,
+      openapi: {
+        method: "POST",
+        path: "/auth/invitation/accept",
+        tags: ["auth"],
+        summary: "Choose the password of an account an administrator created",
+      },
+    })
+    .input(invitationAcceptanceSchema)
+    .output(invitationAcceptedSchema)
+    .mutation(async ({ ctx, input }) => {
+      await acceptInvitation(ctx, input, actorOf(ctx));
+      return { accepted: true as const };
     }),
 } satisfies TRPCRouterRecord;

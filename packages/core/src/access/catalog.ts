@@ -5,6 +5,10 @@
  */
 export const permissionCatalog = {
   "user:read:any": "See any user's account, roles and permissions",
+  "user:create": "Create accounts, which their owners finish by choosing a password from a mailed link",
+  "user:disable": "Disable accounts, ending their sessions, and enable them again",
+  "user:delete": "Delete anyone's account, as its owner can",
+  "user:mfa:reset": "Remove a user's authenticator and recovery codes",
   "session:revoke:any": "Sign any user out of their sessions",
   "api_key:read:any": "See anyone's API keys (never their secrets)",
   "api_key:revoke:any": "Revoke anyone's API keys",

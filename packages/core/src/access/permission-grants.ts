@@ -32,7 +32,7 @@ export async function grantPermission(
     const previous = await tx.query.userPermissions.findFirst({
       where: and(eq(userPermissions.userId, input.userId), eq(userPermissions.permissionName, input.permission)),
     });
-    const terms = { expiresAt: input.expiresAt ?? null, reason: input.reason, grantedBy: principal.id };
+    const terms = { expiresAt: input.expiresAt ?? null, reason: input.reason, grantedBy: actor.userId };
     const [row] = await tx
       .insert(userPermissions)
       .values({ userId: input.userId, permissionName: input.permission, ...terms })

@@ -1,5 +1,5 @@
 import type { ServiceDependencies } from "../dependencies";
-import { userRoles, type Transaction } from "@seed/db";
+import { userRoles, users, type Transaction } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import type { Actor, Principal } from "../shared/actor";
 import { ADMIN_ROLE, roleCatalog, type RoleName } from "./catalog";
@@ -13,7 +13,7 @@ type Deps = ServiceDependencies<"db" | "events" | "sessionCache">;
 type RoleChange = { userId: string; role: RoleName };
 
 /** Nobody hands out, or takes away, a role that can do more than they can. */
-function assertHoldsEveryPermissionOf(principal: Principal, role: RoleName): void {
+export function assertHoldsEveryPermissionOf(principal: Principal, role: RoleName): void {
   const missing = roleCatalog[role].permissions.filter((permission) => !principal.permissions.has(permission));
   if (missing.length > 0) {
     throw new AppError("FORBIDDEN", `You cannot manage the ${role} role: it grants permissions you do not hold`);
@@ -57,7 +57,7 @@ export function assignRole(deps: Deps, principal: Principal, actor: Actor, input
   return changeRole(deps, principal, actor, input, "assign", async (tx) => {
     const inserted = await tx
       .insert(userRoles)
-      .values({ userId: input.userId, roleName: input.role, grantedBy: principal.id })
+      .values({ userId: input.userId, roleName: input.role, grantedBy: actor.userId })
       .onConflictDoNothing()
       .returning();
     return inserted.length > 0;
@@ -76,16 +76,19 @@ export function removeRole(deps: Deps, principal: Principal, actor: Actor, input
 }
 
 /**
- * Refuses to let the last admin go. Locking every admin row makes two concurrent removals take
- * turns, so they cannot each see "another admin remains" and together remove the last two.
+ * Refuses to let the last admin go: the last holder of the admin role whose account is enabled
+ * keeps the role, the account and the access. Locking every admin row makes two concurrent
+ * changes take turns, so they cannot each see "another admin remains" and together remove the last two.
  */
 export async function assertNotLastAdmin(tx: Transaction, userId: string): Promise<void> {
   const admins = await tx
-    .select({ userId: userRoles.userId })
+    .select({ userId: userRoles.userId, disabledAt: users.disabledAt })
     .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId))
     .where(eq(userRoles.roleName, ADMIN_ROLE))
     .for("update");
-  if (admins.length <= 1 && admins.some((admin) => admin.userId === userId)) {
+  const enabledAdmins = admins.filter((admin) => admin.disabledAt === null);
+  if (enabledAdmins.length <= 1 && enabledAdmins.some((admin) => admin.userId === userId)) {
     throw new AppError("CONFLICT", "The last admin cannot be removed");
   }
 }

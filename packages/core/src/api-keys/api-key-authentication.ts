@@ -12,7 +12,7 @@ const INVALID_API_KEY = "Invalid API key";
 
 /**
  * The key a bearer credential names, if it is usable: well formed, known, not revoked, not
- * expired, its secret right and its owner's account not deleted. Otherwise an UNAUTHENTICATED
+ * expired, its secret right and its owner's account neither deleted nor disabled. Otherwise an UNAUTHENTICATED
  * error. Served from the cache when this instance found the key usable recently; its use is
  * written down at most once a minute, and its first use from an address is audited.
  */
@@ -52,7 +52,9 @@ async function readUsableKey(
     })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(and(eq(apiKeys.publicId, publicId), isNull(apiKeys.revokedAt), isNull(users.deletedAt)));
+    .where(
+      and(eq(apiKeys.publicId, publicId), isNull(apiKeys.revokedAt), isNull(users.deletedAt), isNull(users.disabledAt)),
+    );
   if (!row) return undefined;
   const record: ApiKeyRecord = {
     keyId: row.keyId,

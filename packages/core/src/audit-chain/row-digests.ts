@@ -13,13 +13,13 @@ export interface RowDigest {
  * embedded database into a server (jsonb's text form is stable across versions; the time is
  * written in UTC to the microsecond, whatever the session's time zone). Changing it breaks every
  * existing seal: a column added to the audit log must be encoded so that the rows without it
- * keep their encoding.
+ * keep their encoding (as `actor_principal` is: appended only when set).
  */
-const canonicalRow = sql`jsonb_build_array(
+const canonicalRow = sql`(jsonb_build_array(
   "id",
   to_char("at" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
   "actor_id", "action", "resource", "resource_id", "before", "after", "ip", "user_agent", "request_id"
-)::text`;
+) || case when "actor_principal" is null then '[]'::jsonb else jsonb_build_array("actor_principal") end)::text`;
 
 /** Up to `limit` audit rows with ids above `afterId`, in id order, as digests. */
 export async function rowDigestsAfter(

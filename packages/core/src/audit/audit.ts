@@ -15,6 +15,7 @@ export interface AuditRecord {
 export async function recordAudit(tx: Database | Transaction, actor: Actor, record: AuditRecord): Promise<void> {
   await tx.insert(auditLog).values({
     actorId: actor.userId,
+    actorPrincipal: actor.principal ?? null,
     action: record.action,
     resource: record.resource,
     resourceId: record.resourceId,

@@ -17,7 +17,11 @@ export type SecurityEventType =
   | "role_changed"
   | "permission_changed"
   | "sessions_revoked"
-  | "api_key_revoked";
+  | "api_key_revoked"
+  | "user_disabled"
+  | "user_enabled"
+  | "user_deleted"
+  | "mfa_reset";
 
 /**
  * Records a security event in the table and in the log. Never throws: failing to record must

@@ -7,8 +7,8 @@ import {
   type Database,
   type Transaction,
 } from "@seed/db";
-import { and, eq, sql } from "drizzle-orm";
-import type { Actor } from "../shared/actor";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { actorOrSubject, type Actor } from "../shared/actor";
 import { DEFAULT_ROLE, type RoleName } from "../access/catalog";
 import type { Dependencies } from "../dependencies";
 import { AppError, type Logger, loginKeys, type LoginThrottle } from "@seed/platform";
@@ -37,6 +37,17 @@ type AuthDependencies = Pick<
 
 const INVALID_CREDENTIALS = "Invalid email or password";
 const INVALID_REFRESH_TOKEN = "Invalid or expired refresh token";
+const ACCOUNT_DISABLED = "This account is disabled; ask an administrator to enable it";
+
+/**
+ * Refuses a disabled account at every sign-in, whatever proved the identity (password, code,
+ * identity provider). Read in the caller's transaction, so that a sign-in racing a disable ends
+ * either refused or among the sessions the disable revokes.
+ */
+async function assertMaySignIn(db: Database | Transaction, userId: string): Promise<void> {
+  const user = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { disabledAt: true } });
+  if (user?.disabledAt) throw new AppError("FORBIDDEN", ACCOUNT_DISABLED);
+}
 
 /**
  * Creates an account with its roles inside the caller's transaction. A null password makes an
@@ -54,16 +65,12 @@ export async function createAccount(
       .values({ email: account.email, passwordHash })
       .returning({ id: users.id, email: users.email, createdAt: users.createdAt });
     await tx.insert(userRoles).values(account.roles.map((roleName) => ({ userId: user!.id, roleName })));
-    await recordAudit(
-      tx,
-      { ...actor, userId: actor.userId ?? user!.id },
-      {
-        action: "user.create",
-        resource: "user",
-        resourceId: user!.id,
-        after: { email: user!.email, roles: account.roles },
-      },
-    );
+    await recordAudit(tx, actorOrSubject(actor, user!.id), {
+      action: "user.create",
+      resource: "user",
+      resourceId: user!.id,
+      after: { email: user!.email, roles: account.roles },
+    });
     await recordWebhookEvent(tx, "user.created", { ...user!, roles: account.roles });
     return user!;
   } catch (error) {
@@ -138,6 +145,7 @@ export async function completeSignIn(
   user: { id: string; email: string; createdAt: Date },
   actor: Actor,
 ): Promise<LoginResult> {
+  await assertMaySignIn(deps.db, user.id);
   if (await hasConfirmedMfaFactor(deps.db, user.id)) {
     return { status: "mfa-required", ...(await openMfaChallenge(deps.db, user.id)) };
   }
@@ -155,6 +163,8 @@ export async function startSession(
 ): Promise<SessionTokens> {
   const { token: refreshToken, tokenHash } = createOpaqueToken();
   const session = await deps.db.transaction(async (tx) => {
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for("share");
+    await assertMaySignIn(tx, user.id);
     const [created] = await tx
       .insert(refreshSessions)
       .values({
@@ -212,7 +222,9 @@ export async function refresh(deps: AuthDependencies, refreshToken: string, acto
           resourceId: session.id,
         },
       );
-      const user = await tx.query.users.findFirst({ where: eq(users.id, session.userId) });
+      const user = await tx.query.users.findFirst({
+        where: and(eq(users.id, session.userId), isNull(users.disabledAt)),
+      });
       return user ? ({ kind: "rotated", session, user } as const) : null;
     }
 
@@ -312,6 +324,7 @@ function prepareAuthentication(db: Database) {
     .where(
       and(
         eq(users.id, sql.placeholder("userId")),
+        isNull(users.disabledAt),
         eq(refreshSessions.id, sql.placeholder("sessionId")),
         isLiveSession(),
       ),

@@ -9,6 +9,8 @@ export const EMAIL_TOKEN_TTL_MS: Record<EmailTokenPurpose, number> = {
   verify_email: 24 * 3600_000,
   reset_password: 3600_000,
   change_email: 24 * 3600_000,
+  // An invitation waits for someone who did not ask for it, and may be away for a few days.
+  invitation: 7 * 24 * 3600_000,
 };
 
 /** Makes a single-use token for `email`; earlier unused tokens of the same purpose stop working. */

@@ -4,7 +4,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
 import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
-import { consumeEmailToken, issueEmailToken } from "./email-tokens";
+import { consumeEmailToken, issueEmailToken, type EmailTokenPurpose } from "./email-tokens";
 import { removeFactorsOfUnconfirmedAccount } from "../mfa/unclaimed-factors";
 import { createOpaqueToken } from "../shared/opaque-tokens";
 import { hashPassword } from "./passwords";
@@ -35,12 +35,36 @@ export async function requestPasswordReset(deps: Deps, email: string): Promise<v
  * old password, or held a session, is shut out.
  */
 export async function resetPassword(deps: Deps, input: { token: string; password: string }, actor: Actor) {
+  const outcome = await setPasswordByLink(deps, input, actor, {
+    purpose: "reset_password",
+    auditAction: "user.reset_password",
+    revocationReason: "password_reset",
+  });
+  await recordSecurityEvent(deps, { ...actor, userId: outcome.userId }, "password_reset", {
+    sessionsRevoked: outcome.sessionsRevoked,
+  });
+}
+
+/**
+ * What every link that sets a password does (a reset, an invitation): the link is used up, the
+ * password set, the address confirmed (the link reached it), and every session and pending
+ * challenge of the account ended, in one transaction with its audit row.
+ */
+export async function setPasswordByLink(
+  deps: Deps,
+  input: { token: string; password: string },
+  actor: Actor,
+  link: {
+    purpose: Extract<EmailTokenPurpose, "reset_password" | "invitation">;
+    auditAction: string;
+    revocationReason: string;
+  },
+): Promise<{ userId: string; sessionsRevoked: number }> {
   const passwordHash = await hashPassword(input.password);
   const outcome = await deps.db.transaction(async (tx) => {
-    const issued = await consumeEmailToken(tx, input.token, "reset_password");
+    const issued = await consumeEmailToken(tx, input.token, link.purpose);
     if (!issued) return null;
     const factorRemoved = await removeFactorsOfUnconfirmedAccount(tx, issued.userId);
-    // The link reached the address: it is confirmed from now on.
     await tx
       .update(users)
       .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
@@ -50,28 +74,23 @@ export async function resetPassword(deps: Deps, input: { token: string; password
       .update(mfaChallenges)
       .set({ usedAt: new Date() })
       .where(and(eq(mfaChallenges.userId, issued.userId), isNull(mfaChallenges.usedAt)));
+    const userActor = { ...actor, userId: issued.userId };
     const revoked = await revokeSessionsWhere(
       tx,
-      { ...actor, userId: issued.userId },
+      userActor,
       eq(refreshSessions.userId, issued.userId),
-      "password_reset",
+      link.revocationReason,
     );
-    await recordAudit(
-      tx,
-      { ...actor, userId: issued.userId },
-      {
-        action: "user.reset_password",
-        resource: "user",
-        resourceId: issued.userId,
-        after: { sessionsRevoked: revoked.length, unconfirmedFactorRemoved: factorRemoved },
-      },
-    );
+    await recordAudit(tx, userActor, {
+      action: link.auditAction,
+      resource: "user",
+      resourceId: issued.userId,
+      after: { sessionsRevoked: revoked.length, unconfirmedFactorRemoved: factorRemoved },
+    });
     return { userId: issued.userId, revoked };
   });
   if (!outcome) throw new AppError("INVALID_INPUT", "This link is invalid, used or expired; ask for a new one");
   // Announced first: the instances must stop honouring the sessions even if recording fails.
   await announceRevokedSessions(deps, outcome.revoked);
-  await recordSecurityEvent(deps, { ...actor, userId: outcome.userId }, "password_reset", {
-    sessionsRevoked: outcome.revoked.length,
-  });
+  return { userId: outcome.userId, sessionsRevoked: outcome.revoked.length };
 }

@@ -6,3 +6,4 @@ export * from "./second-factor";
 export * from "./sign-in";
 export * from "./totp";
 export * from "./unclaimed-factors";
+export * from "./factor-reset";

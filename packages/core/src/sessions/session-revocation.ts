@@ -1,6 +1,6 @@
 import { refreshSessions, type Database, type Transaction } from "@seed/db";
 import { and, isNull, type SQL } from "drizzle-orm";
-import type { Actor } from "../shared/actor";
+import { actorOrSubject, type Actor } from "../shared/actor";
 import type { EventBus } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { publishSessionEvent } from "./session-events";
@@ -28,11 +28,12 @@ export async function revokeSessionsWhere(
     .where(and(which, isNull(refreshSessions.revokedAt)))
     .returning({ id: refreshSessions.id, userId: refreshSessions.userId });
   for (const session of revoked) {
-    await recordAudit(
-      tx,
-      { ...actor, userId: actor.userId ?? session.userId },
-      { action: "session.revoke", resource: "session", resourceId: session.id, after: reason ? { reason } : null },
-    );
+    await recordAudit(tx, actorOrSubject(actor, session.userId), {
+      action: "session.revoke",
+      resource: "session",
+      resourceId: session.id,
+      after: reason ? { reason } : null,
+    });
   }
   return revoked;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { permissionSchema, roleSchema } from "../shared/validators";
+import { emailSchema, newPasswordSchema, opaqueTokenSchema, permissionSchema, roleSchema } from "../shared/validators";
+import { textSchema } from "../shared/text";
 
 /** A user as the directory lists them. */
 export const directoryUserSchema = z.object({
@@ -7,6 +8,8 @@ export const directoryUserSchema = z.object({
   email: z.string(),
   createdAt: z.date(),
   roles: z.array(z.string()),
+  /** When an administrator disabled the account; null while it may sign in. */
+  disabledAt: z.date().nullable(),
 });
 export const directoryPageSchema = z.object({ items: z.array(directoryUserSchema), nextCursor: z.string().nullable() });
 
@@ -25,6 +28,9 @@ export const userDetailsSchema = z.object({
   email: z.string(),
   createdAt: z.date(),
   updatedAt: z.date(),
+  disabledAt: z.date().nullable(),
+  /** Whether the account has a confirmed authenticator, which an administrator may reset. */
+  mfaEnabled: z.boolean(),
   roles: z.array(z.string()),
   grants: z.array(
     permissionGrantSchema.omit({ userId: true, permissionName: true }).extend({ permission: z.string() }),
@@ -87,3 +93,27 @@ export const deadLetterSchema = z.object({
   attempts: z.number().int(),
   failedAt: z.date().nullable(),
 });
+
+/** What an administrator gives to create an account: it starts without a password. */
+export const userInvitationSchema = z.strictObject({
+  email: emailSchema,
+  displayName: textSchema.trim().min(1).max(100).optional(),
+  /** The account's roles; the default role when none are given. */
+  roles: z.array(roleSchema).max(10).optional(),
+});
+export type UserInvitation = z.infer<typeof userInvitationSchema>;
+
+export const invitedUserSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  displayName: z.string().nullable(),
+  roles: z.array(roleSchema),
+  createdAt: z.date(),
+});
+
+export const invitationAcceptanceSchema = z.strictObject({ token: opaqueTokenSchema, password: newPasswordSchema });
+export const invitationAcceptedSchema = z.object({ accepted: z.literal(true) });
+
+export const userStatusSchema = z.object({ id: z.uuid(), disabledAt: z.date().nullable() });
+export const userDeletedSchema = z.object({ deleted: z.literal(true) });
+export const mfaResetSchema = z.object({ reset: z.literal(true) });

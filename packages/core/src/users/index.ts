@@ -3,3 +3,7 @@ export * from "./admin-schemas";
 export * from "./bootstrap";
 export * from "./first-admin";
 export * from "./user-directory";
+export * from "./managed-user";
+export * from "./user-deletion";
+export * from "./user-disabling";
+export * from "./user-invitation";

@@ -3,6 +3,7 @@ import { and, asc, eq, gt, ilike, sql, type SQL } from "drizzle-orm";
 import { AppError } from "@seed/platform";
 import { isLiveSession } from "../sessions/live-session";
 import { toPage } from "../shared/pagination";
+import { hasConfirmedMfaFactor } from "../mfa/factors";
 
 export async function assertUserExists(db: Database, userId: string): Promise<void> {
   const user = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { id: true } });
@@ -28,6 +29,7 @@ export async function listUsers(
       id: users.id,
       email: users.email,
       createdAt: users.createdAt,
+      disabledAt: users.disabledAt,
       roles: sql<
         string[]
       >`coalesce((select array_agg(${userRoles.roleName} order by ${userRoles.roleName}) from ${userRoles} where ${userRoles.userId} = ${users.id}), '{}')`,
@@ -43,10 +45,10 @@ export async function listUsers(
 export async function getUserDetails(db: Database, userId: string) {
   const user = await db.query.users.findFirst({
     where: eq(users.id, userId),
-    columns: { id: true, email: true, createdAt: true, updatedAt: true },
+    columns: { id: true, email: true, createdAt: true, updatedAt: true, disabledAt: true },
   });
   if (!user) throw new AppError("NOT_FOUND", "No such user");
-  const [roles, grants, [sessions]] = await Promise.all([
+  const [roles, grants, [sessions], mfaEnabled] = await Promise.all([
     db
       .select({ role: userRoles.roleName })
       .from(userRoles)
@@ -67,6 +69,7 @@ export async function getUserDetails(db: Database, userId: string) {
       .select({ count: sql<number>`count(*)::int` })
       .from(refreshSessions)
       .where(and(eq(refreshSessions.userId, userId), isLiveSession())),
+    hasConfirmedMfaFactor(db, userId),
   ]);
-  return { ...user, roles: roles.map((row) => row.role), grants, activeSessions: sessions?.count ?? 0 };
+  return { ...user, mfaEnabled, roles: roles.map((row) => row.role), grants, activeSessions: sessions?.count ?? 0 };
 }

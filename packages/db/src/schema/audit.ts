@@ -11,6 +11,11 @@ export const auditLog = pgTable(
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
     actorId: uuid("actor_id"),
+    /**
+     * The named system principal ("cli", "worker") that made the change through the routers, when
+     * it was not a person; null for a person's change and for the rows written before it existed.
+     */
+    actorPrincipal: text("actor_principal"),
     action: text("action").notNull(),
     resource: text("resource").notNull(),
     resourceId: text("resource_id"),

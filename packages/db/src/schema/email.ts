@@ -1,7 +1,7 @@
 import { bigint, index, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./users";
 
-export const emailTokenPurposes = ["verify_email", "reset_password", "change_email"] as const;
+export const emailTokenPurposes = ["verify_email", "reset_password", "change_email", "invitation"] as const;
 export const emailTokenPurpose = pgEnum("email_token_purpose", emailTokenPurposes);
 
 /** Single-use links sent by email; only the hash of the token is kept. */

@@ -21,7 +21,12 @@ export const users = pgTable(
     emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
     /** How the user wants to be addressed; the only field a user edits on their own profile. */
     displayName: text("display_name"),
-    /** Set when the owner deleted the account: personal data is gone, orders and audit rows stay. */
+    /**
+     * Set while an administrator has disabled the account: it cannot sign in by any means, and
+     * its API keys are refused; clearing it lets the account back in as it was.
+     */
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    /** Set when the account was deleted (by its owner or an administrator): personal data is gone, orders and audit rows stay. */
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true })

@@ -2,6 +2,16 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import {
   actorOf,
+  deleteUser,
+  disableUser,
+  enableUser,
+  invitedUserSchema,
+  inviteUser,
+  mfaResetSchema,
+  resetUserMfa,
+  userDeletedSchema,
+  userInvitationSchema,
+  userStatusSchema,
   directoryPageSchema,
   getUserDetails,
   listUsers,
@@ -52,4 +62,87 @@ export const adminUsersRouter = {
     .input(userIdSchema)
     .output(sessionsRevokedSchema)
     .mutation(({ ctx, input }) => revokeAllSessions(ctx, actorOf(ctx), input.userId)),
+
+  create: requirePermission("user:create")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/admin/users",
+        tags: ["admin"],
+        summary: "Create an account and mail its owner a link to choose a password",
+        description:
+          "The account has no password until the link is used; it works once and expires. An address that has an account is refused with 409.",
+        successStatus: 201,
+        location: "/admin/users/{id}",
+        errorResponses: [409],
+      },
+    })
+    .input(userInvitationSchema)
+    .output(invitedUserSchema)
+    .mutation(({ ctx, input }) => inviteUser(ctx, ctx.user, actorOf(ctx), input)),
+
+  disable: requirePermission("user:disable")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/admin/users/{userId}/disable",
+        tags: ["admin"],
+        summary: "Disable an account: its sessions end and it can no longer sign in",
+        description:
+          "Its API keys are refused until it is enabled again. The last enabled admin, and the caller's own account, are refused with 409 and 403.",
+        errorResponses: [404, 409],
+      },
+    })
+    .input(userIdSchema)
+    .output(userStatusSchema)
+    .mutation(({ ctx, input }) => disableUser(ctx, actorOf(ctx), input.userId)),
+
+  enable: requirePermission("user:disable")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/admin/users/{userId}/enable",
+        tags: ["admin"],
+        summary: "Let a disabled account sign in again",
+        errorResponses: [404],
+      },
+    })
+    .input(userIdSchema)
+    .output(userStatusSchema)
+    .mutation(({ ctx, input }) => enableUser(ctx, actorOf(ctx), input.userId)),
+
+  delete: requirePermission("user:delete")
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/admin/users/{userId}",
+        tags: ["admin"],
+        summary: "Delete an account, as its owner can: personal data goes, orders and audit rows stay",
+        description: "The last enabled admin, and the caller's own account, are refused with 409 and 403.",
+        errorResponses: [404, 409],
+      },
+    })
+    .input(userIdSchema)
+    .output(userDeletedSchema)
+    .mutation(async ({ ctx, input }) => {
+      await deleteUser(ctx, actorOf(ctx), input.userId);
+      return { deleted: true as const };
+    }),
+
+  resetMfa: requirePermission("user:mfa:reset")
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/admin/users/{userId}/mfa",
+        tags: ["admin"],
+        summary: "Remove a user's authenticator and recovery codes; the user is told by mail",
+        errorResponses: [404, 409],
+      },
+    })
+    .input(userIdSchema)
+    .output(mfaResetSchema)
+    .mutation(async ({ ctx, input }) => {
+      await resetUserMfa(ctx, actorOf(ctx), input.userId);
+      return { reset: true as const };
+    }),
 } satisfies TRPCRouterRecord;
