@@ -9,6 +9,7 @@ import {
 } from "../../server/test/support/test-server";
 import { launchChromium } from "./support/browser";
 import { buildWebApp } from "./support/build-web-app";
+import { mailedLink } from "./support/mailed-link";
 
 const backend = availableBackends().at(-1)!;
 const adminEmail = "web-user-admin@example.com";
@@ -52,18 +53,6 @@ describe(`managing users in the web app, on ${backend}`, () => {
     return page;
   }
 
-  async function invitationLink(email: string): Promise<string> {
-    const mail = await deployment.database.connection.db.query.mailOutbox.findFirst({
-      where: (outbox, { eq }) => eq(outbox.to, email),
-      orderBy: (outbox, { desc }) => desc(outbox.id),
-    });
-    const link = /https?:\/\/\S+\/accept-invitation\?token=[\w-]+/.exec(mail?.text ?? "")?.[0];
-    if (!link) throw new Error(`no invitation mailed to ${email}`);
-    // The mail names APP_URL; the page is the same on the server under test.
-    const { pathname, search } = new URL(link);
-    return `${baseUrl}${pathname}${search}`;
-  }
-
   it("invites a user, who chooses a password and signs in, then disables them", async () => {
     const admin = await signedIn(adminEmail, adminPassword);
     admin.on("dialog", (dialog) => void dialog.accept());
@@ -75,7 +64,7 @@ describe(`managing users in the web app, on ${backend}`, () => {
     await eventually(() => admin.getByRole("status").textContent()).toContain(`Invited ${email}`);
 
     const invited = await (await browser.newContext()).newPage();
-    await invited.goto(await invitationLink(email));
+    await invited.goto(await mailedLink(deployment, baseUrl, email, "/accept-invitation"));
     await invited.getByLabel("New password").fill(invitedPassword);
     await invited.getByRole("button", { name: "Set password" }).click();
     await invited.getByRole("heading", { name: "Your password is set" }).waitFor();

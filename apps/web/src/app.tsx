@@ -5,12 +5,16 @@ import { createQueryClient } from "./api/query-client";
 import { createApiClient, TRPCProvider } from "./api/trpc";
 import { AccountPage } from "./account/account-page";
 import { AdminPage } from "./admin/admin-page";
+import { ConfirmEmailChangePage } from "./account/confirm-email-change-page";
 import { AcceptInvitationPage } from "./auth/accept-invitation-page";
+import { ForgotPasswordPage } from "./auth/forgot-password-page";
 import { ProviderCallbackPage } from "./auth/provider-callback-page";
 import { WebhookDeliveriesPage } from "./webhooks/webhook-deliveries-page";
 import { WebhooksPage } from "./webhooks/webhooks-page";
 import { SignInPage } from "./auth/sign-in-page";
 import { SignUpPage } from "./auth/sign-up-page";
+import { ResetPasswordPage } from "./auth/reset-password-page";
+import { VerifyEmailPage } from "./auth/verify-email-page";
 import { AppLayout } from "./layout/app-layout";
 import { OrderDetailPage } from "./orders/order-detail-page";
 import { OrdersPage } from "./orders/orders-page";
@@ -32,6 +36,10 @@ export function App() {
               <Route path="sign-in/callback" element={<ProviderCallbackPage />} />
               <Route path="sign-up" element={<SignUpPage />} />
               <Route path="accept-invitation" element={<AcceptInvitationPage />} />
+              <Route path="forgot-password" element={<ForgotPasswordPage />} />
+              <Route path="reset-password" element={<ResetPasswordPage />} />
+              <Route path="verify-email" element={<VerifyEmailPage />} />
+              <Route path="confirm-email-change" element={<ConfirmEmailChangePage />} />
               <Route path="products" element={<ProductsPage />} />
               <Route path="products/:productId" element={<ProductDetailPage />} />
               <Route

@@ -29,6 +29,9 @@ export function SignInPage() {
           Sign in
         </button>
       </form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       <p>Or, without typing anything:</p>
       <ErrorMessage error={passkeySignIn.error} />
       <button type="button" disabled={passkeySignIn.isPending} onClick={() => passkeySignIn.mutate()}>
