@@ -18,8 +18,8 @@ interface OrderRequest {
 /**
  * The limit for placing an order: a plain Fastify route that verifies the token as the server
  * does and runs, in one transaction through postgres.js, what an order needs before its answer:
- * reserve each product's stock with a conditional UPDATE, write the order, its items and its
- * audit row. It answers the order as tRPC would (the bytes compare with ids and times masked).
+ * reserve each product's stock with a conditional UPDATE, write the order, its items, its
+ * audit row and its webhook event (the outbox row that makes the webhook as sure as the order). It answers the order as tRPC would (the bytes compare with ids and times masked).
  */
 export function answerPlaceOrderWithoutLayers(server: Server, config: Config, sql: postgres.Sql): void {
   const keys = server.resources.tokenKeys;
@@ -63,7 +63,7 @@ export function answerPlaceOrderWithoutLayers(server: Server, config: Config, sq
       await tx`insert into audit_log (actor_id, action, resource, resource_id, after, ip, user_agent, request_id)
         values (${userId}, 'order.place', 'order', ${row!.id as string},
           ${tx.json({ items, total: { amount: total, currency } })}, ${req.ip}, ${req.headers["user-agent"] ?? null}, ${req.id})`;
-      return {
+      const view = {
         id: row!.id as string,
         userId,
         status: row!.status as string,
@@ -76,10 +76,12 @@ export function answerPlaceOrderWithoutLayers(server: Server, config: Config, sq
             quantity: product.quantity,
             unitPrice: { amount: product.price_amount as number, currency },
           }))
-          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+          .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0)),
         createdAt: row!.created_at as Date,
         updatedAt: row!.updated_at as Date,
       };
+      await tx`insert into webhook_events (type, data) values ('order.placed', ${tx.json(view)})`;
+      return view;
     });
     const body = JSON.stringify({
       result: {
