@@ -12,7 +12,7 @@ import { testActor } from "./support";
 
 type PasskeyDependencies = Pick<
   Dependencies,
-  "db" | "passkeyPolicy" | "accessTokens" | "events" | "sessionCache" | "refreshTokenTtlSeconds"
+  "db" | "passkeyPolicy" | "mailer" | "accessTokens" | "events" | "sessionCache" | "refreshTokenTtlSeconds"
 > & { log: Logger };
 
 /** Adds a passkey of a new software authenticator to a signed-in account, as the account page would. */

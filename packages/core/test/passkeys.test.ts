@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { auditLog, passkeyChallenges, passkeys, securityEvents } from "@seed/db";
+import { auditLog, mailOutbox, passkeyChallenges, passkeys, securityEvents, users } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  anonymizeAccount,
   completeMfaSignIn,
   deletePasskey,
   finishPasskeyRegistration,
   finishPasskeySignIn,
+  issueEmailToken,
   listPasskeys,
   login,
   register,
@@ -14,6 +16,7 @@ import {
   renamePasskey,
   startPasskeyRegistration,
   startPasskeySignIn,
+  verifyEmail,
 } from "../src";
 import { enableMfa, mfaRequired } from "./mfa-support";
 import { softwareAuthenticator } from "./passkey-authenticator";
@@ -42,6 +45,8 @@ describe("passkeys", () => {
     const user = await signedInAccount("holder");
     const { authenticator, passkey } = await addPasskey(domain.deps, user);
     expect(passkey).toMatchObject({ name: "Passkey", deviceType: "singleDevice", backedUp: false, version: 1 });
+    const told = await domain.deps.db.select().from(mailOutbox).where(eq(mailOutbox.to, user.email));
+    expect(told.map((mail) => mail.subject)).toContain("A passkey was added to your account");
 
     const tokens = await signInWithPasskey(domain.deps, authenticator);
     expect(tokens.user.id).toBe(user.id);
@@ -174,6 +179,35 @@ describe("passkeys", () => {
     await addPasskey(domain.deps, user);
     expect(await domain.deps.db.transaction((tx) => removeFactorsOfUnconfirmedAccount(tx, user.id))).toBe(true);
     expect(await listPasskeys(domain.deps.db, user.id)).toEqual([]);
+  });
+
+  it("lets the owner who confirms the address drop the passkeys whoever registered it first put on it", async () => {
+    const user = await signedInAccount("claimed");
+    const { authenticator } = await addPasskey(domain.deps, user);
+    const token = await issueEmailToken(domain.deps.db, user, "verify_email");
+    await verifyEmail(domain.deps, token, testActor);
+    expect(await listPasskeys(domain.deps.db, user.id)).toEqual([]);
+    expect(await appErrorOf(signInWithPasskey(domain.deps, authenticator))).toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
+  });
+
+  it("signs in to a deleted account no more: its passkeys go with it, and a left-over one is refused", async () => {
+    const user = await signedInAccount("deleted");
+    const { authenticator } = await addPasskey(domain.deps, user);
+    await domain.deps.db.transaction((tx) => anonymizeAccount(tx, user.actor, user.id, "user.delete_account"));
+    expect(await listPasskeys(domain.deps.db, user.id)).toEqual([]);
+    expect(await appErrorOf(signInWithPasskey(domain.deps, authenticator))).toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
+
+    const other = await signedInAccount("half-deleted");
+    const kept = await addPasskey(domain.deps, other);
+    await domain.deps.db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, other.id));
+    expect(await appErrorOf(signInWithPasskey(domain.deps, kept.authenticator))).toMatchObject({
+      code: "FORBIDDEN",
+      message: "This account was deleted",
+    });
   });
 
   it("keeps no challenge once answered", async () => {

@@ -38,14 +38,20 @@ type AuthDependencies = Pick<
 const INVALID_CREDENTIALS = "Invalid email or password";
 const INVALID_REFRESH_TOKEN = "Invalid or expired refresh token";
 const ACCOUNT_DISABLED = "This account is disabled; ask an administrator to enable it";
+const ACCOUNT_DELETED = "This account was deleted";
 
 /**
- * Refuses a disabled account at every sign-in, whatever proved the identity (password, code,
- * identity provider). Read in the caller's transaction, so that a sign-in racing a disable ends
- * either refused or among the sessions the disable revokes.
+ * Refuses a disabled or deleted account at every sign-in, whatever proved the identity
+ * (password, code, identity provider, passkey). Read in the caller's transaction, so that a
+ * sign-in racing a disable ends either refused or among the sessions the disable revokes.
+ * Deleting an account removes every way in; this refuses one that was somehow left behind.
  */
 async function assertMaySignIn(db: Database | Transaction, userId: string): Promise<void> {
-  const user = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { disabledAt: true } });
+  const user = await db.query.users.findFirst({
+    where: eq(users.id, userId),
+    columns: { disabledAt: true, deletedAt: true },
+  });
+  if (user?.deletedAt) throw new AppError("FORBIDDEN", ACCOUNT_DELETED);
   if (user?.disabledAt) throw new AppError("FORBIDDEN", ACCOUNT_DISABLED);
 }
 
@@ -325,6 +331,7 @@ function prepareAuthentication(db: Database) {
       and(
         eq(users.id, sql.placeholder("userId")),
         isNull(users.disabledAt),
+        isNull(users.deletedAt),
         eq(refreshSessions.id, sql.placeholder("sessionId")),
         isLiveSession(),
       ),

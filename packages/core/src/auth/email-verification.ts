@@ -5,6 +5,7 @@ import type { Actor } from "../shared/actor";
 import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
+import { removeFactorsOfUnconfirmedAccount } from "../mfa/unclaimed-factors";
 
 type Deps = Pick<Dependencies, "db" | "mailer" | "appUrl">;
 
@@ -28,11 +29,15 @@ export async function verifyEmail(deps: Pick<Deps, "db">, token: string, actor: 
     const issued = await consumeEmailToken(tx, token, "verify_email");
     if (!issued) return false;
     const [user] = await tx
-      .update(users)
-      .set({ emailVerifiedAt: new Date() })
+      .select({ id: users.id })
+      .from(users)
       .where(and(eq(users.id, issued.userId), sql`lower(${users.email}) = lower(${issued.email})`))
-      .returning({ id: users.id });
+      .for("update");
     if (!user) return false;
+    // Proof that the address's owner reads its mail, as a reset link is: factors put on the
+    // account before (by whoever registered the address first) go, passkeys included.
+    await removeFactorsOfUnconfirmedAccount(tx, user.id);
+    await tx.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, user.id));
     await recordAudit(
       tx,
       { ...actor, userId: actor.userId ?? user.id },

@@ -16,7 +16,7 @@ import {
 } from "./passkey-schemas";
 import { assertRecentSignInForPasskeys } from "./passkey-step-up";
 
-type RegistrationDependencies = ServiceDependencies<"db" | "passkeyPolicy">;
+type RegistrationDependencies = ServiceDependencies<"db" | "passkeyPolicy" | "mailer">;
 
 /** Enough for every device and password manager a person uses, and a few security keys. */
 export const MAX_PASSKEYS_PER_USER = 20;
@@ -90,10 +90,11 @@ export async function finishPasskeyRegistration(
   const registered = verification.registrationInfo;
   if (!verification.verified || !registered) throw new AppError("INVALID_INPUT", NOT_VERIFIED);
 
+  let added: { summary: PasskeySummary; email: string };
   try {
-    return await deps.db.transaction(async (tx) => {
+    added = await deps.db.transaction(async (tx) => {
       // The owner's row is locked so that two registrations at once cannot both pass the count.
-      await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for("update");
+      const [owner] = await tx.select({ email: users.email }).from(users).where(eq(users.id, user.id)).for("update");
       const [held] = await tx.select({ count: count() }).from(passkeys).where(eq(passkeys.userId, user.id));
       if ((held?.count ?? 0) >= MAX_PASSKEYS_PER_USER) throw tooManyPasskeys();
       const [created] = await tx
@@ -122,12 +123,20 @@ export async function finishPasskeyRegistration(
           aaguid: registered.aaguid,
         },
       });
-      return summary;
+      return { summary, email: owner!.email };
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", "This passkey is already registered");
     throw error;
   }
+  // A passkey signs in on its own: its owner hears of each new one, so that one added by
+  // someone else (a stolen session) does not go unnoticed.
+  await deps.mailer.send({
+    to: added.email,
+    subject: "A passkey was added to your account",
+    text: `A passkey named "${added.summary.name}" was added to your account. If it was not you, delete it from your account page, change your password and sign out everywhere.`,
+  });
+  return added.summary;
 }
 
 function tooManyPasskeys(): AppError {

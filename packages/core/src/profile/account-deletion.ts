@@ -3,6 +3,8 @@ import {
   emailTokens,
   mfaFactors,
   oauthAccounts,
+  passkeyChallenges,
+  passkeys,
   recoveryCodes,
   refreshSessions,
   userPermissions,
@@ -49,7 +51,7 @@ export async function deleteAccount(
  * Deletes an account, in the caller's transaction, the same way whoever asks (its owner, an
  * administrator). The row stays, so that orders and audit rows keep pointing at it, but
  * everything that identifies or signs in as the person goes: address, name, password,
- * authenticators, linked identities, roles, sessions and API keys. Announce what it returns
+ * authenticators, passkeys, linked identities, roles, sessions and API keys. Announce what it returns
  * once the transaction has committed.
  */
 export async function anonymizeAccount(
@@ -60,7 +62,16 @@ export async function anonymizeAccount(
 ): Promise<{ revoked: RevokedSession[]; revokedKeys: RevokedApiKey[] }> {
   const revoked = await revokeSessionsWhere(tx, actor, eq(refreshSessions.userId, userId), "account deleted");
   const revokedKeys = await revokeApiKeysWhere(tx, actor, eq(apiKeys.userId, userId), "account deleted");
-  for (const table of [mfaFactors, recoveryCodes, oauthAccounts, emailTokens, userRoles, userPermissions]) {
+  for (const table of [
+    mfaFactors,
+    recoveryCodes,
+    passkeys,
+    passkeyChallenges,
+    oauthAccounts,
+    emailTokens,
+    userRoles,
+    userPermissions,
+  ]) {
     await tx.delete(table).where(eq(table.userId, userId));
   }
   await tx
