@@ -99,7 +99,15 @@ describe("the guarded HTTP client", () => {
   it("refuses literal inside addresses, in every spelling, without connecting", async () => {
     const client = createGuardedHttpClient(settings);
     const before = connections;
-    for (const host of ["127.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::7f00:1]", "[::127.0.0.1]", "0.0.0.0"]) {
+    for (const host of [
+      "127.0.0.1",
+      "[::1]",
+      "[::ffff:127.0.0.1]",
+      "[::ffff:7f00:1]",
+      "[::7f00:1]",
+      "[::127.0.0.1]",
+      "0.0.0.0",
+    ]) {
       expect(await failureOf(post(client, `http://${host}:${port}/ok`))).toMatch(/^Refused/);
     }
     expect(connections).toBe(before);
