@@ -6,6 +6,8 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
+import { webhookEndpoints } from "@seed/db";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { availableBackends, tokensOf, uniqueEmail, useDeployment } from "./support/test-server";
@@ -19,8 +21,11 @@ interface Received {
   payload: { type: string; timestamp: string; data: { id: string; status: string } } | null;
 }
 
-/** A receiver that answers each request with the next status of its plan (the last one repeats). */
-async function receiver(plan: number[]) {
+/**
+ * A receiver that answers each request with the next status of its plan (the last one repeats),
+ * and with `answer` as the body when given.
+ */
+async function receiver(plan: number[], answer?: string) {
   const received: Received[] = [];
   const waiting: (() => void)[] = [];
   let secret = "";
@@ -36,7 +41,7 @@ async function receiver(plan: number[]) {
       }
       received.push({ webhookId: String(request.headers["webhook-id"]), payload });
       const status = plan[Math.min(received.length - 1, plan.length - 1)]!;
-      response.writeHead(status).end(status === 200 ? "thanks" : "not now");
+      response.writeHead(status).end(answer ?? (status === 200 ? "thanks" : "not now"));
       waiting.splice(0).forEach((wake) => wake());
     });
   });
@@ -86,8 +91,8 @@ describe.each(availableBackends())("webhooks on %s", (backend) => {
   afterAll(() => receivers.forEach((receiving) => receiving.close()));
 
   /** A receiver with an endpoint of its own for `order.placed`, and the endpoint. */
-  async function listening(plan: number[]) {
-    const receiving = await receiver(plan);
+  async function listening(plan: number[], answer?: string) {
+    const receiving = await receiver(plan, answer);
     receivers.push(receiving);
     const endpoint = await admin.admin.webhooks.create.mutate({ url: receiving.url, eventTypes: ["order.placed"] });
     receiving.secret = endpoint.secret;
@@ -153,6 +158,42 @@ describe.each(availableBackends())("webhooks on %s", (backend) => {
     const redelivered = await deliveryOnceIt(endpoint.id, "delivered");
     expect(redelivered).toMatchObject({ attempts: 1, responseStatus: 200, webhookId: dead.webhookId });
     expect(receiving.received.at(-1)!.webhookId).toBe(dead.webhookId);
+  });
+
+  it("delivers once to a receiver whose answer holds a NUL, and keeps the rest of the answer", async () => {
+    const { receiving, endpoint } = await listening([200], "ok\u0000done");
+    await placeOrder();
+    const delivery = await deliveryOnceIt(endpoint.id, "delivered");
+    expect(delivery).toMatchObject({ attempts: 1, responseStatus: 200, responseBody: "okdone", error: null });
+    expect(receiving.received).toHaveLength(1);
+  });
+
+  it("makes a dead letter, after every attempt, of a failing receiver whose answer holds a NUL", async () => {
+    const { receiving, endpoint } = await listening([500], "broken\u0000");
+    await placeOrder();
+    const dead = await deliveryOnceIt(endpoint.id, "dead");
+    expect(dead).toMatchObject({ attempts: 3, responseStatus: 500, responseBody: "broken" });
+    expect(dead.error).toBe("The endpoint answered 500");
+    expect(receiving.received).toHaveLength(3);
+  });
+
+  it("sends nothing when the endpoint's secret no longer opens, and says so in a dead letter", async () => {
+    const { receiving, endpoint } = await listening([200]);
+    const other = await listening([200]);
+    // A secret sealed for another endpoint does not open on this one, as none does once the
+    // server secret has changed.
+    const { db } = deployment.database.connection;
+    const [sealedElsewhere] = await db
+      .select({ sealedSecret: webhookEndpoints.sealedSecret })
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.id, other.endpoint.id));
+    await db.update(webhookEndpoints).set(sealedElsewhere!).where(eq(webhookEndpoints.id, endpoint.id));
+    await placeOrder();
+    const dead = await deliveryOnceIt(endpoint.id, "dead");
+    expect(dead.error).toMatch(/signing secret cannot be opened.*rotate the secret/);
+    expect(dead.responseStatus).toBeNull();
+    await other.receiving.answered(1);
+    expect(receiving.received).toEqual([]);
   });
 
   it("sends nothing to a disabled endpoint", async () => {

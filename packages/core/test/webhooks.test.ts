@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "@seed/db";
-import { eq, isNull } from "drizzle-orm";
+import { eq, isNull, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  attemptWebhookDelivery,
   createAccount,
   createProduct,
   createWebhookEndpoint,
@@ -15,7 +18,7 @@ import {
   updateWebhookEndpoint,
   webhookUrlProblem,
 } from "../src";
-import { appErrorOf, createTestDomain, testActor } from "./support";
+import { appErrorOf, createTestDomain, testActor, testWebhookSettings } from "./support";
 
 describe("webhook URLs", () => {
   const production = { requireHttps: true, allowPrivateNetworks: false };
@@ -34,6 +37,7 @@ describe("webhook URLs", () => {
     ["https://[::1]/in", /private/],
     ["https://[::ffff:127.0.0.1]/in", /private/],
     ["https://[fd00::1]/in", /private/],
+    ["https://[::127.0.0.1]/in", /private/],
     ["https://localhost/in", /this machine/],
     ["https://api.localhost/in", /this machine/],
     ["not a url", /Not a URL/],
@@ -166,5 +170,68 @@ describe("the webhook outbox", () => {
     expect(await dispatchWebhookEvents(deps)).toMatchObject({ queued: 1 });
     const [requeued] = await deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, lost!.id));
     expect(requeued!.queuedAt!.getTime()).toBeGreaterThan(longAgo.getTime());
+  });
+});
+
+describe("a webhook attempt", () => {
+  let domain: Awaited<ReturnType<typeof createTestDomain>>;
+  let deps: Awaited<ReturnType<typeof createTestDomain>>["deps"];
+  let receiver: Server;
+  let receiverUrl: string;
+
+  beforeAll(async () => {
+    domain = await createTestDomain();
+    deps = { ...domain.deps, webhooks: testWebhookSettings({ allowPrivateNetworks: true }) };
+    receiver = createServer((_request, response) => response.end("unstorable here"));
+    receiver.listen(0, "127.0.0.1");
+    await once(receiver, "listening");
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
+  });
+  afterAll(async () => {
+    receiver?.close();
+    await deps?.jobs.close();
+    await deps?.webhooks.http.close();
+    await domain?.database.destroy();
+  });
+
+  it("is recorded, without the answer, when the answer cannot be stored, instead of being sent again", async () => {
+    // Postgres refuses this answer, as it refuses any it cannot store.
+    await deps.db.execute(sql`
+      create function refuse_unstorable_answer() returns trigger language plpgsql as $$
+      begin
+        if new.response_body = 'unstorable here' then raise exception 'cannot store this answer'; end if;
+        return new;
+      end $$`);
+    await deps.db.execute(sql`
+      create trigger refuse_unstorable_answer before update on webhook_deliveries
+      for each row execute function refuse_unstorable_answer()`);
+    const endpoint = await createWebhookEndpoint(deps, testActor, {
+      url: receiverUrl,
+      description: "",
+      eventTypes: ["product.created"],
+    });
+    await createProduct(deps, testActor, {
+      sku: `sku-${randomUUID()}`,
+      name: "Kettle",
+      description: "Boils water",
+      category: "kitchen",
+      price: { amount: 3000, currency: "EUR" },
+      stock: 1,
+    });
+    await dispatchWebhookEvents(deps);
+    const [queued] = await deps.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.endpointId, endpoint.id));
+
+    expect(await attemptWebhookDelivery(deps, queued!.id)).toBe("delivered");
+    const [recorded] = await deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, queued!.id));
+    expect(recorded).toMatchObject({
+      status: "delivered",
+      attempts: 1,
+      responseStatus: 200,
+      responseBody: null,
+      error: "The endpoint's answer could not be recorded",
+    });
   });
 });

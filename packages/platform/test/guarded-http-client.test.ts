@@ -51,6 +51,10 @@ describe("isPublicAddress", () => {
     "::ffff:10.0.0.1",
     "64:ff9b::a00:1",
     "2002:7f00:1::",
+    "::7f00:1",
+    "::127.0.0.1",
+    "::a9fe:a9fe",
+    "::8.8.8.8",
     "not an address",
   ])("refuses %s", (address) => {
     expect(isPublicAddress(address)).toBe(false);
@@ -95,7 +99,15 @@ describe("the guarded HTTP client", () => {
   it("refuses literal inside addresses, in every spelling, without connecting", async () => {
     const client = createGuardedHttpClient(settings);
     const before = connections;
-    for (const host of ["127.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "0.0.0.0"]) {
+    for (const host of [
+      "127.0.0.1",
+      "[::1]",
+      "[::ffff:127.0.0.1]",
+      "[::ffff:7f00:1]",
+      "[::7f00:1]",
+      "[::127.0.0.1]",
+      "0.0.0.0",
+    ]) {
       expect(await failureOf(post(client, `http://${host}:${port}/ok`))).toMatch(/^Refused/);
     }
     expect(connections).toBe(before);
@@ -108,8 +120,10 @@ describe("the guarded HTTP client", () => {
     expect(await failureOf(post(client, `http://innocent.example:${port}/ok`))).toMatch(/^Refused/);
     const mapped = createGuardedHttpClient({ ...settings, lookup: resolvingTo("::ffff:127.0.0.1") });
     expect(await failureOf(post(mapped, `http://innocent.example:${port}/ok`))).toMatch(/^Refused/);
+    const compatible = createGuardedHttpClient({ ...settings, lookup: resolvingTo("::7f00:1") });
+    expect(await failureOf(post(compatible, `http://innocent.example:${port}/ok`))).toMatch(/^Refused/);
     expect(connections).toBe(before);
-    await Promise.all([client.close(), mapped.close()]);
+    await Promise.all([client.close(), mapped.close(), compatible.close()]);
   });
 
   describe("with private networks allowed, as in development", () => {

@@ -7,6 +7,7 @@ const NUL_CHARACTER = "\u0000";
  * refuses it in jsonb (the audit log) and drivers mangle it in text.
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const EVERY_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source, "g");
 
 /**
  * The string every input is made of: whatever a client sends as text can be stored, compared
@@ -25,3 +26,11 @@ export const textSchema = z
  * bounds. Checking the rules again cost half the product list's output check.
  */
 export const storedTextSchema = z.string();
+
+/**
+ * Text from outside that is kept, not judged (what another server answered): what Postgres cannot
+ * store is dropped instead of refused, since refusing it would lose the rest as well.
+ */
+export function storableText(text: string): string {
+  return text.replaceAll(NUL_CHARACTER, "").replace(EVERY_LONE_SURROGATE, "");
+}

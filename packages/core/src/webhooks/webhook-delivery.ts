@@ -2,6 +2,7 @@ import { webhookDeliveries, webhookEndpoints, webhookEvents } from "@seed/db";
 import { and, eq, sql } from "drizzle-orm";
 import { OutboundRequestFailed, type JobQueue, type OutboundResponse } from "@seed/platform";
 import type { ServiceDependencies } from "../dependencies";
+import { storableText } from "../shared/text";
 import { signedWebhookHeaders } from "./webhook-secret";
 
 type DeliveryDeps = ServiceDependencies<"db" | "webhooks">;
@@ -22,13 +23,17 @@ export async function queueWebhookDelivery(
 /** What one attempt came to, as the delivery log keeps it. */
 export type AttemptOutcome = "delivered" | "retrying" | "dead" | "skipped";
 
+/** Why a delivery whose secret no longer opens is dead: retrying cannot help, rotating the secret does. */
+const UNSIGNABLE =
+  "The endpoint's signing secret cannot be opened (the server secret changed since it was made): rotate the secret, then redeliver";
+
 /**
  * One attempt of a delivery: signs the event as Standard Webhooks says (same id on every
  * attempt, the attempt's own timestamp) and posts it. A 2xx answer delivers it. Anything else
  * is written down and thrown, so that the queue tries again after its backoff, until the last
  * attempt, which makes it a dead letter (resolved, not thrown: the delivery log holds it, an
  * admin redelivers it from there). A delivery already done, or whose endpoint is gone or
- * disabled, is not sent.
+ * disabled, or whose secret no longer opens, is not sent.
  */
 export async function attemptWebhookDelivery(deps: DeliveryDeps, deliveryId: string): Promise<AttemptOutcome> {
   const [found] = await deps.db
@@ -44,11 +49,18 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, deliveryId: str
     return "dead";
   }
   const body = JSON.stringify({ type: event.type, timestamp: event.occurredAt.toISOString(), data: event.data });
-  const headers = signedWebhookHeaders(deps.webhooks.sealingKey, endpoint, {
-    webhookId: webhookIdOf(event.id),
-    body,
-    at: new Date(),
-  });
+  let headers: Record<string, string>;
+  try {
+    headers = signedWebhookHeaders(deps.webhooks.sealingKey, endpoint, {
+      webhookId: webhookIdOf(event.id),
+      body,
+      at: new Date(),
+    });
+  } catch (error) {
+    deps.log.error({ err: error, deliveryId, endpointId: endpoint.id }, "webhook secret cannot be opened");
+    await recordAttempt(deps, deliveryId, "dead", { error: UNSIGNABLE }, false);
+    return "dead";
+  }
   let response: OutboundResponse | null = null;
   let failure: string | null = null;
   try {
@@ -60,13 +72,24 @@ export async function attemptWebhookDelivery(deps: DeliveryDeps, deliveryId: str
   }
   const attempts = found.delivery.attempts + 1;
   const outcome = !failure ? "delivered" : attempts >= deps.webhooks.retries.attempts ? "dead" : "retrying";
-  await recordAttempt(
-    deps,
-    deliveryId,
-    outcome,
-    { responseStatus: response?.status ?? null, responseBody: response?.body ?? null, error: failure },
-    true,
-  );
+  const responseStatus = response?.status ?? null;
+  try {
+    // The receiver's answer is whatever it sent; kept as a preview, it must be text Postgres takes.
+    const responseBody = response ? storableText(response.body) : null;
+    await recordAttempt(deps, deliveryId, outcome, { responseStatus, responseBody, error: failure }, true);
+  } catch (error) {
+    // Unrecorded, the attempt would be sent again and again with nothing in the log: it is
+    // recorded without the answer, its outcome the same, so retries and dead letters go on.
+    deps.log.error({ err: error, deliveryId }, "webhook attempt could not be recorded");
+    const unrecorded = "The endpoint's answer could not be recorded";
+    await recordAttempt(
+      deps,
+      deliveryId,
+      outcome,
+      { responseStatus, responseBody: null, error: failure ? `${failure}; ${unrecorded}` : unrecorded },
+      true,
+    );
+  }
   deps.log.info({ deliveryId, eventType: event.type, attempt: attempts, outcome }, "webhook attempt");
   if (outcome === "retrying") throw new Error(failure!);
   return outcome;
