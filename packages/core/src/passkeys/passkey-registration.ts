@@ -1,11 +1,11 @@
 import { isUniqueViolation, passkeys, users } from "@seed/db";
 import { count, eq } from "drizzle-orm";
-import { generateRegistrationOptions, verifyRegistrationResponse } from "@simplewebauthn/server";
 import { AppError } from "@seed/platform";
 import type { z } from "zod";
 import type { ServiceDependencies } from "../dependencies";
 import { recordAudit } from "../audit/audit";
 import type { Actor } from "../shared/actor";
+import { webauthnLibrary } from "./webauthn-library";
 import { consumePasskeyChallenge, PASSKEY_CEREMONY_TIMEOUT_MS, storePasskeyChallenge } from "./passkey-challenges";
 import { toPasskeySummary } from "./passkey-listing";
 import {
@@ -42,6 +42,7 @@ export async function startPasskeyRegistration(
     .from(passkeys)
     .where(eq(passkeys.userId, user.id));
   if (held.length >= MAX_PASSKEYS_PER_USER) throw tooManyPasskeys();
+  const { generateRegistrationOptions } = await webauthnLibrary();
   const options = await generateRegistrationOptions({
     rpName: deps.passkeyPolicy.rpName,
     rpID: deps.passkeyPolicy.rpId,
@@ -76,6 +77,7 @@ export async function finishPasskeyRegistration(
     throw new AppError("INVALID_INPUT", NOT_DISCOVERABLE);
   }
   let challengeLive = false;
+  const { verifyRegistrationResponse } = await webauthnLibrary();
   const verification = await verifyRegistrationResponse({
     response: input.response,
     expectedChallenge: async (challenge) =>

@@ -1,6 +1,5 @@
 import { passkeys, users, type Database } from "@seed/db";
 import { and, eq, or, sql } from "drizzle-orm";
-import { generateAuthenticationOptions, verifyAuthenticationResponse } from "@simplewebauthn/server";
 import { AppError, type Logger } from "@seed/platform";
 import type { z } from "zod";
 import type { Dependencies } from "../dependencies";
@@ -14,6 +13,7 @@ import {
   markMfaChallengeUsed,
 } from "../mfa/challenges";
 import type { Actor } from "../shared/actor";
+import { webauthnLibrary } from "./webauthn-library";
 import type { SessionTokens } from "../shared/validators";
 import { consumePasskeyChallenge, PASSKEY_CEREMONY_TIMEOUT_MS, storePasskeyChallenge } from "./passkey-challenges";
 import { isKnownTransport, type authenticationOptionsSchema, type passkeySignInSchema } from "./passkey-schemas";
@@ -47,6 +47,7 @@ export async function startPasskeySignIn(
       .from(passkeys)
       .where(eq(passkeys.userId, pending.user.id));
   }
+  const { generateAuthenticationOptions } = await webauthnLibrary();
   const options = await generateAuthenticationOptions({
     rpID: deps.passkeyPolicy.rpId,
     userVerification: "required",
@@ -96,6 +97,7 @@ export async function finishPasskeySignIn(
   }
 
   let challengeLive = false;
+  const { verifyAuthenticationResponse } = await webauthnLibrary();
   const verification = await verifyAuthenticationResponse({
     response,
     expectedChallenge: async (challenge) =>
