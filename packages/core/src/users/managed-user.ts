@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { AppError } from "@seed/platform";
 import type { Actor, Principal } from "../shared/actor";
 import { loadAccess } from "../access/access";
+import { isPermission } from "../access/catalog";
 import { assertNotLastAdmin } from "../access/role-assignments";
 
 export interface ManagedUser {
@@ -38,7 +39,8 @@ export async function lockManagedUser(
     .for("update");
   if (!user || user.deletedAt) throw new AppError("NOT_FOUND", "No such user");
   const target = await loadAccess(tx, userId);
-  if (target.permissions.some((permission) => !principal.permissions.has(permission))) {
+  // A permission the catalog no longer knows is held by nobody, so it cannot be lacked.
+  if (target.permissions.some((permission) => isPermission(permission) && !principal.permissions.has(permission))) {
     throw new AppError("FORBIDDEN", `You cannot ${action} an account that holds permissions you do not hold`);
   }
   return { id: user.id, email: user.email, disabledAt: user.disabledAt };
