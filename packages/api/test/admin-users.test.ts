@@ -260,7 +260,7 @@ describe("a system principal", () => {
 
   it("acts within its permissions, audited under its name", async () => {
     const user = await member(api, ["customer"]);
-    await cli(["user:disable"]).admin.users.disable({ userId: user.id });
+    await cli(allPermissions).admin.users.disable({ userId: user.id });
     const [row] = await api.deps.db
       .select()
       .from(auditLog)
