@@ -5,16 +5,19 @@ import {
   completeMfaSignIn,
   createApiKey,
   login,
+  allPermissions,
   refresh,
   type Permission,
 } from "@seed/core";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "../src/root";
 import { createSystemCaller } from "../src/system-caller";
 import { PASSWORD, member, type TestApi } from "./shop-support";
 import { createTestApi, recordingLogger, testActor, tokensOf } from "./support";
 import { authenticatorCode, enableMfa, mfaRequired } from "../../core/test/mfa-support";
+
+type Caller = ReturnType<typeof createCaller>;
 
 let api: TestApi;
 beforeAll(async () => {
@@ -185,11 +188,7 @@ describe("the last admin", () => {
     try {
       const first = await member(isolated, ["admin"]);
       const second = await member(isolated, ["admin"]);
-      const system = createSystemCaller(
-        isolated.deps,
-        { name: "cli", permissions: ["user:disable", "user:delete"] },
-        recordingLogger(),
-      );
+      const system = createSystemCaller(isolated.deps, { name: "cli", permissions: allPermissions }, recordingLogger());
       await first.api.admin.users.disable({ userId: second.id });
       // `second` still holds the role, but disabled: `first` is the last admin who can act.
       await expect(system.admin.users.disable({ userId: first.id })).rejects.toMatchObject({ code: "CONFLICT" });
@@ -261,7 +260,7 @@ describe("a system principal", () => {
 
   it("acts within its permissions, audited under its name", async () => {
     const user = await member(api, ["customer"]);
-    await cli(["user:disable"]).admin.users.disable({ userId: user.id });
+    await cli(allPermissions).admin.users.disable({ userId: user.id });
     const [row] = await api.deps.db
       .select()
       .from(auditLog)
@@ -287,5 +286,73 @@ describe("a system principal", () => {
     expect(() => createSystemCaller(api.deps, { name: "CLI; drop", permissions: [] }, recordingLogger())).toThrow(
       /lowercase/,
     );
+  });
+});
+
+describe("acting on an account that holds more than the caller", () => {
+  const actions = {
+    "user:delete": (caller: Caller, userId: string) => caller.admin.users.delete({ userId }),
+    "user:disable": (caller: Caller, userId: string) => caller.admin.users.disable({ userId }),
+    "user:mfa:reset": (caller: Caller, userId: string) => caller.admin.users.resetMfa({ userId }),
+  } satisfies Partial<Record<Permission, (caller: Caller, userId: string) => Promise<unknown>>>;
+
+  for (const [permission, act] of Object.entries(actions) as [Permission, (typeof actions)["user:delete"]][]) {
+    it(`is refused to a holder of ${permission} alone on an admin, and allowed on a customer`, async () => {
+      const helpdesk = await member(api, ["customer"], [permission]);
+      // Another admin, so that the last-admin rule is not what refuses.
+      await member(api, ["admin"]);
+      const admin = await member(api, ["admin"]);
+      const customer = await member(api, ["customer"]);
+      await enableMfa(api.deps, admin);
+      await enableMfa(api.deps, customer);
+      await expect(act(helpdesk.api, admin.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+      expect(await stored(admin.id)).toMatchObject({ disabledAt: null, deletedAt: null });
+      expect(await api.deps.db.select().from(mfaFactors).where(eq(mfaFactors.userId, admin.id))).not.toEqual([]);
+      await expect(act(helpdesk.api, customer.id)).resolves.toBeDefined();
+    });
+  }
+});
+
+describe("two admins disabling each other at once", () => {
+  it("take turns: neither call fails on a deadlock, and an enabled admin remains", async () => {
+    const isolated = await createTestApi();
+    try {
+      for (let round = 0; round < 5; round++) {
+        // The admins of earlier rounds are set aside, so that these two are the last.
+        await isolated.deps.db.update(users).set({ disabledAt: new Date() }).where(isNull(users.disabledAt));
+        const first = await member(isolated, ["admin"]);
+        const second = await member(isolated, ["admin"]);
+        const outcomes = await Promise.allSettled([
+          first.api.admin.users.disable({ userId: second.id }),
+          second.api.admin.users.disable({ userId: first.id }),
+        ]);
+        const failures = outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason] : []));
+        for (const failure of failures) expect(failure).not.toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
+        const enabledAdmins = await isolated.deps.db
+          .select({ id: users.id })
+          .from(users)
+          .where(and(inArray(users.id, [first.id, second.id]), isNull(users.disabledAt)));
+        expect(enabledAdmins).toHaveLength(1);
+      }
+    } finally {
+      await isolated.database.destroy();
+    }
+  });
+});
+
+describe("managing users with an API key", () => {
+  it("is refused: inviting, disabling, enabling, deleting and resetting two-step sign-in need a session", async () => {
+    const admin = await member(api, ["admin"]);
+    const user = await member(api, ["customer"]);
+    const withKey = createCaller(
+      api.contextFor({ ...admin.principal, sessionId: null, apiKey: { id: crypto.randomUUID(), quota: null } }),
+    );
+    const refused = { code: "FORBIDDEN", message: expect.stringMatching(/API keys/) };
+    await expect(withKey.admin.users.create({ email: uniqueEmail("x") })).rejects.toMatchObject(refused);
+    await expect(withKey.admin.users.disable({ userId: user.id })).rejects.toMatchObject(refused);
+    await expect(withKey.admin.users.enable({ userId: user.id })).rejects.toMatchObject(refused);
+    await expect(withKey.admin.users.delete({ userId: user.id })).rejects.toMatchObject(refused);
+    await expect(withKey.admin.users.resetMfa({ userId: user.id })).rejects.toMatchObject(refused);
+    expect(await stored(user.id)).toMatchObject({ disabledAt: null, deletedAt: null });
   });
 });

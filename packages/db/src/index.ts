@@ -10,7 +10,7 @@ export type {
   Transaction,
   WhenDataDirectoryInUse,
 } from "./connection";
-export { isUniqueViolation } from "./errors";
+export { isTransactionCollision, isUniqueViolation } from "./errors";
 export { DataDirectoryError } from "./embedded/data-directory";
 export { DataDirectoryInUseError } from "./embedded/open-data-directory";
 export type { QueryObserver } from "./query-observer";

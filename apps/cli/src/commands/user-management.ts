@@ -1,15 +1,16 @@
-import { DEFAULT_ROLE, emailSchema, roleCatalog, roleSchema, type Permission } from "@seed/core";
+import { allPermissions, DEFAULT_ROLE, emailSchema, roleCatalog, roleSchema } from "@seed/core";
 import { z } from "zod";
 import { CommandError, type Command, type CommandIo } from "../command";
 import { accountArgument, withSystemCaller, type SystemCaller } from "../system-caller";
 
 /**
  * A command on one existing account, named by its address: it runs one procedure of the admin
- * router as the CLI, with the permissions that procedure needs and the directory's to find the account.
+ * router as the CLI. Nobody acts on an account that holds more than they do, and the account may
+ * be an admin's: the CLI holds every permission here, since whoever runs it holds the database
+ * and its configuration already (it is how an operator recovers an admin account).
  */
 function accountCommand(options: {
   summary: string;
-  permission: Permission;
   act: (caller: SystemCaller, userId: string) => Promise<unknown>;
   done: (email: string) => string;
   /** What running servers do when Redis could not tell them; nothing to say when they need not know. */
@@ -19,7 +20,7 @@ function accountCommand(options: {
     usage: "<email>",
     summary: options.summary,
     async run(io) {
-      const { reachedServers } = await withSystemCaller(io, ["user:read:any", options.permission], async (caller) =>
+      const { reachedServers } = await withSystemCaller(io, allPermissions, async (caller) =>
         options.act(caller, (await accountArgument(io, caller)).id),
       );
       io.out.write(`${options.done(io.args[0]!)}\n`);
@@ -30,7 +31,6 @@ function accountCommand(options: {
 
 export const disableUserCommand = accountCommand({
   summary: "Disable an account: its sessions end, and it cannot sign in or use its API keys",
-  permission: "user:disable",
   act: (caller, userId) => caller.admin.users.disable({ userId }),
   done: (email) => `Disabled ${email}.`,
   unannounced: "Running servers refuse its tokens and keys within 30 s.",
@@ -38,14 +38,12 @@ export const disableUserCommand = accountCommand({
 
 export const enableUserCommand = accountCommand({
   summary: "Let a disabled account sign in again",
-  permission: "user:disable",
   act: (caller, userId) => caller.admin.users.enable({ userId }),
   done: (email) => `Enabled ${email}.`,
 });
 
 export const deleteUserCommand = accountCommand({
   summary: "Delete an account as its owner can: personal data goes, orders and audit rows stay",
-  permission: "user:delete",
   act: (caller, userId) => caller.admin.users.delete({ userId }),
   done: (email) => `Deleted the account of ${email}.`,
   unannounced: "Running servers refuse its tokens and keys within 30 s.",
@@ -53,7 +51,6 @@ export const deleteUserCommand = accountCommand({
 
 export const resetMfaCommand = accountCommand({
   summary: "Remove a user's authenticator and recovery codes; they are told by mail",
-  permission: "user:mfa:reset",
   act: (caller, userId) => caller.admin.users.resetMfa({ userId }),
   done: (email) =>
     `Reset two-step sign-in of ${email}; they sign in with their password alone until they set it up again.`,

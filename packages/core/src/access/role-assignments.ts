@@ -86,6 +86,8 @@ export async function assertNotLastAdmin(tx: Transaction, userId: string): Promi
     .from(userRoles)
     .innerJoin(users, eq(users.id, userRoles.userId))
     .where(eq(userRoles.roleName, ADMIN_ROLE))
+    // In one order for everyone, so that two changes lock the admins in turn rather than crosswise.
+    .orderBy(userRoles.userId)
     .for("update");
   const enabledAdmins = admins.filter((admin) => admin.disabledAt === null);
   if (enabledAdmins.length <= 1 && enabledAdmins.some((admin) => admin.userId === userId)) {

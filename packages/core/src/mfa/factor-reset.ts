@@ -2,7 +2,7 @@ import { mfaChallenges, mfaFactors, recoveryCodes } from "@seed/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { AppError } from "@seed/platform";
 import type { ServiceDependencies } from "../dependencies";
-import type { Actor } from "../shared/actor";
+import type { Actor, Principal } from "../shared/actor";
 import { recordAudit } from "../audit/audit";
 import { recordSecurityEvent } from "../audit/security-events";
 import { lockManagedUser } from "../users/managed-user";
@@ -14,11 +14,12 @@ import { lockManagedUser } from "../users/managed-user";
  */
 export async function resetUserMfa(
   deps: ServiceDependencies<"db" | "mailer">,
+  principal: Principal,
   actor: Actor,
   userId: string,
 ): Promise<void> {
   const user = await deps.db.transaction(async (tx) => {
-    const user = await lockManagedUser(tx, actor, userId, "reset two-step sign-in of");
+    const user = await lockManagedUser(tx, principal, actor, userId, "reset two-step sign-in of");
     const removed = await tx
       .delete(mfaFactors)
       .where(eq(mfaFactors.userId, userId))

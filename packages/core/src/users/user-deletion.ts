@@ -1,6 +1,5 @@
 import type { ServiceDependencies } from "../dependencies";
-import type { Actor } from "../shared/actor";
-import { assertNotLastAdmin } from "../access/role-assignments";
+import type { Actor, Principal } from "../shared/actor";
 import { recordSecurityEvent } from "../audit/security-events";
 import { anonymizeAccount, announceAnonymizedAccount, type AccountDeletionDeps } from "../profile/account-deletion";
 import { lockManagedUser } from "./managed-user";
@@ -11,12 +10,12 @@ import { lockManagedUser } from "./managed-user";
  */
 export async function deleteUser(
   deps: ServiceDependencies<"db"> & AccountDeletionDeps,
+  principal: Principal,
   actor: Actor,
   userId: string,
 ): Promise<void> {
   const ended = await deps.db.transaction(async (tx) => {
-    await lockManagedUser(tx, actor, userId, "delete");
-    await assertNotLastAdmin(tx, userId);
+    await lockManagedUser(tx, principal, actor, userId, "delete", { keepLastAdmin: true });
     return anonymizeAccount(tx, actor, userId, "user.delete");
   });
   await announceAnonymizedAccount(deps, ended);

@@ -1,9 +1,8 @@
 import { refreshSessions, users } from "@seed/db";
 import { eq } from "drizzle-orm";
 import type { ServiceDependencies } from "../dependencies";
-import type { Actor } from "../shared/actor";
+import type { Actor, Principal } from "../shared/actor";
 import { announceAccessChange, recordAccessChange } from "../access/access";
-import { assertNotLastAdmin } from "../access/role-assignments";
 import { recordSecurityEvent } from "../audit/security-events";
 import { announceRevokedSessions, revokeSessionsWhere } from "../sessions/session-revocation";
 import { lockManagedUser } from "./managed-user";
@@ -22,11 +21,10 @@ export interface UserStatus {
  * kind is accepted, and its API keys are refused, though kept for when it comes back. The last
  * enabled admin stays enabled. Disabling a disabled account changes nothing.
  */
-export async function disableUser(deps: Deps, actor: Actor, userId: string): Promise<UserStatus> {
+export async function disableUser(deps: Deps, principal: Principal, actor: Actor, userId: string): Promise<UserStatus> {
   const change = await deps.db.transaction(async (tx) => {
-    const user = await lockManagedUser(tx, actor, userId, "disable");
+    const user = await lockManagedUser(tx, principal, actor, userId, "disable", { keepLastAdmin: true });
     if (user.disabledAt) return { status: { id: user.id, disabledAt: user.disabledAt }, revoked: null };
-    await assertNotLastAdmin(tx, userId);
     const [disabled] = await tx
       .update(users)
       .set({ disabledAt: new Date() })
@@ -51,9 +49,9 @@ export async function disableUser(deps: Deps, actor: Actor, userId: string): Pro
 }
 
 /** Lets a disabled account sign in again; its sessions stay ended, its API keys work again. */
-export async function enableUser(deps: Deps, actor: Actor, userId: string): Promise<UserStatus> {
+export async function enableUser(deps: Deps, principal: Principal, actor: Actor, userId: string): Promise<UserStatus> {
   const enabled = await deps.db.transaction(async (tx) => {
-    const user = await lockManagedUser(tx, actor, userId, "enable");
+    const user = await lockManagedUser(tx, principal, actor, userId, "enable");
     if (!user.disabledAt) return false;
     await tx.update(users).set({ disabledAt: null }).where(eq(users.id, userId));
     await recordAccessChange(tx, actor, userId, { action: "user.enable" });

@@ -65,6 +65,7 @@ export const adminUsersRouter = {
 
   create: requirePermission("user:create")
     .meta({
+      requiresSession: true,
       openapi: {
         method: "POST",
         path: "/admin/users",
@@ -83,6 +84,7 @@ export const adminUsersRouter = {
 
   disable: requirePermission("user:disable")
     .meta({
+      requiresSession: true,
       openapi: {
         method: "POST",
         path: "/admin/users/{userId}/disable",
@@ -95,10 +97,11 @@ export const adminUsersRouter = {
     })
     .input(userIdSchema)
     .output(userStatusSchema)
-    .mutation(({ ctx, input }) => disableUser(ctx, actorOf(ctx), input.userId)),
+    .mutation(({ ctx, input }) => disableUser(ctx, ctx.user, actorOf(ctx), input.userId)),
 
   enable: requirePermission("user:disable")
     .meta({
+      requiresSession: true,
       openapi: {
         method: "POST",
         path: "/admin/users/{userId}/enable",
@@ -109,10 +112,11 @@ export const adminUsersRouter = {
     })
     .input(userIdSchema)
     .output(userStatusSchema)
-    .mutation(({ ctx, input }) => enableUser(ctx, actorOf(ctx), input.userId)),
+    .mutation(({ ctx, input }) => enableUser(ctx, ctx.user, actorOf(ctx), input.userId)),
 
   delete: requirePermission("user:delete")
     .meta({
+      requiresSession: true,
       openapi: {
         method: "DELETE",
         path: "/admin/users/{userId}",
@@ -125,12 +129,13 @@ export const adminUsersRouter = {
     .input(userIdSchema)
     .output(userDeletedSchema)
     .mutation(async ({ ctx, input }) => {
-      await deleteUser(ctx, actorOf(ctx), input.userId);
+      await deleteUser(ctx, ctx.user, actorOf(ctx), input.userId);
       return { deleted: true as const };
     }),
 
   resetMfa: requirePermission("user:mfa:reset")
     .meta({
+      requiresSession: true,
       openapi: {
         method: "DELETE",
         path: "/admin/users/{userId}/mfa",
@@ -142,7 +147,7 @@ export const adminUsersRouter = {
     .input(userIdSchema)
     .output(mfaResetSchema)
     .mutation(async ({ ctx, input }) => {
-      await resetUserMfa(ctx, actorOf(ctx), input.userId);
+      await resetUserMfa(ctx, ctx.user, actorOf(ctx), input.userId);
       return { reset: true as const };
     }),
 } satisfies TRPCRouterRecord;
