@@ -58,6 +58,27 @@ describe.each(availableBackends())("health, headers and shutdown on %s", (backen
     await expect(fetch(`${server.baseUrl}/healthz`)).rejects.toThrow();
   });
 
+  it("stops without waiting for a request whose client hung up while it was being answered", async () => {
+    const server = await deployment.start();
+    const email = uniqueEmail("hung-up");
+    await server.client().api.auth.register.mutate({ email, password: "a long passphrase" });
+
+    const received = once(server.server.app.server, "request");
+    const hangUp = new AbortController();
+    const abandoned = fetch(`${server.trpcUrl}/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: { email, password: "a long passphrase" } }),
+      signal: hangUp.signal,
+    }).catch((error: unknown) => error);
+    await received;
+    hangUp.abort();
+    await abandoned;
+    // Without the connection's close counted, the stop would wait for this request forever.
+    await server.stop();
+    await expect(fetch(`${server.baseUrl}/healthz`)).rejects.toThrow();
+  });
+
   it("closes open WebSockets with 'going away' so clients reconnect elsewhere", async () => {
     const server = await deployment.start();
     const socket = new WebSocket(server.wsUrl);

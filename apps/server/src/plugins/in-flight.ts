@@ -25,14 +25,18 @@ export async function trackInFlightRequests(app: FastifyInstance): Promise<InFli
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     running.set(req, { finished, finish });
+    // "close" comes once the answer is sent or the connection is gone, whichever is first. Fastify's
+    // onResponse never comes for an answer whose client hung up while it was being made, and its
+    // onRequestAbort only while the request is read: a stop would wait for such a request forever.
+    reply.raw.once("close", () => done(req));
   });
-  const done = async (req: FastifyRequest) => {
+  const done = (req: FastifyRequest) => {
     eventStreams.delete(req);
     running.get(req)?.finish();
     running.delete(req);
   };
-  app.addHook("onResponse", done);
-  app.addHook("onRequestAbort", done);
+  app.addHook("onResponse", async (req) => done(req));
+  app.addHook("onRequestAbort", async (req) => done(req));
   app.addHook("preClose", async () => {
     for (const reply of eventStreams.values()) reply.raw.destroy();
   });
