@@ -1,29 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { createInProcessEventBus, createRedisEventBus, type EventBus } from "@seed/platform";
+import type { EventBus } from "@seed/platform";
 import { type ApiKeyCache, type ApiKeyRecord, createApiKeyCache, sessionInvalidator } from "../src";
+import { busImplementations, quitRedisConnections } from "./instance-buses";
 
-const redisUrl = process.env.REDIS_URL;
-const connections: Redis[] = [];
 const caches: ApiKeyCache[] = [];
 afterAll(async () => {
   await Promise.all(caches.map((cache) => cache.close()));
-  await Promise.all(connections.map((redis) => redis.quit()));
+  await quitRedisConnections();
 });
-
-/** Two instances' buses: one shared in-process bus, or two Redis connections under one prefix. */
-type Instances = () => [EventBus, EventBus];
-const inProcess: Instances = () => {
-  const bus = createInProcessEventBus();
-  return [bus, bus];
-};
-const overRedis: Instances = () => {
-  const prefix = `seed-test:${randomBytes(4).toString("hex")}:`;
-  const [a, b] = [new Redis(redisUrl!), new Redis(redisUrl!)];
-  connections.push(a, b);
-  return [createRedisEventBus(a, prefix), createRedisEventBus(b, prefix)];
-};
 
 async function listeningCache(events: EventBus): Promise<ApiKeyCache> {
   const cache = createApiKeyCache(events);
@@ -44,10 +29,7 @@ function key(ownerId: string = randomUUID()): ApiKeyRecord {
   };
 }
 
-const implementations: [string, Instances][] = [["in-process", inProcess]];
-if (redisUrl) implementations.push(["redis", overRedis]);
-
-describe.each(implementations)("the API key cache over the %s event bus", (_name, instances) => {
+describe.each(busImplementations)("the API key cache over the %s event bus", (_name, instances) => {
   it("drops a revoked key at once here, and on another instance when the revocation arrives", async () => {
     const [here, there] = instances();
     const [local, remote] = [await listeningCache(here), await listeningCache(there)];

@@ -1,7 +1,6 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { createInProcessEventBus, createRedisEventBus, type EventBus } from "@seed/platform";
+import { createRedisEventBus, type EventBus } from "@seed/platform";
 import {
   createSessionCache,
   defaultSessionCacheOptions,
@@ -10,27 +9,13 @@ import {
   type SessionRecord,
 } from "../src";
 import { cutSubscriberConnection } from "../../platform/test/subscriber-connection";
+import { busImplementations, quitRedisConnections, redisConnection, redisTestPrefix, redisUrl } from "./instance-buses";
 
-const redisUrl = process.env.REDIS_URL;
-const connections: Redis[] = [];
 const caches: SessionCache[] = [];
 afterAll(async () => {
   await Promise.all(caches.map((cache) => cache.close()));
-  await Promise.all(connections.map((redis) => redis.quit()));
+  await quitRedisConnections();
 });
-
-/** Two instances' buses: one shared in-process bus, or two Redis connections under one prefix. */
-type Instances = () => [EventBus, EventBus];
-const inProcess: Instances = () => {
-  const bus = createInProcessEventBus();
-  return [bus, bus];
-};
-const overRedis: Instances = () => {
-  const prefix = `seed-test:${randomBytes(4).toString("hex")}:`;
-  const [a, b] = [new Redis(redisUrl!), new Redis(redisUrl!)];
-  connections.push(a, b);
-  return [createRedisEventBus(a, prefix), createRedisEventBus(b, prefix)];
-};
 
 async function listeningCache(events: EventBus, options: Partial<SessionCacheOptions> = {}): Promise<SessionCache> {
   const cache = createSessionCache(events, { ...defaultSessionCacheOptions, ...options });
@@ -45,10 +30,7 @@ function session(userId: string = randomUUID()): SessionRecord {
 
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 
-const implementations: [string, Instances][] = [["in-process", inProcess]];
-if (redisUrl) implementations.push(["redis", overRedis]);
-
-describe.each(implementations)("the session cache over the %s event bus", (_name, instances) => {
+describe.each(busImplementations)("the session cache over the %s event bus", (_name, instances) => {
   it("serves a session it remembered, and no other", async () => {
     const cache = await listeningCache(instances()[0]);
     const remembered = session();
@@ -140,9 +122,8 @@ describe.each(implementations)("the session cache over the %s event bus", (_name
 
 describe.runIf(redisUrl)("the session cache while the Redis event bus is cut off", () => {
   it("serves nothing until it is connected again, then nothing it remembered before", async () => {
-    const prefix = `seed-test:${randomBytes(4).toString("hex")}:`;
-    const redis = new Redis(redisUrl!);
-    connections.push(redis);
+    const redis = redisConnection();
+    const prefix = redisTestPrefix();
     const bus = createRedisEventBus(redis, prefix);
     const cache = await listeningCache(bus);
     const remembered = session();
