@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createInProcessUsageLimiter, createRedisUsageLimiter, type UsageLimiter } from "../src";
@@ -7,42 +8,64 @@ const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];
 afterAll(() => Promise.all(connections.map((redis) => redis.quit())));
 
-function redisLimiter(): UsageLimiter {
+/** Once connected: until then the limiter counts in process, which is tested below. */
+async function redisLimiter(): Promise<UsageLimiter> {
   const redis = new Redis(redisUrl!);
   connections.push(redis);
+  await once(redis, "ready");
   return createRedisUsageLimiter(redis, `seed-test:${randomBytes(4).toString("hex")}:`);
 }
 
-const implementations: [string, () => UsageLimiter][] = [["in-process", createInProcessUsageLimiter]];
+const implementations: [string, () => Promise<UsageLimiter>][] = [
+  ["in-process", async () => createInProcessUsageLimiter()],
+];
 if (redisUrl) implementations.push(["redis", redisLimiter]);
 
 describe.each(implementations)("the %s usage limiter", (_name, createLimiter) => {
-  const windowMs = 60_000;
+  const budget = (key: string, limit: number, windowMs = 60_000) => ({ key, limit, windowMs });
 
   it("allows the budget of each key, then says how long until the window ends", async () => {
-    const limiter = createLimiter();
-    for (let use = 0; use < 3; use++) expect(await limiter.consume([{ key: "user:a", limit: 3 }], windowMs)).toBe(0);
-    const retryAfterMs = await limiter.consume([{ key: "user:a", limit: 3 }], windowMs);
-    expect(retryAfterMs).toBeGreaterThan(0);
-    expect(retryAfterMs).toBeLessThanOrEqual(windowMs);
-    expect(await limiter.consume([{ key: "user:b", limit: 3 }], windowMs)).toBe(0);
+    const limiter = await createLimiter();
+    for (let use = 0; use < 3; use++) expect(await limiter.consume([budget("user:a", 3)])).toBeNull();
+    const refusal = await limiter.consume([budget("user:a", 3)]);
+    expect(refusal?.budget.key).toBe("user:a");
+    expect(refusal?.retryAfterMs).toBeGreaterThan(0);
+    expect(refusal?.retryAfterMs).toBeLessThanOrEqual(60_000);
+    expect(await limiter.consume([budget("user:b", 3)])).toBeNull();
   });
 
-  it("refuses when any of several budgets is spent", async () => {
-    const limiter = createLimiter();
-    const address = { key: "ip:203.0.113.1", limit: 2 };
-    expect(await limiter.consume([{ key: "user:a", limit: 10 }, address], windowMs)).toBe(0);
-    expect(await limiter.consume([{ key: "user:b", limit: 10 }, address], windowMs)).toBe(0);
-    expect(await limiter.consume([{ key: "user:c", limit: 10 }, address], windowMs)).toBeGreaterThan(0);
+  it("refuses when any of several budgets is spent, and names it", async () => {
+    const limiter = await createLimiter();
+    const address = budget("ip:203.0.113.1", 2);
+    expect(await limiter.consume([budget("user:a", 10), address])).toBeNull();
+    expect(await limiter.consume([budget("user:b", 10), address])).toBeNull();
+    expect((await limiter.consume([budget("user:c", 10), address]))?.budget).toEqual(address);
   });
 
-  it("starts a new window once the old one ends", async () => {
-    const limiter = createLimiter();
-    expect(await limiter.consume([{ key: "short", limit: 1 }], 50)).toBe(0);
-    const retryAfterMs = await limiter.consume([{ key: "short", limit: 1 }], 50);
-    expect(retryAfterMs).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, retryAfterMs + 5));
-    expect(await limiter.consume([{ key: "short", limit: 1 }], 50)).toBe(0);
+  it("does not count a refused use against the budgets after the one that refused it", async () => {
+    const limiter = await createLimiter();
+    const rate = budget("key:rate", 1);
+    const quota = budget("key:quota", 2, 3_600_000);
+    expect(await limiter.consume([rate, quota])).toBeNull();
+    for (let use = 0; use < 5; use++) expect((await limiter.consume([rate, quota]))?.budget).toEqual(rate);
+    // The quota counted one use only: one more passes it.
+    expect(await limiter.consume([quota])).toBeNull();
+    expect((await limiter.consume([quota]))?.budget).toEqual(quota);
+  });
+
+  it("keeps each budget's own window", async () => {
+    const limiter = await createLimiter();
+    const short = budget("short", 1, 50);
+    const long = budget("long", 10, 60_000);
+    expect(await limiter.consume([long, short])).toBeNull();
+    const refusal = await limiter.consume([long, short]);
+    expect(refusal?.budget).toEqual(short);
+    expect(refusal?.retryAfterMs).toBeLessThanOrEqual(50);
+    await new Promise((resolve) => setTimeout(resolve, refusal!.retryAfterMs + 5));
+    expect(await limiter.consume([long, short])).toBeNull();
+    // The long window was not restarted by the short one's end: it has counted three uses.
+    for (let use = 0; use < 7; use++) await limiter.consume([long]);
+    expect((await limiter.consume([long]))?.retryAfterMs).toBeGreaterThan(50);
   });
 });
 
@@ -51,8 +74,9 @@ describe.runIf(redisUrl)("the Redis usage limiter without Redis", () => {
     const redis = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     redis.on("error", () => {});
     const limiter = createRedisUsageLimiter(redis, "seed-test:down:");
-    expect(await limiter.consume([{ key: "user:a", limit: 1 }], 60_000)).toBe(0);
-    expect(await limiter.consume([{ key: "user:a", limit: 1 }], 60_000)).toBeGreaterThan(0);
+    const budget = { key: "user:a", limit: 1, windowMs: 60_000 };
+    expect(await limiter.consume([budget])).toBeNull();
+    expect(await limiter.consume([budget])).not.toBeNull();
     redis.disconnect();
   });
 });

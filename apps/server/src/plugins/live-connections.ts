@@ -58,11 +58,10 @@ export class LiveConnectionLimits {
   /** Counts a new connection of `ip`: resolves its release, or why it is refused. */
   private async claimAddressConnection(ip: string): Promise<(() => void) | { message: string; retryAfterMs?: number }> {
     const key = `live-connections:${ip}`;
-    const retryAfterMs = await this.counters.usage.consume(
-      [{ key, limit: this.limits.maxNewConnectionsPerAddressPerMinute }],
-      MINUTE_MS,
-    );
-    if (retryAfterMs > 0) return { message: ADDRESS_NEW_CONNECTIONS, retryAfterMs };
+    const refusal = await this.counters.usage.consume([
+      { key, limit: this.limits.maxNewConnectionsPerAddressPerMinute, windowMs: MINUTE_MS },
+    ]);
+    if (refusal) return { message: ADDRESS_NEW_CONNECTIONS, retryAfterMs: refusal.retryAfterMs };
     return (
       (await this.counters.leases.acquire(key, this.limits.maxConnectionsPerAddress)) ?? {
         message: ADDRESS_CONNECTIONS,

@@ -9,14 +9,14 @@ import { t } from "../init";
  */
 export function limitUsage(flow: string, budgetOf: (ctx: Context) => UsageBudgetPolicy) {
   return t.middleware(async ({ ctx, next }) => {
-    const budget = budgetOf(ctx);
-    const budgets = [{ key: `${flow}:ip:${ctx.ip}`, limit: budget.perAddress }];
-    if (ctx.user) budgets.push({ key: `${flow}:user:${ctx.user.id}`, limit: budget.perUser });
-    const retryAfterMs = await ctx.usageLimiter.consume(budgets, budget.windowMs);
-    if (retryAfterMs > 0) {
+    const { perAddress, perUser, windowMs } = budgetOf(ctx);
+    const budgets = [{ key: `${flow}:ip:${ctx.ip}`, limit: perAddress, windowMs }];
+    if (ctx.user) budgets.push({ key: `${flow}:user:${ctx.user.id}`, limit: perUser, windowMs });
+    const refusal = await ctx.usageLimiter.consume(budgets);
+    if (refusal) {
       throw new TRPCError({
         code: "TOO_MANY_REQUESTS",
-        message: `Too many requests for ${flow}; retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+        message: `Too many requests for ${flow}; retry in ${Math.ceil(refusal.retryAfterMs / 1000)} s`,
       });
     }
     return next();

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import superjson from "superjson";
+import { redisScript } from "../redis";
 import { defaultEventBusOptions, type EventBus, type EventBusOptions, type TrackedEvent } from "./event-bus";
 import { compareEventIds, publishedAt } from "./event-ids";
 import { expiredResume, LocalChannels, unissuedResume } from "./local-channels";
@@ -9,7 +10,7 @@ import { expiredResume, LocalChannels, unissuedResume } from "./local-channels";
  * announces the event with its id, in one step: Redis runs a script alone, so every instance
  * hears the events of a channel in the order of their ids.
  */
-const PUBLISH_SCRIPT = `
+const PUBLISH_SCRIPT = redisScript(`
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local retentionMs = tonumber(ARGV[1])
@@ -17,25 +18,25 @@ local id = redis.call('XADD', KEYS[1], 'MINID', '~', tostring(nowMs - retentionM
 redis.call('PEXPIRE', KEYS[1], retentionMs)
 redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[2])
 return id
-`;
+`);
 
 /**
  * Where a new subscriber starts: the newest id of the channel's stream or, when it holds
  * nothing, one just before any id Redis will give out from now on. Asked once the live
  * subscription stands, so every event after it arrives live.
  */
-const HEAD_SCRIPT = `
+const HEAD_SCRIPT = redisScript(`
 local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if newest[1] then return newest[1][1] end
 local now = redis.call('TIME')
 return tostring(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - 1) .. '-0'
-`;
+`);
 
 /** Redis's own clock, which stamps the ids, judges whether a last id is past the window. */
-const NOW_SCRIPT = `
+const NOW_SCRIPT = redisScript(`
 local now = redis.call('TIME')
 return tostring(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000))
-`;
+`);
 
 /** How long to wait before reading the streams again when catching up failed. */
 const CATCH_UP_RETRY_MS = 1_000;
@@ -121,13 +122,10 @@ export function createRedisEventBus(
 
   return {
     async publish(channel, payload) {
-      return (await redis.eval(
-        PUBLISH_SCRIPT,
-        1,
-        streamKey(channel),
-        options.retentionMs,
-        superjson.stringify(payload),
-        prefix + channel,
+      return (await PUBLISH_SCRIPT.run(
+        redis,
+        [streamKey(channel)],
+        [options.retentionMs, superjson.stringify(payload), prefix + channel],
       )) as string;
     },
 
@@ -143,12 +141,12 @@ export function createRedisEventBus(
         { once: true },
       );
       await subscriber.subscribe(prefix + channel);
-      const head = (await redis.eval(HEAD_SCRIPT, 1, streamKey(channel))) as string;
+      const head = (await HEAD_SCRIPT.run(redis, [streamKey(channel)], [])) as string;
       if (!newestDelivered.has(channel)) newestDelivered.set(channel, head);
       if (!lastEventId) return live.startAfter(head, []);
       // The head is the newest id the stream gave out, or one before any it will give from now.
       if (compareEventIds(lastEventId, head) > 0) throw unissuedResume();
-      const now = Number(await redis.eval(NOW_SCRIPT, 0));
+      const now = Number(await NOW_SCRIPT.run(redis, [], []));
       if (publishedAt(lastEventId) < now - options.retentionMs) throw expiredResume();
       return live.startAfter(lastEventId, await eventsAfter<T>(channel, lastEventId));
     },

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import { redisScript } from "../redis";
 import type { ConcurrencyLimiter } from "./concurrency-limiter";
 import { createInProcessConcurrencyLimiter } from "./concurrency-limiter-in-process";
 
@@ -8,7 +9,7 @@ import { createInProcessConcurrencyLimiter } from "./concurrency-limiter-in-proc
  * (instances' clocks may disagree): lapsed ones are dropped before counting, and a new one is
  * added only under the cap, in one step.
  */
-const ACQUIRE_SCRIPT = `
+const ACQUIRE_SCRIPT = redisScript(`
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -16,16 +17,16 @@ if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 return 1
-`;
+`);
 
 /** Pushes back the lapse of the leases still held (XX: a released one is not brought back). */
-const RENEW_SCRIPT = `
+const RENEW_SCRIPT = redisScript(`
 local time = redis.call('TIME')
 local lapsesAt = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[1])
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', lapsesAt, ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
 return 0
-`;
+`);
 
 export interface RedisConcurrencyOptions {
   /** How long a lease lasts unless renewed: what an instance that dies holds is freed after this. */
@@ -47,7 +48,7 @@ export function createRedisConcurrencyLimiter(
   const held = new Map<string, Set<string>>();
   const renewal = setInterval(() => {
     for (const [key, leases] of held) {
-      void redis.eval(RENEW_SCRIPT, 1, key, options.leaseMs, ...leases).catch(() => {});
+      void RENEW_SCRIPT.run(redis, [key], [options.leaseMs, ...leases]).catch(() => {});
     }
   }, options.leaseMs / 3).unref();
 
@@ -58,7 +59,7 @@ export function createRedisConcurrencyLimiter(
       const lease = randomUUID();
       let granted: number;
       try {
-        granted = (await redis.eval(ACQUIRE_SCRIPT, 1, redisKey, limit, options.leaseMs, lease)) as number;
+        granted = (await ACQUIRE_SCRIPT.run(redis, [redisKey], [limit, options.leaseMs, lease])) as number;
       } catch {
         return fallback.acquire(key, limit);
       }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import { redisScript } from "../redis";
 import {
   FAILURE_WINDOW_MS,
   FIRST_LOCKOUT_MS,
@@ -18,7 +19,7 @@ import {
  * (`waitForAttemptsInFlight`). Returns nothing once reserved; when refused, each key's failures,
  * attempts in flight and lock, for the caller to tell how long to wait.
  */
-const RESERVE_SCRIPT = `
+const RESERVE_SCRIPT = redisScript(`
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local lapseMs = tonumber(ARGV[2])
@@ -38,14 +39,14 @@ for i = 1, #KEYS / 3 do
   redis.call('PEXPIRE', KEYS[3 * i], lapseMs)
 end
 return nil
-`;
+`);
 
 /**
  * Turns a reservation into a failure of every key, in one step, so that no attempt can slip in
  * between the reservation leaving and its lock-out arriving. The lock-out is `lockoutAfter`'s
  * schedule; the contract test holds both implementations to it.
  */
-const RECORD_FAILURE_SCRIPT = `
+const RECORD_FAILURE_SCRIPT = redisScript(`
 local windowMs, firstLockoutMs, maxLockoutMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 for i = 1, #KEYS / 3 do
   redis.call('ZREM', KEYS[3 * i], ARGV[1])
@@ -57,7 +58,7 @@ for i = 1, #KEYS / 3 do
     redis.call('SET', KEYS[3 * i - 1], '1', 'PX', lockoutMs)
   end
 end
-`;
+`);
 
 /** What the reserve script reports of each key when it refuses: failures, attempts in flight, lock. */
 type KeyState = [failures: number, inFlight: number, lockedMs: number];
@@ -74,14 +75,11 @@ export function createRedisLoginThrottle(redis: Redis, keyPrefix: string): Login
     async reserveAttempt(keys) {
       const redisKeys = keys.flatMap(({ key }) => [failures(key), lock(key), inFlight(key)]);
       const reservation = randomUUID();
-      const states = (await redis.eval(
-        RESERVE_SCRIPT,
-        redisKeys.length,
-        ...redisKeys,
+      const states = (await RESERVE_SCRIPT.run(redis, redisKeys, [
         reservation,
         RESERVATION_LAPSE_MS,
         ...keys.map(({ freeAttempts }) => freeAttempts),
-      )) as KeyState[] | null;
+      ])) as KeyState[] | null;
       if (states) {
         const retryAfterMs = Math.max(
           ...states.map(([failureCount, inFlightCount, lockedMs], index) =>
@@ -93,16 +91,13 @@ export function createRedisLoginThrottle(redis: Redis, keyPrefix: string): Login
 
       return settledOnce({
         async recordFailure() {
-          await redis.eval(
-            RECORD_FAILURE_SCRIPT,
-            redisKeys.length,
-            ...redisKeys,
+          await RECORD_FAILURE_SCRIPT.run(redis, redisKeys, [
             reservation,
             FAILURE_WINDOW_MS,
             FIRST_LOCKOUT_MS,
             MAX_LOCKOUT_MS,
             ...keys.map(({ freeAttempts }) => freeAttempts),
-          );
+          ]);
         },
         async release() {
           await Promise.all(keys.map(({ key }) => redis.zrem(inFlight(key), reservation)));

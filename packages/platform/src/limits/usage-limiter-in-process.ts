@@ -7,19 +7,18 @@ const MAX_KEYS = 100_000;
 export function createInProcessUsageLimiter(): UsageLimiter {
   const windows = new LRUCache<string, { used: number; endsAt: number }>({ max: MAX_KEYS });
   return {
-    async consume(budgets, windowMs) {
+    async consume(budgets) {
       const now = Date.now();
-      let retryAfterMs = 0;
-      for (const { key, limit } of budgets) {
-        let window = windows.get(key);
+      for (const budget of budgets) {
+        let window = windows.get(budget.key);
         if (!window || window.endsAt <= now) {
-          window = { used: 0, endsAt: now + windowMs };
-          windows.set(key, window);
+          window = { used: 0, endsAt: now + budget.windowMs };
+          windows.set(budget.key, window);
         }
         window.used += 1;
-        if (window.used > limit) retryAfterMs = Math.max(retryAfterMs, window.endsAt - now);
+        if (window.used > budget.limit) return { budget, retryAfterMs: window.endsAt - now };
       }
-      return retryAfterMs;
+      return null;
     },
   };
 }

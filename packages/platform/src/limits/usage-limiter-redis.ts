@@ -1,37 +1,41 @@
 import type { Redis } from "ioredis";
+import { redisScript } from "../redis";
 import type { UsageLimiter } from "./usage-limiter";
 import { createInProcessUsageLimiter } from "./usage-limiter-in-process";
 
 /**
- * Shared by every instance: a counter per key that expires with its window. While Redis cannot
- * be reached, each instance counts on its own: limits stay in force, only less precisely.
+ * Counts against each budget in turn and stops at the first one spent, answering which it is
+ * (from 1) and how long its window has left; nil when none is. ARGV holds each budget's limit
+ * and window, in pairs. NX: a window starts with its first use and is not stretched by later ones.
+ */
+const CONSUME_SCRIPT = redisScript(`
+for i, counter in ipairs(KEYS) do
+  local used = redis.call('INCR', counter)
+  redis.call('PEXPIRE', counter, ARGV[2 * i], 'NX')
+  if used > tonumber(ARGV[2 * i - 1]) then return { i, math.max(redis.call('PTTL', counter), 1) } end
+end
+return nil
+`);
+
+/**
+ * Shared by every instance: a counter per key that expires with its window, all of a use's
+ * budgets counted in one step. While Redis cannot be reached, each instance counts on its own:
+ * limits stay in force, only less precisely.
  */
 export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageLimiter {
   const fallback = createInProcessUsageLimiter();
   return {
-    async consume(budgets, windowMs) {
-      if (redis.status !== "ready") return fallback.consume(budgets, windowMs);
-      const pipeline = redis.multi();
-      for (const { key } of budgets) {
-        const counter = `${keyPrefix}usage:${key}`;
-        // NX: the window starts with the first use and is not stretched by later ones.
-        pipeline.incr(counter).pexpire(counter, windowMs, "NX").pttl(counter);
-      }
-      let replies: [Error | null, number][];
+    async consume(budgets) {
+      if (redis.status !== "ready") return fallback.consume(budgets);
+      const counters = budgets.map(({ key }) => `${keyPrefix}usage:${key}`);
+      const windows = budgets.flatMap(({ limit, windowMs }) => [limit, windowMs]);
+      let refused: [budgetNumber: number, retryAfterMs: number] | null;
       try {
-        replies = (await pipeline.exec()) as [Error | null, number][];
+        refused = (await CONSUME_SCRIPT.run(redis, counters, windows)) as typeof refused;
       } catch {
-        return fallback.consume(budgets, windowMs);
+        return fallback.consume(budgets);
       }
-      let retryAfterMs = 0;
-      budgets.forEach(({ limit }, index) => {
-        const [used, , ttl] = replies.slice(index * 3, index * 3 + 3).map(([error, value]) => {
-          if (error) throw error;
-          return value;
-        });
-        if (used! > limit) retryAfterMs = Math.max(retryAfterMs, ttl!);
-      });
-      return retryAfterMs;
+      return refused && { budget: budgets[refused[0] - 1]!, retryAfterMs: refused[1] };
     },
   };
 }
