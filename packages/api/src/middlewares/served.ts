@@ -9,6 +9,13 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
+/** How a call ended, as the instrumentation reports it: "OK" or the tRPC error code. */
+function outcomeCode(outcome: PromiseSettledResult<{ ok: true } | { ok: false; error: TRPCError }>): string {
+  if (outcome.status === "rejected")
+    return outcome.reason instanceof TRPCError ? outcome.reason.code : "INTERNAL_SERVER_ERROR";
+  return outcome.value.ok ? "OK" : outcome.value.error.code;
+}
+
 /**
  * The base of every procedure, in one middleware because tRPC copies a call's options at each
  * further one (bench/README.md). In order:
@@ -48,11 +55,7 @@ export const served = t.middleware(async ({ ctx, path, type, meta, next }) => {
   const instrumentation = ctx.instrumentation;
   if (!instrumentation) return run();
   const call = { path, type, transport: ctx.transport, requestId: ctx.requestId };
-  const result = await instrumentation.measure(call, run, (outcome) => {
-    if (outcome.status === "rejected")
-      return outcome.reason instanceof TRPCError ? outcome.reason.code : "INTERNAL_SERVER_ERROR";
-    return outcome.value.ok ? "OK" : outcome.value.error.code;
-  });
+  const result = await instrumentation.measure(call, run, outcomeCode);
   if (!result.ok || !isAsyncIterable(result.data)) return result;
   const ended = instrumentation.subscriptionStarted(call);
   return {
