@@ -9,7 +9,16 @@ import { restCallOf } from "./rest-routes";
  * the parameter, not the raw URL, leaves no other spelling (absolute URL, fragment) unseen. A REST
  * request calls what the REST adapter resolves its URL to, whatever its case, slashes or dots.
  */
-export function proceduresOf(req: FastifyRequest): string[] {
+export function proceduresOf(req: FastifyRequest): readonly string[] {
+  let procedures = calledProcedures.get(req);
+  if (!procedures) calledProcedures.set(req, (procedures = readProcedures(req)));
+  return procedures;
+}
+
+// Read once per request: the rate limiter, the guards, compression and the log all ask.
+const calledProcedures = new WeakMap<FastifyRequest, readonly string[]>();
+
+function readProcedures(req: FastifyRequest): readonly string[] {
   const params = req.params as { path?: unknown } | undefined;
   if (typeof params?.path === "string") return decodedOnceMore(params.path).split(",");
   if (!req.routeOptions.url?.startsWith(`${REST_PREFIX}/`)) return [];
