@@ -1,4 +1,5 @@
 import { join, relative } from "node:path";
+import type { DataDirectoryOwner } from "./ownership";
 
 /**
  * The socket's name is PostgreSQL's own, so that `psql -h <data directory>` and postgres.js
@@ -13,6 +14,19 @@ const SOCKET_PATH_LIMIT = process.platform === "linux" ? 107 : 103;
 
 export class DataDirectoryError extends Error {
   override name = "DataDirectoryError";
+}
+
+/**
+ * Here rather than beside the opening of the directory, which loads PGlite: the package exports
+ * it, and a server on Postgres must not load PGlite for that.
+ */
+export class DataDirectoryInUseError extends DataDirectoryError {
+  override name = "DataDirectoryInUseError";
+
+  constructor(dataDir: string, owner: DataDirectoryOwner | null) {
+    const who = owner ? `process ${owner.pid} (${owner.command}, since ${owner.since})` : "another process";
+    super(`the embedded database in ${dataDir} is in use by ${who}; stop it, or give this one another DATA_DIR`);
+  }
 }
 
 /**
