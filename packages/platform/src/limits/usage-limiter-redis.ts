@@ -7,10 +7,12 @@ import { createInProcessUsageLimiter } from "./usage-limiter-in-process";
  * be reached, each instance counts on its own: limits stay in force, only less precisely.
  */
 export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageLimiter {
-  const fallback = createInProcessUsageLimiter();
+  // Made on the first need: it sets aside room for all its counters at once (about 3 MiB).
+  let fallbackLimiter: UsageLimiter | undefined;
+  const fallback = () => (fallbackLimiter ??= createInProcessUsageLimiter());
   return {
     async consume(budgets, windowMs) {
-      if (redis.status !== "ready") return fallback.consume(budgets, windowMs);
+      if (redis.status !== "ready") return fallback().consume(budgets, windowMs);
       const pipeline = redis.multi();
       for (const { key } of budgets) {
         const counter = `${keyPrefix}usage:${key}`;
@@ -21,7 +23,7 @@ export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageL
       try {
         replies = (await pipeline.exec()) as [Error | null, number][];
       } catch {
-        return fallback.consume(budgets, windowMs);
+        return fallback().consume(budgets, windowMs);
       }
       let retryAfterMs = 0;
       budgets.forEach(({ limit }, index) => {
