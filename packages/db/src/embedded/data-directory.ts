@@ -1,5 +1,4 @@
 import { join, relative } from "node:path";
-import type { DataDirectoryOwner } from "./ownership";
 
 /**
  * The socket's name is PostgreSQL's own, so that `psql -h <data directory>` and postgres.js
@@ -11,6 +10,13 @@ const TAKEOVER_NAME = ".takeover";
 
 /** Longest path a Unix socket address can hold, less the terminating NUL (Linux's is 108, macOS's 104). */
 const SOCKET_PATH_LIMIT = process.platform === "linux" ? 107 : 103;
+
+/** Who holds a data directory, as it wrote down when it claimed it. */
+export interface DataDirectoryOwner {
+  pid: number;
+  command: string;
+  since: string;
+}
 
 export class DataDirectoryError extends Error {
   override name = "DataDirectoryError";
