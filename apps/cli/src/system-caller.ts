@@ -61,7 +61,7 @@ export async function withSystemCaller<T>(
           usageLimiter: createInProcessUsageLimiter(),
           mailer,
           jobs,
-          payments: createConfiguredPaymentProvider(config.payments),
+          payments: await createConfiguredPaymentProvider(config.payments),
           accessTokens: configuredAccessTokens(config, await configuredTokenKeys(db, config)),
           // Events a command records (a user invited) wait in the outbox for a server's dispatcher.
           webhooks: createWebhookSettings(config),

@@ -169,7 +169,7 @@ export async function openResources(
     liveLeases,
     mailer,
     jobs,
-    payments: overrides.payments ?? createConfiguredPaymentProvider(config.payments),
+    payments: overrides.payments ?? (await createConfiguredPaymentProvider(config.payments)),
     tokenKeys,
     webhooks,
     async close() {

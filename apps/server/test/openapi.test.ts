@@ -466,5 +466,7 @@ describe.each(availableBackends())("the REST face and its OpenAPI document on %s
       const source = await script.text();
       if (src[1]!.includes("initializer")) expect(source).toContain("/openapi.json");
     }
+    // Swagger UI's own copy is the served document, made once on the first request of either.
+    expect(await (await fetch(`${deployment.server.baseUrl}/docs/json`)).json()).toEqual(document);
   });
 });

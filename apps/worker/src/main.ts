@@ -43,7 +43,7 @@ const jobDependencies = {
   db: database.db,
   mailer,
   events,
-  payments: createConfiguredPaymentProvider(config.payments),
+  payments: await createConfiguredPaymentProvider(config.payments),
   paymentTimeoutMs: config.payments.timeoutMs,
   jobs,
   webhooks,

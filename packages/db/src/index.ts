@@ -11,8 +11,7 @@ export type {
   WhenDataDirectoryInUse,
 } from "./connection";
 export { isTransactionCollision, isUniqueViolation } from "./errors";
-export { DataDirectoryError } from "./embedded/data-directory";
-export { DataDirectoryInUseError } from "./embedded/open-data-directory";
+export { DataDirectoryError, DataDirectoryInUseError } from "./embedded/data-directory";
 export type { QueryObserver } from "./query-observer";
 export { querySpans } from "./query-spans";
 export { rowsOf } from "./raw-rows";

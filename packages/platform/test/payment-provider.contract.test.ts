@@ -62,7 +62,7 @@ beforeAll(async () => {
 });
 afterAll(() => stripe?.close());
 
-function stripeProvider(): PaymentProvider {
+function stripeProvider(): Promise<PaymentProvider> {
   return createStripePaymentProvider({
     secretKey: stripe.secretKey,
     webhookSecret: stripe.webhookSecret,
@@ -71,8 +71,8 @@ function stripeProvider(): PaymentProvider {
   });
 }
 
-function throughStripe(): Subject {
-  const provider = stripeProvider();
+async function throughStripe(): Promise<Subject> {
+  const provider = await stripeProvider();
   const intentOf = (paymentId: string) => stripe.intentFor(paymentId)?.id;
   return {
     provider,
@@ -91,7 +91,7 @@ describe.each([
   ["Stripe", throughStripe],
 ] as const)("the %s payment provider", (_name, subjectOf) => {
   it("takes a payment once however often it is charged, and answers each time as the first", async () => {
-    const subject = subjectOf();
+    const subject = await subjectOf();
     const charge = newCharge();
     const first = await subject.accepted(charge);
     expect(first).toMatchObject({ status: "succeeded", reference: expect.any(String) });
@@ -100,7 +100,7 @@ describe.each([
   });
 
   it("declines a refused payment, takes nothing, and keeps declining it", async () => {
-    const subject = subjectOf();
+    const subject = await subjectOf();
     const charge = newCharge();
     expect(await subject.declined(charge)).toMatchObject({ status: "declined", reason: expect.any(String) });
     expect(await subject.declined(charge)).toMatchObject({ status: "declined" });
@@ -108,7 +108,7 @@ describe.each([
   });
 
   it("refunds a taken payment once, however often it is asked to", async () => {
-    const subject = subjectOf();
+    const subject = await subjectOf();
     const charge = newCharge();
     const result = await subject.accepted(charge);
     const reference = result.status === "succeeded" ? result.reference : null;
@@ -118,7 +118,7 @@ describe.each([
   });
 
   it("finds a taken payment to refund by its id alone, when its answer was lost", async () => {
-    const subject = subjectOf();
+    const subject = await subjectOf();
     const charge = newCharge();
     await subject.accepted(charge);
     await subject.provider.refund(refundOf(charge), signal());
@@ -126,7 +126,7 @@ describe.each([
   });
 
   it("refunds nothing for a payment that took nothing", async () => {
-    const subject = subjectOf();
+    const subject = await subjectOf();
     const charge = newCharge();
     await subject.provider.refund(refundOf(charge), signal());
     expect(subject.timesRefunded(charge.paymentId)).toBe(0);
@@ -136,7 +136,7 @@ describe.each([
 
 describe("the Stripe payment provider", () => {
   it("keys each PaymentIntent by the payment id, and every request that changes one by that id too", async () => {
-    const provider = stripeProvider();
+    const provider = await stripeProvider();
     const charge = newCharge();
     const result = await provider.charge({ ...charge, paymentMethod: testPaymentMethods.visa }, signal());
     const intent = stripe.intentFor(charge.paymentId)!;
@@ -148,7 +148,7 @@ describe("the Stripe payment provider", () => {
   });
 
   it("fails while Stripe answers 500, then takes the payment once when tried again", async () => {
-    const provider = stripeProvider();
+    const provider = await stripeProvider();
     const charge = { ...newCharge(), paymentMethod: testPaymentMethods.visa };
     stripe.failNext(1);
     await expect(provider.charge(charge, signal())).rejects.toThrow();
@@ -158,7 +158,7 @@ describe("the Stripe payment provider", () => {
   });
 
   it("answers a bank debit as processing, and cancels instead of refunding a payment never confirmed", async () => {
-    const provider = stripeProvider();
+    const provider = await stripeProvider();
     const debit = newCharge();
     expect(await provider.charge({ ...debit, paymentMethod: testPaymentMethods.bankDebit }, signal())).toEqual({
       status: "processing",
@@ -173,16 +173,16 @@ describe("the Stripe payment provider", () => {
   });
 
   it("stops waiting when its signal aborts", async () => {
-    const provider = stripeProvider();
+    const provider = await stripeProvider();
     await expect(provider.charge(newCharge(), AbortSignal.abort(new Error("deadline")))).rejects.toThrow("deadline");
   });
 
   describe("notices", () => {
-    const notices = () => stripeProvider().notices!;
+    const notices = async () => (await stripeProvider()).notices!;
 
     async function settledDebit() {
       const debit = newCharge();
-      await stripeProvider().charge({ ...debit, paymentMethod: testPaymentMethods.bankDebit }, signal());
+      await (await stripeProvider()).charge({ ...debit, paymentMethod: testPaymentMethods.bankDebit }, signal());
       return { debit, intent: stripe.intentFor(debit.paymentId)! };
     }
 
@@ -190,7 +190,7 @@ describe("the Stripe payment provider", () => {
       const { debit, intent } = await settledDebit();
       const event = stripe.settle(intent.id, "succeeded");
       const { body, signature } = stripe.signed(event);
-      expect(notices().read(Buffer.from(body), signature)).toEqual({
+      expect((await notices()).read(Buffer.from(body), signature)).toEqual({
         eventId: event.id,
         paymentId: debit.paymentId,
         result: { status: "succeeded", reference: intent.id },
@@ -200,7 +200,7 @@ describe("the Stripe payment provider", () => {
     it("reads a failed payment as declined, with the bank's reason", async () => {
       const { debit, intent } = await settledDebit();
       const { body, signature } = stripe.signed(stripe.settle(intent.id, "failed"));
-      expect(notices().read(Buffer.from(body), signature)).toMatchObject({
+      expect((await notices()).read(Buffer.from(body), signature)).toMatchObject({
         paymentId: debit.paymentId,
         result: { status: "declined", reason: "The debit was refused." },
       });
@@ -208,26 +208,27 @@ describe("the Stripe payment provider", () => {
 
     it("refuses a notice whose signature does not match, or that has none", async () => {
       const { intent } = await settledDebit();
+      const reader = await notices();
       const event = stripe.settle(intent.id, "succeeded");
       const forged = stripe.signed(event, "whsec_someoneelse");
-      expect(() => notices().read(Buffer.from(forged.body), forged.signature)).toThrow(PaymentNoticeRefused);
+      expect(() => reader.read(Buffer.from(forged.body), forged.signature)).toThrow(PaymentNoticeRefused);
       const genuine = stripe.signed(event);
       const altered = genuine.body.replace(`"amount":4500`, `"amount":1`);
-      expect(() => notices().read(Buffer.from(altered), genuine.signature)).toThrow(PaymentNoticeRefused);
-      expect(() => notices().read(Buffer.from(genuine.body), undefined)).toThrow(PaymentNoticeRefused);
+      expect(() => reader.read(Buffer.from(altered), genuine.signature)).toThrow(PaymentNoticeRefused);
+      expect(() => reader.read(Buffer.from(genuine.body), undefined)).toThrow(PaymentNoticeRefused);
       const notJson = stripe.signed("{not json");
-      expect(() => notices().read(Buffer.from(notJson.body), notJson.signature)).toThrow(PaymentNoticeRefused);
+      expect(() => reader.read(Buffer.from(notJson.body), notJson.signature)).toThrow(PaymentNoticeRefused);
     });
 
     it("passes over events about anything but a payment of this shop", async () => {
       const { intent } = await settledDebit();
       const other = { ...stripe.eventAbout(intent.id, "payment_intent.succeeded"), type: "customer.created" };
       const signedOther = stripe.signed(other);
-      expect(notices().read(Buffer.from(signedOther.body), signedOther.signature)).toBeNull();
+      expect((await notices()).read(Buffer.from(signedOther.body), signedOther.signature)).toBeNull();
       const foreign = stripe.eventAbout(intent.id, "payment_intent.succeeded");
       (foreign.data.object as { metadata: object }).metadata = {};
       const signedForeign = stripe.signed(foreign);
-      expect(notices().read(Buffer.from(signedForeign.body), signedForeign.signature)).toBeNull();
+      expect((await notices()).read(Buffer.from(signedForeign.body), signedForeign.signature)).toBeNull();
     });
   });
 });

@@ -31,7 +31,16 @@ export async function restApi(
   app: FastifyInstance,
   { config, deps }: { config: Config; deps: ApiDependencies },
 ): Promise<void> {
-  const document = createOpenApiDocument("");
+  // Made on its first request rather than at start-up: generating it from every schema left
+  // about 3 MiB with each server, read or not. @fastify/swagger takes the object now, so it is
+  // filled in place before anything reads it.
+  const document = {};
+  let documentMade = false;
+  const madeDocument = () => {
+    if (!documentMade) Object.assign(document, createOpenApiDocument(""));
+    documentMade = true;
+    return document;
+  };
 
   await app.register(async (rest) => {
     rest.addHook("onRoute", resolvingOnceAnswered);
@@ -59,11 +68,15 @@ export async function restApi(
     });
   });
 
-  app.get(OPENAPI_PATH, () => document);
+  app.get(OPENAPI_PATH, madeDocument);
 
   // Swagger UI from its own package files (no CDN); it reads the same document.
   await app.register(swagger, { mode: "static", specification: { document: document as never } });
-  await app.register(swaggerUi, { routePrefix: DOCS_PATH, uiConfig: { url: OPENAPI_PATH } as never });
+  await app.register(swaggerUi, {
+    routePrefix: DOCS_PATH,
+    uiConfig: { url: OPENAPI_PATH } as never,
+    uiHooks: { onRequest: async () => void madeDocument() },
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
-import { dictionary } from "@zxcvbn-ts/language-common";
+import { createRequire } from "node:module";
+import type * as LanguageCommon from "@zxcvbn-ts/language-common";
 
 let commonPasswords: ReadonlySet<string> | undefined;
 
@@ -7,6 +8,15 @@ let commonPasswords: ReadonlySet<string> | undefined;
  * as shipped by zxcvbn-ts, compared without regard to case. Built on first use.
  */
 export function isCommonPassword(password: string): boolean {
-  commonPasswords ??= new Set(dictionary["passwords-common"].map((entry) => entry.toLowerCase()));
+  commonPasswords ??= loadCommonPasswords();
   return commonPasswords.has(password.toLowerCase());
+}
+
+/**
+ * The dictionary is loaded with the first check rather than at start-up, where it held about
+ * 2.5 MiB of every server's memory; synchronously, as zod checks an input synchronously.
+ */
+function loadCommonPasswords(): ReadonlySet<string> {
+  const { dictionary } = createRequire(import.meta.url)("@zxcvbn-ts/language-common") as typeof LanguageCommon;
+  return new Set(dictionary["passwords-common"].map((entry) => entry.toLowerCase()));
 }

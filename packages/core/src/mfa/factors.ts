@@ -1,6 +1,5 @@
 import { mfaFactors, recoveryCodes, type Database } from "@seed/db";
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
-import QRCode from "qrcode";
 import type { Actor } from "../shared/actor";
 import type { Dependencies } from "../dependencies";
 import { AppError, type Logger, loginKeys } from "@seed/platform";
@@ -65,6 +64,8 @@ export async function enrollMfa(
   });
   if (!enrolled) throw new AppError("CONFLICT", ALREADY_ENABLED);
   const otpauthUri = totpUri(secret, user.email);
+  // Loaded with the first enrolment rather than at start-up: most servers draw no QR code for hours.
+  const { default: QRCode } = await import("qrcode");
   return { secret, otpauthUri, qrCodeDataUrl: await QRCode.toDataURL(otpauthUri) };
 }
 

@@ -1,7 +1,8 @@
-import * as oidc from "openid-client";
+import type { Configuration } from "openid-client";
 import { z } from "zod";
 import { emailSchema } from "../shared/validators";
 import type { LoginAttempt } from "./login-attempts";
+import { openidClientLibrary } from "./openid-client-library";
 
 /** Who the provider says signed in, from claims it signed or served after the code exchange. */
 export interface ProviderIdentity {
@@ -38,10 +39,11 @@ export interface AuthorizationResponse {
  * same subject.
  */
 export async function identityFromAuthorizationResponse(
-  configuration: oidc.Configuration,
+  configuration: Configuration,
   attempt: LoginAttempt,
   response: AuthorizationResponse,
 ): Promise<ProviderIdentity> {
+  const oidc = await openidClientLibrary();
   const callbackUrl = new URL(attempt.redirectUri);
   callbackUrl.searchParams.set("code", response.code);
   callbackUrl.searchParams.set("state", response.state);
@@ -74,7 +76,8 @@ const UNAVAILABLE_CODES = new Set([
  * Whether a failure lies with the provider being down or unreachable, rather than with the
  * sign-in itself (a refused code, a token that does not check out).
  */
-export function isProviderUnavailable(error: unknown): boolean {
+export async function isProviderUnavailable(error: unknown): Promise<boolean> {
+  const oidc = await openidClientLibrary();
   if (error instanceof oidc.ResponseBodyError) return error.status >= 500;
   if (error instanceof oidc.ClientError) return UNAVAILABLE_CODES.has(error.code ?? "");
   // fetch reports a network failure (refused, reset, unknown host) as a TypeError.

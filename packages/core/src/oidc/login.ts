@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import * as oidc from "openid-client";
+import type { Configuration } from "openid-client";
 import type { Actor } from "../shared/actor";
 import type { Dependencies } from "../dependencies";
 import { AppError, type Logger } from "@seed/platform";
@@ -10,6 +10,7 @@ import { recordSecurityEvent } from "../audit/security-events";
 import { resolveAccount } from "./account-linking";
 import { identityFromAuthorizationResponse, isProviderUnavailable, type AuthorizationResponse } from "./identity";
 import { consumeLoginAttempt, saveLoginAttempt } from "./login-attempts";
+import { openidClientLibrary } from "./openid-client-library";
 import type { OidcProvider } from "./providers";
 
 type OidcLoginDependencies = Pick<
@@ -37,6 +38,7 @@ export async function startOidcLogin(
 ): Promise<{ authorizationUrl: string; browserBinding: string }> {
   const provider = configuredProvider(deps, providerName);
   const configuration = await discovered(deps, provider);
+  const oidc = await openidClientLibrary();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -83,7 +85,7 @@ export async function completeOidcLogin(
   const configuration = await discovered(deps, provider);
   const identity = await identityFromAuthorizationResponse(configuration, attempt, response).catch(
     async (error: unknown) => {
-      if (isProviderUnavailable(error)) throw unavailable(deps, provider, error);
+      if (await isProviderUnavailable(error)) throw unavailable(deps, provider, error);
       await refuse("provider_response_rejected", describe(error));
       throw new AppError("UNAUTHENTICATED", NOT_CONFIRMED);
     },
@@ -104,7 +106,7 @@ function configuredProvider(deps: Pick<OidcLoginDependencies, "oidcProviders">, 
   return provider;
 }
 
-async function discovered(deps: { log: Logger }, provider: OidcProvider): Promise<oidc.Configuration> {
+async function discovered(deps: { log: Logger }, provider: OidcProvider): Promise<Configuration> {
   try {
     return await provider.configuration();
   } catch (error) {

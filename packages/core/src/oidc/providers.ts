@@ -1,5 +1,6 @@
 import { isLoopbackHostname, type Config } from "@seed/config";
-import * as oidc from "openid-client";
+import type { Configuration } from "openid-client";
+import { openidClientLibrary } from "./openid-client-library";
 
 /** One configured OpenID Connect provider. */
 export interface OidcProvider {
@@ -10,7 +11,7 @@ export interface OidcProvider {
    * Its client configuration, discovered from the issuer on first use and kept for the life of
    * the process; a failed discovery is not kept, so the next sign-in tries again.
    */
-  configuration(): Promise<oidc.Configuration>;
+  configuration(): Promise<Configuration>;
 }
 
 /** The providers users may sign in with. They come from configuration only, never from a caller. */
@@ -29,7 +30,7 @@ export function createOidcProviders(config: Config["oidc"]): OidcProviders {
 type ProviderSettings = NonNullable<Config["oidc"]>["providers"][number];
 
 function lazilyDiscovered(settings: ProviderSettings, redirectUri: string): OidcProvider {
-  let discovered: Promise<oidc.Configuration> | undefined;
+  let discovered: Promise<Configuration> | undefined;
   return {
     name: settings.name,
     issuer: settings.issuer,
@@ -44,7 +45,8 @@ function lazilyDiscovered(settings: ProviderSettings, redirectUri: string): Oidc
   };
 }
 
-function discover({ issuer, clientId, clientSecret }: ProviderSettings): Promise<oidc.Configuration> {
+async function discover({ issuer, clientId, clientSecret }: ProviderSettings): Promise<Configuration> {
+  const oidc = await openidClientLibrary();
   const issuerUrl = new URL(issuer);
   // openid-client speaks https only. Plain http is allowed for a provider on this machine
   // (local development, the tests' provider) and never further: across a network, codes and

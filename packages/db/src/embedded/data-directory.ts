@@ -11,8 +11,28 @@ const TAKEOVER_NAME = ".takeover";
 /** Longest path a Unix socket address can hold, less the terminating NUL (Linux's is 108, macOS's 104). */
 const SOCKET_PATH_LIMIT = process.platform === "linux" ? 107 : 103;
 
+/** Who holds a data directory, as it wrote down when it claimed it. */
+export interface DataDirectoryOwner {
+  pid: number;
+  command: string;
+  since: string;
+}
+
 export class DataDirectoryError extends Error {
   override name = "DataDirectoryError";
+}
+
+/**
+ * Here rather than beside the opening of the directory, which loads PGlite: the package exports
+ * it, and a server on Postgres must not load PGlite for that.
+ */
+export class DataDirectoryInUseError extends DataDirectoryError {
+  override name = "DataDirectoryInUseError";
+
+  constructor(dataDir: string, owner: DataDirectoryOwner | null) {
+    const who = owner ? `process ${owner.pid} (${owner.command}, since ${owner.since})` : "another process";
+    super(`the embedded database in ${dataDir} is in use by ${who}; stop it, or give this one another DATA_DIR`);
+  }
 }
 
 /**

@@ -1,19 +1,10 @@
 import { PGlite } from "@electric-sql/pglite";
 import type { DatabaseConnection, WhenDataDirectoryInUse } from "../connection";
 import { pgliteConnection } from "../pglite-connection";
-import { DataDirectoryError } from "./data-directory";
+import { DataDirectoryInUseError } from "./data-directory";
 import { createDatabaseFilesIfMissing } from "./first-start";
-import { claimDataDirectory, type DataDirectoryOwner } from "./ownership";
+import { claimDataDirectory } from "./ownership";
 import { serveDatabase } from "./wire-server";
-
-export class DataDirectoryInUseError extends DataDirectoryError {
-  override name = "DataDirectoryInUseError";
-
-  constructor(dataDir: string, owner: DataDirectoryOwner | null) {
-    const who = owner ? `process ${owner.pid} (${owner.command}, since ${owner.since})` : "another process";
-    super(`the embedded database in ${dataDir} is in use by ${who}; stop it, or give this one another DATA_DIR`);
-  }
-}
 
 /**
  * Opens the embedded database kept in `dataDir`, which only one process may hold open. The first

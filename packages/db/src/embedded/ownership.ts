@@ -1,14 +1,7 @@
 import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ownerFileOf, socketPathOf, takeoverMarkOf } from "./data-directory";
-
-/** Who holds a data directory, as it wrote down when it claimed it. */
-export interface DataDirectoryOwner {
-  pid: number;
-  command: string;
-  since: string;
-}
+import { type DataDirectoryOwner, ownerFileOf, socketPathOf, takeoverMarkOf } from "./data-directory";
 
 export type Claim =
   | { owned: true; server: Server; socketPath: string; release(): Promise<void> }

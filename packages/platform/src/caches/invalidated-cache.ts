@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { LRUCache } from "lru-cache";
+import { growingLruCache } from "./growing-lru-cache";
 import type { EventBus } from "../event-bus/event-bus";
 import type { Logger } from "../logging/logger";
 
@@ -64,9 +64,7 @@ export function createInvalidatedCache<TValue>(
   sources: readonly InvalidationSource[],
   options: InvalidatedCacheOptions = defaultInvalidatedCacheOptions,
 ): InvalidatedCache<TValue> {
-  const entries = new LRUCache<string, { owner: string; value: TValue; expiresAt: number }>({
-    max: options.maxEntries,
-  });
+  const entries = growingLruCache<string, { owner: string; value: TValue; expiresAt: number }>(options.maxEntries);
   // When each owner was last invalidated, and when everything was: a read that began before
   // either is not remembered. Per owner, so that one user signing in and out all day does not
   // keep everyone else's entries from being remembered.

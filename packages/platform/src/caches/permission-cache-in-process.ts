@@ -1,11 +1,11 @@
 import type { PermissionCache, ResolvedAccess } from "./permission-cache";
-import { LRUCache } from "lru-cache";
+import { growingLruCache } from "./growing-lru-cache";
 
 const MAX_ENTRIES = 10_000;
 
 /** The embedded default: one map per process, bounded, the least recently used entries dropped first. */
 export function createInProcessPermissionCache(): PermissionCache {
-  const entries = new LRUCache<string, { access: ResolvedAccess; expiresAt: number }>({ max: MAX_ENTRIES });
+  const entries = growingLruCache<string, { access: ResolvedAccess; expiresAt: number }>(MAX_ENTRIES);
   return {
     async get(key) {
       const entry = entries.get(key);

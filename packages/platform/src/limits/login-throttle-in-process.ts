@@ -5,7 +5,7 @@ import {
   waitForAttemptsInFlight,
   type LoginThrottle,
 } from "./login-throttle";
-import { LRUCache } from "lru-cache";
+import { growingLruCache } from "../caches/growing-lru-cache";
 
 const MAX_KEYS = 100_000;
 
@@ -15,10 +15,8 @@ const MAX_KEYS = 100_000;
  * Reservations need no lapse here: they die with the process that holds them.
  */
 export function createInProcessLoginThrottle(): LoginThrottle {
-  const failures = new LRUCache<string, { count: number; lastFailureAt: number; lockedUntil: number }>({
-    max: MAX_KEYS,
-  });
-  const inFlight = new LRUCache<string, Set<symbol>>({ max: MAX_KEYS });
+  const failures = growingLruCache<string, { count: number; lastFailureAt: number; lockedUntil: number }>(MAX_KEYS);
+  const inFlight = growingLruCache<string, Set<symbol>>(MAX_KEYS);
   const liveFailures = (key: string) => {
     const entry = failures.get(key);
     if (entry && Date.now() - entry.lastFailureAt > FAILURE_WINDOW_MS) {

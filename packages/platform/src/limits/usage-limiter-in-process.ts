@@ -1,11 +1,11 @@
 import type { UsageLimiter } from "./usage-limiter";
-import { LRUCache } from "lru-cache";
+import { growingLruCache } from "../caches/growing-lru-cache";
 
 const MAX_KEYS = 100_000;
 
 /** The embedded default: counters in this process, bounded, the least recently used dropped first. */
 export function createInProcessUsageLimiter(): UsageLimiter {
-  const windows = new LRUCache<string, { used: number; endsAt: number }>({ max: MAX_KEYS });
+  const windows = growingLruCache<string, { used: number; endsAt: number }>(MAX_KEYS);
   return {
     async consume(budgets) {
       const now = Date.now();

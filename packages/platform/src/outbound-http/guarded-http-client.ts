@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
-import { Agent, request } from "undici";
+import type * as Undici from "undici";
 import {
   OutboundRequestFailed,
   type OutboundHttpClient,
@@ -8,6 +8,7 @@ import {
   type OutboundResponse,
 } from "./outbound-http";
 import { isPublicAddress } from "./public-address";
+import { undiciLibrary } from "./undici-library";
 
 const REFUSED_ADDRESS = "the address is private, loopback or link-local";
 /** The code of the lookup error that refuses every address of a name, told apart from DNS failures. */
@@ -35,9 +36,15 @@ function publicOnlyLookup(resolve: LookupFunction): LookupFunction {
 /** The client of `OutboundHttpClient`, on undici, with the address check in its connection lookup. */
 export function createGuardedHttpClient(settings: OutboundHttpSettings): OutboundHttpClient {
   const resolve = settings.lookup ?? (dnsLookup as LookupFunction);
-  const agent = new Agent({
-    connect: { lookup: settings.allowPrivateNetworks ? resolve : publicOnlyLookup(resolve) },
-  });
+  // Made with the first request, as the library is loaded only then.
+  let connecting: Promise<{ agent: Undici.Agent; request: typeof Undici.request }> | undefined;
+  const client = () =>
+    (connecting ??= undiciLibrary().then(({ Agent, request }) => ({
+      agent: new Agent({
+        connect: { lookup: settings.allowPrivateNetworks ? resolve : publicOnlyLookup(resolve) },
+      }),
+      request,
+    })));
 
   async function readBody(body: AsyncIterable<Buffer>): Promise<string> {
     const chunks: Buffer[] = [];
@@ -60,6 +67,7 @@ export function createGuardedHttpClient(settings: OutboundHttpSettings): Outboun
       if (!settings.allowPrivateNetworks && isIP(literal) !== 0 && !isPublicAddress(literal)) {
         throw new OutboundRequestFailed(`Refused: ${REFUSED_ADDRESS}`);
       }
+      const { agent, request } = await client();
       const signal = AbortSignal.timeout(settings.timeoutMs);
       try {
         const response = await request(target, {
@@ -78,7 +86,9 @@ export function createGuardedHttpClient(settings: OutboundHttpSettings): Outboun
         throw failureOf(error, signal, settings.timeoutMs);
       }
     },
-    close: () => agent.close(),
+    close: async () => {
+      if (connecting) await (await connecting).agent.close();
+    },
   };
 }
 

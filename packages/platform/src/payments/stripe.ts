@@ -1,4 +1,4 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import {
   type Charge,
   type ChargeResult,
@@ -6,6 +6,7 @@ import {
   PaymentNoticeRefused,
   type PaymentProvider,
 } from "./payment-provider";
+import { stripeLibrary } from "./stripe-library";
 
 export interface StripeSettings {
   secretKey: string;
@@ -35,8 +36,9 @@ const CANCELLABLE = new Set<Stripe.PaymentIntent.Status>([
  * first answer instead of charging, refunding or cancelling twice. The outcome of a payment that
  * settles later (a bank debit) arrives as a webhook, read by `notices`.
  */
-export function createStripePaymentProvider(settings: StripeSettings): PaymentProvider {
-  const stripe = new Stripe(settings.secretKey, {
+export async function createStripePaymentProvider(settings: StripeSettings): Promise<PaymentProvider> {
+  const StripeSdk = await stripeLibrary();
+  const stripe = new StripeSdk(settings.secretKey, {
     // The job queue retries, with backoff and the same idempotency keys; two retry loops would
     // only hide a failing provider from the dead letters for longer.
     maxNetworkRetries: 0,
@@ -75,7 +77,7 @@ export function createStripePaymentProvider(settings: StripeSettings): PaymentPr
           );
           return resultOf(confirmed);
         } catch (error) {
-          if (error instanceof Stripe.errors.StripeCardError) {
+          if (error instanceof StripeSdk.errors.StripeCardError) {
             return { status: "declined", reason: error.message || "The card was declined" };
           }
           throw error;
@@ -110,7 +112,7 @@ export function createStripePaymentProvider(settings: StripeSettings): PaymentPr
           event = stripe.webhooks.constructEvent(payload, signature, settings.webhookSecret);
         } catch (error) {
           throw new PaymentNoticeRefused(
-            error instanceof Stripe.errors.StripeSignatureVerificationError
+            error instanceof StripeSdk.errors.StripeSignatureVerificationError
               ? "The Stripe-Signature does not match the payload"
               : "The payload is not a Stripe event",
           );
