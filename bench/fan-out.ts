@@ -193,6 +193,10 @@ const server = await startServerProcess(
     REDIS_KEY_PREFIX: keyPrefix,
     JWT_SECRET: randomBytes(48).toString("base64url"),
     RATE_LIMIT_MAX: "1000000",
+    // Every subscriber's socket comes from this one address: its limits must allow them all.
+    LIVE_MAX_CONNECTIONS_PER_ADDRESS: "100000",
+    LIVE_MAX_NEW_CONNECTIONS_PER_ADDRESS_PER_MINUTE: "1000000",
+    LIVE_MAX_SUBSCRIPTIONS_PER_ADDRESS: "1000000",
   },
   profiling?.serverProfile ?? null,
 );
