@@ -8,7 +8,8 @@
  * streamed batches (`trpc-accept` / `accept: application/jsonl`), form data and binary bodies,
  * method override, `responseMeta` and HEAD. What it does answer, it answers as the
  * official adapter does, byte for byte (test/trpc-fast-path.differential.test.ts), except that the
- * body goes out in one piece with a Content-Length instead of in chunks.
+ * body goes out in one piece with a Content-Length instead of in chunks, and that the calls of one
+ * connection share one abort signal, aborted when the connection closes (`connectionSignal`).
  *
  * It follows tRPC's own `resolveResponse` step by step and reuses its request parsing and error
  * shaping from `@trpc/server/unstable-core-do-not-import`, whose API may change in any release:
@@ -302,6 +303,8 @@ function connectionSignal(req: FastifyRequest): AbortSignal {
     const controller = new AbortController();
     signal = controller.signal;
     socket.once("close", () => controller.abort());
+    // A client may have left while the request's hooks ran: its close has been and gone.
+    if (socket.destroyed) controller.abort();
     connectionSignals.set(socket, signal);
   }
   return signal;

@@ -17,7 +17,7 @@ function outcomeCode(outcome: PromiseSettledResult<{ ok: true } | { ok: false; e
 }
 
 /**
- * The base of every procedure, in one middleware because tRPC copies a call's options at each
+ * The base of every procedure, in one middleware because tRPC builds a call's options anew at each
  * further one (bench/README.md). In order:
  * - The instrumentation comes first, so that it sees every refusal and the error codes as the
  *   client receives them.

@@ -1,11 +1,11 @@
 import {
   createInvalidatedCache,
   defaultInvalidatedCacheOptions,
+  growingLruCache,
   type EventBus,
   type InvalidatedCacheOptions,
   type InvalidationSource,
 } from "@seed/platform";
-import { LRUCache } from "lru-cache";
 import type { Permission } from "../access/catalog";
 import { sessionInvalidationsChannel, type SessionInvalidation } from "../sessions/session-invalidations";
 import { apiKeyInvalidationsChannel, type ApiKeyInvalidation } from "./api-key-invalidations";
@@ -73,7 +73,7 @@ export function createApiKeyCache(
   options: InvalidatedCacheOptions = defaultInvalidatedCacheOptions,
 ): ApiKeyCache {
   const cache = createInvalidatedCache<ApiKeyRecord>(events, invalidationSources, options);
-  const uses = new LRUCache<string, { writtenAt: number; addresses: Set<string> }>({ max: options.maxEntries });
+  const uses = growingLruCache<string, { writtenAt: number; addresses: Set<string> }>(options.maxEntries);
   return {
     get generation() {
       return cache.generation;

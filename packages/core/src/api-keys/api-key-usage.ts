@@ -21,7 +21,7 @@ export async function chargeApiKeyCall(
   const wait = seconds(refusal.retryAfterMs);
   throw new AppError(
     "RATE_LIMITED",
-    refusal.budget === rateLimit
+    refusal.budget.key === rateLimit.key
       ? `Too many calls with this API key; retry in ${wait} s`
       : `This API key has used its quota of ${refusal.budget.limit} calls; it refills in ${wait} s`,
   );

@@ -1,6 +1,10 @@
 import { createRequire } from "node:module";
 import type * as LanguageCommon from "@zxcvbn-ts/language-common";
 
+const load = createRequire(import.meta.url);
+// Resolved at start-up, so that a server without the package fails then, not on a password check.
+const DICTIONARY = load.resolve("@zxcvbn-ts/language-common");
+
 let commonPasswords: ReadonlySet<string> | undefined;
 
 /**
@@ -17,6 +21,6 @@ export function isCommonPassword(password: string): boolean {
  * 2.5 MiB of every server's memory; synchronously, as zod checks an input synchronously.
  */
 function loadCommonPasswords(): ReadonlySet<string> {
-  const { dictionary } = createRequire(import.meta.url)("@zxcvbn-ts/language-common") as typeof LanguageCommon;
+  const { dictionary } = load(DICTIONARY) as typeof LanguageCommon;
   return new Set(dictionary["passwords-common"].map((entry) => entry.toLowerCase()));
 }

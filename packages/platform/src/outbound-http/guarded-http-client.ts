@@ -39,12 +39,19 @@ export function createGuardedHttpClient(settings: OutboundHttpSettings): Outboun
   // Made with the first request, as the library is loaded only then.
   let connecting: Promise<{ agent: Undici.Agent; request: typeof Undici.request }> | undefined;
   const client = () =>
-    (connecting ??= undiciLibrary().then(({ Agent, request }) => ({
-      agent: new Agent({
-        connect: { lookup: settings.allowPrivateNetworks ? resolve : publicOnlyLookup(resolve) },
+    (connecting ??= undiciLibrary().then(
+      ({ Agent, request }) => ({
+        agent: new Agent({
+          connect: { lookup: settings.allowPrivateNetworks ? resolve : publicOnlyLookup(resolve) },
+        }),
+        request,
       }),
-      request,
-    })));
+      (error: unknown) => {
+        // A failed load is tried again by the next request, not remembered until a restart.
+        connecting = undefined;
+        throw error;
+      },
+    ));
 
   async function readBody(body: AsyncIterable<Buffer>): Promise<string> {
     const chunks: Buffer[] = [];

@@ -1,7 +1,6 @@
 import { randomUUID, type KeyObject } from "node:crypto";
 import { errors, jwtVerify, SignJWT, type JWK, type JWTHeaderParameters } from "jose";
-import { AppError } from "@seed/platform";
-import { LRUCache } from "lru-cache";
+import { AppError, growingLruCache } from "@seed/platform";
 
 export interface AccessTokenClaims {
   userId: string;
@@ -55,7 +54,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Access tokens: short-lived JWTs with every claim a verifier needs, whatever signs them. */
 export function createAccessTokenService(rules: TokenRules, keys: KeySource): AccessTokenService {
-  const verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_KEPT });
+  const verified = growingLruCache<string, VerifiedToken>(VERIFIED_TOKENS_KEPT);
 
   /**
    * A token verified before is served again only inside its validity window (strictly: no clock
