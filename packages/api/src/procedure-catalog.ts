@@ -1,4 +1,5 @@
 import type { AnyProcedure } from "@trpc/server";
+import { compareCodeUnits } from "@seed/core";
 import type { AccessRule, ProcedureMeta, RestRoute } from "./procedure-meta";
 import { appRouter, type AppRouter } from "./root";
 import { acceptsApiKeys } from "./middlewares/api-keys";
@@ -77,8 +78,8 @@ export const proceduresByPath = appRouter._def.procedures as unknown as Readonly
 /**
  * Every procedure of the router, sorted by path: the source of every list and document about them.
  * Sorted by code unit, the same on every machine: `localeCompare` would load ICU's collation data
- * into every server at start-up (about 5 MiB) for names that are plain ASCII.
+ * into every server at start-up (about 2 MiB resident) for names that are plain ASCII.
  */
 export const procedureCatalog: readonly DeclaredProcedure[] = Object.entries(proceduresByPath)
   .map(([path, procedure]) => declarationOf(path, procedure))
-  .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  .sort((a, b) => compareCodeUnits(a.path, b.path));

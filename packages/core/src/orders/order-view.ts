@@ -1,16 +1,15 @@
 import { orderItems, orders, products, type Database, type Order, type Transaction } from "@seed/db";
 import { eq, inArray } from "drizzle-orm";
 import { AppError } from "@seed/platform";
+import { compareCodeUnits } from "../shared/text";
 import type { OrderView } from "./order-schemas";
 
 /**
  * Orders before and after each other by product id, as Postgres orders uuids (byte by byte, which
- * their lowercase text follows): an order's items are listed in this order, whichever way the
- * view was made, and stock rows are locked in it.
+ * the code units of their lowercase text follow): an order's items are listed in this order,
+ * whichever way the view was made, and stock rows are locked in it.
  */
-export function compareProductIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export const compareProductIds: (a: string, b: string) => number = compareCodeUnits;
 
 interface ItemRow {
   productId: string;

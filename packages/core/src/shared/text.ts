@@ -34,3 +34,11 @@ export const storedTextSchema = z.string();
 export function storableText(text: string): string {
   return text.replaceAll(NUL_CHARACTER, "").replace(EVERY_LONE_SURROGATE, "");
 }
+
+/**
+ * Orders strings by their UTF-16 code units, as `<` does: the same order on every machine and in
+ * every locale, without the collation data `localeCompare` loads.
+ */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
