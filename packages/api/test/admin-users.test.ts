@@ -294,6 +294,7 @@ describe("acting on an account that holds more than the caller", () => {
     "user:delete": (caller: Caller, userId: string) => caller.admin.users.delete({ userId }),
     "user:disable": (caller: Caller, userId: string) => caller.admin.users.disable({ userId }),
     "user:mfa:reset": (caller: Caller, userId: string) => caller.admin.users.resetMfa({ userId }),
+    "session:revoke:any": (caller: Caller, userId: string) => caller.admin.users.revokeSessions({ userId }),
   } satisfies Partial<Record<Permission, (caller: Caller, userId: string) => Promise<unknown>>>;
 
   for (const [permission, act] of Object.entries(actions) as [Permission, (typeof actions)["user:delete"]][]) {
@@ -303,14 +304,46 @@ describe("acting on an account that holds more than the caller", () => {
       await member(api, ["admin"]);
       const admin = await member(api, ["admin"]);
       const customer = await member(api, ["customer"]);
+      tokensOf(await signIn(admin.email));
       await enableMfa(api.deps, admin);
       await enableMfa(api.deps, customer);
       await expect(act(helpdesk.api, admin.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
       expect(await stored(admin.id)).toMatchObject({ disabledAt: null, deletedAt: null });
       expect(await api.deps.db.select().from(mfaFactors).where(eq(mfaFactors.userId, admin.id))).not.toEqual([]);
+      expect(await liveSessionsOf(admin.id)).toHaveLength(1);
       await expect(act(helpdesk.api, customer.id)).resolves.toBeDefined();
     });
   }
+
+  it("refuses ending one session of an admin to a holder of session:revoke:any alone", async () => {
+    const helpdesk = await member(api, ["customer"], ["session:revoke:any"]);
+    const admin = await member(api, ["admin"]);
+    const customer = await member(api, ["customer"]);
+    tokensOf(await signIn(admin.email));
+    tokensOf(await signIn(customer.email));
+    const [adminSession] = await liveSessionsOf(admin.id);
+    const [customerSession] = await liveSessionsOf(customer.id);
+    await expect(helpdesk.api.auth.sessions.revoke({ sessionId: adminSession!.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(await liveSessionsOf(admin.id)).toHaveLength(1);
+    await expect(helpdesk.api.auth.sessions.revoke({ sessionId: customerSession!.id })).resolves.toEqual({
+      revoked: true,
+    });
+    expect(await liveSessionsOf(customer.id)).toEqual([]);
+  });
+});
+
+describe("signing a user out everywhere", () => {
+  it("lets anyone sign themselves out, and an admin sign out their own account through the admin procedure", async () => {
+    const customer = await member(api, ["customer"]);
+    tokensOf(await signIn(customer.email));
+    await expect(customer.api.auth.sessions.revokeAll()).resolves.toEqual({ revoked: 1 });
+    const admin = await member(api, ["admin"]);
+    tokensOf(await signIn(admin.email));
+    await expect(admin.api.admin.users.revokeSessions({ userId: admin.id })).resolves.toEqual({ revoked: 1 });
+    expect(await liveSessionsOf(admin.id)).toEqual([]);
+  });
 });
 
 describe("two admins disabling each other at once", () => {

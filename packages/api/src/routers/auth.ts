@@ -53,7 +53,7 @@ const sessionsRouter = {
     })
     .output(sessionRevokedSchema)
     .mutation(async ({ ctx, input }) => {
-      await revokeSession(ctx, actorOf(ctx), input.sessionId);
+      await revokeSession(ctx, ctx.user, actorOf(ctx), input.sessionId);
       return { revoked: true as const };
     }),
 
@@ -63,7 +63,7 @@ const sessionsRouter = {
       openapi: { method: "DELETE", path: "/auth/sessions", tags: ["sessions"], summary: "Sign out everywhere" },
     })
     .output(sessionsRevokedSchema)
-    .mutation(({ ctx }) => revokeAllSessions(ctx, actorOf(ctx), ctx.user.id)),
+    .mutation(({ ctx }) => revokeAllSessions(ctx, ctx.user, actorOf(ctx), ctx.user.id)),
 } satisfies TRPCRouterRecord;
 
 export const authRouter = {

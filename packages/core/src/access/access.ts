@@ -1,9 +1,15 @@
 import { createHash } from "node:crypto";
 import { rolePermissions, userPermissions, userRoles, users, type Database, type Transaction } from "@seed/db";
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
-import type { Actor } from "../shared/actor";
+import type { Actor, Principal } from "../shared/actor";
 import { isPermission, isRoleName, roleCatalog, type Permission, type RoleName } from "./catalog";
-import { type EventBus, PERMISSION_CACHE_TTL_MS, type PermissionCache, type ResolvedAccess } from "@seed/platform";
+import {
+  AppError,
+  type EventBus,
+  PERMISSION_CACHE_TTL_MS,
+  type PermissionCache,
+  type ResolvedAccess,
+} from "@seed/platform";
 import { accessChangesChannel, type AccessChange } from "./access-events";
 import { recordAudit, type AuditRecord } from "../audit/audit";
 import type { SessionInvalidator } from "../sessions/session-cache";
@@ -46,6 +52,23 @@ export async function loadAccess(db: Database | Transaction, userId: string): Pr
     ].sort(),
     changesAt: expiries.length > 0 ? Math.min(...expiries) : null,
   };
+}
+
+/**
+ * Nobody acts on an account that can do more than they can: else a holder of one narrow
+ * permission over other accounts (`user:delete`, `session:revoke:any`) could use it on the admins.
+ */
+export async function assertHoldsEveryPermissionOfUser(
+  tx: Transaction,
+  principal: Principal,
+  userId: string,
+  action: string,
+): Promise<void> {
+  const target = await loadAccess(tx, userId);
+  // A permission the catalog no longer knows is held by nobody, so it cannot be lacked.
+  if (target.permissions.some((permission) => isPermission(permission) && !principal.permissions.has(permission))) {
+    throw new AppError("FORBIDDEN", `You cannot ${action} an account that holds permissions you do not hold`);
+  }
 }
 
 /**

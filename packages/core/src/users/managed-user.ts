@@ -2,8 +2,7 @@ import { users, type Transaction } from "@seed/db";
 import { eq } from "drizzle-orm";
 import { AppError } from "@seed/platform";
 import type { Actor, Principal } from "../shared/actor";
-import { loadAccess } from "../access/access";
-import { isPermission } from "../access/catalog";
+import { assertHoldsEveryPermissionOfUser } from "../access/access";
 import { assertNotLastAdmin } from "../access/role-assignments";
 
 export interface ManagedUser {
@@ -17,8 +16,8 @@ export interface ManagedUser {
  * not deleted, and is not the administrator's own, since disabling or deleting oneself through
  * these procedures would lock out whoever made the mistake (the owner deletes their own account
  * from the account page instead). As with roles (`assertHoldsEveryPermissionOf`), nobody acts on
- * an account that can do more than they can: else a holder of `user:delete` alone could delete
- * the admins. With `keepLastAdmin`, the last enabled admin is refused (see `assertNotLastAdmin`).
+ * an account that can do more than they can (`assertHoldsEveryPermissionOfUser`). With
+ * `keepLastAdmin`, the last enabled admin is refused (see `assertNotLastAdmin`).
  */
 export async function lockManagedUser(
   tx: Transaction,
@@ -38,10 +37,6 @@ export async function lockManagedUser(
     .where(eq(users.id, userId))
     .for("update");
   if (!user || user.deletedAt) throw new AppError("NOT_FOUND", "No such user");
-  const target = await loadAccess(tx, userId);
-  // A permission the catalog no longer knows is held by nobody, so it cannot be lacked.
-  if (target.permissions.some((permission) => isPermission(permission) && !principal.permissions.has(permission))) {
-    throw new AppError("FORBIDDEN", `You cannot ${action} an account that holds permissions you do not hold`);
-  }
+  await assertHoldsEveryPermissionOfUser(tx, principal, userId, action);
   return { id: user.id, email: user.email, disabledAt: user.disabledAt };
 }

@@ -61,7 +61,7 @@ export const adminUsersRouter = {
     })
     .input(userIdSchema)
     .output(sessionsRevokedSchema)
-    .mutation(({ ctx, input }) => revokeAllSessions(ctx, actorOf(ctx), input.userId)),
+    .mutation(({ ctx, input }) => revokeAllSessions(ctx, ctx.user, actorOf(ctx), input.userId)),
 
   create: requirePermission("user:create")
     .meta({
