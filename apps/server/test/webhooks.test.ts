@@ -69,6 +69,9 @@ describe.each(availableBackends())("webhooks on %s", (backend) => {
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
       WEBHOOK_ATTEMPTS: "3",
       WEBHOOK_BACKOFF_MS: "20",
+      // The dispatcher's schedule is moved out of the run: every event here must be sent because
+      // the commit that recorded it told the dispatcher.
+      WEBHOOK_DISPATCH_CRON: "0 0 1 1 *",
     },
   });
   let admin: ReturnType<typeof deployment.server.client>["api"];
@@ -90,11 +93,16 @@ describe.each(availableBackends())("webhooks on %s", (backend) => {
   });
   afterAll(() => receivers.forEach((receiving) => receiving.close()));
 
-  /** A receiver with an endpoint of its own for `order.placed`, and the endpoint. */
-  async function listening(plan: number[], answer?: string) {
-    const receiving = await receiver(plan, answer);
+  type EventTypes = Parameters<typeof admin.admin.webhooks.create.mutate>[0]["eventTypes"];
+
+  /** A receiver with an endpoint of its own for `eventTypes` (`order.placed` unless told), and the endpoint. */
+  async function listening(plan: number[], options: { answer?: string; eventTypes?: EventTypes } = {}) {
+    const receiving = await receiver(plan, options.answer);
     receivers.push(receiving);
-    const endpoint = await admin.admin.webhooks.create.mutate({ url: receiving.url, eventTypes: ["order.placed"] });
+    const endpoint = await admin.admin.webhooks.create.mutate({
+      url: receiving.url,
+      eventTypes: options.eventTypes ?? ["order.placed"],
+    });
     receiving.secret = endpoint.secret;
     return { receiving, endpoint };
   }
@@ -161,7 +169,7 @@ describe.each(availableBackends())("webhooks on %s", (backend) => {
   });
 
   it("delivers once to a receiver whose answer holds a NUL, and keeps the rest of the answer", async () => {
-    const { receiving, endpoint } = await listening([200], "ok\u0000done");
+    const { receiving, endpoint } = await listening([200], { answer: "ok\u0000done" });
     await placeOrder();
     const delivery = await deliveryOnceIt(endpoint.id, "delivered");
     expect(delivery).toMatchObject({ attempts: 1, responseStatus: 200, responseBody: "okdone", error: null });
@@ -169,7 +177,7 @@ describe.each(availableBackends())("webhooks on %s", (backend) => {
   });
 
   it("makes a dead letter, after every attempt, of a failing receiver whose answer holds a NUL", async () => {
-    const { receiving, endpoint } = await listening([500], "broken\u0000");
+    const { receiving, endpoint } = await listening([500], { answer: "broken\u0000" });
     await placeOrder();
     const dead = await deliveryOnceIt(endpoint.id, "dead");
     expect(dead).toMatchObject({ attempts: 3, responseStatus: 500, responseBody: "broken" });
@@ -208,6 +216,16 @@ describe.each(availableBackends())("webhooks on %s", (backend) => {
     await watcher.receiving.answered(1);
     expect(receiving.received).toEqual([]);
     expect((await admin.admin.webhooks.deliveries.query({ endpointId: endpoint.id })).items).toEqual([]);
+  });
+
+  it("delivers user.created as soon as an account signs up", async () => {
+    const { receiving } = await listening([200], { eventTypes: ["user.created"] });
+    const email = uniqueEmail("signed-up");
+    await deployment.server.client().api.auth.register.mutate({ email, password: "a long passphrase" });
+    await receiving.answered(1);
+    expect(receiving.received.map((request) => request.payload)).toEqual([
+      expect.objectContaining({ type: "user.created", data: expect.objectContaining({ email, roles: ["customer"] }) }),
+    ]);
   });
 
   it("answers the same procedures on REST, and refuses an unknown event type with 422", async () => {

@@ -15,6 +15,7 @@ import {
   placeOrder,
   type RoleName,
   systemActor,
+  transactionWithEvents,
 } from "@seed/core";
 import { createContext } from "../src/context";
 import { procedureCatalog, proceduresByPath, type ProcedurePath } from "../src/procedure-catalog";
@@ -42,8 +43,8 @@ const email = (label: string) => `${label}-${randomBytes(4).toString("hex")}@exa
 
 async function account(roles: RoleName[]): Promise<{ id: string; email: string }> {
   const address = email(roles.join("-"));
-  const user = await api.deps.db.transaction((tx) =>
-    createAccount(tx, systemActor, { email: address, password, roles }),
+  const user = await transactionWithEvents(api.deps, (tx, emit) =>
+    createAccount(tx, emit, systemActor, { email: address, password, roles }),
   );
   return { id: user.id, email: address };
 }

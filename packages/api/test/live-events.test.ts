@@ -15,6 +15,7 @@ import {
   roleCatalog,
   type RoleName,
   systemActor,
+  transactionWithEvents,
 } from "@seed/core";
 import { AppError } from "@seed/platform";
 import { holderOf, isLiveFeed, liveEvents, ownerOrHolderOf, type LiveConnection, type LiveFeed } from "../src/live";
@@ -28,7 +29,7 @@ const password = "a long passphrase";
 /** A user with `roles`, signed in: a principal as a connection would hold it. */
 async function signedIn(roles: RoleName[]): Promise<Principal> {
   const email = `${roles.join("-") || "nobody"}-${randomBytes(4).toString("hex")}@example.com`;
-  await api.deps.db.transaction((tx) => createAccount(tx, systemActor, { email, password, roles }));
+  await transactionWithEvents(api.deps, (tx, emit) => createAccount(tx, emit, systemActor, { email, password, roles }));
   const session = tokensOf(await login(api.deps, { email, password }, testActor));
   return {
     id: session.user.id,

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { createAccount, type Permission, type Principal, type RoleName, systemActor } from "@seed/core";
+import {
+  createAccount,
+  type Permission,
+  type Principal,
+  type RoleName,
+  systemActor,
+  transactionWithEvents,
+} from "@seed/core";
 import type { EventBus } from "@seed/platform";
 import { createCaller } from "../src/root";
 import { permissionsFor, type createTestApi } from "./support";
@@ -11,8 +18,8 @@ export const PASSWORD = "a long passphrase";
 /** A real account with `roles`, and a caller of the router acting as it. */
 export async function member(api: TestApi, roles: RoleName[], grants: Permission[] = []) {
   const email = `${roles.join("-") || "nobody"}-${randomUUID()}@example.com`;
-  const user = await api.deps.db.transaction((tx) =>
-    createAccount(tx, systemActor, { email, password: PASSWORD, roles }),
+  const user = await transactionWithEvents(api.deps, (tx, emit) =>
+    createAccount(tx, emit, systemActor, { email, password: PASSWORD, roles }),
   );
   const principal: Principal = {
     ...user,

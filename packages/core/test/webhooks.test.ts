@@ -15,6 +15,7 @@ import {
   rotateWebhookSecret,
   signedWebhookHeaders,
   systemActor,
+  transactionWithEvents,
   updateWebhookEndpoint,
   webhookUrlProblem,
 } from "../src";
@@ -65,8 +66,8 @@ describe("the webhook outbox", () => {
   beforeAll(async () => {
     domain = await createTestDomain();
     deps = domain.deps;
-    const customer = await deps.db.transaction((tx) =>
-      createAccount(tx, systemActor, {
+    const customer = await transactionWithEvents(deps, (tx, emit) =>
+      createAccount(tx, emit, systemActor, {
         email: `${randomUUID()}@example.com`,
         password: "a long passphrase",
         roles: ["customer"],

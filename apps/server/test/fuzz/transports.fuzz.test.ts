@@ -142,8 +142,8 @@ describe.each(availableBackends())("fuzzing REST, WebSocket and SSE on %s", (bac
       RATE_LIMIT_MAX: "1000000",
       AUTH_RATE_LIMIT_MAX: "10000",
       ORDER_RATE_LIMIT_MAX: "1000000",
-      // The sealer, and the webhook dispatcher's sweep (which sends a new account's event), write
-      // on their own schedules; here that would look like a refused call's write.
+      // The sealer, and the webhook dispatcher's sweep, write on their own schedules; here that
+      // would look like a refused call's write.
       AUDIT_SEAL_CRON: "0 0 1 1 *",
       WEBHOOK_DISPATCH_CRON: "0 0 1 1 *",
     },

@@ -27,6 +27,7 @@ import { withinSignInBudget } from "./sign-in-budget";
 import { announceRevokedSessions, revokeSessionsWhere } from "../sessions/session-revocation";
 import { tellOwnerOfTakenAddress } from "./taken-address";
 import { recordWebhookEvent } from "../webhooks/webhook-outbox";
+import { transactionWithEvents, type Emit } from "../shared/committed-events";
 
 type AuthDependencies = Pick<
   Dependencies,
@@ -56,11 +57,13 @@ async function assertMaySignIn(db: Database | Transaction, userId: string): Prom
 }
 
 /**
- * Creates an account with its roles inside the caller's transaction. A null password makes an
- * account that signs in only through an identity provider.
+ * Creates an account with its roles inside the caller's transaction, which is one of
+ * `transactionWithEvents`: its `user.created` webhook goes out when that commits. A null password
+ * makes an account that signs in only through an identity provider.
  */
 export async function createAccount(
   tx: Transaction,
+  emit: Emit,
   actor: Actor,
   account: { email: string; password: string | null; roles: RoleName[] },
 ): Promise<{ id: string; email: string; createdAt: Date }> {
@@ -77,7 +80,7 @@ export async function createAccount(
       resourceId: user!.id,
       after: { email: user!.email, roles: account.roles },
     });
-    await recordWebhookEvent(tx, "user.created", { ...user!, roles: account.roles });
+    await recordWebhookEvent(tx, "user.created", { ...user!, roles: account.roles }, emit);
     return user!;
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", "An account with this email already exists");
@@ -93,13 +96,15 @@ export async function createAccount(
  * the account created, or null when the address had one: for callers in this process only.
  */
 export async function register(
-  deps: Pick<Dependencies, "db" | "mailer" | "appUrl"> & { log: Logger },
+  deps: Pick<Dependencies, "db" | "events" | "mailer" | "appUrl"> & { log: Logger },
   input: { email: string; password: string },
   actor: Actor,
 ): Promise<{ id: string; email: string; createdAt: Date } | null> {
   let created: { id: string; email: string; createdAt: Date } | null;
   try {
-    created = await deps.db.transaction((tx) => createAccount(tx, actor, { ...input, roles: [DEFAULT_ROLE] }));
+    created = await transactionWithEvents(deps, (tx, emit) =>
+      createAccount(tx, emit, actor, { ...input, roles: [DEFAULT_ROLE] }),
+    );
   } catch (error) {
     if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
     created = null;

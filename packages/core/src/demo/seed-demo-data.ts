@@ -1,10 +1,11 @@
 import type { ServiceDependencies } from "../dependencies";
-import { products, users, type Database } from "@seed/db";
+import { products, users } from "@seed/db";
 import { eq, inArray, sql } from "drizzle-orm";
 import { systemActor, type Actor } from "../shared/actor";
 import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { createAccount } from "../auth/auth-service";
+import { transactionWithEvents } from "../shared/committed-events";
 import { moveOrder } from "../orders/order-status";
 import { reserveOrder } from "../orders/order-placing";
 import { processPayment } from "../orders/payment-settling";
@@ -49,7 +50,7 @@ export async function seedDemoData(deps: Deps, size: DemoDataSize, progress: See
 
   const customers: string[] = [];
   for (let index = 0; index < size.customers; index++) {
-    customers.push(await demoCustomer(deps.db, index));
+    customers.push(await demoCustomer(deps, index));
     progress("customers", index + 1, size.customers);
   }
 
@@ -84,13 +85,13 @@ export async function seedDemoData(deps: Deps, size: DemoDataSize, progress: See
   return { added };
 }
 
-async function demoCustomer(db: Database, index: number): Promise<string> {
+async function demoCustomer(deps: Deps, index: number): Promise<string> {
   const email = `demo-customer-${index + 1}@example.com`;
-  const existing = await db.query.users.findFirst({ where: eq(users.email, email), columns: { id: true } });
+  const existing = await deps.db.query.users.findFirst({ where: eq(users.email, email), columns: { id: true } });
   if (existing) return existing.id;
   // Demo customers own demo orders; nobody signs in as them, so they get no password.
-  const user = await db.transaction((tx) =>
-    createAccount(tx, systemActor, { email, password: null, roles: ["customer"] }),
+  const user = await transactionWithEvents(deps, (tx, emit) =>
+    createAccount(tx, emit, systemActor, { email, password: null, roles: ["customer"] }),
   );
   return user.id;
 }

@@ -2,9 +2,10 @@ import { isUniqueViolation, oauthAccounts, refreshSessions, users, type Database
 import { and, eq, sql } from "drizzle-orm";
 import type { Actor } from "../shared/actor";
 import { DEFAULT_ROLE } from "../access/catalog";
-import { AppError } from "@seed/platform";
+import { AppError, type EventBus, type Logger } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { createAccount } from "../auth/auth-service";
+import { transactionWithEvents, type Emit } from "../shared/committed-events";
 import { removeFactorsOfUnconfirmedAccount } from "../mfa/unclaimed-factors";
 import { revokeSessionsWhere, type RevokedSession } from "../sessions/session-revocation";
 import type { ProviderIdentity } from "./identity";
@@ -22,24 +23,27 @@ export type AccountResolution =
  * `issuer` names the provider, so renaming it in the configuration keeps its links.
  */
 export async function resolveAccount(
-  db: Database,
+  deps: { db: Database; events: EventBus; log: Logger },
   actor: Actor,
   issuer: string,
   identity: ProviderIdentity,
 ): Promise<AccountResolution> {
+  const resolve = () =>
+    transactionWithEvents(deps, (tx, emit) => resolveInTransaction(tx, emit, actor, issuer, identity));
   try {
-    return await db.transaction((tx) => resolveInTransaction(tx, actor, issuer, identity));
+    return await resolve();
   } catch (error) {
     // Two first sign-ins of one identity (or one racing a registration of the email) collide on
     // a unique key; the loser runs again and finds what the winner made.
     const collided = isUniqueViolation(error) || (error instanceof AppError && error.code === "CONFLICT");
     if (!collided) throw error;
-    return db.transaction((tx) => resolveInTransaction(tx, actor, issuer, identity));
+    return resolve();
   }
 }
 
 async function resolveInTransaction(
   tx: Transaction,
+  emit: Emit,
   actor: Actor,
   issuer: string,
   identity: ProviderIdentity,
@@ -58,7 +62,7 @@ async function resolveInTransaction(
   });
   const user = existing
     ? { id: existing.id, email: existing.email, createdAt: existing.createdAt }
-    : await createAccount(tx, actor, { email: identity.email, password: null, roles: [DEFAULT_ROLE] });
+    : await createAccount(tx, emit, actor, { email: identity.email, password: null, roles: [DEFAULT_ROLE] });
   // An address confirmed through our own mail, or already linked, was claimed by its owner.
   const claimsPasswordAccount =
     existing !== undefined && existing.emailVerifiedAt === null && !(await hasLinkedIdentity(tx, existing.id));

@@ -91,7 +91,7 @@ export async function completeOidcLogin(
     },
   );
 
-  const resolution = await resolveAccount(deps.db, actor, provider.issuer, identity);
+  const resolution = await resolveAccount(deps, actor, provider.issuer, identity);
   if (resolution.outcome === "email-not-verified") {
     await refuse("email_not_verified", { subject: identity.subject, email: identity.email });
     throw new AppError("FORBIDDEN", EMAIL_NOT_VERIFIED);

@@ -5,11 +5,13 @@ import { ADMIN_ROLE } from "../access/catalog";
 import { recordAccessChange } from "../access/access";
 import { announcePromotion, type AdminPromotionDeps } from "./admin-accounts";
 import { createAccount } from "../auth/auth-service";
+import { transactionWithEvents } from "../shared/committed-events";
 import { verifyPassword } from "../auth/passwords";
 
 const FIRST_ADMIN_LOCK_ID = 0x5eed_ad;
 
 export type FirstAdminOutcome = "already-present" | "created" | "promoted" | "not-configured";
+type FirstAdminChange = { outcome: FirstAdminOutcome; promoted?: string };
 
 /**
  * Makes sure someone can administer a new installation. When no admin exists yet, the account of
@@ -21,7 +23,7 @@ export async function ensureFirstAdmin(
   deps: AdminPromotionDeps,
   credentials: { email: string; password: string } | null,
 ): Promise<FirstAdminOutcome> {
-  const change = await deps.db.transaction(async (tx): Promise<{ outcome: FirstAdminOutcome; promoted?: string }> => {
+  const change = await transactionWithEvents(deps, async (tx, emit): Promise<FirstAdminChange> => {
     await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK_ID})`);
     const admin = await tx.query.userRoles.findFirst({ where: eq(userRoles.roleName, ADMIN_ROLE) });
     if (admin) return { outcome: "already-present" };
@@ -30,7 +32,7 @@ export async function ensureFirstAdmin(
     const email = credentials.email.trim().toLowerCase();
     const existing = await tx.query.users.findFirst({ where: sql`lower(${users.email}) = ${email}` });
     if (!existing) {
-      await createAccount(tx, systemActor, { email, password: credentials.password, roles: [ADMIN_ROLE] });
+      await createAccount(tx, emit, systemActor, { email, password: credentials.password, roles: [ADMIN_ROLE] });
       return { outcome: "created" };
     }
     if (!(await verifyPassword(existing.passwordHash, credentials.password))) {

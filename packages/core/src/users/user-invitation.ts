@@ -5,11 +5,12 @@ import type { Actor, Principal } from "../shared/actor";
 import { DEFAULT_ROLE, type RoleName } from "../access/catalog";
 import { assertHoldsEveryPermissionOf } from "../access/role-assignments";
 import { createAccount } from "../auth/auth-service";
+import { transactionWithEvents } from "../shared/committed-events";
 import { EMAIL_TOKEN_TTL_MS, issueEmailToken } from "../auth/email-tokens";
 import { setPasswordByLink } from "../auth/password-reset";
 import type { UserInvitation } from "./admin-schemas";
 
-type InvitationDeps = ServiceDependencies<"db" | "mailer" | "appUrl">;
+type InvitationDeps = ServiceDependencies<"db" | "events" | "mailer" | "appUrl">;
 
 /**
  * Creates an account for someone else, without a password, and mails them a single-use link
@@ -26,8 +27,8 @@ export async function inviteUser(
   const roles: RoleName[] = invitation.roles?.length ? [...new Set(invitation.roles)] : [DEFAULT_ROLE];
   for (const role of roles) assertHoldsEveryPermissionOf(principal, role);
   const displayName = invitation.displayName ?? null;
-  return deps.db.transaction(async (tx) => {
-    const account = await createAccount(tx, actor, { email: invitation.email, password: null, roles });
+  return transactionWithEvents(deps, async (tx, emit) => {
+    const account = await createAccount(tx, emit, actor, { email: invitation.email, password: null, roles });
     if (displayName !== null) await tx.update(users).set({ displayName }).where(eq(users.id, account.id));
     const token = await issueEmailToken(tx, account, "invitation");
     const days = EMAIL_TOKEN_TTL_MS.invitation / (24 * 3600_000);

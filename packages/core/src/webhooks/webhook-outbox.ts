@@ -8,14 +8,15 @@ export const webhookEventsChannel = "webhooks:recorded";
 /**
  * Writes an event to the outbox in the caller's transaction: it is sent if and only if the change
  * it tells of commits. Through `emit` (of `transactionWithEvents`) the dispatcher is nudged after
- * the commit; without it, or should the nudge be lost, the dispatcher's schedule sends the event.
+ * the commit, so that the event goes out at once; should the nudge be lost, the dispatcher's
+ * schedule sends the event, but only on its next round (a minute by default).
  */
 export async function recordWebhookEvent(
   tx: Transaction,
   type: WebhookEventType,
   data: Record<string, unknown>,
-  emit?: Emit,
+  emit: Emit,
 ): Promise<void> {
   await tx.insert(webhookEvents).values({ type, data });
-  emit?.(webhookEventsChannel, { type });
+  emit(webhookEventsChannel, { type });
 }
