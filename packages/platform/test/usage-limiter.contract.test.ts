@@ -47,10 +47,40 @@ describe.each(implementations)("the %s usage limiter", (_name, createLimiter) =>
     const rate = budget("key:rate", 1);
     const quota = budget("key:quota", 2, 3_600_000);
     expect(await limiter.consume([rate, quota])).toBeNull();
-    for (let use = 0; use < 5; use++) expect((await limiter.consume([rate, quota]))?.budget).toEqual(rate);
+    for (let use = 0; use < 5; use++) {
+      const refusal = await limiter.consume([rate, quota]);
+      // The quota is not spent: the rate limit's wait is the whole wait.
+      expect(refusal?.budget).toEqual(rate);
+      expect(refusal?.retryAfterMs).toBeLessThanOrEqual(60_000);
+    }
     // The quota counted one use only: one more passes it.
     expect(await limiter.consume([quota])).toBeNull();
     expect((await limiter.consume([quota]))?.budget).toEqual(quota);
+  });
+
+  it("answers the longest wait of the spent budgets, after the one that refused too, so that waiting it is enough", async () => {
+    const limiter = await createLimiter();
+    const address = budget("ip:198.51.100.7", 1, 50);
+    const user = budget("user:a", 1, 300);
+    expect(await limiter.consume([user])).toBeNull();
+    expect(await limiter.consume([address])).toBeNull();
+    const refusal = await limiter.consume([address, user]);
+    expect(refusal?.budget).toEqual(user);
+    expect(refusal?.retryAfterMs).toBeGreaterThan(50);
+    await new Promise((resolve) => setTimeout(resolve, refusal!.retryAfterMs + 5));
+    expect(await limiter.consume([address, user])).toBeNull();
+  });
+
+  it("answers the wait of a budget before the one that refused, when the refused use filled it", async () => {
+    const limiter = await createLimiter();
+    const address = budget("ip:198.51.100.8", 1, 50);
+    const user = budget("user:b", 1, 300);
+    expect(await limiter.consume([address])).toBeNull();
+    const refusal = await limiter.consume([user, address]);
+    expect(refusal?.budget).toEqual(user);
+    expect(refusal?.retryAfterMs).toBeGreaterThan(50);
+    await new Promise((resolve) => setTimeout(resolve, refusal!.retryAfterMs + 5));
+    expect(await limiter.consume([user, address])).toBeNull();
   });
 
   it("keeps each budget's own window", async () => {

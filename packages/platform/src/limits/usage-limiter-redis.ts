@@ -4,17 +4,31 @@ import type { UsageLimiter } from "./usage-limiter";
 import { createInProcessUsageLimiter } from "./usage-limiter-in-process";
 
 /**
- * Counts against each budget in turn and stops at the first one spent, answering which it is
- * (from 1) and how long its window has left; nil when none is. ARGV holds each budget's limit
- * and window, in pairs. NX: a window starts with its first use and is not stretched by later ones.
+ * Counts against each budget in turn and stops at the first one spent; nil when none is. Else it
+ * reads every budget, counted or not, and answers which of those that would refuse another use
+ * (from 1) has the longest wait, and that wait. ARGV holds each budget's limit and window, in
+ * pairs. NX: a window starts with its first use and is not stretched by later ones.
  */
 const CONSUME_SCRIPT = redisScript(`
+local refused = false
 for i, counter in ipairs(KEYS) do
   local used = redis.call('INCR', counter)
   redis.call('PEXPIRE', counter, ARGV[2 * i], 'NX')
-  if used > tonumber(ARGV[2 * i - 1]) then return { i, math.max(redis.call('PTTL', counter), 1) } end
+  if used > tonumber(ARGV[2 * i - 1]) then
+    refused = true
+    break
+  end
 end
-return nil
+if not refused then return nil end
+local longest = nil
+for i, counter in ipairs(KEYS) do
+  local used = tonumber(redis.call('GET', counter) or '0')
+  if used > 0 and used >= tonumber(ARGV[2 * i - 1]) then
+    local wait = math.max(redis.call('PTTL', counter), 1)
+    if not longest or wait > longest[2] then longest = { i, wait } end
+  end
+end
+return longest
 `);
 
 /**

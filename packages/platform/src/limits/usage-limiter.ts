@@ -5,14 +5,16 @@
 export interface UsageLimiter {
   /**
    * Counts one use against each budget in turn, up to the first one spent: a use refused by one
-   * budget is not counted against the budgets after it. Resolves with that refusal, or null
-   * when the flow may run now.
+   * budget is not counted against the budgets after it. Resolves with null when the flow may run
+   * now; else with the longest wait among the budgets that would refuse another use (the budgets
+   * after the one that refused are read, not counted), so that a caller who waits it is not
+   * refused again at once by another of them.
    */
   consume(budgets: UsageBudget[]): Promise<UsageRefusal | null>;
 }
 
 export interface UsageRefusal {
-  /** The budget that is spent. */
+  /** The spent budget whose window ends last. */
   budget: UsageBudget;
   /** Until its window ends. */
   retryAfterMs: number;
