@@ -4,6 +4,7 @@ import {
   configuredAccessTokens,
   configuredSettings,
   jobWorker,
+  queuePaymentRecovery,
   readChainHead,
   startWebhookDispatcher,
 } from "@seed/core";
@@ -117,6 +118,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const jobLog = app.log.child({ component: "jobs" });
       await resources.jobs.startWorker(jobWorker({ ...deps, mailer: resources.mailer, log: jobLog }));
       stopWebhookDispatcher = await startWebhookDispatcher({ ...deps, log: jobLog });
+      await queuePaymentRecovery(resources.jobs);
     }
   } catch (error) {
     await resources.close();

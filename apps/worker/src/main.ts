@@ -1,4 +1,10 @@
-import { createWebhookSettings, jobCatalogue, jobWorker, startWebhookDispatcher } from "@seed/core";
+import {
+  createWebhookSettings,
+  jobCatalogue,
+  jobWorker,
+  queuePaymentRecovery,
+  startWebhookDispatcher,
+} from "@seed/core";
 import {
   createBullJobQueue,
   createConfiguredMailer,
@@ -51,6 +57,7 @@ const jobDependencies = {
 };
 await jobs.startWorker(jobWorker(jobDependencies));
 const stopWebhookDispatcher = await startWebhookDispatcher(jobDependencies);
+await queuePaymentRecovery(jobs);
 log.info({ concurrency: config.jobs.concurrency }, "worker ready");
 
 stopOnSignals(

@@ -71,6 +71,7 @@ describe.skipIf(!canRun)("the worker process", () => {
         cleanupCron: "0 3 * * *",
         auditSealCron: "0 3 * * *",
         webhookDispatchCron: "0 3 * * *",
+        paymentRecoveryCron: "0 3 * * *",
       },
       catalogue: jobCatalogue,
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },

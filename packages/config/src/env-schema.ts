@@ -143,6 +143,7 @@ export const envSchema = z.object({
 
   PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   PAYMENT_PROVIDER: z.enum(["in-process", "stripe"]).default("in-process"),
+  PAYMENT_RECOVERY_CRON: cronPattern.default("*/5 * * * *"),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, "expected a Stripe secret key (sk_live_..., sk_test_... or rk_...)")

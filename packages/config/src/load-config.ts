@@ -76,6 +76,8 @@ export interface Config {
     auditSealCron: string;
     /** When the webhook outbox is swept, besides right after each commit that writes to it. */
     webhookDispatchCron: string;
+    /** When payments whose job was lost are queued again, besides when a worker starts. */
+    paymentRecoveryCron: string;
   };
   /** Outgoing webhooks: how they are sent, and how often a failing one is tried again. */
   webhooks: {
@@ -245,6 +247,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       cleanupCron: env.CLEANUP_CRON,
       auditSealCron: env.AUDIT_SEAL_CRON,
       webhookDispatchCron: env.WEBHOOK_DISPATCH_CRON,
+      paymentRecoveryCron: env.PAYMENT_RECOVERY_CRON,
     },
     webhooks: {
       allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,

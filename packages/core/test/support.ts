@@ -71,6 +71,7 @@ export const testJobSettings = {
   cleanupCron: "0 3 * * *",
   auditSealCron: "0 3 * * *",
   webhookDispatchCron: "0 3 * * *",
+  paymentRecoveryCron: "0 3 * * *",
 };
 
 /**

@@ -4,6 +4,7 @@ import { sealAuditJob } from "../audit-chain/seal-audit-job";
 import { cleanUpExpiredJob } from "../maintenance/clean-up-expired-job";
 import { exportOrdersJob } from "../exports/export-orders-job";
 import { processPaymentJob } from "../orders/process-payment-job";
+import { recoverPaymentsJob } from "../orders/payment-recovery";
 import type { JobDefinition, JobDependencies } from "./job-definition";
 import { sendMailJob } from "./send-mail-job";
 import { deliverWebhookJob, dispatchWebhooksJob } from "../webhooks/webhook-jobs";
@@ -15,6 +16,7 @@ export const jobDefinitions = {
   "exports.orders": exportOrdersJob,
   "audit.seal": sealAuditJob,
   "orders.processPayment": processPaymentJob,
+  "orders.recoverPayments": recoverPaymentsJob,
   "webhooks.dispatch": dispatchWebhooksJob,
   "webhooks.deliver": deliverWebhookJob,
 } satisfies Record<string, JobDefinition>;
@@ -34,6 +36,7 @@ export const jobCatalogue: JobCatalogue<JobPayloads> = {
     { job: "maintenance.cleanUpExpired", pattern: settings.cleanupCron },
     { job: "audit.seal", pattern: settings.auditSealCron },
     { job: "webhooks.dispatch", pattern: settings.webhookDispatchCron },
+    { job: "orders.recoverPayments", pattern: settings.paymentRecoveryCron },
   ],
 };
 

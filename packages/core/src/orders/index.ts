@@ -6,5 +6,6 @@ export * from "./order-status";
 export * from "./order-view";
 export * from "./payment-deadline";
 export * from "./payment-notices";
+export * from "./payment-recovery";
 export * from "./payment-settling";
 export * from "./process-payment-job";

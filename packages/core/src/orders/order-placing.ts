@@ -94,6 +94,7 @@ async function createOrder(
         currency,
         idempotencyKey: input.idempotencyKey,
         requestFingerprint: fingerprint,
+        paymentMethod: input.paymentMethod ?? null,
       })
       .returning();
     await tx.insert(orderItems).values(

@@ -40,6 +40,16 @@ export const orders = pgTable(
     paymentStatus: paymentStatus("payment_status").notNull().default("pending"),
     /** The provider's reference of the charge, once it succeeded. */
     paymentReference: text("payment_reference"),
+    /**
+     * How the customer pays, as the provider names it (`Charge.paymentMethod`), so that a payment
+     * whose job was lost is queued again as it was asked for.
+     */
+    paymentMethod: text("payment_method"),
+    /**
+     * When the payment's job was last queued: an unsettled payment queued long ago was lost with
+     * its job. Null for orders placed before it was kept, whose payment method was not kept either.
+     */
+    paymentQueuedAt: timestamp("payment_queued_at", { withTimezone: true }).defaultNow(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true })
       .notNull()
@@ -50,6 +60,9 @@ export const orders = pgTable(
     uniqueIndex("orders_user_idempotency_key").on(table.userId, table.idempotencyKey),
     index("orders_user_created_idx").on(table.userId, table.createdAt, table.id),
     index("orders_created_idx").on(table.createdAt, table.id),
+    index("orders_unsettled_payment_idx")
+      .on(table.paymentQueuedAt)
+      .where(sql`${table.paymentStatus} = 'pending'`),
     check("orders_total_not_negative", sql`${table.totalAmount} >= 0`),
   ],
 );

@@ -1,0 +1,86 @@
+import { orders } from "@seed/db";
+import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import type { JobQueue } from "@seed/platform";
+import { z } from "zod";
+import type { ServiceDependencies } from "../dependencies";
+import { defineJob } from "../jobs/job-definition";
+import { queuePayment } from "./process-payment-job";
+
+/**
+ * Longer than a round of the payment job takes with the default settings (five attempts, their
+ * backoff and provider timeouts: under five minutes). With longer settings a round still under
+ * way may be queued once more, which is harmless (see `requeueLostPayments`).
+ */
+export const LOST_PAYMENT_AFTER_MS = 15 * 60_000;
+
+/**
+ * Stripe keeps its answer to an idempotency key for at least 24 hours: a charge replayed later
+ * could be taken a second time. Orders placed longer ago than this are left to an administrator.
+ */
+export const PAYMENT_RECOVERY_HORIZON_MS = 20 * 3600_000;
+
+/** Orders claimed per statement, so that a long backlog never holds its locks for long. */
+const BATCH_SIZE = 100;
+
+/**
+ * Queues again the payment of every order whose payment is unsettled although its job was queued
+ * long ago (`LOST_PAYMENT_AFTER_MS`): that job was lost, as the in-process queue's jobs are with
+ * their process, and as any process's are when it stops between committing an order and queuing
+ * its payment. Orders are claimed with SKIP LOCKED, so instances sweeping at once share the work.
+ *
+ * Running a payment's job again is safe, which is what makes this recovery possible: the charge is
+ * keyed by the order id (`paymentId`), to which the in-process provider answers its first result
+ * and Stripe replays its first answer (idempotency keys `<order id>:create` and `:confirm`), and
+ * `processPayment` moves the order, under its row lock, only from a payment not settled yet.
+ * Stripe's replay is what bounds it in time (`PAYMENT_RECOVERY_HORIZON_MS`). A payment still
+ * settling at the provider (a bank debit, waiting for its notice) is queued again too, and the
+ * provider answers it with the same "processing" as before.
+ */
+export async function requeueLostPayments(deps: ServiceDependencies<"db" | "jobs">): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const lost = deps.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(
+        and(
+          eq(orders.paymentStatus, "pending"),
+          lt(orders.paymentQueuedAt, sql`now() - make_interval(secs => ${LOST_PAYMENT_AFTER_MS / 1000})`),
+          gt(orders.createdAt, sql`now() - make_interval(secs => ${PAYMENT_RECOVERY_HORIZON_MS / 1000})`),
+        ),
+      )
+      .orderBy(asc(orders.paymentQueuedAt))
+      .limit(BATCH_SIZE)
+      .for("update", { skipLocked: true });
+    // The order itself does not change: its `updatedAt` stays as the customer last saw it.
+    const claimed = await deps.db
+      .update(orders)
+      .set({ paymentQueuedAt: sql`now()`, updatedAt: sql`${orders.updatedAt}` })
+      .where(inArray(orders.id, lost))
+      .returning({ id: orders.id, paymentMethod: orders.paymentMethod });
+    if (claimed.length === 0) return total;
+    // Claimed before queuing: should this process stop in between, the payment is lost again,
+    // and found again once `LOST_PAYMENT_AFTER_MS` has passed.
+    for (const order of claimed) await queuePayment(deps.jobs, order.id, order.paymentMethod ?? undefined);
+    total += claimed.length;
+  }
+}
+
+export const RECOVER_PAYMENTS_JOB = "orders.recoverPayments";
+
+/** The sweep for lost payments, on PAYMENT_RECOVERY_CRON and when a worker starts. */
+export const recoverPaymentsJob = defineJob({
+  payload: z.object({}),
+  async run(deps) {
+    const queued = await requeueLostPayments(deps);
+    if (queued > 0) deps.log.warn({ queued }, "payments whose job was lost are queued again");
+  },
+});
+
+/**
+ * Queues the sweep for lost payments at once: a worker that starts after its process stopped finds
+ * the payments that stopped with it without waiting for the schedule.
+ */
+export async function queuePaymentRecovery(jobs: Pick<JobQueue, "enqueue">): Promise<void> {
+  await jobs.enqueue(RECOVER_PAYMENTS_JOB, {});
+}
