@@ -58,11 +58,12 @@ export interface RunReport {
 const MIB = 1024 * 1024;
 
 export function formatIdleMemory(measured: IdleMemory[]): string {
-  const header = ["idle after start-up", "start s", "RSS MiB"];
+  const header = ["idle after start-up", "start s", "RSS MiB at 2 s", "at rest (30 s)"];
   const lines = measured.map((idle) => [
     idle.database,
     (idle.startMs / 1000).toFixed(1),
-    (idle.rssBytes / MIB).toFixed(0),
+    (idle.startedRssBytes / MIB).toFixed(0),
+    (idle.restingRssBytes / MIB).toFixed(0),
   ]);
   return formatColumns(header, lines, 1);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, createDatabase, isUniqueViolation, refreshSessions, users, type Database } from "../src";
+import { auditLog, createDatabase, isUniqueViolation, refreshSessions, rowsOf, users, type Database } from "../src";
 import { migrationsFolder } from "../src/migrations-folder";
 import { availableDrivers, createTestDatabase, type TestDatabase } from "../src/testing";
 
@@ -158,6 +158,22 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
     });
     await expect(failing).rejects.toThrow();
     expect(await db.select().from(users).where(eq(users.email, "half@example.com"))).toEqual([]);
+  });
+
+  // Unprepared, a statement with parameters costs postgres.js two round trips (Parse and
+  // Describe, then Bind and Execute); prepared, one after its first use on a connection.
+  it.runIf(driver === "postgres")("parses a statement once per connection and runs it again prepared", async () => {
+    const plans = await db.transaction(async (tx) => {
+      for (const email of ["first@example.com", "second@example.com"]) {
+        await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
+      }
+      return rowsOf<{ executions: number }>(
+        tx,
+        sql`select (generic_plans + custom_plans)::int as executions from pg_prepared_statements
+            where statement like 'select "id" from "users" where "users"."email" = $1%'`,
+      );
+    });
+    expect(plans).toEqual([{ executions: 2 }]);
   });
 });
 
