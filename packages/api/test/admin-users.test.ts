@@ -110,6 +110,26 @@ describe("creating a user", () => {
   });
 });
 
+describe("creating a user on the embedded database", () => {
+  // Its one connection is held by the invitation's transaction: the mail's outbox copy is
+  // written in that transaction, or the invitation would wait for ever.
+  it("commits the account with its mail, and neither when the address is taken", async () => {
+    const embedded = await createTestApi("pglite");
+    try {
+      const admin = await member(embedded, ["admin"]);
+      const email = uniqueEmail("invited-embedded");
+      const created = await admin.api.admin.users.create({ email, roles: ["customer"] });
+      const mails = () => embedded.deps.db.select().from(mailOutbox).where(eq(mailOutbox.to, email));
+      expect(await mails()).toEqual([expect.objectContaining({ subject: "You have been invited" })]);
+      await expect(admin.api.admin.users.create({ email })).rejects.toMatchObject({ code: "CONFLICT" });
+      expect(await mails()).toHaveLength(1);
+      expect(await embedded.deps.db.query.users.findFirst({ where: eq(users.id, created.id) })).toBeDefined();
+    } finally {
+      await embedded.database.destroy();
+    }
+  });
+});
+
 describe("disabling a user", () => {
   it("ends their sessions, refuses every sign-in and their API keys, until enabled again", async () => {
     const admin = await member(api, ["admin"]);

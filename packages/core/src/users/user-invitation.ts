@@ -14,8 +14,9 @@ type InvitationDeps = ServiceDependencies<"db" | "events" | "mailer" | "appUrl">
 
 /**
  * Creates an account for someone else, without a password, and mails them a single-use link
- * that expires (see EMAIL_TOKEN_TTL_MS) to choose one. The mail is handed to the mailer before
- * the account commits: an invitation that could not be sent leaves no account behind, and
+ * that expires (see EMAIL_TOKEN_TTL_MS) to choose one. The mail is handed to the mailer, which
+ * writes its outbox copy in the account's transaction, before the account commits: an
+ * invitation that could not be sent leaves no account behind, and
  * retrying it is creating the account again. Nobody hands out a role that can do more than they can.
  */
 export async function inviteUser(
@@ -32,11 +33,14 @@ export async function inviteUser(
     if (displayName !== null) await tx.update(users).set({ displayName }).where(eq(users.id, account.id));
     const token = await issueEmailToken(tx, account, "invitation");
     const days = EMAIL_TOKEN_TTL_MS.invitation / (24 * 3600_000);
-    await deps.mailer.send({
-      to: account.email,
-      subject: "You have been invited",
-      text: `An account was made for you. Open this link to choose your password:\n\n${deps.appUrl}/accept-invitation?token=${token}\n\nIt works once, for ${days} days. If you did not expect it, ignore this message.`,
-    });
+    await deps.mailer.send(
+      {
+        to: account.email,
+        subject: "You have been invited",
+        text: `An account was made for you. Open this link to choose your password:\n\n${deps.appUrl}/accept-invitation?token=${token}\n\nIt works once, for ${days} days. If you did not expect it, ignore this message.`,
+      },
+      tx,
+    );
     return { ...account, displayName, roles };
   });
 }

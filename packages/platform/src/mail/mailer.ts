@@ -1,3 +1,5 @@
+import type { Transaction } from "@seed/db";
+
 export interface MailMessage {
   to: string;
   subject: string;
@@ -12,5 +14,10 @@ export interface MailMessage {
 
 /** Sends mail. Every implementation also keeps a copy in the outbox table. */
 export interface Mailer {
-  send(message: MailMessage): Promise<void>;
+  /**
+   * `within` is the transaction of a change that must not commit without its mail (an
+   * invitation): the copy is written in it. Written beside it, the copy would wait for ever on
+   * the embedded database, whose one connection the transaction holds.
+   */
+  send(message: MailMessage, within?: Transaction): Promise<void>;
 }

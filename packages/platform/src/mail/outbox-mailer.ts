@@ -8,9 +8,9 @@ import type { Mailer } from "./mailer";
  */
 export function createOutboxMailer(db: Database, log: Logger): Mailer {
   return {
-    async send({ decoy, ...message }) {
+    async send({ decoy, ...message }, within) {
       if (decoy) return;
-      await db.insert(mailOutbox).values(message);
+      await (within ?? db).insert(mailOutbox).values(message);
       log.info({ to: message.to, subject: message.subject }, "mail written to the outbox");
     },
   };

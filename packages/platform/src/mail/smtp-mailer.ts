@@ -12,11 +12,12 @@ export function createSmtpMailer(db: Database, options: { url: string; from: str
     createTransport(options.url),
   );
   return {
-    async send({ decoy, ...message }) {
+    async send({ decoy, ...message }, within) {
       if (decoy) return;
-      const [row] = await db.insert(mailOutbox).values(message).returning({ id: mailOutbox.id });
+      const outbox = within ?? db;
+      const [row] = await outbox.insert(mailOutbox).values(message).returning({ id: mailOutbox.id });
       await (await transport).sendMail({ from: options.from, ...message });
-      await db.update(mailOutbox).set({ sentAt: new Date() }).where(eq(mailOutbox.id, row!.id));
+      await outbox.update(mailOutbox).set({ sentAt: new Date() }).where(eq(mailOutbox.id, row!.id));
     },
     close: () => void transport.then((opened) => opened.close()),
   };
