@@ -1,16 +1,15 @@
 import { rm } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   availableBackends,
   createDeployment,
-  tokensOf,
   uniqueEmail,
   type Deployment,
-  type TestServer,
 } from "../../server/test/support/test-server";
 import { launchChromium } from "./support/browser";
 import { buildWebApp } from "./support/build-web-app";
+import { reportCspViolations, type CspViolation } from "./support/csp-violations";
 import { mailedLink } from "./support/mailed-link";
 
 const backend = availableBackends().at(-1)!;
@@ -21,9 +20,9 @@ const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeou
 describe(`links mailed to an account, in the web app, on ${backend}`, () => {
   let webAppDir: string;
   let deployment: Deployment;
-  let server: TestServer;
   let baseUrl: string;
   let browser: Browser;
+  let blocked: CspViolation[] = [];
 
   beforeAll(async () => {
     webAppDir = await buildWebApp();
@@ -32,7 +31,7 @@ describe(`links mailed to an account, in the web app, on ${backend}`, () => {
       // Every link and sign-in here is a credential call from the same address: more than the default budget of a minute.
       AUTH_RATE_LIMIT_MAX: "100",
     });
-    server = await deployment.start();
+    const server = await deployment.start();
     // "localhost" is a secure context for the browser, so the Secure session cookies are kept over http.
     baseUrl = server.baseUrl.replace("127.0.0.1", "localhost");
     browser = await launchChromium();
@@ -44,8 +43,17 @@ describe(`links mailed to an account, in the web app, on ${backend}`, () => {
     if (webAppDir) await rm(webAppDir, { recursive: true, force: true });
   });
 
+  // The pages run under the server's policy (no inline script or style) with nothing refused.
+  afterEach(() => {
+    const refused = blocked;
+    blocked = [];
+    expect(refused).toEqual([]);
+  });
+
   async function newPage(): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
+    const context = await browser.newContext();
+    await reportCspViolations(context, (violation) => blocked.push(violation));
+    const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     return page;
   }
@@ -63,6 +71,23 @@ describe(`links mailed to an account, in the web app, on ${backend}`, () => {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  }
+
+  async function signedIn(page: Page, email: string, password: string) {
+    await signIn(page, email, password);
+    await page.waitForURL(`${baseUrl}/products`);
+  }
+
+  async function confirmWith(page: Page, link: string, button: string) {
+    await page.goto(link);
+    await page.getByRole("button", { name: button }).click();
+  }
+
+  async function askForEmailChange(page: Page, newEmail: string, password: string) {
+    const form = page.getByRole("form", { name: "Change your address" });
+    await form.getByLabel("New email").fill(newEmail);
+    await form.getByLabel("Password").fill(password);
+    await form.getByRole("button", { name: "Send a confirmation link" }).click();
   }
 
   async function askForReset(page: Page, email: string): Promise<string | null> {
@@ -116,24 +141,72 @@ describe(`links mailed to an account, in the web app, on ${backend}`, () => {
     await eventually(() => again.getByRole("alert").textContent()).toContain("Invalid email or password");
   });
 
-  it("moves an account to the address an email change's link was mailed to, once", async () => {
-    const email = uniqueEmail("web-moving");
-    const newEmail = uniqueEmail("web-moved");
+  it("mails the confirmation link again from the account page, and only the new link confirms", async () => {
+    const email = uniqueEmail("web-unconfirmed");
     const page = await newPage();
     await signUp(page, email, firstPassword);
-    // The app has no form for it yet: the account asks through the API.
-    const session = tokensOf(await server.client().api.auth.login.mutate({ email, password: firstPassword }));
-    await server
-      .client({ getAccessToken: () => session.accessToken })
-      .api.users.changeEmail.mutate({ newEmail, password: firstPassword });
+    const first = await mailedLink(deployment, baseUrl, email, "/verify-email");
+
+    await signedIn(page, email, firstPassword);
+    await page.goto(`${baseUrl}/account`);
+    const address = page.getByRole("region", { name: "Email address" });
+    await eventually(() => address.textContent()).toContain("Not confirmed yet");
+    await address.getByRole("button", { name: "Send the link again" }).click();
+    await eventually(() => address.getByRole("status").textContent()).toContain("We sent a new link");
+    const resent = await mailedLink(deployment, baseUrl, email, "/verify-email");
+    expect(resent).not.toBe(first);
+
+    await confirmWith(page, first, "Confirm my address");
+    await eventually(() => page.getByRole("alert").textContent()).toContain("used or expired");
+    await confirmWith(page, resent, "Confirm my address");
+    await page.getByRole("heading", { name: "Your address is confirmed" }).waitFor();
+
+    await page.goto(`${baseUrl}/account`);
+    await eventually(() => address.textContent()).toContain("Confirmed.");
+    expect(await address.getByRole("button", { name: "Send the link again" }).count()).toBe(0);
+  });
+
+  it("moves an account to a new address from the account page once the link mailed there is opened", async () => {
+    const email = uniqueEmail("web-moving");
+    const newEmail = uniqueEmail("web-moved");
+    const takenEmail = uniqueEmail("web-taken");
+    const page = await newPage();
+    await signUp(page, takenEmail, "the passphrase of another");
+    await signUp(page, email, firstPassword);
+    await signedIn(page, email, firstPassword);
+    await page.goto(`${baseUrl}/account`);
+    const form = page.getByRole("form", { name: "Change your address" });
+
+    await askForEmailChange(page, newEmail, "not my passphrase");
+    await eventually(() => form.getByRole("alert").textContent()).toContain("The password is not correct");
+
+    // An address that has an account is answered as a free one is: the form does not tell who has one.
+    await askForEmailChange(page, takenEmail, firstPassword);
+    await eventually(() => form.getByRole("status").textContent()).toContain(`We mailed ${takenEmail}`);
+    const takenAnswer = await form.getByRole("status").textContent();
+    await askForEmailChange(page, newEmail, firstPassword);
+    await eventually(() => form.getByRole("status").textContent()).toContain(`We mailed ${newEmail}`);
+    const freeAnswer = await form.getByRole("status").textContent();
+    expect(takenAnswer?.replace(takenEmail, "ADDRESS")).toBe(freeAnswer?.replace(newEmail, "ADDRESS"));
+    await expect(mailedLink(deployment, baseUrl, takenEmail, "/confirm-email-change")).rejects.toThrow("no link");
+    expect(await page.getByRole("region", { name: "Email address" }).textContent()).toContain(
+      `You sign in with ${email}`,
+    );
 
     const confirmation = await mailedLink(deployment, baseUrl, newEmail, "/confirm-email-change");
-    await page.goto(confirmation);
-    await page.getByRole("button", { name: "Use this address" }).click();
-    await eventually(() => page.getByRole("status").textContent()).toContain(newEmail);
-    await page.goto(confirmation);
-    await page.getByRole("button", { name: "Use this address" }).click();
-    await eventually(() => page.getByRole("alert").textContent()).toContain("used or expired");
+    const elsewhere = await newPage();
+    await confirmWith(elsewhere, confirmation, "Use this address");
+    await eventually(() => elsewhere.getByRole("status").textContent()).toContain(newEmail);
+    await confirmWith(elsewhere, confirmation, "Use this address");
+    await eventually(() => elsewhere.getByRole("alert").textContent()).toContain("used or expired");
+
+    await signIn(elsewhere, email, firstPassword);
+    await eventually(() => elsewhere.getByRole("alert").textContent()).toContain("Invalid email or password");
+    await signedIn(elsewhere, newEmail, firstPassword);
+    await elsewhere.goto(`${baseUrl}/account`);
+    const address = elsewhere.getByRole("region", { name: "Email address" });
+    await eventually(() => address.textContent()).toContain(`You sign in with ${newEmail}`);
+    expect(await address.textContent()).toContain("Confirmed.");
   });
 
   it("says a link cut short is incomplete instead of offering a form", async () => {

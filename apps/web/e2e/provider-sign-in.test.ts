@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityProvider, type TestIdentityProvider } from "../../server/test/support/identity-provider";
 import {
@@ -52,8 +52,8 @@ describe(`signing in to the web app with an identity provider, on ${backend}`, (
     if (webAppDir) await rm(webAppDir, { recursive: true, force: true });
   });
 
-  it("signs a new account in through the provider's pages and shows its account page", async () => {
-    const email = uniqueEmail("provider-user");
+  /** A new account of the provider's, signed in to the app through the provider's pages. */
+  async function signedInWithProvider(email: string): Promise<Page> {
     const subject = identityProvider.addAccount({ email, emailVerified: true });
     const page = await (await browser.newContext()).newPage();
     page.setDefaultTimeout(10_000);
@@ -68,7 +68,28 @@ describe(`signing in to the web app with an identity provider, on ${backend}`, (
     await page.locator('button[type="submit"]').click();
 
     await page.waitForURL(`${baseUrl}/products`);
+    return page;
+  }
+
+  it("signs a new account in through the provider's pages and shows its account page", async () => {
+    const email = uniqueEmail("provider-user");
+    const page = await signedInWithProvider(email);
     await page.goto(`${baseUrl}/account`);
     await expect.poll(() => page.getByText(email).first().isVisible(), { timeout: 15_000 }).toBe(true);
+  });
+
+  it("asks an account without a password for none to change its address, just after signing in", async () => {
+    const newEmail = uniqueEmail("provider-moved");
+    const page = await signedInWithProvider(uniqueEmail("provider-mover"));
+    await page.goto(`${baseUrl}/account`);
+    const form = page.getByRole("form", { name: "Change your address" });
+    await form.getByText("Your account signs in with an identity provider").waitFor();
+    expect(await form.getByLabel("Password").count()).toBe(0);
+
+    await form.getByLabel("New email").fill(newEmail);
+    await form.getByRole("button", { name: "Send a confirmation link" }).click();
+    await expect
+      .poll(() => form.getByRole("status").textContent(), { timeout: 15_000 })
+      .toContain(`We mailed ${newEmail}`);
   });
 });

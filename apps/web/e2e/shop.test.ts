@@ -15,6 +15,7 @@ import {
 import { authenticatorCode } from "../../server/test/support/authenticator";
 import { launchChromium } from "./support/browser";
 import { buildWebApp } from "./support/build-web-app";
+import { reportCspViolations, type CspViolation } from "./support/csp-violations";
 import { freePort } from "./support/free-port";
 
 const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
@@ -24,12 +25,6 @@ const adminPassword = "a long admin passphrase";
 const backend = availableBackends().at(-1)!;
 /** Waits for what the page shows to settle, as long as a loaded machine may need. */
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
-
-interface CspViolation {
-  directive: string;
-  blocked: string;
-  page: string;
-}
 
 describe(`the web app in Chromium, served by the server on ${backend}`, () => {
   let webAppDir: string;
@@ -46,13 +41,7 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
   async function newPage(): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     contexts.push(context);
-    await context.exposeBinding("reportCspViolation", (_source, violation: CspViolation) => blocked.push(violation));
-    await context.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (event) => {
-        const report = (window as unknown as { reportCspViolation(violation: CspViolation): void }).reportCspViolation;
-        report({ directive: event.effectiveDirective, blocked: event.blockedURI, page: event.documentURI });
-      });
-    });
+    await reportCspViolations(context, (violation) => blocked.push(violation));
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     return page;

@@ -1,4 +1,5 @@
 import { ApiKeyList } from "./api-key-list";
+import { EmailAddress } from "./email-address";
 import { PasskeyList } from "./passkey-list";
 import { SessionList } from "./session-list";
 import { TwoStepVerification } from "./two-step-verification";
@@ -8,6 +9,7 @@ export function AccountPage() {
   return (
     <section aria-labelledby="account-title">
       <h1 id="account-title">Account security</h1>
+      <EmailAddress />
       <PasskeyList />
       <TwoStepVerification />
       <SessionList />
