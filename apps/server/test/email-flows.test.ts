@@ -43,6 +43,24 @@ describe.each(availableBackends())("email verification and password reset on %s"
     expect(await codeOf(deployment.server.client().api.auth.email.verify.mutate({ token }))).toBe("BAD_REQUEST");
   });
 
+  it("mails a user at most five more confirmation links an hour, and another user still gets theirs", async () => {
+    const signedIn = async (label: string) => {
+      const email = uniqueEmail(label);
+      await deployment.server.client().api.auth.register.mutate({ email, password });
+      const { accessToken } = tokensOf(await deployment.server.client().api.auth.login.mutate({ email, password }));
+      return { email, client: deployment.server.client({ getAccessToken: () => accessToken }) };
+    };
+    const flooder = await signedIn("flood");
+    for (let sent = 0; sent < 5; sent += 1) {
+      await expect(flooder.client.api.auth.email.sendVerification.mutate()).resolves.toEqual({ sent: true });
+    }
+    expect(await codeOf(flooder.client.api.auth.email.sendVerification.mutate())).toBe("TOO_MANY_REQUESTS");
+    expect(await subjectsMailedTo(flooder.email)).toHaveLength(6);
+
+    const someoneElse = await signedIn("patient");
+    await expect(someoneElse.client.api.auth.email.sendVerification.mutate()).resolves.toEqual({ sent: true });
+  });
+
   it("refuses a made-up or malformed verification token", async () => {
     expect(await codeOf(deployment.server.client().api.auth.email.verify.mutate({ token: "A".repeat(43) }))).toBe(
       "BAD_REQUEST",

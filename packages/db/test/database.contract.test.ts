@@ -159,11 +159,19 @@ describe.each(availableDrivers())("the database on %s", (driver) => {
     await expect(failing).rejects.toThrow();
     expect(await db.select().from(users).where(eq(users.email, "half@example.com"))).toEqual([]);
   });
+});
+
+describe("statements on Postgres", () => {
+  let testDatabase: TestDatabase;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase("postgres");
+  });
+  afterAll(() => testDatabase?.destroy());
 
   // Unprepared, a statement with parameters costs postgres.js two round trips (Parse and
   // Describe, then Bind and Execute); prepared, one after its first use on a connection.
-  it.runIf(driver === "postgres")("parses a statement once per connection and runs it again prepared", async () => {
-    const plans = await db.transaction(async (tx) => {
+  it("parses a statement once per connection and runs it again prepared", async () => {
+    const plans = await testDatabase.connection.db.transaction(async (tx) => {
       for (const email of ["first@example.com", "second@example.com"]) {
         await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
       }

@@ -4,6 +4,12 @@ import type { Context } from "../context";
 import { t } from "../init";
 
 /**
+ * A flow that mails someone: a person needs a few such mails an hour, and more would flood the
+ * recipient's inbox with mail from us.
+ */
+export const MAIL_BUDGET: UsageBudgetPolicy = { perUser: 5, perAddress: 30, windowMs: 3_600_000 };
+
+/**
  * Caps a flow that costs money or invites abuse at its budget (read from the context, where the
  * server's configuration put it), on every instance together.
  */

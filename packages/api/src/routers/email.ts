@@ -8,6 +8,7 @@ import {
   verificationSentSchema,
   verifyEmail,
 } from "@seed/core";
+import { MAIL_BUDGET, limitUsage } from "../middlewares/limit-usage";
 import { protectedProcedure, publicProcedure } from "../trpc";
 
 export const emailRouter = {
@@ -21,6 +22,7 @@ export const emailRouter = {
         summary: "Mail yourself a new confirmation link",
       },
     })
+    .use(limitUsage("confirmation mails", () => MAIL_BUDGET))
     .output(verificationSentSchema)
     .mutation(({ ctx }) => sendEmailVerification(ctx, ctx.user.id)),
 

@@ -15,6 +15,7 @@ import {
   requestEmailChange,
   updateProfile,
 } from "@seed/core";
+import { MAIL_BUDGET, limitUsage } from "../middlewares/limit-usage";
 import { publicProcedure, protectedProcedure, sessionProcedure } from "../trpc";
 import { clearSessionCookies } from "./session-cookies";
 
@@ -51,6 +52,7 @@ export const usersRouter = {
       },
     })
     .input(emailChangeSchema)
+    .use(limitUsage("address change mails", () => MAIL_BUDGET))
     .output(z.object({ sent: z.literal(true) }))
     .mutation(({ ctx, input }) => requestEmailChange(ctx, ownerOf(ctx), { ...input, sessionId: ctx.user.sessionId })),
 
