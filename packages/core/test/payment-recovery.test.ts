@@ -5,18 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Charge, createInProcessPaymentProvider } from "@seed/platform";
 import {
   createAccount,
+  countPaymentsPastRecovery,
   createProduct,
   jobWorker,
   LOST_PAYMENT_AFTER_MS,
   moveOrder,
   PAYMENT_RECOVERY_HORIZON_MS,
   queuePaymentRecovery,
+  recoverPaymentsJob,
   requeueLostPayments,
   reserveOrder,
   systemActor,
   transactionWithEvents,
 } from "../src";
-import { createTestDomain, testActor } from "./support";
+import { createTestDomain, recordingLogger, testActor } from "./support";
 
 describe("payments whose job was lost", () => {
   let domain: Awaited<ReturnType<typeof createTestDomain>>;
@@ -107,6 +109,20 @@ describe("payments whose job was lost", () => {
     for (const order of [queuedLately, tooOld]) {
       expect(await stored(order.id)).toMatchObject({ status: "pending", paymentQueuedAt: order.paymentQueuedAt });
     }
+  });
+
+  it("logs an error for the orders it leaves to an administrator, and leaves them as they are", async () => {
+    const before = await countPaymentsPastRecovery(deps);
+    const stuck = await orderLeftByAStop(
+      LOST_PAYMENT_AFTER_MS + 60_000,
+      PAYMENT_RECOVERY_HORIZON_MS + LOST_PAYMENT_AFTER_MS + 60_000,
+    );
+    expect(await countPaymentsPastRecovery(deps)).toBe(before + 1);
+    const log = recordingLogger();
+    await recoverPaymentsJob.run({ ...deps, log }, {});
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: "error", fields: { orders: before + 1 } }));
+
+    expect(await stored(stuck.id)).toMatchObject({ status: "pending", paymentQueuedAt: stuck.paymentQueuedAt });
   });
 
   it("queues a lost payment once per sweep interval, without touching what the customer sees of the order", async () => {

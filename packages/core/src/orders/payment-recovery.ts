@@ -66,14 +66,43 @@ export async function requeueLostPayments(deps: ServiceDependencies<"db" | "jobs
   }
 }
 
+/**
+ * How many orders wait for a payment that is past `PAYMENT_RECOVERY_HORIZON_MS`: the sweep will
+ * not charge them again, so an administrator has to check them with the payment provider and
+ * settle them by hand.
+ */
+export async function countPaymentsPastRecovery(deps: ServiceDependencies<"db">): Promise<number> {
+  const [row] = await deps.db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.paymentStatus, "pending"),
+        lt(orders.paymentQueuedAt, sql`now() - make_interval(secs => ${LOST_PAYMENT_AFTER_MS / 1000})`),
+        lt(orders.createdAt, sql`now() - make_interval(secs => ${PAYMENT_RECOVERY_HORIZON_MS / 1000})`),
+      ),
+    );
+  return row!.count;
+}
+
 export const RECOVER_PAYMENTS_JOB = "orders.recoverPayments";
 
-/** The sweep for lost payments, on PAYMENT_RECOVERY_CRON and when a worker starts. */
+/**
+ * The sweep for lost payments, on PAYMENT_RECOVERY_CRON and when a worker starts. It logs, as an
+ * error on every run until they are settled, the orders it leaves to an administrator.
+ */
 export const recoverPaymentsJob = defineJob({
   payload: z.object({}),
   async run(deps) {
     const queued = await requeueLostPayments(deps);
     if (queued > 0) deps.log.warn({ queued }, "payments whose job was lost are queued again");
+    const stuck = await countPaymentsPastRecovery(deps);
+    if (stuck > 0) {
+      deps.log.error(
+        { orders: stuck },
+        "orders wait for a payment too old to be charged again safely: check them with the payment provider and settle them by hand",
+      );
+    }
   },
 });
 
