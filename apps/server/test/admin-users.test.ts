@@ -67,7 +67,7 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("managing user
     await signIn(user.email, password, deployment.there);
   });
 
-  it("creates a user over REST with 201 and a Location, and deletes one with 204", async () => {
+  it("creates a user over REST with 201 and a Location, invites them again, and deletes one with 204", async () => {
     const admin = await signIn(adminEmail, adminPassword);
     const email = uniqueEmail("invited");
     const created = await rest("/admin/users", admin.session.accessToken, {
@@ -78,11 +78,22 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("managing user
     const body = (await created.json()) as { id: string; email: string };
     expect(body.email).toBe(email);
     expect(created.headers.get("location")).toBe(`/api/admin/users/${body.id}`);
+    const resent = await rest(`/admin/users/${body.id}/invitation`, admin.session.accessToken, {
+      method: "POST",
+      body: "{}",
+    });
+    expect(resent.status).toBe(200);
+    expect(await resent.json()).toEqual({ id: body.id, email });
 
     const [mail] = await db().select().from(mailOutbox).where(eq(mailOutbox.to, email)).orderBy(desc(mailOutbox.id));
     const token = /accept-invitation\?token=([\w-]+)/.exec(mail!.text)?.[1];
     await deployment.here.client().api.auth.password.acceptInvitation.mutate({ token: token!, password });
     await signIn(email);
+    const setUp = await rest(`/admin/users/${body.id}/invitation`, admin.session.accessToken, {
+      method: "POST",
+      body: "{}",
+    });
+    expect(setUp.status).toBe(409);
 
     const deleted = await rest(`/admin/users/${body.id}`, admin.session.accessToken, { method: "DELETE" });
     expect(deleted.status).toBe(204);
@@ -105,12 +116,13 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("managing user
     const token = customer.session.accessToken;
     const answers = await Promise.all([
       rest("/admin/users", token, { method: "POST", body: JSON.stringify({ email: uniqueEmail("x") }) }),
+      rest(`/admin/users/${target.userId}/invitation`, token, { method: "POST", body: "{}" }),
       rest(`/admin/users/${target.userId}/disable`, token, { method: "POST", body: "{}" }),
       rest(`/admin/users/${target.userId}/enable`, token, { method: "POST", body: "{}" }),
       rest(`/admin/users/${target.userId}/mfa`, token, { method: "DELETE" }),
       rest(`/admin/users/${target.userId}`, token, { method: "DELETE" }),
     ]);
-    expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403, 403]);
     await expect(target.here.api.auth.me.query()).resolves.toMatchObject({ id: target.userId });
   });
 

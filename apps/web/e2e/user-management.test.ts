@@ -53,7 +53,7 @@ describe(`managing users in the web app, on ${backend}`, () => {
     return page;
   }
 
-  it("invites a user, who chooses a password and signs in, then disables them", async () => {
+  it("invites a user, sends the invitation again, who chooses a password and signs in, then disables them", async () => {
     const admin = await signedIn(adminEmail, adminPassword);
     admin.on("dialog", (dialog) => void dialog.accept());
     await admin.goto(`${baseUrl}/admin`);
@@ -62,6 +62,14 @@ describe(`managing users in the web app, on ${backend}`, () => {
     await invitation.getByLabel("Email").fill(email);
     await invitation.getByRole("button", { name: "Invite" }).click();
     await eventually(() => admin.getByRole("status").textContent()).toContain(`Invited ${email}`);
+    const firstLink = await mailedLink(deployment, baseUrl, email, "/accept-invitation");
+
+    await admin.getByRole("searchbox", { name: "Find users" }).fill(email);
+    await admin.getByRole("button", { name: "Find", exact: true }).click();
+    const actions = admin.getByRole("group", { name: `Actions on ${email}` });
+    await actions.getByRole("button", { name: "Send the invitation again" }).click();
+    await eventually(() => actions.getByRole("status").textContent()).toContain(`A new link was mailed to ${email}`);
+    expect(await mailedLink(deployment, baseUrl, email, "/accept-invitation")).not.toBe(firstLink);
 
     const invited = await (await browser.newContext()).newPage();
     await invited.goto(await mailedLink(deployment, baseUrl, email, "/accept-invitation"));
@@ -70,9 +78,12 @@ describe(`managing users in the web app, on ${backend}`, () => {
     await invited.getByRole("heading", { name: "Your password is set" }).waitFor();
     await (await signedIn(email, invitedPassword)).close();
 
+    // Read again: the account is set up now, so it is no longer offered its invitation.
+    await admin.reload();
     await admin.getByRole("searchbox", { name: "Find users" }).fill(email);
     await admin.getByRole("button", { name: "Find", exact: true }).click();
-    const actions = admin.getByRole("group", { name: `Actions on ${email}` });
+    await actions.getByRole("button", { name: "Disable" }).waitFor();
+    expect(await actions.getByRole("button", { name: "Send the invitation again" }).count()).toBe(0);
     await actions.getByRole("button", { name: "Disable" }).click();
     await actions.getByRole("button", { name: "Enable" }).waitFor();
 

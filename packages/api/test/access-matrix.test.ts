@@ -132,6 +132,8 @@ const handWrittenInputs: Partial<Record<ProcedurePath, () => Promise<unknown>>> 
   "admin.users.get": async () => ({ userId: victimId }),
   "admin.users.revokeSessions": async () => ({ userId: victimId }),
   "admin.users.create": async () => ({ email: email("invited") }),
+  // An account with a password: refused as CONFLICT, after the access check.
+  "admin.users.resendInvitation": async () => ({ userId: (await account(["customer"])).id }),
   // Each on a fresh account, so that no persona, nor the victim, is shut out for the next call.
   "admin.users.disable": async () => ({ userId: (await account(["customer"])).id }),
   "admin.users.enable": async () => ({ userId: (await account(["customer"])).id }),

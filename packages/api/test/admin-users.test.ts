@@ -1,4 +1,4 @@
-import { auditLog, mailOutbox, mfaFactors, recoveryCodes, refreshSessions, users } from "@seed/db";
+import { auditLog, mailOutbox, mfaFactors, oauthAccounts, recoveryCodes, refreshSessions, users } from "@seed/db";
 import {
   authenticate,
   authenticateApiKey,
@@ -110,10 +110,101 @@ describe("creating a user", () => {
   });
 });
 
+describe("sending an invitation again", () => {
+  const mailsTo = (address: string) => api.deps.db.select().from(mailOutbox).where(eq(mailOutbox.to, address));
+  const pendingInDirectory = async (caller: Caller, email: string) =>
+    (await caller.admin.users.list({ search: email })).items.map((user) => user.invitationPending);
+
+  it("mails a new link that sets the password, while the earlier link stops working", async () => {
+    const admin = await member(api, ["admin"]);
+    const email = uniqueEmail("reinvited");
+    const created = await admin.api.admin.users.create({ email });
+    const first = tokenInMail((await lastMailTo(email))!.text, "accept-invitation");
+    expect(await pendingInDirectory(admin.api, email)).toEqual([true]);
+
+    await expect(admin.api.admin.users.resendInvitation({ userId: created.id })).resolves.toEqual({
+      id: created.id,
+      email,
+    });
+    const mails = await mailsTo(email);
+    expect(mails).toHaveLength(2);
+    expect(mails[1]!.text).toBe(mails[0]!.text.replace(first, tokenInMail(mails[1]!.text, "accept-invitation")));
+    const second = tokenInMail((await lastMailTo(email))!.text, "accept-invitation");
+    expect(second).not.toBe(first);
+
+    const anonymous = createCaller(api.contextFor(null));
+    await expect(anonymous.auth.password.acceptInvitation({ token: first, password: PASSWORD })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(await stored(created.id)).toMatchObject({ passwordHash: null });
+    await expect(anonymous.auth.password.acceptInvitation({ token: second, password: PASSWORD })).resolves.toEqual({
+      accepted: true,
+    });
+    tokensOf(await signIn(email));
+    expect(await pendingInDirectory(admin.api, email)).toEqual([false]);
+
+    const trail = await api.deps.db.select().from(auditLog).where(eq(auditLog.resourceId, created.id));
+    expect(trail.filter((row) => row.action === "user.resend_invitation")).toEqual([
+      expect.objectContaining({ actorId: admin.id, resource: "user" }),
+    ]);
+    await expect(admin.api.admin.users.resendInvitation({ userId: created.id })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    expect(await mailsTo(email)).toHaveLength(2);
+  });
+
+  it("is refused for an account that was set up, disabled, linked to a provider, deleted or unknown", async () => {
+    const admin = await member(api, ["admin"]);
+    const withPassword = await member(api, ["customer"]);
+    const disabled = await admin.api.admin.users.create({ email: uniqueEmail("disabled") });
+    await admin.api.admin.users.disable({ userId: disabled.id });
+    const linked = await admin.api.admin.users.create({ email: uniqueEmail("linked") });
+    await api.deps.db
+      .insert(oauthAccounts)
+      .values({ userId: linked.id, provider: "https://id.example.com", subject: linked.id, email: linked.email });
+    const deleted = await admin.api.admin.users.create({ email: uniqueEmail("deleted") });
+    await admin.api.admin.users.delete({ userId: deleted.id });
+
+    for (const userId of [withPassword.id, disabled.id, linked.id]) {
+      await expect(admin.api.admin.users.resendInvitation({ userId })).rejects.toMatchObject({ code: "CONFLICT" });
+    }
+    for (const userId of [deleted.id, crypto.randomUUID()]) {
+      await expect(admin.api.admin.users.resendInvitation({ userId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+    expect(await mailsTo(disabled.email)).toHaveLength(1);
+    expect(await mailsTo(linked.email)).toHaveLength(1);
+  });
+
+  it("is refused to a holder of user:create on an account that holds more, and allowed on one that does not", async () => {
+    const admin = await member(api, ["admin"]);
+    const creator = await member(api, ["customer"], ["user:create"]);
+    const invitedManager = await admin.api.admin.users.create({ email: uniqueEmail("manager"), roles: ["manager"] });
+    const invitedCustomer = await admin.api.admin.users.create({ email: uniqueEmail("customer") });
+    await expect(creator.api.admin.users.resendInvitation({ userId: invitedManager.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(await mailsTo(invitedManager.email)).toHaveLength(1);
+    await expect(creator.api.admin.users.resendInvitation({ userId: invitedCustomer.id })).resolves.toMatchObject({
+      id: invitedCustomer.id,
+    });
+    expect(await mailsTo(invitedCustomer.email)).toHaveLength(2);
+  });
+
+  it("is refused to a manager", async () => {
+    const admin = await member(api, ["admin"]);
+    const manager = await member(api, ["manager"]);
+    const invited = await admin.api.admin.users.create({ email: uniqueEmail("invited") });
+    await expect(manager.api.admin.users.resendInvitation({ userId: invited.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(await mailsTo(invited.email)).toHaveLength(1);
+  });
+});
+
 describe("creating a user on the embedded database", () => {
   // Its one connection is held by the invitation's transaction: the mail's outbox copy is
   // written in that transaction, or the invitation would wait for ever.
-  it("commits the account with its mail, and neither when the address is taken", async () => {
+  it("commits the account with its mail, and neither when the address is taken; sends it again", async () => {
     const embedded = await createTestApi("pglite");
     try {
       const admin = await member(embedded, ["admin"]);
@@ -124,6 +215,8 @@ describe("creating a user on the embedded database", () => {
       await expect(admin.api.admin.users.create({ email })).rejects.toMatchObject({ code: "CONFLICT" });
       expect(await mails()).toHaveLength(1);
       expect(await embedded.deps.db.query.users.findFirst({ where: eq(users.id, created.id) })).toBeDefined();
+      await admin.api.admin.users.resendInvitation({ userId: created.id });
+      expect(await mails()).toHaveLength(2);
     } finally {
       await embedded.database.destroy();
     }
@@ -394,7 +487,7 @@ describe("two admins disabling each other at once", () => {
 });
 
 describe("managing users with an API key", () => {
-  it("is refused: inviting, disabling, enabling, deleting and resetting two-step sign-in need a session", async () => {
+  it("is refused: inviting, re-inviting, disabling, enabling, deleting and resetting two-step sign-in need a session", async () => {
     const admin = await member(api, ["admin"]);
     const user = await member(api, ["customer"]);
     const withKey = createCaller(
@@ -402,6 +495,7 @@ describe("managing users with an API key", () => {
     );
     const refused = { code: "FORBIDDEN", message: expect.stringMatching(/API keys/) };
     await expect(withKey.admin.users.create({ email: uniqueEmail("x") })).rejects.toMatchObject(refused);
+    await expect(withKey.admin.users.resendInvitation({ userId: user.id })).rejects.toMatchObject(refused);
     await expect(withKey.admin.users.disable({ userId: user.id })).rejects.toMatchObject(refused);
     await expect(withKey.admin.users.enable({ userId: user.id })).rejects.toMatchObject(refused);
     await expect(withKey.admin.users.delete({ userId: user.id })).rejects.toMatchObject(refused);

@@ -7,7 +7,11 @@ import { useSession } from "../session/use-session";
  * What an administrator may do to one account, as buttons for the permissions they hold; the
  * server refuses the rest (the last admin, their own account) with a message shown here.
  */
-export function UserActions({ user }: { user: { id: string; email: string; disabledAt: Date | null } }) {
+export function UserActions({
+  user,
+}: {
+  user: { id: string; email: string; disabledAt: Date | null; invitationPending: boolean };
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { user: me } = useSession();
@@ -17,14 +21,21 @@ export function UserActions({ user }: { user: { id: string; email: string; disab
   const enable = useMutation(trpc.admin.users.enable.mutationOptions(options));
   const resetMfa = useMutation(trpc.admin.users.resetMfa.mutationOptions(options));
   const remove = useMutation(trpc.admin.users.delete.mutationOptions(options));
-  const may = (permission: "user:disable" | "user:mfa:reset" | "user:delete") =>
+  const resendInvitation = useMutation(trpc.admin.users.resendInvitation.mutationOptions(options));
+  const may = (permission: "user:create" | "user:disable" | "user:mfa:reset" | "user:delete") =>
     me?.permissions.includes(permission) ?? false;
-  const pending = disable.isPending || enable.isPending || resetMfa.isPending || remove.isPending;
+  const pending =
+    disable.isPending || enable.isPending || resetMfa.isPending || remove.isPending || resendInvitation.isPending;
   const input = { userId: user.id };
   const confirmed = (question: string) => window.confirm(`${question} ${user.email}?`);
 
   return (
     <div className="user-actions" role="group" aria-label={`Actions on ${user.email}`}>
+      {may("user:create") && user.invitationPending && (
+        <button type="button" disabled={pending} onClick={() => resendInvitation.mutate(input)}>
+          Send the invitation again
+        </button>
+      )}
       {may("user:disable") &&
         (user.disabledAt ? (
           <button type="button" disabled={pending} onClick={() => enable.mutate(input)}>
@@ -57,7 +68,10 @@ export function UserActions({ user }: { user: { id: string; email: string; disab
           Delete
         </button>
       )}
-      <ErrorMessage error={disable.error ?? enable.error ?? resetMfa.error ?? remove.error} />
+      <ErrorMessage error={disable.error ?? enable.error ?? resetMfa.error ?? remove.error ?? resendInvitation.error} />
+      {resendInvitation.isSuccess && (
+        <p role="status">A new link was mailed to {resendInvitation.data.email}; the earlier one no longer works.</p>
+      )}
     </div>
   );
 }

@@ -52,7 +52,7 @@ export function UserDirectory() {
               <td>
                 <UserRoles userId={user.id} email={user.email} roles={user.roles} />
               </td>
-              <td>{user.disabledAt ? "Disabled" : "Active"}</td>
+              <td>{user.disabledAt ? "Disabled" : user.invitationPending ? "Invited" : "Active"}</td>
               <td>
                 <UserActions user={user} />
               </td>

@@ -10,6 +10,8 @@ export const directoryUserSchema = z.object({
   roles: z.array(z.string()),
   /** When an administrator disabled the account; null while it may sign in. */
   disabledAt: z.date().nullable(),
+  /** Whether the account still waits for its owner to take up the invitation, which may be sent again. */
+  invitationPending: z.boolean(),
 });
 export const directoryPageSchema = z.object({ items: z.array(directoryUserSchema), nextCursor: z.string().nullable() });
 
@@ -110,6 +112,9 @@ export const invitedUserSchema = z.object({
   roles: z.array(roleSchema),
   createdAt: z.date(),
 });
+
+/** The account whose invitation was mailed again. */
+export const invitationResentSchema = z.object({ id: z.uuid(), email: z.string() });
 
 export const invitationAcceptanceSchema = z.strictObject({ token: opaqueTokenSchema, password: newPasswordSchema });
 export const invitationAcceptedSchema = z.object({ accepted: z.literal(true) });

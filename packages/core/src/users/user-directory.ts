@@ -4,6 +4,7 @@ import { AppError } from "@seed/platform";
 import { isLiveSession } from "../sessions/live-session";
 import { toPage } from "../shared/pagination";
 import { hasConfirmedMfaFactor } from "../mfa/factors";
+import { isOpenInvitation } from "./user-invitation";
 
 export async function assertUserExists(db: Database, userId: string): Promise<void> {
   const user = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { id: true } });
@@ -30,6 +31,7 @@ export async function listUsers(
       email: users.email,
       createdAt: users.createdAt,
       disabledAt: users.disabledAt,
+      invitationPending: sql<boolean>`${isOpenInvitation()}`,
       roles: sql<
         string[]
       >`coalesce((select array_agg(${userRoles.roleName} order by ${userRoles.roleName}) from ${userRoles} where ${userRoles.userId} = ${users.id}), '{}')`,

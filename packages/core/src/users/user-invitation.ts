@@ -1,5 +1,6 @@
-import { users } from "@seed/db";
-import { eq } from "drizzle-orm";
+import { oauthAccounts, users, type Transaction } from "@seed/db";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { AppError } from "@seed/platform";
 import type { ServiceDependencies } from "../dependencies";
 import type { Actor, Principal } from "../shared/actor";
 import { DEFAULT_ROLE, type RoleName } from "../access/catalog";
@@ -8,9 +9,48 @@ import { createAccount } from "../auth/auth-service";
 import { transactionWithEvents } from "../shared/committed-events";
 import { EMAIL_TOKEN_TTL_MS, issueEmailToken } from "../auth/email-tokens";
 import { setPasswordByLink } from "../auth/password-reset";
+import { recordAudit } from "../audit/audit";
 import type { UserInvitation } from "./admin-schemas";
+import { lockManagedUser } from "./managed-user";
 
 type InvitationDeps = ServiceDependencies<"db" | "events" | "mailer" | "appUrl">;
+
+/**
+ * An account that still waits for its owner to take up the invitation: nobody has chosen a
+ * password, confirmed the address or signed in through an identity provider, and it is neither
+ * disabled nor deleted. Only such an account may be sent its invitation again, since the link
+ * sets a password and confirms the address of whoever holds it.
+ */
+export function isOpenInvitation(): SQL {
+  return and(
+    isNull(users.passwordHash),
+    isNull(users.emailVerifiedAt),
+    isNull(users.disabledAt),
+    isNull(users.deletedAt),
+    sql`not exists (select 1 from ${oauthAccounts} where ${oauthAccounts.userId} = ${users.id})`,
+  )!;
+}
+
+/**
+ * Mails a new invitation link; the earlier ones stop working (see issueEmailToken). The mailer
+ * writes its outbox copy in `tx`, so the mail goes only if the transaction commits.
+ */
+async function mailInvitation(
+  deps: ServiceDependencies<"mailer" | "appUrl">,
+  tx: Transaction,
+  account: { id: string; email: string },
+): Promise<void> {
+  const token = await issueEmailToken(tx, account, "invitation");
+  const days = EMAIL_TOKEN_TTL_MS.invitation / (24 * 3600_000);
+  await deps.mailer.send(
+    {
+      to: account.email,
+      subject: "You have been invited",
+      text: `An account was made for you. Open this link to choose your password:\n\n${deps.appUrl}/accept-invitation?token=${token}\n\nIt works once, for ${days} days. If you did not expect it, ignore this message.`,
+    },
+    tx,
+  );
+}
 
 /**
  * Creates an account for someone else, without a password, and mails them a single-use link
@@ -31,17 +71,33 @@ export async function inviteUser(
   return transactionWithEvents(deps, async (tx, emit) => {
     const account = await createAccount(tx, emit, actor, { email: invitation.email, password: null, roles });
     if (displayName !== null) await tx.update(users).set({ displayName }).where(eq(users.id, account.id));
-    const token = await issueEmailToken(tx, account, "invitation");
-    const days = EMAIL_TOKEN_TTL_MS.invitation / (24 * 3600_000);
-    await deps.mailer.send(
-      {
-        to: account.email,
-        subject: "You have been invited",
-        text: `An account was made for you. Open this link to choose your password:\n\n${deps.appUrl}/accept-invitation?token=${token}\n\nIt works once, for ${days} days. If you did not expect it, ignore this message.`,
-      },
-      tx,
-    );
+    await mailInvitation(deps, tx, account);
     return { ...account, displayName, roles };
+  });
+}
+
+/**
+ * Mails an invited account a new link, for when the first expired or was lost; the earlier link
+ * stops working. Only an account whose invitation is still open (`isOpenInvitation`) is sent
+ * one, and, as with inviting, only by someone who holds every permission the account holds.
+ */
+export async function resendInvitation(
+  deps: ServiceDependencies<"db" | "mailer" | "appUrl">,
+  principal: Principal,
+  actor: Actor,
+  userId: string,
+): Promise<{ id: string; email: string }> {
+  return deps.db.transaction(async (tx) => {
+    const user = await lockManagedUser(tx, principal, actor, userId, "re-invite");
+    if (user.disabledAt) throw new AppError("CONFLICT", "A disabled account cannot be sent an invitation");
+    const [open] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, userId), isOpenInvitation()));
+    if (!open) throw new AppError("CONFLICT", "This account has already been set up");
+    await mailInvitation(deps, tx, user);
+    await recordAudit(tx, actor, { action: "user.resend_invitation", resource: "user", resourceId: userId });
+    return { id: user.id, email: user.email };
   });
 }
 

@@ -5,8 +5,10 @@ import {
   deleteUser,
   disableUser,
   enableUser,
+  invitationResentSchema,
   invitedUserSchema,
   inviteUser,
+  resendInvitation,
   mfaResetSchema,
   resetUserMfa,
   userDeletedSchema,
@@ -81,6 +83,23 @@ export const adminUsersRouter = {
     .input(userInvitationSchema)
     .output(invitedUserSchema)
     .mutation(({ ctx, input }) => inviteUser(ctx, ctx.user, actorOf(ctx), input)),
+
+  resendInvitation: requirePermission("user:create")
+    .meta({
+      requiresSession: true,
+      openapi: {
+        method: "POST",
+        path: "/admin/users/{userId}/invitation",
+        tags: ["admin"],
+        summary: "Mail an invited account a new link to choose a password; the earlier link stops working",
+        description:
+          "Only for an account whose owner has not set it up yet (no password, address not confirmed, no identity provider, not disabled); others are refused with 409.",
+        errorResponses: [404, 409],
+      },
+    })
+    .input(userIdSchema)
+    .output(invitationResentSchema)
+    .mutation(({ ctx, input }) => resendInvitation(ctx, ctx.user, actorOf(ctx), input.userId)),
 
   disable: requirePermission("user:disable")
     .meta({
