@@ -7,3 +7,4 @@ export * from "./managed-user";
 export * from "./user-deletion";
 export * from "./user-disabling";
 export * from "./user-invitation";
+export * from "./open-invitation";

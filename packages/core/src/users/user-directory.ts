@@ -4,7 +4,7 @@ import { AppError } from "@seed/platform";
 import { isLiveSession } from "../sessions/live-session";
 import { toPage } from "../shared/pagination";
 import { hasConfirmedMfaFactor } from "../mfa/factors";
-import { isOpenInvitation } from "./user-invitation";
+import { isOpenInvitation } from "./open-invitation";
 
 export async function assertUserExists(db: Database, userId: string): Promise<void> {
   const user = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { id: true } });

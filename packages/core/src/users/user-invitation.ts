@@ -1,5 +1,5 @@
-import { oauthAccounts, users, type Transaction } from "@seed/db";
-import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { users, type Transaction } from "@seed/db";
+import { and, eq } from "drizzle-orm";
 import { AppError } from "@seed/platform";
 import type { ServiceDependencies } from "../dependencies";
 import type { Actor, Principal } from "../shared/actor";
@@ -12,24 +12,9 @@ import { setPasswordByLink } from "../auth/password-reset";
 import { recordAudit } from "../audit/audit";
 import type { UserInvitation } from "./admin-schemas";
 import { lockManagedUser } from "./managed-user";
+import { isOpenInvitation } from "./open-invitation";
 
 type InvitationDeps = ServiceDependencies<"db" | "events" | "mailer" | "appUrl">;
-
-/**
- * An account that still waits for its owner to take up the invitation: nobody has chosen a
- * password, confirmed the address or signed in through an identity provider, and it is neither
- * disabled nor deleted. Only such an account may be sent its invitation again, since the link
- * sets a password and confirms the address of whoever holds it.
- */
-export function isOpenInvitation(): SQL {
-  return and(
-    isNull(users.passwordHash),
-    isNull(users.emailVerifiedAt),
-    isNull(users.disabledAt),
-    isNull(users.deletedAt),
-    sql`not exists (select 1 from ${oauthAccounts} where ${oauthAccounts.userId} = ${users.id})`,
-  )!;
-}
 
 /**
  * Mails a new invitation link; the earlier ones stop working (see issueEmailToken). The mailer
