@@ -22,6 +22,16 @@ export const PAYMENT_RECOVERY_HORIZON_MS = 20 * 3600_000;
 /** Orders claimed per statement, so that a long backlog never holds its locks for long. */
 const BATCH_SIZE = 100;
 
+/** An unsettled payment whose job was last queued longer ago than a round of it takes. */
+const lostPayment = () =>
+  and(
+    eq(orders.paymentStatus, "pending"),
+    lt(orders.paymentQueuedAt, sql`now() - make_interval(secs => ${LOST_PAYMENT_AFTER_MS / 1000})`),
+  );
+
+/** The time before which an order is too old for its payment to be charged again safely. */
+const recoveryHorizon = () => sql`now() - make_interval(secs => ${PAYMENT_RECOVERY_HORIZON_MS / 1000})`;
+
 /**
  * Queues again the payment of every order whose payment is unsettled although its job was queued
  * long ago (`LOST_PAYMENT_AFTER_MS`): that job was lost, as the in-process queue's jobs are with
@@ -42,13 +52,7 @@ export async function requeueLostPayments(deps: ServiceDependencies<"db" | "jobs
     const lost = deps.db
       .select({ id: orders.id })
       .from(orders)
-      .where(
-        and(
-          eq(orders.paymentStatus, "pending"),
-          lt(orders.paymentQueuedAt, sql`now() - make_interval(secs => ${LOST_PAYMENT_AFTER_MS / 1000})`),
-          gt(orders.createdAt, sql`now() - make_interval(secs => ${PAYMENT_RECOVERY_HORIZON_MS / 1000})`),
-        ),
-      )
+      .where(and(lostPayment(), gt(orders.createdAt, recoveryHorizon())))
       .orderBy(asc(orders.paymentQueuedAt))
       .limit(BATCH_SIZE)
       .for("update", { skipLocked: true });
@@ -75,13 +79,7 @@ export async function countPaymentsPastRecovery(deps: ServiceDependencies<"db">)
   const [row] = await deps.db
     .select({ count: sql<number>`count(*)::int` })
     .from(orders)
-    .where(
-      and(
-        eq(orders.paymentStatus, "pending"),
-        lt(orders.paymentQueuedAt, sql`now() - make_interval(secs => ${LOST_PAYMENT_AFTER_MS / 1000})`),
-        lt(orders.createdAt, sql`now() - make_interval(secs => ${PAYMENT_RECOVERY_HORIZON_MS / 1000})`),
-      ),
-    );
+    .where(and(lostPayment(), lt(orders.createdAt, recoveryHorizon())));
   return row!.count;
 }
 
