@@ -76,4 +76,17 @@ describe("the wire format's answers", () => {
       expect(written(serializeAnswer, answer)).toBe(written((v) => superjson.serialize(v), answer));
     }
   });
+
+  it("starts each answer afresh after one whose getter threw", () => {
+    const when = new Date(0);
+    const failing = {
+      at: when,
+      get broken(): never {
+        throw new Error("no");
+      },
+    };
+    expect(() => serializeAnswer(failing)).toThrow("no");
+    // The Date noted before the throw is not noted in the next answer.
+    expect(serializeAnswer({ items: [1] })).toEqual({ json: { items: [1] } });
+  });
 });
