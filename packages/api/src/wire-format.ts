@@ -44,7 +44,7 @@ export function serializeAnswer(value: unknown): ReturnType<typeof superjson.ser
 
 /*
  * The state of one walk, kept between calls instead of made for each (an answer of one small
- * object cost 800 ns with it made anew, 80 ns now): a walk runs to its end synchronously, and
+ * object cost 800 ns with it made anew, 90 ns now): a walk runs to its end synchronously, and
  * nothing it calls serializes another answer.
  */
 /** The objects met so far: superjson notes a repeated object as a referential equality. */
@@ -53,23 +53,27 @@ const seen = new Set<object>();
 let dates: DatePaths | undefined;
 
 /**
- * Whether `node` is one superjson would leave as it is, but for Dates it notes in `dates`. `at` is
- * the node's path as superjson writes it (undefined at the root), `key` its last segment, and
- * `escaped` whether a segment of it holds what superjson escapes in a path.
+ * Whether `node` is one superjson would leave as it is, but for Dates it notes in `dates`. `parent`
+ * is the path of the object or array holding it as superjson writes it (undefined at the root and
+ * just under it), `key` where it is in that parent, and `escapedAbove` whether a segment of
+ * `parent` holds what superjson escapes in a path.
  */
-function plain(node: unknown, at: string | undefined, key: string | number | undefined, escaped: boolean): boolean {
+function plain(
+  node: unknown,
+  parent: string | undefined,
+  key: string | number | undefined,
+  escapedAbove: boolean,
+): boolean {
   if (typeof node !== "object") return plainLeaf(node);
   if (node === null) return true;
   if (seen.has(node)) return false;
   seen.add(node);
+  // The path is written for objects only: a leaf, which most nodes are, needs none.
+  const at = key === undefined ? undefined : parent === undefined ? String(key) : `${parent}.${key}`;
+  const escaped = escapedAbove || (typeof key === "string" && ESCAPED_IN_PATH.test(key));
   if (Array.isArray(node)) {
     for (let index = 0; index < node.length; index += 1) {
-      const child: unknown = node[index];
-      if (typeof child !== "object") {
-        if (!plainLeaf(child)) return false;
-      } else if (!plain(child, at === undefined ? String(index) : `${at}.${index}`, index, escaped)) {
-        return false;
-      }
+      if (!plain(node[index], at, index, escaped)) return false;
     }
     return true;
   }
@@ -79,15 +83,7 @@ function plain(node: unknown, at: string | undefined, key: string | number | und
   for (const name of Object.keys(node)) {
     // superjson refuses these keys.
     if (name === "__proto__" || name === "constructor" || name === "prototype") return false;
-    const child = (node as Record<string, unknown>)[name];
-    if (typeof child !== "object") {
-      if (!plainLeaf(child)) return false;
-    } else if (
-      child !== null &&
-      !plain(child, at === undefined ? name : `${at}.${name}`, name, escaped || ESCAPED_IN_PATH.test(name))
-    ) {
-      return false;
-    }
+    if (!plain((node as Record<string, unknown>)[name], at, name, escaped)) return false;
   }
   return true;
 }
