@@ -24,8 +24,8 @@ export function UserActions({
   const resendInvitation = useMutation(trpc.admin.users.resendInvitation.mutationOptions(options));
   const may = (permission: "user:create" | "user:disable" | "user:mfa:reset" | "user:delete") =>
     me?.permissions.includes(permission) ?? false;
-  const pending =
-    disable.isPending || enable.isPending || resetMfa.isPending || remove.isPending || resendInvitation.isPending;
+  const mutations = [disable, enable, resetMfa, remove, resendInvitation];
+  const pending = mutations.some((mutation) => mutation.isPending);
   const input = { userId: user.id };
   const confirmed = (question: string) => window.confirm(`${question} ${user.email}?`);
 
@@ -68,7 +68,7 @@ export function UserActions({
           Delete
         </button>
       )}
-      <ErrorMessage error={disable.error ?? enable.error ?? resetMfa.error ?? remove.error ?? resendInvitation.error} />
+      <ErrorMessage error={mutations.find((mutation) => mutation.error)?.error ?? null} />
       {resendInvitation.isSuccess && (
         <p role="status">A new link was mailed to {resendInvitation.data.email}; the earlier one no longer works.</p>
       )}
