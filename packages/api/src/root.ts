@@ -8,18 +8,21 @@ import { ordersRouter } from "./routers/orders";
 import { productsRouter } from "./routers/products";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, router } from "./trpc";
+import { compileOutputChecks } from "./compiled-output-check";
 
-export const appRouter = router({
-  health: healthRouter,
-  auth: authRouter,
-  admin: adminRouter,
-  users: usersRouter,
-  apiKeys: apiKeysRouter,
-  products: productsRouter,
-  orders: ordersRouter,
-  notifications: notificationsRouter,
-  exports: exportsRouter,
-});
+export const appRouter = compileOutputChecks(
+  router({
+    health: healthRouter,
+    auth: authRouter,
+    admin: adminRouter,
+    users: usersRouter,
+    apiKeys: apiKeysRouter,
+    products: productsRouter,
+    orders: ordersRouter,
+    notifications: notificationsRouter,
+    exports: exportsRouter,
+  }),
+);
 
 export type AppRouter = typeof appRouter;
 

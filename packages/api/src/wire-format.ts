@@ -1,7 +1,8 @@
 import type { CombinedDataTransformer } from "@trpc/server";
 import superjson from "superjson";
 
-type DatePaths = Record<string, ["Date"]>;
+/** Where superjson notes Dates: each one's path, with its type. */
+export type DatePaths = Record<string, ["Date"]>;
 
 const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
 /** A key superjson escapes in a path. */
@@ -26,6 +27,8 @@ export const wireFormat: CombinedDataTransformer = {
 };
 
 export function serializeAnswer(value: unknown): ReturnType<typeof superjson.serialize> {
+  const checked = typeof value === "object" && value !== null ? checkedAnswers.get(value) : undefined;
+  if (checked) return answer(value, checked);
   let ok: boolean;
   let found: DatePaths | undefined;
   try {
@@ -37,9 +40,30 @@ export function serializeAnswer(value: unknown): ReturnType<typeof superjson.ser
     dates = undefined;
   }
   if (!ok) return superjson.serialize(value);
+  return answer(value, found);
+}
+
+function answer(value: unknown, found: DatePaths | undefined): ReturnType<typeof superjson.serialize> {
   // Dates stay Dates in `json`: JSON.stringify writes them as superjson would.
   const json = value as ReturnType<typeof superjson.serialize>["json"];
   return found ? { json, meta: { values: found, v: 1 } } : { json };
+}
+
+/**
+ * Answers whose Dates were found by their output check (compiled-output-check.ts), which made
+ * them as fresh copies. A copy is sent as it was made: every procedure checks its output
+ * (procedure-outputs.test.ts), so a copy given to an in-process caller, and changed there, is
+ * checked and copied again before any answer carries it.
+ */
+const checkedAnswers = new WeakMap<object, DatePaths>();
+
+/**
+ * Notes where the Dates of `answer` are, as the walk below would find them: `answer` must be a
+ * copy made of plain objects and arrays, strings, booleans, finite numbers but -0, null and valid
+ * Dates, each object and Date met once, under keys superjson writes as they are.
+ */
+export function rememberDatePaths(answer: object, dates: DatePaths): void {
+  checkedAnswers.set(answer, dates);
 }
 
 /*

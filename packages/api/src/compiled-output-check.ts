@@ -1,0 +1,376 @@
+import type { AnyRouter, AnyTRPCMiddlewareFunction } from "@trpc/server";
+import { z } from "zod";
+import { rememberDatePaths, type DatePaths } from "./wire-format";
+
+/*
+ * tRPC checks every answer against its procedure's `.output()` schema, and zod's check walks the
+ * answer generically and copies it node by node: for a page of 50 products it was the largest
+ * cost of ours after JSON.stringify, followed by the wire format's walk for Dates. The check
+ * below is compiled from the schema into one function that tests each node with the very
+ * conditions zod applies, copies the answer as zod would (the same keys in the same order, fresh
+ * objects and arrays, the same Dates), and writes down where the Dates are as it goes, so that
+ * the wire format has nothing left to look for.
+ *
+ * It is an optimization, never a second opinion: a schema it cannot compile keeps zod's check,
+ * and an answer it does not pass, whether invalid or merely unusual (a repeated Date, a -0,
+ * undefined under an optional key, a getter that throws), goes to zod's check as before, which
+ * answers, strips or refuses it as it always did. compiled-output-check.test.ts holds the two
+ * against each other on every node of sample answers replaced by hostile values.
+ */
+
+/** What a compiled check answers when zod is to decide (and what it throws to get there). */
+export const UNCHECKED = Symbol("unchecked");
+
+/** The answer's copy, or UNCHECKED. */
+export type OutputCheck = (answer: unknown) => unknown;
+type Schema = z.core.$ZodType;
+
+/**
+ * Gives each procedure of `router` that has an output schema the compiled check of that schema in
+ * place of tRPC's output middleware, when the schema compiles. Applied once to the app's router.
+ */
+export function compileOutputChecks<TRouter extends AnyRouter>(router: TRouter): TRouter {
+  for (const procedure of Object.values(router._def.procedures as Record<string, ProcedureWithDef>)) {
+    const { output, middlewares } = procedure._def;
+    const index = middlewares.findIndex((middleware) => middleware._type === "output");
+    const check = output && index !== -1 ? compileOutputCheck(output as Schema) : null;
+    if (check) middlewares[index] = compiledOutputMiddleware(check, middlewares[index]!);
+  }
+  return router;
+}
+
+interface ProcedureWithDef {
+  _def: { output?: unknown; middlewares: (AnyTRPCMiddlewareFunction & { _type?: string })[] };
+}
+
+function compiledOutputMiddleware(check: OutputCheck, zodCheck: AnyTRPCMiddlewareFunction): AnyTRPCMiddlewareFunction {
+  const middleware: AnyTRPCMiddlewareFunction & { _type?: string } = async function compiledOutputCheck(options) {
+    const result = await options.next();
+    if (!result.ok) return result;
+    const checked = check(result.data);
+    if (checked !== UNCHECKED) return { ...result, data: checked };
+    // tRPC's own middleware, handed the result already computed: zod's copy or its refusal.
+    return zodCheck({ ...options, next: () => Promise.resolve(result) } as Parameters<AnyTRPCMiddlewareFunction>[0]);
+  };
+  middleware._type = "output";
+  return middleware;
+}
+
+/*
+ * The state of one check, kept between calls like the wire format's: a check runs to its end
+ * synchronously.
+ */
+/** Dates met so far: superjson notes a repeated one as a referential equality, which zod decides. */
+const seenDates = new Set<Date>();
+let datePaths: DatePaths | undefined;
+
+function noteDate(date: Date, path: string): void {
+  if (seenDates.has(date)) throw UNCHECKED;
+  seenDates.add(date);
+  (datePaths ??= {})[path] = ["Date"];
+}
+
+function runCheck(check: (answer: unknown) => unknown, answer: unknown): unknown {
+  try {
+    const copy = check(answer);
+    // Only answers holding Dates: noting the others would cost more than the walk it saves.
+    if (datePaths) rememberDatePaths(copy as object, datePaths);
+    return copy;
+  } catch {
+    // Also a getter that threw: zod reads it again and reports it as it always did.
+    return UNCHECKED;
+  } finally {
+    if (seenDates.size > 0) seenDates.clear();
+    datePaths = undefined;
+  }
+}
+
+/** Thrown while compiling: the schema keeps zod's check. */
+class NotCompiled extends Error {}
+
+/** Where a node sits: the expression of its superjson path, and the key holding it. */
+interface Place {
+  /** A JavaScript expression for the node's path; null at the root, undefined where no Date lies. */
+  path: string | null | undefined;
+  /** The key holding the node in its parent object, or null under an array or at the root. */
+  key: string | null;
+}
+
+const ROOT: Place = { path: null, key: null };
+/** Keys the wire format leaves to superjson (escaped in paths, ordered first, or refused). */
+const KEY_LEFT_TO_SUPERJSON = /^(0|[1-9]\d*)$|[.\\]|^(__proto__|constructor|prototype)$/;
+/** Schemas whose answers are never objects, so that zod may check them alone, as leaves. */
+const LEAF_TYPES = new Set(["string", "number", "boolean", "literal", "enum", "null", "template_literal"]);
+
+export function compileOutputCheck(schema: Schema): OutputCheck | null {
+  const compiler = new CheckCompiler();
+  let body: string;
+  try {
+    const result = compiler.node(schema, "answer", ROOT);
+    body = `${compiler.lines.join("\n")}\nreturn ${result};`;
+  } catch (error) {
+    if (error instanceof NotCompiled) return null;
+    throw error;
+  }
+  // Of the schema, only keys (as JSON string literals) and numeric bounds are written into the
+  // source; every other value is read from `constants`.
+  const make = new Function(
+    "constants",
+    "noteDate",
+    "leaf",
+    "UNCHECKED",
+    `return function check(answer) {\n${body}\n};`,
+  );
+  const check = make(compiler.constants, noteDate, checkLeaf, UNCHECKED) as (answer: unknown) => unknown;
+  return (answer) => runCheck(check, answer);
+}
+
+/** A leaf zod checks alone: it passes only as a value the wire format writes as it is. */
+function checkLeaf(schema: Schema, value: unknown): unknown {
+  if (value === undefined) throw UNCHECKED;
+  const result = z.safeParse(schema, value);
+  if (!result.success) throw UNCHECKED;
+  const checked = result.data;
+  const plain =
+    checked === null ||
+    typeof checked === "string" ||
+    typeof checked === "boolean" ||
+    (typeof checked === "number" && Number.isFinite(checked) && !Object.is(checked, -0));
+  if (!plain) throw UNCHECKED;
+  return checked;
+}
+
+class CheckCompiler {
+  readonly lines: string[] = [];
+  readonly constants: unknown[] = [];
+  private names = 0;
+
+  private name(prefix: string): string {
+    this.names += 1;
+    return `${prefix}${this.names}`;
+  }
+
+  private constant(value: unknown): string {
+    this.constants.push(value);
+    return `constants[${this.constants.length - 1}]`;
+  }
+
+  private require(condition: string): void {
+    this.lines.push(`if (!(${condition})) throw UNCHECKED;`);
+  }
+
+  /** Writes the check of `value` against `schema`, and answers the expression of its copy. */
+  node(schema: Schema, value: string, place: Place): string {
+    const def = schema._zod.def as Schema["_zod"]["def"] & Record<string, unknown>;
+    switch (def.type) {
+      case "string":
+        return this.string(schema, value);
+      case "number":
+        return this.number(schema, value);
+      case "boolean":
+        if (def.coerce) return this.leaf(schema, value);
+        this.require(`typeof ${value} === "boolean"`);
+        return value;
+      case "null":
+        this.require(`${value} === null`);
+        return value;
+      case "date":
+        return this.date(schema, value, place);
+      case "literal":
+      case "enum":
+        return this.oneOf(schema, value);
+      case "nullable":
+        return this.nullable(def.innerType as Schema, value, place);
+      case "object":
+        return this.object(schema as z.core.$ZodObject, value, place);
+      case "array":
+        return this.array(schema as z.core.$ZodArray, value, place);
+      default:
+        if (LEAF_TYPES.has(def.type) || isUnionOfLeaves(schema)) return this.leaf(schema, value);
+        throw new NotCompiled();
+    }
+  }
+
+  private leaf(schema: Schema, value: string): string {
+    const checked = this.name("leaf");
+    this.lines.push(`const ${checked} = leaf(${this.constant(schema)}, ${value});`);
+    return checked;
+  }
+
+  private string(schema: Schema, value: string): string {
+    const def = schema._zod.def as z.core.$ZodStringDef & { format?: string; pattern?: RegExp };
+    const conditions = [`typeof ${value} === "string"`];
+    if (def.format !== undefined) {
+      if ((def.format !== "uuid" && def.format !== "guid") || !def.pattern) return this.leaf(schema, value);
+      conditions.push(this.matches(def.pattern, value));
+    }
+    for (const check of def.checks ?? []) {
+      const checkDef = check._zod.def as { check: string; format?: string; pattern?: RegExp } & Record<string, unknown>;
+      const { minimum, maximum, length } = checkDef;
+      if (checkDef.check === "min_length" && typeof minimum === "number") {
+        conditions.push(`${value}.length >= ${minimum}`);
+      } else if (checkDef.check === "max_length" && typeof maximum === "number") {
+        conditions.push(`${value}.length <= ${maximum}`);
+      } else if (checkDef.check === "length_equals" && typeof length === "number") {
+        conditions.push(`${value}.length === ${length}`);
+      } else if (checkDef.check === "string_format" && checkDef.format === "regex" && checkDef.pattern) {
+        conditions.push(this.matches(checkDef.pattern, value));
+      } else return this.leaf(schema, value);
+    }
+    if (def.coerce) return this.leaf(schema, value);
+    this.require(conditions.join(" && "));
+    return value;
+  }
+
+  private matches(pattern: RegExp, value: string): string {
+    const regex = this.constant(pattern);
+    // As zod tests a pattern: from its start, whatever a global or sticky flag left behind.
+    return `(${regex}.lastIndex = 0, ${regex}.test(${value}))`;
+  }
+
+  private number(schema: Schema, value: string): string {
+    const def = schema._zod.def as z.core.$ZodNumberDef;
+    if (def.coerce) return this.leaf(schema, value);
+    // zod takes -0, which superjson writes apart: such an answer goes to zod and superjson.
+    const conditions = [`typeof ${value} === "number"`, `Number.isFinite(${value})`, `!Object.is(${value}, -0)`];
+    for (const check of def.checks ?? []) {
+      const checkDef = check._zod.def as { check: string; format?: string; value?: unknown; inclusive?: boolean };
+      const bound = typeof checkDef.value === "number" ? checkDef.value : undefined;
+      if (checkDef.check === "number_format" && checkDef.format === "safeint") {
+        conditions.push(`Number.isSafeInteger(${value})`);
+      } else if (checkDef.check === "greater_than" && bound !== undefined) {
+        conditions.push(`${value} ${checkDef.inclusive ? ">=" : ">"} ${bound}`);
+      } else if (checkDef.check === "less_than" && bound !== undefined) {
+        conditions.push(`${value} ${checkDef.inclusive ? "<=" : "<"} ${bound}`);
+      } else return this.leaf(schema, value);
+    }
+    this.require(conditions.join(" && "));
+    return value;
+  }
+
+  private date(schema: Schema, value: string, place: Place): string {
+    const def = schema._zod.def as z.core.$ZodDateDef;
+    // The wire format leaves a Date at the root or in an array to superjson, and so does this.
+    if (def.coerce || (def.checks?.length ?? 0) > 0 || typeof place.path !== "string" || place.key === null) {
+      throw new NotCompiled();
+    }
+    this.require(`${value} instanceof Date && !Number.isNaN(${value}.getTime())`);
+    this.lines.push(`noteDate(${value}, ${place.path});`);
+    return value;
+  }
+
+  private oneOf(schema: Schema, value: string): string {
+    const values = [...(schema._zod.values ?? [])];
+    const simple = values.every(
+      (candidate) =>
+        candidate === null ||
+        typeof candidate === "string" ||
+        typeof candidate === "boolean" ||
+        (typeof candidate === "number" && Number.isFinite(candidate) && !Object.is(candidate, -0)),
+    );
+    if (!simple || values.length === 0) return this.leaf(schema, value);
+    // zod's Set takes -0 for 0, which superjson writes apart.
+    this.require(`${this.constant(new Set(values))}.has(${value}) && !Object.is(${value}, -0)`);
+    return value;
+  }
+
+  private nullable(inner: Schema, value: string, place: Place): string {
+    const copy = this.name("nullable");
+    this.lines.push(`let ${copy} = null;`, `if (${value} !== null) {`);
+    this.lines.push(`${copy} = ${this.node(inner, value, place)};`, "}");
+    return copy;
+  }
+
+  private object(schema: z.core.$ZodObject, value: string, place: Place): string {
+    const def = schema._zod.def;
+    if (def.catchall) throw new NotCompiled();
+    this.require(`typeof ${value} === "object" && ${value} !== null && !Array.isArray(${value})`);
+    const path = this.pathVariable(schema, place);
+    const fields: { property: string; copy: string; optional: boolean }[] = [];
+    for (const [key, field] of Object.entries(def.shape)) {
+      if (KEY_LEFT_TO_SUPERJSON.test(key)) throw new NotCompiled();
+      const property = JSON.stringify(key);
+      const fieldValue = this.name("field");
+      this.lines.push(`const ${fieldValue} = ${value}[${property}];`);
+      const fieldPath = path === null ? property : path && `${path} + ${JSON.stringify(`.${key}`)}`;
+      const fieldPlace = { path: fieldPath, key };
+      const fieldDef = field._zod.def as Schema["_zod"]["def"] & { innerType?: Schema };
+      if (field._zod.optin === undefined && field._zod.optout === undefined) {
+        fields.push({ property, copy: this.node(field, fieldValue, fieldPlace), optional: false });
+      } else if (fieldDef.type === "optional" && field._zod.optin === "optional" && field._zod.optout === "optional") {
+        // Left out when absent, as zod leaves it out; present but undefined, superjson would note it.
+        const fieldCopy = this.name("optional");
+        this.lines.push(`let ${fieldCopy};`, `if (${fieldValue} !== undefined) {`);
+        this.lines.push(`${fieldCopy} = ${this.node(fieldDef.innerType!, fieldValue, fieldPlace)};`);
+        this.lines.push(`} else if (${property} in ${value}) throw UNCHECKED;`);
+        fields.push({ property, copy: fieldCopy, optional: true });
+      } else {
+        throw new NotCompiled();
+      }
+    }
+    const copy = this.name("object");
+    if (!fields.some((field) => field.optional)) {
+      // A literal when every key is there: V8 makes it from one template, in the shape's order.
+      this.lines.push(`const ${copy} = { ${fields.map((field) => `${field.property}: ${field.copy}`).join(", ")} };`);
+      return copy;
+    }
+    this.lines.push(`const ${copy} = {};`);
+    for (const field of fields) {
+      const assignment = `${copy}[${field.property}] = ${field.copy};`;
+      this.lines.push(field.optional ? `if (${field.copy} !== undefined) ${assignment}` : assignment);
+    }
+    return copy;
+  }
+
+  private array(schema: z.core.$ZodArray, value: string, place: Place): string {
+    const def = schema._zod.def;
+    if ((def.checks?.length ?? 0) > 0) throw new NotCompiled();
+    this.require(`Array.isArray(${value})`);
+    const path = this.pathVariable(schema, place);
+    const copy = this.name("array");
+    const index = this.name("index");
+    const item = this.name("item");
+    this.lines.push(`const ${copy} = [];`);
+    this.lines.push(`for (let ${index} = 0; ${index} < ${value}.length; ${index} += 1) {`);
+    this.lines.push(`const ${item} = ${value}[${index}];`);
+    const itemPath = path === null ? `String(${index})` : path && `${path} + "." + ${index}`;
+    this.lines.push(`${copy}.push(${this.node(def.element, item, { path: itemPath, key: null })});`);
+    this.lines.push("}");
+    return copy;
+  }
+
+  /** The node's path in a variable of its own, for the Dates it holds (undefined if none). */
+  private pathVariable(schema: Schema, place: Place): string | null | undefined {
+    if (place.path === null) return null;
+    if (place.path === undefined || !holdsDates(schema)) return undefined;
+    const path = this.name("path");
+    this.lines.push(`const ${path} = ${place.path};`);
+    return path;
+  }
+}
+
+/** Whether an answer of `schema` may hold a Date, whose path the check then writes down. */
+function holdsDates(schema: Schema): boolean {
+  const def = schema._zod.def as Schema["_zod"]["def"] & Record<string, unknown>;
+  switch (def.type) {
+    case "date":
+      return true;
+    case "nullable":
+    case "optional":
+      return holdsDates(def.innerType as Schema);
+    case "array":
+      return holdsDates(def.element as Schema);
+    case "object":
+      return Object.values(def.shape as Record<string, Schema>).some(holdsDates);
+    default:
+      return false;
+  }
+}
+
+function isUnionOfLeaves(schema: Schema): boolean {
+  const def = schema._zod.def as { type: string; options?: Schema[] };
+  return (
+    def.type === "union" &&
+    (def.options ?? []).every((option) => LEAF_TYPES.has(option._zod.def.type) || isUnionOfLeaves(option))
+  );
+}
