@@ -1,5 +1,6 @@
 import type { AnyRouter, AnyTRPCMiddlewareFunction } from "@trpc/server";
 import { z } from "zod";
+import type { Context } from "./context";
 import { rememberDatePaths, type DatePaths } from "./wire-format";
 
 /*
@@ -21,8 +22,11 @@ import { rememberDatePaths, type DatePaths } from "./wire-format";
 /** What a compiled check answers when zod is to decide (and what it throws to get there). */
 export const UNCHECKED = Symbol("unchecked");
 
-/** The answer's copy, or UNCHECKED. */
-export type OutputCheck = (answer: unknown) => unknown;
+/**
+ * The answer's copy, or UNCHECKED. `sent`: the copy goes to a client, not to a caller in this
+ * process, so its Dates' paths are handed to the wire format.
+ */
+export type OutputCheck = (answer: unknown, sent: boolean) => unknown;
 type Schema = z.core.$ZodType;
 
 /**
@@ -47,7 +51,8 @@ function compiledOutputMiddleware(check: OutputCheck, zodCheck: AnyTRPCMiddlewar
   const middleware: AnyTRPCMiddlewareFunction & { _type?: string } = async function compiledOutputCheck(options) {
     const result = await options.next();
     if (!result.ok) return result;
-    const checked = check(result.data);
+    // An answer to a caller in this process is theirs to change: its paths would not hold.
+    const checked = check(result.data, (options.ctx as Partial<Context> | undefined)?.transport !== "internal");
     if (checked !== UNCHECKED) return { ...result, data: checked };
     // tRPC's own middleware, handed the result already computed: zod's copy or its refusal.
     return zodCheck({ ...options, next: () => Promise.resolve(result) } as Parameters<AnyTRPCMiddlewareFunction>[0]);
@@ -58,8 +63,10 @@ function compiledOutputMiddleware(check: OutputCheck, zodCheck: AnyTRPCMiddlewar
 
 /*
  * The state of one check, kept between calls like the wire format's: a check runs to its end
- * synchronously.
+ * synchronously, and one that starts inside another (from a refinement or a getter the outer
+ * one runs) leaves its answer to zod.
  */
+let running = false;
 /** Dates met so far: superjson notes a repeated one as a referential equality, which zod decides. */
 const seenDates = new Set<Date>();
 let datePaths: DatePaths | undefined;
@@ -70,16 +77,19 @@ function noteDate(date: Date, path: string): void {
   (datePaths ??= {})[path] = ["Date"];
 }
 
-function runCheck(check: (answer: unknown) => unknown, answer: unknown): unknown {
+function runCheck(check: (answer: unknown) => unknown, answer: unknown, sent: boolean): unknown {
+  if (running) return UNCHECKED;
+  running = true;
   try {
     const copy = check(answer);
     // Only answers holding Dates: noting the others would cost more than the walk it saves.
-    if (datePaths) rememberDatePaths(copy as object, datePaths);
+    if (sent && datePaths) rememberDatePaths(copy as object, datePaths);
     return copy;
   } catch {
     // Also a getter that threw: zod reads it again and reports it as it always did.
     return UNCHECKED;
   } finally {
+    running = false;
     if (seenDates.size > 0) seenDates.clear();
     datePaths = undefined;
   }
@@ -103,26 +113,26 @@ const KEY_LEFT_TO_SUPERJSON = /^(0|[1-9]\d*)$|[.\\]|^(__proto__|constructor|prot
 const LEAF_TYPES = new Set(["string", "number", "boolean", "literal", "enum", "null", "template_literal"]);
 
 export function compileOutputCheck(schema: Schema): OutputCheck | null {
-  const compiler = new CheckCompiler();
-  let body: string;
+  let check: (answer: unknown) => unknown;
   try {
+    const compiler = new CheckCompiler();
     const result = compiler.node(schema, "answer", ROOT);
-    body = `${compiler.lines.join("\n")}\nreturn ${result};`;
-  } catch (error) {
-    if (error instanceof NotCompiled) return null;
-    throw error;
+    // Of the schema, only keys (as JSON string literals) and numeric bounds are written into the
+    // source; every other value is read from `constants`.
+    const make = new Function(
+      "constants",
+      "noteDate",
+      "leaf",
+      "codePoints",
+      "UNCHECKED",
+      `return function check(answer) {\n${compiler.lines.join("\n")}\nreturn ${result};\n};`,
+    );
+    check = make(compiler.constants, noteDate, checkLeaf, z.core.util.codePointLength, UNCHECKED) as typeof check;
+  } catch {
+    // A schema it does not compile, or a process that refuses code made at run time: zod's check.
+    return null;
   }
-  // Of the schema, only keys (as JSON string literals) and numeric bounds are written into the
-  // source; every other value is read from `constants`.
-  const make = new Function(
-    "constants",
-    "noteDate",
-    "leaf",
-    "UNCHECKED",
-    `return function check(answer) {\n${body}\n};`,
-  );
-  const check = make(compiler.constants, noteDate, checkLeaf, UNCHECKED) as (answer: unknown) => unknown;
-  return (answer) => runCheck(check, answer);
+  return (answer, sent) => runCheck(check, answer, sent);
 }
 
 /** A leaf zod checks alone: it passes only as a value the wire format writes as it is. */
@@ -143,6 +153,7 @@ function checkLeaf(schema: Schema, value: unknown): unknown {
 class CheckCompiler {
   readonly lines: string[] = [];
   readonly constants: unknown[] = [];
+  private readonly compiling = new Set<Schema>();
   private names = 0;
 
   private name(prefix: string): string {
@@ -161,12 +172,24 @@ class CheckCompiler {
 
   /** Writes the check of `value` against `schema`, and answers the expression of its copy. */
   node(schema: Schema, value: string, place: Place): string {
+    // A schema met again inside itself (a recursive one) is zod's to check.
+    if (this.compiling.has(schema)) throw new NotCompiled();
+    this.compiling.add(schema);
+    const copy = this.nodeOnce(schema, value, place);
+    this.compiling.delete(schema);
+    return copy;
+  }
+
+  private nodeOnce(schema: Schema, value: string, place: Place): string {
     const def = schema._zod.def as Schema["_zod"]["def"] & Record<string, unknown>;
+    if (def.type === "string") return this.string(schema, value);
+    if (def.type === "number") return this.number(schema, value);
+    // Checks of any other node (refinements, mostly) are zod's to run.
+    if ((def.checks?.length ?? 0) > 0 || def.check !== undefined) {
+      if (isLeafSchema(schema)) return this.leaf(schema, value);
+      throw new NotCompiled();
+    }
     switch (def.type) {
-      case "string":
-        return this.string(schema, value);
-      case "number":
-        return this.number(schema, value);
       case "boolean":
         if (def.coerce) return this.leaf(schema, value);
         this.require(`typeof ${value} === "boolean"`);
@@ -186,7 +209,7 @@ class CheckCompiler {
       case "array":
         return this.array(schema as z.core.$ZodArray, value, place);
       default:
-        if (LEAF_TYPES.has(def.type) || isUnionOfLeaves(schema)) return this.leaf(schema, value);
+        if (isLeafSchema(schema)) return this.leaf(schema, value);
         throw new NotCompiled();
     }
   }
@@ -206,13 +229,15 @@ class CheckCompiler {
     }
     for (const check of def.checks ?? []) {
       const checkDef = check._zod.def as { check: string; format?: string; pattern?: RegExp } & Record<string, unknown>;
-      const { minimum, maximum, length } = checkDef;
+      const { minimum, maximum } = checkDef;
+      // zod counts code points, and a code point is one or two UTF-16 units: a string of at most
+      // `maximum` units has at most `maximum` code points, and one of at least twice `minimum`
+      // units at least `minimum`; in between, they are counted.
       if (checkDef.check === "min_length" && typeof minimum === "number") {
-        conditions.push(`${value}.length >= ${minimum}`);
+        conditions.push(`(${value}.length >= ${2 * minimum} || codePoints(${value}) >= ${minimum})`);
       } else if (checkDef.check === "max_length" && typeof maximum === "number") {
+        // Stricter than zod for a string with more units than code points: zod then decides.
         conditions.push(`${value}.length <= ${maximum}`);
-      } else if (checkDef.check === "length_equals" && typeof length === "number") {
-        conditions.push(`${value}.length === ${length}`);
       } else if (checkDef.check === "string_format" && checkDef.format === "regex" && checkDef.pattern) {
         conditions.push(this.matches(checkDef.pattern, value));
       } else return this.leaf(schema, value);
@@ -229,10 +254,15 @@ class CheckCompiler {
   }
 
   private number(schema: Schema, value: string): string {
-    const def = schema._zod.def as z.core.$ZodNumberDef;
+    const def = schema._zod.def as z.core.$ZodNumberDef & { format?: string };
     if (def.coerce) return this.leaf(schema, value);
     // zod takes -0, which superjson writes apart: such an answer goes to zod and superjson.
     const conditions = [`typeof ${value} === "number"`, `Number.isFinite(${value})`, `!Object.is(${value}, -0)`];
+    // z.int() and its kin are number schemas that are their own format check.
+    if (def.format !== undefined) {
+      if (def.format !== "safeint") return this.leaf(schema, value);
+      conditions.push(`Number.isSafeInteger(${value})`);
+    }
     for (const check of def.checks ?? []) {
       const checkDef = check._zod.def as { check: string; format?: string; value?: unknown; inclusive?: boolean };
       const bound = typeof checkDef.value === "number" ? checkDef.value : undefined;
@@ -250,11 +280,13 @@ class CheckCompiler {
 
   private date(schema: Schema, value: string, place: Place): string {
     const def = schema._zod.def as z.core.$ZodDateDef;
-    // The wire format leaves a Date at the root or in an array to superjson, and so does this.
-    if (def.coerce || (def.checks?.length ?? 0) > 0 || typeof place.path !== "string" || place.key === null) {
-      throw new NotCompiled();
-    }
-    this.require(`${value} instanceof Date && !Number.isNaN(${value}.getTime())`);
+    // The wire format leaves a Date at the root or in an array to superjson, so the schema is
+    // left to zod.
+    if (def.coerce || typeof place.path !== "string" || place.key === null) throw new NotCompiled();
+    // zod takes a subclass of Date, which the wire format leaves to superjson.
+    this.require(
+      `${value} instanceof Date && Object.getPrototypeOf(${value}) === Date.prototype && !Number.isNaN(${value}.getTime())`,
+    );
     this.lines.push(`noteDate(${value}, ${place.path});`);
     return value;
   }
@@ -283,7 +315,8 @@ class CheckCompiler {
 
   private object(schema: z.core.$ZodObject, value: string, place: Place): string {
     const def = schema._zod.def;
-    if (def.catchall) throw new NotCompiled();
+    // zod also checks symbol keys, which the copy below would leave out.
+    if (def.catchall || Object.getOwnPropertySymbols(def.shape).length > 0) throw new NotCompiled();
     this.require(`typeof ${value} === "object" && ${value} !== null && !Array.isArray(${value})`);
     const path = this.pathVariable(schema, place);
     const fields: { property: string; copy: string; optional: boolean }[] = [];
@@ -297,7 +330,12 @@ class CheckCompiler {
       const fieldDef = field._zod.def as Schema["_zod"]["def"] & { innerType?: Schema };
       if (field._zod.optin === undefined && field._zod.optout === undefined) {
         fields.push({ property, copy: this.node(field, fieldValue, fieldPlace), optional: false });
-      } else if (fieldDef.type === "optional" && field._zod.optin === "optional" && field._zod.optout === "optional") {
+      } else if (
+        fieldDef.type === "optional" &&
+        field._zod.optin === "optional" &&
+        field._zod.optout === "optional" &&
+        (fieldDef.checks?.length ?? 0) === 0
+      ) {
         // Left out when absent, as zod leaves it out; present but undefined, superjson would note it.
         const fieldCopy = this.name("optional");
         this.lines.push(`let ${fieldCopy};`, `if (${fieldValue} !== undefined) {`);
@@ -324,7 +362,6 @@ class CheckCompiler {
 
   private array(schema: z.core.$ZodArray, value: string, place: Place): string {
     const def = schema._zod.def;
-    if ((def.checks?.length ?? 0) > 0) throw new NotCompiled();
     this.require(`Array.isArray(${value})`);
     const path = this.pathVariable(schema, place);
     const copy = this.name("array");
@@ -349,28 +386,34 @@ class CheckCompiler {
   }
 }
 
-/** Whether an answer of `schema` may hold a Date, whose path the check then writes down. */
-function holdsDates(schema: Schema): boolean {
+/**
+ * Whether an answer of `schema` may hold a Date, whose path the check then writes down. `within`:
+ * the schemas being looked into, as a recursive schema holds itself.
+ */
+function holdsDates(schema: Schema, within = new Set<Schema>()): boolean {
+  if (within.has(schema)) return false;
+  within.add(schema);
   const def = schema._zod.def as Schema["_zod"]["def"] & Record<string, unknown>;
-  switch (def.type) {
-    case "date":
-      return true;
-    case "nullable":
-    case "optional":
-      return holdsDates(def.innerType as Schema);
-    case "array":
-      return holdsDates(def.element as Schema);
-    case "object":
-      return Object.values(def.shape as Record<string, Schema>).some(holdsDates);
-    default:
-      return false;
+  let holds = false;
+  if (def.type === "date") holds = true;
+  else if (def.type === "nullable" || def.type === "optional") holds = holdsDates(def.innerType as Schema, within);
+  else if (def.type === "array") holds = holdsDates(def.element as Schema, within);
+  else if (def.type === "object") {
+    holds = Object.values(def.shape as Record<string, Schema>).some((field) => holdsDates(field, within));
   }
+  within.delete(schema);
+  return holds;
 }
 
-function isUnionOfLeaves(schema: Schema): boolean {
-  const def = schema._zod.def as { type: string; options?: Schema[] };
-  return (
-    def.type === "union" &&
-    (def.options ?? []).every((option) => LEAF_TYPES.has(option._zod.def.type) || isUnionOfLeaves(option))
-  );
+/** Whether every answer of `schema` is a primitive (or zod fails it), so that zod may check it alone. */
+function isLeafSchema(schema: Schema, within = new Set<Schema>()): boolean {
+  if (within.has(schema)) return false;
+  within.add(schema);
+  const def = schema._zod.def as { type: string; options?: Schema[]; innerType?: Schema };
+  const leaf =
+    LEAF_TYPES.has(def.type) ||
+    (def.type === "nullable" && isLeafSchema(def.innerType!, within)) ||
+    (def.type === "union" && (def.options ?? []).every((option) => isLeafSchema(option, within)));
+  within.delete(schema);
+  return leaf;
 }

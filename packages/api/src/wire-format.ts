@@ -51,9 +51,8 @@ function answer(value: unknown, found: DatePaths | undefined): ReturnType<typeof
 
 /**
  * Answers whose Dates were found by their output check (compiled-output-check.ts), which made
- * them as fresh copies. A copy is sent as it was made: every procedure checks its output
- * (procedure-outputs.test.ts), so a copy given to an in-process caller, and changed there, is
- * checked and copied again before any answer carries it.
+ * them as fresh copies. Only copies on their way to a client are noted here, and nothing changes
+ * them on that way; a copy answered to a caller in this process, which may change it, is not.
  */
 const checkedAnswers = new WeakMap<object, DatePaths>();
 
