@@ -1,7 +1,7 @@
 import type { AnyRouter, AnyTRPCMiddlewareFunction } from "@trpc/server";
 import { z } from "zod";
 import type { Context } from "./context";
-import { rememberDatePaths, type DatePaths } from "./wire-format";
+import { keyWrittenAsIs, plainLeaf, rememberDatePaths, type DatePaths } from "./wire-format";
 
 /*
  * tRPC checks every answer against its procedure's `.output()` schema, and zod's check walks the
@@ -107,8 +107,6 @@ interface Place {
 }
 
 const ROOT: Place = { path: null, key: null };
-/** Keys the wire format leaves to superjson (escaped in paths, ordered first, or refused). */
-const KEY_LEFT_TO_SUPERJSON = /^(0|[1-9]\d*)$|[.\\]|^(__proto__|constructor|prototype)$/;
 /** Schemas whose answers are never objects, so that zod may check them alone, as leaves. */
 const LEAF_TYPES = new Set(["string", "number", "boolean", "literal", "enum", "null", "template_literal"]);
 
@@ -141,12 +139,7 @@ function checkLeaf(schema: Schema, value: unknown): unknown {
   const result = z.safeParse(schema, value);
   if (!result.success) throw UNCHECKED;
   const checked = result.data;
-  const plain =
-    checked === null ||
-    typeof checked === "string" ||
-    typeof checked === "boolean" ||
-    (typeof checked === "number" && Number.isFinite(checked) && !Object.is(checked, -0));
-  if (!plain) throw UNCHECKED;
+  if (checked !== null && !plainLeaf(checked)) throw UNCHECKED;
   return checked;
 }
 
@@ -321,7 +314,7 @@ class CheckCompiler {
     const path = this.pathVariable(schema, place);
     const fields: { property: string; copy: string; optional: boolean }[] = [];
     for (const [key, field] of Object.entries(def.shape)) {
-      if (KEY_LEFT_TO_SUPERJSON.test(key)) throw new NotCompiled();
+      if (!keyWrittenAsIs(key)) throw new NotCompiled();
       const property = JSON.stringify(key);
       const fieldValue = this.name("field");
       this.lines.push(`const ${fieldValue} = ${value}[${property}];`);

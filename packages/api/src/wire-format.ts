@@ -104,14 +104,14 @@ function plain(
   if (prototype === Date.prototype) return noteDate(node as Date, at, key, escaped);
   if (prototype !== Object.prototype && prototype !== null) return false;
   for (const name of Object.keys(node)) {
-    // superjson refuses these keys.
-    if (name === "__proto__" || name === "constructor" || name === "prototype") return false;
+    if (refusedBySuperjson(name)) return false;
     if (!plain((node as Record<string, unknown>)[name], at, name, escaped)) return false;
   }
   return true;
 }
 
-function plainLeaf(node: unknown): boolean {
+/** A leaf superjson writes as JSON does: a string, a boolean, or a finite number but -0. */
+export function plainLeaf(node: unknown): boolean {
   switch (typeof node) {
     case "string":
     case "boolean":
@@ -121,6 +121,18 @@ function plainLeaf(node: unknown): boolean {
     default:
       return false;
   }
+}
+
+function refusedBySuperjson(key: string): boolean {
+  return key === "__proto__" || key === "constructor" || key === "prototype";
+}
+
+/**
+ * A key under which the walk notes a Date wherever it is: superjson neither refuses nor escapes
+ * it, and it does not read as an array index (see `noteDate`).
+ */
+export function keyWrittenAsIs(key: string): boolean {
+  return !refusedBySuperjson(key) && !ESCAPED_IN_PATH.test(key) && !ARRAY_INDEX.test(key);
 }
 
 function noteDate(date: Date, at: string | undefined, key: string | number | undefined, escaped: boolean): boolean {
