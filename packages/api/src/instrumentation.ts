@@ -9,15 +9,19 @@ export interface ProcedureCall {
 
 /** Watches procedure calls for metrics and tracing; the api itself knows neither. */
 export interface ProcedureInstrumentation {
-  /**
-   * Runs one call inside whatever context the instrumentation keeps (a tracing span), and is
-   * told how it ended, whether it returned or threw: "OK" or the tRPC error code, via `outcomeOf`.
-   */
-  measure<T>(
-    call: ProcedureCall,
-    run: () => Promise<T>,
-    outcomeOf: (outcome: PromiseSettledResult<T>) => string,
-  ): Promise<T>;
+  /** A call starts: what measures it, from before any of the call's checks to its end. */
+  start(call: ProcedureCall): CallMeasurement;
   /** A subscription started streaming; the function returned is called once it has ended. */
   subscriptionStarted(call: ProcedureCall): () => void;
+}
+
+export interface CallMeasurement {
+  /**
+   * Runs part of the call inside whatever context the measurement keeps (a tracing span), so
+   * that the work it does (queries, Redis commands) is seen as the call's. Called directly, not
+   * wrapped in a function of its own: every async step a call takes costs each call of a batch.
+   */
+  within<T>(work: () => Promise<T>): Promise<T>;
+  /** The call ended: "OK", or the tRPC error code as the client receives it. Called once. */
+  end(code: string): void;
 }

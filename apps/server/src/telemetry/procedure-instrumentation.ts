@@ -1,7 +1,9 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
-import type { ProcedureInstrumentation } from "@seed/api";
+import type { CallMeasurement, ProcedureCall, ProcedureInstrumentation } from "@seed/api";
 import type { Metrics } from "./metrics";
 import type { Tracing } from "./tracing";
+
+const runNow: CallMeasurement["within"] = (work) => work();
 
 /**
  * Times every procedure call for the metrics and, with tracing on, runs it in a span of its own
@@ -13,43 +15,41 @@ export function procedureInstrumentation(
   tracing: Tracing | null,
   requestSpans: ReadonlyMap<string, Span>,
 ): ProcedureInstrumentation {
-  return {
-    async measure(call, run, outcomeOf) {
-      const startedAt = performance.now();
-      const request = requestSpans.get(call.requestId);
-      const span = tracing?.tracer.startSpan(
-        `trpc ${call.path}`,
-        {
-          kind: SpanKind.INTERNAL,
-          attributes: {
-            "rpc.system": "trpc",
-            "rpc.method": call.path,
-            "seed.procedure.type": call.type,
-            "seed.transport": call.transport,
-            "seed.request_id": call.requestId,
-          },
+  const startSpan = ({ tracer }: Tracing, call: ProcedureCall) => {
+    const request = requestSpans.get(call.requestId);
+    return tracer.startSpan(
+      `trpc ${call.path}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          "rpc.system": "trpc",
+          "rpc.method": call.path,
+          "seed.procedure.type": call.type,
+          "seed.transport": call.transport,
+          "seed.request_id": call.requestId,
         },
-        request ? trace.setSpan(context.active(), request) : context.active(),
-      );
-      let outcome: PromiseSettledResult<Awaited<ReturnType<typeof run>>>;
-      try {
-        const value = span ? await context.with(trace.setSpan(context.active(), span), run) : await run();
-        outcome = { status: "fulfilled", value };
-      } catch (reason) {
-        outcome = { status: "rejected", reason };
-      }
-      const code = outcomeOf(outcome);
-      // Observed with its labels in one object: prom-client's timer merges two label objects more.
-      const seconds = (performance.now() - startedAt) / 1000;
-      metrics.procedureDuration.observe({ procedure: call.path, type: call.type, code }, seconds);
-      if (code !== "OK") metrics.procedureErrors.inc({ procedure: call.path, code });
-      if (span) {
-        span.setAttribute("rpc.response.status_code", code);
-        if (code !== "OK") span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-        span.end();
-      }
-      if (outcome.status === "rejected") throw outcome.reason;
-      return outcome.value;
+      },
+      request ? trace.setSpan(context.active(), request) : context.active(),
+    );
+  };
+  return {
+    start(call) {
+      const startedAt = performance.now();
+      const span = tracing ? startSpan(tracing, call) : undefined;
+      return {
+        within: span ? (work) => context.with(trace.setSpan(context.active(), span), work) : runNow,
+        end(code) {
+          // Observed with its labels in one object: prom-client's timer merges two label objects more.
+          const seconds = (performance.now() - startedAt) / 1000;
+          metrics.procedureDuration.observe({ procedure: call.path, type: call.type, code }, seconds);
+          if (code !== "OK") metrics.procedureErrors.inc({ procedure: call.path, code });
+          if (span) {
+            span.setAttribute("rpc.response.status_code", code);
+            if (code !== "OK") span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+            span.end();
+          }
+        },
+      };
     },
     subscriptionStarted() {
       metrics.subscriptions.inc();

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { chargeApiKeyCall } from "@seed/core";
 import { t } from "../init";
+import type { CallMeasurement } from "../instrumentation";
 import { finishing } from "../live/live-feed";
 import { toTRPCError } from "../trpc-errors";
 import { acceptsApiKeys, refuseApiKey } from "./api-keys";
@@ -9,18 +10,14 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
-/** How a call ended, as the instrumentation reports it: "OK" or the tRPC error code. */
-function outcomeCode(outcome: PromiseSettledResult<{ ok: true } | { ok: false; error: TRPCError }>): string {
-  if (outcome.status === "rejected")
-    return outcome.reason instanceof TRPCError ? outcome.reason.code : "INTERNAL_SERVER_ERROR";
-  return outcome.value.ok ? "OK" : outcome.value.error.code;
-}
+const unmeasured: Pick<CallMeasurement, "within"> = { within: (work) => work() };
 
 /**
- * The base of every procedure, in one middleware because tRPC builds a call's options anew at each
- * further one (bench/README.md). In order:
- * - The instrumentation comes first, so that it sees every refusal and the error codes as the
- *   client receives them.
+ * The base of every procedure, in one middleware and one async function because tRPC builds a
+ * call's options anew at each further middleware, and each async step is paid by every call of a
+ * batch (bench/README.md). In order:
+ * - The instrumentation starts first and ends last, so that it sees every refusal and the error
+ *   codes as the client receives them.
  * - A socket carries subscriptions only. Queries and mutations go over HTTP, where rate limits,
  *   cookies and CSRF defences apply, and where every call is checked against a live session.
  *   (HTTP, in turn, refuses subscriptions before any procedure runs: see the server's guards.)
@@ -29,7 +26,11 @@ function outcomeCode(outcome: PromiseSettledResult<{ ok: true } | { ok: false; e
  * - Errors of services become tRPC errors, also when they end a subscription.
  */
 export const served = t.middleware(async ({ ctx, path, type, meta, next }) => {
-  const run = async () => {
+  const call = ctx.instrumentation && { path, type, transport: ctx.transport, requestId: ctx.requestId };
+  const measurement = call && ctx.instrumentation!.start(call);
+  const { within } = measurement ?? unmeasured;
+  let code = "INTERNAL_SERVER_ERROR";
+  try {
     if (ctx.transport === "websocket" && type !== "subscription") {
       throw new TRPCError({
         code: "METHOD_NOT_SUPPORTED",
@@ -38,31 +39,32 @@ export const served = t.middleware(async ({ ctx, path, type, meta, next }) => {
     }
     const apiKey = ctx.user?.apiKey;
     if (apiKey) {
-      if (!acceptsApiKeys(type, meta)) await refuseApiKey(ctx, path);
-      await chargeApiKeyCall(ctx, apiKey).catch((error: unknown) => {
+      if (!acceptsApiKeys(type, meta)) await within(() => refuseApiKey(ctx, path));
+      await within(() => chargeApiKeyCall(ctx, apiKey)).catch((error: unknown) => {
         throw toTRPCError(error);
       });
     }
-    const result = await next();
+    const result = await within(next);
     if (!result.ok) {
       const mapped = toTRPCError(result.error);
       if (mapped !== result.error) throw mapped;
+      code = result.error.code;
       return result;
     }
-    return isAsyncIterable(result.data) ? { ...result, data: finishing(result.data, toTRPCError) } : result;
-  };
-
-  const instrumentation = ctx.instrumentation;
-  if (!instrumentation) return run();
-  const call = { path, type, transport: ctx.transport, requestId: ctx.requestId };
-  const result = await instrumentation.measure(call, run, outcomeCode);
-  if (!result.ok || !isAsyncIterable(result.data)) return result;
-  const ended = instrumentation.subscriptionStarted(call);
-  return {
-    ...result,
-    data: finishing(result.data, (error) => {
-      ended();
-      return error;
-    }),
-  };
+    code = "OK";
+    if (!isAsyncIterable(result.data)) return result;
+    const ended = call ? ctx.instrumentation!.subscriptionStarted(call) : undefined;
+    return {
+      ...result,
+      data: finishing(result.data, (error) => {
+        ended?.();
+        return toTRPCError(error);
+      }),
+    };
+  } catch (error) {
+    code = error instanceof TRPCError ? error.code : "INTERNAL_SERVER_ERROR";
+    throw error;
+  } finally {
+    measurement?.end(code);
+  }
 });
