@@ -145,6 +145,42 @@ describe.each(availableBackends())("email verification and password reset on %s"
     for (const email of unknown) expect(await subjectsMailedTo(email)).toEqual([]);
   });
 
+  it("mails one address at most ten unsolicited mails an hour, and answers every request as before", async () => {
+    const flooded = uniqueEmail("flooded");
+    await deployment.server.client().api.auth.register.mutate({ email: flooded, password });
+    const expected = await answersTo("auth.password.requestReset", { email: flooded });
+    for (let request = 0; request < 4; request += 1) {
+      expect(await answersTo("auth.password.requestReset", { email: flooded })).toEqual(expected);
+    }
+    // Ten reset links are out: a sign-up with the address is answered as ever, its owner not told.
+    const signUp = await answersTo("auth.register", { email: uniqueEmail("free"), password });
+    expect(await answersTo("auth.register", { email: flooded, password: "the attacker's passphrase" })).toEqual(signUp);
+    expect(await answersTo("auth.password.requestReset", { email: flooded.toUpperCase() })).toEqual(expected);
+    expect(await subjectsMailedTo(flooded)).toEqual([
+      "Confirm your email address",
+      ...Array<string>(10).fill("Reset your password"),
+    ]);
+    // The last link mailed still works: the requests past the budget made no link to void it.
+    const token = await linkToken(flooded, "reset-password");
+    await expect(
+      deployment.server.client().api.auth.password.reset.mutate({ token, password: "a brand new passphrase" }),
+    ).resolves.toEqual({ reset: true });
+
+    // Another address is not affected.
+    const other = uniqueEmail("spared");
+    await deployment.server.client().api.auth.register.mutate({ email: other, password });
+    await deployment.server.client().api.auth.password.requestReset.mutate({ email: other });
+    expect(await subjectsMailedTo(other)).toEqual(["Confirm your email address", "Reset your password"]);
+
+    // Asked for before it had an account (decoys count too), an address still gets the
+    // confirmation of its own sign-up, which nobody else could have asked for.
+    const later = uniqueEmail("later");
+    for (let request = 0; request < 6; request += 1) await answersTo("auth.password.requestReset", { email: later });
+    await deployment.server.client().api.auth.register.mutate({ email: later, password });
+    await deployment.server.client().api.auth.password.requestReset.mutate({ email: later });
+    expect(await subjectsMailedTo(later)).toEqual(["Confirm your email address"]);
+  });
+
   it("resets the password with the mailed link and signs the account out everywhere", async () => {
     const email = uniqueEmail("reset");
     await deployment.server.client().api.auth.register.mutate({ email, password });

@@ -96,7 +96,7 @@ export async function createAccount(
  * the account created, or null when the address had one: for callers in this process only.
  */
 export async function register(
-  deps: Pick<Dependencies, "db" | "events" | "mailer" | "appUrl"> & { log: Logger },
+  deps: Pick<Dependencies, "db" | "events" | "mailer" | "usageLimiter" | "appUrl"> & { log: Logger },
   input: { email: string; password: string },
   actor: Actor,
 ): Promise<{ id: string; email: string; createdAt: Date } | null> {
@@ -111,7 +111,7 @@ export async function register(
   }
   const mailed = created
     ? sendEmailVerification(deps, created.id)
-    : tellOwnerOfTakenAddress(deps.mailer, input.email, "create an account with this address");
+    : tellOwnerOfTakenAddress(deps, input.email, "create an account with this address");
   await mailed.catch((error: unknown) => deps.log.error({ err: error }, "could not send the sign-up mail"));
   return created;
 }

@@ -8,4 +8,5 @@ export * from "./passwords";
 export * from "./reauthentication";
 export * from "./sign-in-budget";
 export * from "./taken-address";
+export * from "./unsolicited-mail";
 export * from "./access-tokens";

@@ -10,7 +10,7 @@ import type { OwnerProof } from "../auth/reauthentication";
 import type { SessionCache } from "../sessions/session-cache";
 import { confirmOwner, type OwnerConfirmationDeps, type Owner } from "./owner-confirmation";
 
-type Deps = Pick<Dependencies, "db" | "mailer" | "appUrl">;
+type Deps = Pick<Dependencies, "db" | "mailer" | "usageLimiter" | "appUrl">;
 
 /**
  * Starts moving the account to `newEmail`: nothing changes until a link sent to the new address
@@ -31,7 +31,7 @@ export async function requestEmailChange(
     columns: { id: true },
   });
   if (taken) {
-    await tellOwnerOfTakenAddress(deps.mailer, input.newEmail, "move another account to this address");
+    await tellOwnerOfTakenAddress(deps, input.newEmail, "move another account to this address");
   } else {
     const token = await issueEmailToken(deps.db, { id: user.id, email: input.newEmail }, "change_email");
     await deps.mailer.send({
