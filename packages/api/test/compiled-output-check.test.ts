@@ -71,6 +71,23 @@ const cases: { name: string; schema: z.ZodType; answer: () => unknown }[] = [
     }),
   },
   {
+    name: "Dates in arrays of arrays",
+    schema: z.array(
+      z.object({
+        at: z.date(),
+        slots: z.array(z.object({ from: z.date(), span: z.object({ end: z.date().nullable() }) })),
+      }),
+    ),
+    answer: () =>
+      Array.from({ length: 3 }, (_, day) => ({
+        at: new Date(created.getTime() + 100 * day),
+        slots: Array.from({ length: day }, (_, slot) => ({
+          from: new Date(created.getTime() + 100 * day + 10 * slot),
+          span: { end: slot === 1 ? null : new Date(created.getTime() + 100 * day + 10 * slot + 5) },
+        })),
+      })),
+  },
+  {
     name: "checks on every kind of leaf",
     schema: z.object({
       yes: z.boolean().refine((value) => value),
@@ -316,6 +333,15 @@ describe("the compiled output check", () => {
       ]!._def.middlewares.some((middleware) => middleware.name === "compiledOutputCheck");
     expect(compiled("products.list")).toBe(true);
     expect(compiled("health.check")).toBe(true);
+  });
+
+  it("writes the Dates' paths of arrays longer than it keeps paths for", () => {
+    const schema = z.object({ items: z.array(z.object({ at: z.date() })) });
+    const check = compileOutputCheck(schema)!;
+    const answer = (length: number) => ({
+      items: Array.from({ length }, (_, index) => ({ at: new Date(created.getTime() + index) })),
+    });
+    for (const length of [3, 1500, 2]) expect(expectAsZod(schema, answer(length), check)).toBe(true);
   });
 
   it("refuses an invalid answer as tRPC's own check does, and passes a valid one", async () => {
