@@ -30,6 +30,14 @@ describe.each(availableBackends())("email verification and password reset on %s"
     (await deployment.database.connection.db.query.users.findFirst({ where: eq(users.email, email) }))
       ?.emailVerifiedAt ?? null;
 
+  /** A new account, signed in. */
+  const signedIn = async (label: string) => {
+    const email = uniqueEmail(label);
+    await deployment.server.client().api.auth.register.mutate({ email, password });
+    const { accessToken } = tokensOf(await deployment.server.client().api.auth.login.mutate({ email, password }));
+    return { email, client: deployment.server.client({ getAccessToken: () => accessToken }) };
+  };
+
   it("mails a confirmation link on sign-up that verifies the address once", async () => {
     const email = uniqueEmail("verify");
     await deployment.server.client().api.auth.register.mutate({ email, password });
@@ -44,12 +52,6 @@ describe.each(availableBackends())("email verification and password reset on %s"
   });
 
   it("mails a user at most five more confirmation links an hour, and another user still gets theirs", async () => {
-    const signedIn = async (label: string) => {
-      const email = uniqueEmail(label);
-      await deployment.server.client().api.auth.register.mutate({ email, password });
-      const { accessToken } = tokensOf(await deployment.server.client().api.auth.login.mutate({ email, password }));
-      return { email, client: deployment.server.client({ getAccessToken: () => accessToken }) };
-    };
     const flooder = await signedIn("flood");
     for (let sent = 0; sent < 5; sent += 1) {
       await expect(flooder.client.api.auth.email.sendVerification.mutate()).resolves.toEqual({ sent: true });
@@ -152,13 +154,18 @@ describe.each(availableBackends())("email verification and password reset on %s"
     for (let request = 0; request < 4; request += 1) {
       expect(await answersTo("auth.password.requestReset", { email: flooded })).toEqual(expected);
     }
-    // Ten reset links are out: a sign-up with the address is answered as ever, its owner not told.
+    // The sign-up's confirmation and nine reset links are out: what follows is answered as ever,
+    // and goes as a decoy.
     const signUp = await answersTo("auth.register", { email: uniqueEmail("free"), password });
     expect(await answersTo("auth.register", { email: flooded, password: "the attacker's passphrase" })).toEqual(signUp);
     expect(await answersTo("auth.password.requestReset", { email: flooded.toUpperCase() })).toEqual(expected);
+    const mover = await signedIn("mover");
+    await expect(mover.client.api.users.changeEmail.mutate({ newEmail: flooded, password })).resolves.toEqual({
+      sent: true,
+    });
     expect(await subjectsMailedTo(flooded)).toEqual([
       "Confirm your email address",
-      ...Array<string>(10).fill("Reset your password"),
+      ...Array<string>(9).fill("Reset your password"),
     ]);
     // The last link mailed still works: the requests past the budget made no link to void it.
     const token = await linkToken(flooded, "reset-password");
@@ -172,12 +179,17 @@ describe.each(availableBackends())("email verification and password reset on %s"
     await deployment.server.client().api.auth.password.requestReset.mutate({ email: other });
     expect(await subjectsMailedTo(other)).toEqual(["Confirm your email address", "Reset your password"]);
 
-    // Asked for before it had an account (decoys count too), an address still gets the
-    // confirmation of its own sign-up, which nobody else could have asked for.
+    // Resets asked for an address without an account count too (their decoys are dropped): its
+    // sign-up is answered as ever, and its owner, signed in, asks for the confirmation again.
     const later = uniqueEmail("later");
-    for (let request = 0; request < 6; request += 1) await answersTo("auth.password.requestReset", { email: later });
-    await deployment.server.client().api.auth.register.mutate({ email: later, password });
-    await deployment.server.client().api.auth.password.requestReset.mutate({ email: later });
+    for (let request = 0; request < 5; request += 1) await answersTo("auth.password.requestReset", { email: later });
+    expect(await answersTo("auth.register", { email: later, password })).toEqual(signUp);
+    expect(await subjectsMailedTo(later)).toEqual([]);
+    const { accessToken } = tokensOf(
+      await deployment.server.client().api.auth.login.mutate({ email: later, password }),
+    );
+    const owner = deployment.server.client({ getAccessToken: () => accessToken });
+    await expect(owner.api.auth.email.sendVerification.mutate()).resolves.toEqual({ sent: true });
     expect(await subjectsMailedTo(later)).toEqual(["Confirm your email address"]);
   });
 

@@ -26,6 +26,7 @@ import { recordSecurityEvent } from "../audit/security-events";
 import { withinSignInBudget } from "./sign-in-budget";
 import { announceRevokedSessions, revokeSessionsWhere } from "../sessions/session-revocation";
 import { tellOwnerOfTakenAddress } from "./taken-address";
+import { mayMailUnsolicited } from "./unsolicited-mail";
 import { recordWebhookEvent } from "../webhooks/webhook-outbox";
 import { transactionWithEvents, type Emit } from "../shared/committed-events";
 
@@ -109,9 +110,11 @@ export async function register(
     if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
     created = null;
   }
+  // Counted, and past the budget sent as a decoy, either way: the count would tell otherwise.
+  const decoy = !(await mayMailUnsolicited(deps, input.email, "sign-up"));
   const mailed = created
-    ? sendEmailVerification(deps, created.id)
-    : tellOwnerOfTakenAddress(deps, input.email, "create an account with this address");
+    ? sendEmailVerification(deps, created.id, { decoy })
+    : tellOwnerOfTakenAddress(deps.mailer, input.email, "create an account with this address", { decoy });
   await mailed.catch((error: unknown) => deps.log.error({ err: error }, "could not send the sign-up mail"));
   return created;
 }

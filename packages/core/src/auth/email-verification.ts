@@ -10,7 +10,11 @@ import { removeFactorsOfUnconfirmedAccount } from "../mfa/unclaimed-factors";
 type Deps = Pick<Dependencies, "db" | "mailer" | "appUrl">;
 
 /** Mails the user a link that proves they read mail at their address. */
-export async function sendEmailVerification(deps: Deps, userId: string): Promise<{ sent: boolean }> {
+export async function sendEmailVerification(
+  deps: Deps,
+  userId: string,
+  options: { decoy: boolean } = { decoy: false },
+): Promise<{ sent: boolean }> {
   const user = await deps.db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user) throw new AppError("NOT_FOUND", "No such user");
   if (user.emailVerifiedAt) return { sent: false };
@@ -19,6 +23,7 @@ export async function sendEmailVerification(deps: Deps, userId: string): Promise
     to: user.email,
     subject: "Confirm your email address",
     text: `Open this link to confirm your address:\n\n${deps.appUrl}/verify-email?token=${token}\n\nIt works once, for 24 hours. If you did not sign up, ignore this message.`,
+    decoy: options.decoy,
   });
   return { sent: true };
 }

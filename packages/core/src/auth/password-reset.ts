@@ -14,27 +14,26 @@ import { announceRevokedSessions, revokeSessionsWhere } from "../sessions/sessio
 
 type Deps = ServiceDependencies<"db" | "mailer" | "appUrl" | "events" | "sessionCache">;
 
-const RESET_SUBJECT = "Reset your password";
-
 /**
  * Mails a reset link when the address belongs to an account. The caller learns nothing either
  * way: the answer is the same, and so is the work, as login does with its dummy hash: for an
  * unknown address a token is made and a decoy mail goes the real one's way, to be dropped where
  * it would leave. Only storing the token is left out, as it needs an account. Anyone may ask for
- * any address, so the link is an unsolicited mail, within the address's budget.
+ * any address: past the address's budget of unsolicited mails, the real one goes as a decoy too,
+ * and no link is made, which would void the one mailed before.
  */
 export async function requestPasswordReset(
   deps: ServiceDependencies<"db" | "mailer" | "usageLimiter" | "appUrl">,
   email: string,
 ): Promise<void> {
-  if (!(await mayMailUnsolicited(deps, email, RESET_SUBJECT))) return;
+  const allowed = await mayMailUnsolicited(deps, email, "password reset");
   const user = await deps.db.query.users.findFirst({ where: sql`lower(${users.email}) = ${email}` });
-  const token = user ? await issueEmailToken(deps.db, user, "reset_password") : createOpaqueToken().token;
+  const token = user && allowed ? await issueEmailToken(deps.db, user, "reset_password") : createOpaqueToken().token;
   await deps.mailer.send({
     to: user?.email ?? email,
-    subject: RESET_SUBJECT,
+    subject: "Reset your password",
     text: `Open this link to choose a new password:\n\n${deps.appUrl}/reset-password?token=${token}\n\nIt works once, for one hour. If you did not ask for it, ignore this message: your password is unchanged.`,
-    decoy: !user,
+    decoy: !user || !allowed,
   });
 }
 

@@ -8,23 +8,23 @@ import { hashOpaqueToken } from "../shared/opaque-tokens";
 export const UNSOLICITED_MAILS_PER_RECIPIENT = { limit: 10, windowMs: 3_600_000 };
 
 /**
- * Counts one unsolicited mail to `address` (one that anyone may have sent to an address they
- * only name: a password reset link, the note that an address already has an account) against
- * the address's budget, on every instance together, under a hash so that no address is written
- * into Redis. False when it is spent: then neither the mail nor anything made for it (a reset
- * link, which would void the one mailed before) may be made, and the caller is answered as
- * always, since a refusal would tell them about the address. Counted whether or not the address
- * has an account, decoys included.
+ * Counts one unsolicited mail to `address` against the address's budget, on every instance
+ * together: a mail that whoever calls may have sent to an address they only name (a sign-up's
+ * confirmation, a password reset link, the note that an address already has an account). False
+ * when the budget is spent: the flow then does the same work and sends its mail as a decoy, which
+ * is dropped where it would leave, so that neither the answer nor its timing tells the caller
+ * about the address; and it makes no link that would void one mailed before. Every flow counts
+ * whether or not the address has an account. The key is a hash of the address, not the address.
  */
 export async function mayMailUnsolicited(
   deps: ServiceDependencies<"usageLimiter">,
   address: string,
-  subject: string,
+  flow: string,
 ): Promise<boolean> {
   const recipient = hashOpaqueToken(address.trim().toLowerCase());
   const refusal = await deps.usageLimiter.consume([
     { key: `unsolicited mail:${recipient}`, ...UNSOLICITED_MAILS_PER_RECIPIENT },
   ]);
-  if (refusal) deps.log.warn({ subject }, "an unsolicited mail was not sent: its recipient had enough this hour");
+  if (refusal) deps.log.warn({ flow, recipient }, "a mail went as a decoy: its recipient had enough this hour");
   return !refusal;
 }

@@ -6,6 +6,7 @@ import { AppError } from "@seed/platform";
 import { recordAudit } from "../audit/audit";
 import { consumeEmailToken, issueEmailToken } from "../auth/email-tokens";
 import { tellOwnerOfTakenAddress } from "../auth/taken-address";
+import { mayMailUnsolicited } from "../auth/unsolicited-mail";
 import type { OwnerProof } from "../auth/reauthentication";
 import type { SessionCache } from "../sessions/session-cache";
 import { confirmOwner, type OwnerConfirmationDeps, type Owner } from "./owner-confirmation";
@@ -30,14 +31,17 @@ export async function requestEmailChange(
     where: and(eq(sql`lower(${users.email})`, input.newEmail), ne(users.id, user.id)),
     columns: { id: true },
   });
+  // Counted, and past the budget sent as a decoy, either way: the count would tell otherwise.
+  const decoy = !(await mayMailUnsolicited(deps, input.newEmail, "email change"));
   if (taken) {
-    await tellOwnerOfTakenAddress(deps, input.newEmail, "move another account to this address");
+    await tellOwnerOfTakenAddress(deps.mailer, input.newEmail, "move another account to this address", { decoy });
   } else {
     const token = await issueEmailToken(deps.db, { id: user.id, email: input.newEmail }, "change_email");
     await deps.mailer.send({
       to: input.newEmail,
       subject: "Confirm your new email address",
       text: `Open this link to make this your account's address:\n\n${deps.appUrl}/confirm-email-change?token=${token}\n\nIt works once, for 24 hours.`,
+      decoy,
     });
   }
   await recordAudit(deps.db, actor, {
