@@ -2,7 +2,8 @@
  * API6:2023 Unrestricted access to sensitive business flows. The attacker automates the flows
  * that cost us or others something: creating accounts, mailing reset links, guessing passwords.
  * Each is limited per client address (the credential budget, shared by every instance through
- * Redis) and, where there is an account, per account. A new flow is one more row.
+ * Redis) and, where there is an account, per account; the mails they send, per recipient
+ * (email-flows.test.ts). A new flow is one more row.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { availableBackends, rawCall, uniqueEmail, useDeployment } from "../support/test-server";
