@@ -303,13 +303,7 @@ class CheckCompiler {
 
   private oneOf(schema: Schema, value: string): string {
     const values = [...(schema._zod.values ?? [])];
-    const simple = values.every(
-      (candidate) =>
-        candidate === null ||
-        typeof candidate === "string" ||
-        typeof candidate === "boolean" ||
-        (typeof candidate === "number" && Number.isFinite(candidate) && !Object.is(candidate, -0)),
-    );
+    const simple = values.every((candidate) => candidate === null || plainLeaf(candidate));
     if (!simple || values.length === 0) return this.leaf(schema, value);
     // zod's Set takes -0 for 0, which superjson writes apart.
     this.require(`${this.constant(new Set(values))}.has(${value}) && !Object.is(${value}, -0)`);

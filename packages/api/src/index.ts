@@ -22,6 +22,7 @@ export type { Transport } from "./transport";
 export { isLiveFeed, liveEvents, resumeInput } from "./live";
 export type { LiveConnection, LiveEventsOptions, LiveFeed, LiveReceiver } from "./live";
 export type { Notification } from "./routers/notifications";
+export { runAsIs } from "./instrumentation";
 export type { CallMeasurement, ProcedureCall, ProcedureInstrumentation } from "./instrumentation";
 export {
   router,

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { chargeApiKeyCall } from "@seed/core";
 import { t } from "../init";
-import type { CallMeasurement } from "../instrumentation";
+import { runAsIs } from "../instrumentation";
 import { finishing } from "../live/live-feed";
 import { toTRPCError } from "../trpc-errors";
 import { acceptsApiKeys, refuseApiKey } from "./api-keys";
@@ -9,8 +9,6 @@ import { acceptsApiKeys, refuseApiKey } from "./api-keys";
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
-
-const unmeasured: Pick<CallMeasurement, "within"> = { within: (work) => work() };
 
 /**
  * The base of every procedure, in one middleware and one async function because tRPC builds a
@@ -26,9 +24,10 @@ const unmeasured: Pick<CallMeasurement, "within"> = { within: (work) => work() }
  * - Errors of services become tRPC errors, also when they end a subscription.
  */
 export const served = t.middleware(async ({ ctx, path, type, meta, next }) => {
-  const call = ctx.instrumentation && { path, type, transport: ctx.transport, requestId: ctx.requestId };
-  const measurement = call && ctx.instrumentation!.start(call);
-  const { within } = measurement ?? unmeasured;
+  const { instrumentation } = ctx;
+  const call = { path, type, transport: ctx.transport, requestId: ctx.requestId };
+  const measurement = instrumentation?.start(call);
+  const within = measurement?.within ?? runAsIs;
   let code = "INTERNAL_SERVER_ERROR";
   try {
     if (ctx.transport === "websocket" && type !== "subscription") {
@@ -53,7 +52,7 @@ export const served = t.middleware(async ({ ctx, path, type, meta, next }) => {
     }
     code = "OK";
     if (!isAsyncIterable(result.data)) return result;
-    const ended = call ? ctx.instrumentation!.subscriptionStarted(call) : undefined;
+    const ended = instrumentation?.subscriptionStarted(call);
     return {
       ...result,
       data: finishing(result.data, (error) => {
