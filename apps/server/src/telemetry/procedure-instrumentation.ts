@@ -37,7 +37,6 @@ export function procedureInstrumentation(
       return {
         within: span ? (work) => context.with(trace.setSpan(context.active(), span), work) : runAsIs,
         end(code) {
-          // Observed with its labels in one object: prom-client's timer merges two label objects more.
           const seconds = (performance.now() - startedAt) / 1000;
           metrics.procedureDuration.observe({ procedure: call.path, type: call.type, code }, seconds);
           if (code !== "OK") metrics.procedureErrors.inc({ procedure: call.path, code });
