@@ -297,6 +297,52 @@ describe("the tRPC fast path answers as the official adapter does", () => {
       expect((await expectSameAnswer(request)).status).toBe(415);
     });
 
+    it("inputs as tRPC reads them: lazily, escaped, repeated, empty", async () => {
+      // health.check reads no input, so tRPC never parses the broken one.
+      const unread = await expectSameAnswer({ method: "GET", path: "health.check?input=%7Bbroken" });
+      expect(unread.status).toBe(200);
+      const plusAndEscapes = json({ userId: "a+b c%2B" });
+      for (const path of [
+        `admin.users.get?input=${encodeURIComponent(plusAndEscapes)}`,
+        `admin.users.get?input=${plusAndEscapes.replaceAll(" ", "+")}`,
+        `admin.users.get?input=${encodeURIComponent(json({ userId: adminId }))}&input=%7Bbroken`,
+        "admin.users.get?input=",
+        "admin.users.get?input=%7Bbroken&input=1",
+      ]) {
+        expect((await expectSameAnswer({ method: "GET", path, headers: bearer })).status).toBeGreaterThanOrEqual(200);
+      }
+    });
+
+    it("procedure paths that name no procedure, or something inherited", async () => {
+      for (const path of ["__proto__", "constructor", "toString", "health"]) {
+        expect((await expectSameAnswer({ method: "GET", path })).status).toBe(404);
+      }
+      const inBatch = await expectSameAnswer({ method: "GET", path: "health.check,__proto__?batch=1&input=%7B%7D" });
+      expect(inBatch.status).toBe(207);
+    });
+
+    it("connection parameters, well formed and not", async () => {
+      const wellFormed = encodeURIComponent(JSON.stringify({ token: "x" }));
+      expect(
+        (await expectSameAnswer({ method: "GET", path: `health.check?connectionParams=${wellFormed}` })).status,
+      ).toBe(200);
+      for (const params of ["%7Bbroken", "1", encodeURIComponent(JSON.stringify({ token: 1 }))]) {
+        const answer = await expectSameAnswer({ method: "GET", path: `health.check?connectionParams=${params}` });
+        expect(answer.status).toBe(400);
+      }
+    });
+
+    it("a GET that names a media type tRPC reads otherwise", async () => {
+      for (const type of [
+        "multipart/form-data; boundary=x",
+        "application/octet-stream",
+        "text/plain",
+        "application/json",
+      ]) {
+        await expectSameAnswer({ method: "GET", path: "health.check", headers: { "content-type": type } });
+      }
+    });
+
     it("a malformed escape in the procedure path", async () => {
       const answer = await expectSameAnswer({ method: "GET", path: "health%E0%A4%A.check" });
       expect(answer.status).toBe(400);

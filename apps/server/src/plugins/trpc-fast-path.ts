@@ -11,9 +11,10 @@
  * body goes out in one piece with a Content-Length instead of in chunks, and that the calls of one
  * connection share one abort signal, aborted when the connection closes (`connectionSignal`).
  *
- * It follows tRPC's own `resolveResponse` step by step and reuses its request parsing and error
- * shaping from `@trpc/server/unstable-core-do-not-import`, whose API may change in any release:
- * that is why the workspace catalog pins @trpc/* to one exact version.
+ * It follows tRPC's own `resolveResponse` step by step, reads JSON requests as tRPC does
+ * (trpc-json-request.ts), and reuses tRPC's error shaping and the rest of its request parsing from
+ * `@trpc/server/unstable-core-do-not-import`, whose API may change in any release: that is why
+ * the workspace catalog pins @trpc/* to one exact version.
  */
 import type { AnyTRPCRouter } from "@trpc/server";
 import {
@@ -37,6 +38,8 @@ import {
   type TRPCResponse,
 } from "@trpc/server/unstable-core-do-not-import";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { queryParametersOf } from "./query-parameters";
+import { readJsonRequest } from "./trpc-json-request";
 
 export type FastPathHandlerOptions<TRouter extends AnyTRPCRouter> = FastifyHandlerOptions<
   TRouter,
@@ -89,23 +92,38 @@ export function fastifyTRPCFastPathPlugin<TRouter extends AnyTRPCRouter>(
 export async function fastPathRequestHandler<TRouter extends AnyTRPCRouter>(
   opts: FastPathHandlerOptions<TRouter>,
 ): Promise<void> {
-  const url = servedNatively(opts) ? requestURL(opts.req) : null;
-  if (!url) return fastifyRequestHandler(opts);
+  if (!servedNatively(opts) || !parsesAsURL(opts.req)) return fastifyRequestHandler(opts);
 
-  const signal = connectionSignal(opts.req);
-  const request = fetchRequestView(opts.req, signal);
+  const { req, router, maxBatchSize } = opts;
+  const signal = connectionSignal(req);
+  const request = fetchRequestView(req, signal);
+  const searchParams = queryParametersOf(req);
   let info: TRPCRequestInfo | undefined;
   let infoError: TRPCError | undefined;
   try {
-    info = await getRequestInfo({
-      req: request,
-      path: urlPathToProcedurePath(decodeProcedurePath(opts.path), opts.router._def._config.pathSeparator),
-      router: opts.router,
-      searchParams: url.searchParams,
-      headers: request.headers,
-      url,
-      maxBatchSize: opts.maxBatchSize,
-    });
+    const path = urlPathToProcedurePath(decodeProcedurePath(opts.path), router._def._config.pathSeparator);
+    const { headers } = request;
+    info =
+      (readsAsJson(req) &&
+        readJsonRequest({
+          router,
+          path,
+          method: req.method,
+          headers,
+          searchParams,
+          body: req.body as string,
+          maxBatchSize,
+          signal,
+        })) ||
+      (await getRequestInfo({
+        req: request,
+        path,
+        router,
+        searchParams,
+        headers,
+        url: requestURL(req)!,
+        maxBatchSize,
+      }));
   } catch (cause) {
     infoError = getTRPCErrorFromUnknown(cause);
   }
@@ -122,10 +140,35 @@ function servedNatively<TRouter extends AnyTRPCRouter>(opts: FastPathHandlerOpti
   return req.method === "POST" && mediaTypeOf(req) === "application/json" && typeof req.body === "string";
 }
 
+/** tRPC reads the first media type it knows, and a GET of any other as JSON. */
+function readsAsJson(req: FastifyRequest): boolean {
+  const type = mediaTypeOf(req);
+  return type === "application/json" || (type !== "multipart/form-data" && type !== "application/octet-stream");
+}
+
 function asksForStream(req: FastifyRequest): boolean {
   if (req.headers["trpc-accept"] !== undefined) return true;
   const accepted = headerValue(req.headers.accept)?.split(",") ?? [];
   return accepted.some((type) => type.trim() === "application/jsonl");
+}
+
+/** Hosts whose URL parsed, up to a handful: a server answers to few names. */
+const parsedHosts = new Set<string>();
+const PARSED_HOSTS_KEPT = 64;
+
+/**
+ * Whether the official adapter could build the request's URL, without building it each time: a
+ * target that starts with one slash (two slashes, or a slash and a backslash, name a host) resolves
+ * against any base that parses, and the base is made of the host.
+ */
+function parsesAsURL(req: FastifyRequest): boolean {
+  const target = req.raw.url ?? "";
+  const host = headerValue(req.headers.host) ?? "localhost";
+  const pathAbsolute = target.startsWith("/") && target[1] !== "/" && target[1] !== "\\";
+  if (pathAbsolute && parsedHosts.has(host)) return true;
+  const parses = requestURL(req) !== null;
+  if (parses && pathAbsolute && parsedHosts.size < PARSED_HOSTS_KEPT) parsedHosts.add(host);
+  return parses;
 }
 
 /** The URL the official adapter builds; null where it would fail, so that it fails there. */

@@ -9,6 +9,7 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { callsCredentialProcedure, proceduresOf } from "./credential-procedures";
 import { refuse } from "./error-responses";
+import { queryParametersOf } from "./query-parameters";
 
 const TOKEN_PARAMETERS = new Set([
   "token",
@@ -30,9 +31,8 @@ const TOKEN_PARAMETERS = new Set([
  * recognised by its prefix under any parameter name, inside a tRPC input too.
  */
 export async function refuseTokensInUrl(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const query = req.url.split("?")[1];
-  if (!query) return;
-  for (const [name, value] of new URLSearchParams(query)) {
+  if (!req.url.includes("?")) return;
+  for (const [name, value] of queryParametersOf(req)) {
     if (TOKEN_PARAMETERS.has(name.toLowerCase()) || containsApiKey(value)) {
       req.log.warn({ securityEvent: "token_in_url", parameter: name }, "token in URL refused");
       await refuse(req, reply, 400, "Tokens are not accepted in URLs; send them in the Authorization header");
