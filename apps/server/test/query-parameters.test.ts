@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { describe, expect, it } from "vitest";
-import { queryParametersOf } from "../src/plugins/query-parameters";
+import { everyQueryParameterOf, queryParametersOf } from "../src/plugins/query-parameters";
 
 const requestFor = (url: string) => ({ raw: { url } }) as unknown as FastifyRequest;
 
@@ -14,6 +14,8 @@ const TARGETS = [
   "/trpc/a?input=%E0%A4%A&x=%zz&y=%",
   "/trpc/a?input=caf\u00e9&\u00ff=\u00fe",
   "/trpc/a?one=1?two=2&three",
+  "/trpc/a,b??batch=1",
+  "/trpc/a???x=1&?y=2",
   "/trpc/a?x=1#fragment&y=2",
   "/trpc/a#fragment?x=1",
   "/trpc/a?x=1\ty=2&z=\n3",
@@ -33,6 +35,14 @@ describe("a request's query parameters", () => {
 
   it("are read from the text after the first `?` when the target is no URL", () => {
     expect([...queryParametersOf(requestFor("http://a b/?x=1#y"))]).toEqual([["x", "1#y"]]);
+  });
+
+  it("are all read for the token guard, those past a `#` too", () => {
+    expect([...everyQueryParameterOf(requestFor("/trpc/a?x=1#&token=abc"))]).toEqual([
+      ["x", "1#"],
+      ["token", "abc"],
+    ]);
+    expect([...everyQueryParameterOf(requestFor("/trpc/a#?token=abc"))]).toEqual([["token", "abc"]]);
   });
 
   it("are parsed once per request", () => {

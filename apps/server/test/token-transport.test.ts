@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { request } from "node:http";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -70,6 +71,23 @@ describe.each(availableBackends())("tokens on the wire on %s", (backend) => {
       expect(response.status).toBe(400);
       const body = (await response.json()) as { error: { json: { message: string } } };
       expect(body.error.json.message).toBe("Tokens are not accepted in URLs; send them in the Authorization header");
+    },
+  );
+
+  // Sent as written: `fetch` would cut the fragment off, but a client need not, and the log keeps it.
+  it.each(["?x=1#&token=", "#?access_token=", "??token=", "?x=1&&jwt="])(
+    "refuses a token however the query is spelled: %s",
+    async (query) => {
+      const target = new URL(`${deployment.server.trpcUrl}/health.check`);
+      const sent = request({
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${query}${session.accessToken}`,
+      });
+      sent.end();
+      const [response] = (await once(sent, "response")) as [{ statusCode: number; resume(): void }];
+      response.resume();
+      expect(response.statusCode).toBe(400);
     },
   );
 

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { request, type IncomingMessage } from "node:http";
 import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -343,6 +345,13 @@ describe("the tRPC fast path answers as the official adapter does", () => {
       }
     });
 
+    it("a query begun with two question marks, whose first name then starts with one", async () => {
+      const batch = await expectSameAnswer({ method: "GET", path: "health.check,health.check??batch=1" });
+      expect(batch.status).toBe(404);
+      const params = await expectSameAnswer({ method: "GET", path: "health.check??connectionParams=%7Bbroken" });
+      expect(params.status).toBe(200);
+    });
+
     it("a malformed escape in the procedure path", async () => {
       const answer = await expectSameAnswer({ method: "GET", path: "health%E0%A4%A.check" });
       expect(answer.status).toBe(400);
@@ -353,6 +362,22 @@ describe("the tRPC fast path answers as the official adapter does", () => {
     it("HEAD", async () => {
       const answer = await expectSameAnswer({ method: "HEAD", path: "health.check" }, OFFICIAL_ADAPTER);
       expect(answer.status).toBe(204);
+    });
+
+    it("a Host that names a user, which the official adapter cannot make a Request of", async () => {
+      // Sent with `node:http`, as `fetch` sets the Host itself.
+      const statusWithHost = async (server: TestServer, host: string) => {
+        const target = new URL(`${server.trpcUrl}/health.check`);
+        const sent = request({ host: target.hostname, port: target.port, path: target.pathname, headers: { host } });
+        sent.end();
+        const [response] = (await once(sent, "response")) as [IncomingMessage];
+        response.resume();
+        return response.statusCode;
+      };
+      for (const host of ["user@localhost", "user:secret@localhost:1"]) {
+        expect(await statusWithHost(fastPath, host)).toBe(await statusWithHost(official, host));
+        expect(await statusWithHost(fastPath, host)).toBe(500);
+      }
     });
 
     it("a streamed batch", async () => {

@@ -10,13 +10,30 @@ import { restCallOf } from "./rest-routes";
  * request calls what the REST adapter resolves its URL to, whatever its case, slashes or dots.
  */
 export function proceduresOf(req: FastifyRequest): readonly string[] {
-  let procedures = calledProcedures.get(req);
-  if (!procedures) calledProcedures.set(req, (procedures = readProcedures(req)));
-  return procedures;
+  return calledBy(req).procedures;
 }
 
-// Read once per request: the rate limiter, the guards, compression and the log all ask.
-const calledProcedures = new WeakMap<FastifyRequest, readonly string[]>();
+export function callsCredentialProcedure(req: FastifyRequest): boolean {
+  return calledBy(req).credential;
+}
+
+interface Called {
+  procedures: readonly string[];
+  credential: boolean;
+}
+
+// Read once per request: the rate limiter (twice), the guards, compression and the log all ask.
+const called = new WeakMap<FastifyRequest, Called>();
+
+function calledBy(req: FastifyRequest): Called {
+  let found = called.get(req);
+  if (!found) {
+    const procedures = readProcedures(req);
+    found = { procedures, credential: procedures.some((procedure) => CREDENTIAL_PROCEDURES.has(procedure)) };
+    called.set(req, found);
+  }
+  return found;
+}
 
 function readProcedures(req: FastifyRequest): readonly string[] {
   const params = req.params as { path?: unknown } | undefined;
@@ -24,10 +41,6 @@ function readProcedures(req: FastifyRequest): readonly string[] {
   if (!req.routeOptions.url?.startsWith(`${REST_PREFIX}/`)) return [];
   const { procedure } = restCallOf(req);
   return procedure ? [procedure] : [];
-}
-
-export function callsCredentialProcedure(req: FastifyRequest): boolean {
-  return proceduresOf(req).some((procedure) => CREDENTIAL_PROCEDURES.has(procedure));
 }
 
 export function decodedOnceMore(path: string): string {

@@ -1,11 +1,49 @@
 import type { FastifyRequest } from "fastify";
 
-const parsedQueries = new WeakMap<FastifyRequest, URLSearchParams>();
+interface ParsedQuery {
+  /** As the URL standard reads them: what tRPC reads with `new URL(...).searchParams`. */
+  asURL: URLSearchParams;
+  /** Read from all the text after the first `?`, a fragment included. */
+  whole: URLSearchParams;
+}
+
+const parsedQueries = new WeakMap<FastifyRequest, ParsedQuery>();
+
+/**
+ * A request's query parameters as tRPC reads them, parsed once for everything that reads them.
+ */
+export function queryParametersOf(req: FastifyRequest): URLSearchParams {
+  return parsedQueryOf(req).asURL;
+}
+
+/**
+ * Every parameter the text after the first `?` holds, also those past a `#`, which a URL cuts
+ * off but a log, a proxy or Fastify's own query parser (which the REST face reads) do not.
+ */
+export function everyQueryParameterOf(req: FastifyRequest): URLSearchParams {
+  return parsedQueryOf(req).whole;
+}
+
+function parsedQueryOf(req: FastifyRequest): ParsedQuery {
+  let parsed = parsedQueries.get(req);
+  if (!parsed) {
+    const url = req.raw.url ?? "/";
+    const start = url.indexOf("?");
+    // With its `?`, which `URLSearchParams` strips, so that a second one (`??batch=1`) stays part
+    // of the first name, as in a URL.
+    const whole = new URLSearchParams(start === -1 ? "" : url.slice(start));
+    parsed = { asURL: (readOtherwiseByURL(url) && searchParamsOfURL(url)) || whole, whole };
+    parsedQueries.set(req, parsed);
+  }
+  return parsed;
+}
+
+const HASH = 0x23;
 
 /**
  * What makes `new URL(...).searchParams` read a query otherwise than `URLSearchParams` reads the
- * raw text after the first `?`: a fragment, which a URL cuts off (and which may hold that `?`);
- * tabs and newlines, which it drops; spaces and control characters, which it trims or escapes.
+ * text from the first `?`: a fragment, which a URL cuts off (and which may hold that `?`); tabs
+ * and newlines, which it drops; spaces and control characters, which it trims or escapes.
  * Everything else a URL escapes, `URLSearchParams` unescapes again to the same value.
  */
 function readOtherwiseByURL(url: string): boolean {
@@ -14,27 +52,6 @@ function readOtherwiseByURL(url: string): boolean {
     if (code <= 0x20 || code === 0x7f || code === HASH) return true;
   }
   return false;
-}
-
-const HASH = 0x23;
-
-/**
- * A request's query parameters, parsed once for everything that reads them (the token guard,
- * tRPC), as the URL standard reads them: what tRPC reads with `new URL(...).searchParams`.
- */
-export function queryParametersOf(req: FastifyRequest): URLSearchParams {
-  let parameters = parsedQueries.get(req);
-  if (!parameters) {
-    const url = req.raw.url ?? "/";
-    parameters = (readOtherwiseByURL(url) && searchParamsOfURL(url)) || new URLSearchParams(queryOf(url));
-    parsedQueries.set(req, parameters);
-  }
-  return parameters;
-}
-
-function queryOf(url: string): string {
-  const start = url.indexOf("?");
-  return start === -1 ? "" : url.slice(start + 1);
 }
 
 /** Null for a URL that does not parse (an absolute one with a malformed host). */

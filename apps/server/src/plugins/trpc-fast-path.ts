@@ -30,7 +30,6 @@ import {
   isAsyncIterable,
   isObject,
   isPromise,
-  transformTRPCResponse,
   TRPCError,
   urlPathToProcedurePath,
   type ProcedureType,
@@ -171,13 +170,17 @@ function parsesAsURL(req: FastifyRequest): boolean {
   return parses;
 }
 
-/** The URL the official adapter builds; null where it would fail, so that it fails there. */
+/**
+ * The URL the official adapter builds; null where it would fail, so that it fails there: where
+ * the URL does not parse, and where it names a user or a password, which a Fetch `Request` refuses.
+ */
 function requestURL(req: FastifyRequest): URL | null {
   const socket = req.raw.socket as (typeof req.raw.socket & { encrypted?: boolean }) | undefined;
   const encrypted = Boolean(socket?.encrypted);
   const host = headerValue(req.headers.host) ?? "localhost";
   try {
-    return new URL(req.raw.url!, `${encrypted ? "https:" : "http:"}//${host}`);
+    const url = new URL(req.raw.url!, `${encrypted ? "https:" : "http:"}//${host}`);
+    return url.username || url.password ? null : url;
   } catch {
     return null;
   }
@@ -259,7 +262,7 @@ async function answer<TRouter extends AnyTRPCRouter>(
       if (isDataStream(data)) throw unsupportedStream();
       const response: TRPCResponse = error ? { error: errorShapeOf(error, call, info!.type) } : { result: { data } };
       const status = getHTTPStatusCode([response], error ? [error] : []);
-      return { status, headers, body: JSON.stringify(transformTRPCResponse(config, response)) };
+      return { status, headers, body: JSON.stringify(serialized(config, response)) };
     }
 
     headers.set("content-type", "application/json");
@@ -276,7 +279,7 @@ async function answer<TRouter extends AnyTRPCRouter>(
       responses,
       settled.map(([error]) => error),
     );
-    return { status, headers, body: JSON.stringify(transformTRPCResponse(config, responses)) };
+    return { status, headers, body: JSON.stringify(responses.map((response) => serialized(config, response))) };
   } catch (cause) {
     // The request as a whole failed: unreadable, too large a batch, or an answer that could not
     // be serialized.
@@ -285,8 +288,20 @@ async function answer<TRouter extends AnyTRPCRouter>(
     opts.onError?.({ error, path: undefined, input: undefined, ctx, type, req: opts.req });
     const response = { error: getErrorShape({ config, error, type, path: undefined, input: undefined, ctx }) };
     const status = getHTTPStatusCode(response, [error]);
-    return { status, headers, body: JSON.stringify(transformTRPCResponse(config, response)) };
+    return { status, headers, body: JSON.stringify(serialized(config, response)) };
   }
+}
+
+/**
+ * `transformTRPCResponse` for the answers made here, each `{ result: { data } }` or `{ error }`:
+ * written anew in the same shape, where tRPC copies each level key by key (about 3 µs for a batch
+ * of 10, bench/README.md).
+ */
+function serialized(config: AnyTRPCRouter["_def"]["_config"], response: TRPCResponse): TRPCResponse {
+  const { serialize } = config.transformer.output;
+  return "error" in response
+    ? { error: serialize(response.error) }
+    : { result: { data: serialize(response.result.data) } };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { callsCredentialProcedure, proceduresOf } from "./credential-procedures";
 import { refuse } from "./error-responses";
-import { queryParametersOf } from "./query-parameters";
+import { everyQueryParameterOf } from "./query-parameters";
 
 const TOKEN_PARAMETERS = new Set([
   "token",
@@ -28,17 +28,23 @@ const TOKEN_PARAMETERS = new Set([
 /**
  * URLs end up in logs, proxies and browser history, so a token there is as good as leaked: it
  * is refused loudly rather than ignored, so that the client's author notices. An API key is
- * recognised by its prefix under any parameter name, inside a tRPC input too.
+ * recognised by its prefix under any parameter name, inside a tRPC input too. Every parameter
+ * counts, those after a `#` too: they reach the log as well.
  */
 export async function refuseTokensInUrl(req: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (!req.url.includes("?")) return;
-  for (const [name, value] of queryParametersOf(req)) {
-    if (TOKEN_PARAMETERS.has(name.toLowerCase()) || containsApiKey(value)) {
+  for (const [name, value] of everyQueryParameterOf(req)) {
+    if (TOKEN_PARAMETERS.has(tokenParameterName(name)) || containsApiKey(value)) {
       req.log.warn({ securityEvent: "token_in_url", parameter: name }, "token in URL refused");
       await refuse(req, reply, 400, "Tokens are not accepted in URLs; send them in the Authorization header");
       return;
     }
   }
+}
+
+// Case aside, and the question marks a query begun with two or more leaves at the front of its first name.
+function tokenParameterName(name: string): string {
+  return name.replace(/^\?+/, "").toLowerCase();
 }
 
 /** Methods that carry a body: tRPC's POST, and the REST face's PUT and PATCH. */

@@ -53,11 +53,17 @@ export class SeriesHistogram<TLabel extends string = never> {
     // The registry reads a metric through `get`, `reset` and the fields above; its type lists
     // only prom-client's own classes.
     options.registry.registerMetric(this as unknown as Metric);
+    // As prom-client does, a histogram without labels is written, at zero, before any observation.
+    if (options.labelNames.length === 0) this.seriesOf({} as Record<TLabel, string>);
   }
 
   /** Adds one observation, in the histogram's unit, to the series of `labels`. */
   observe(labels: Readonly<Record<TLabel, string>>, value: number): void {
     if (!Number.isFinite(value)) throw new TypeError(`${this.name}: ${value} is not a finite number`);
+    this.seriesOf(labels).observe(value);
+  }
+
+  private seriesOf(labels: Readonly<Record<TLabel, string>>): Series {
     const { labelNames, buckets } = this.options;
     let branch = this.root;
     for (let index = 0; index < labelNames.length - 1; index++) {
@@ -73,7 +79,7 @@ export class SeriesHistogram<TLabel extends string = never> {
       branch.set(last, series);
       this.all.push(series);
     }
-    series.observe(value);
+    return series;
   }
 
   /** Cumulative buckets, sum and count of each series, as prom-client's `Histogram` gives them. */
