@@ -64,8 +64,14 @@ describe("the wire format's answers", () => {
 
   it("leaves what it cannot write as superjson does to superjson", () => {
     const shared = new Date(0);
+    const few = { x: 1 };
+    const many = Array.from({ length: 12 }, (_, index) => ({ index }));
     const cases: unknown[] = [
       { a: shared, b: shared },
+      { a: few, b: few },
+      { many, again: many[10] },
+      { many, again: many[2] },
+      [many, many],
       { list: [{ x: 1 }], again: undefined },
       new Date(0),
       { "a.b": new Date(0) },
@@ -88,5 +94,17 @@ describe("the wire format's answers", () => {
     expect(() => serializeAnswer(failing)).toThrow("no");
     // The Date noted before the throw is not noted in the next answer.
     expect(serializeAnswer({ items: [1] })).toEqual({ json: { items: [1] } });
+  });
+
+  it("forgets the objects of one answer before the next, few or many", () => {
+    for (const length of [1, 8, 9, 30]) {
+      const items = Array.from({ length }, (_, index) => ({ index }));
+      serializeAnswer({ items });
+      // Met again in the next answer, they are met there for the first time: it is written as it
+      // is, not left to superjson (which would copy it) as if they were repeated.
+      const next = { again: items };
+      expect(serializeAnswer(next)).toEqual({ json: next });
+      expect(serializeAnswer(next).json).toBe(next);
+    }
   });
 });

@@ -44,6 +44,8 @@ function readProcedures(req: FastifyRequest): readonly string[] {
 }
 
 export function decodedOnceMore(path: string): string {
+  // Nothing to decode: a path without escapes, as nearly all are, decodes to itself.
+  if (!path.includes("%")) return path;
   try {
     return decodeURIComponent(path);
   } catch {

@@ -333,11 +333,13 @@ function unsupportedStream(): TRPCError {
 function isDataStream(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (isAsyncIterable(value)) return true;
-  return Object.values(value).some(isPromise) || Object.values(value).some(isAsyncIterable);
+  return Object.values(value).some((entry) => isPromise(entry) || isAsyncIterable(entry));
 }
 
-// As in `resolveResponse`: a malformed escape is the caller's fault, not an internal error.
+// As in `resolveResponse`: a malformed escape is the caller's fault, not an internal error. A
+// path without escapes, as nearly all are, decodes to itself.
 function decodeProcedurePath(path: string): string {
+  if (!path.includes("%")) return path;
   try {
     return decodeURIComponent(path);
   } catch (cause) {

@@ -44,7 +44,7 @@ export async function refuseTokensInUrl(req: FastifyRequest, reply: FastifyReply
 
 // Case aside, and the question marks a query begun with two or more leaves at the front of its first name.
 function tokenParameterName(name: string): string {
-  return name.replace(/^\?+/, "").toLowerCase();
+  return (name.startsWith("?") ? name.replace(/^\?+/, "") : name).toLowerCase();
 }
 
 /** Methods that carry a body: tRPC's POST, and the REST face's PUT and PATCH. */
