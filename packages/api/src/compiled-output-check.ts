@@ -32,13 +32,20 @@ type Schema = z.core.$ZodType;
 /**
  * Gives each procedure of `router` that has an output schema the compiled check of that schema in
  * place of tRPC's output middleware, when the schema compiles. Applied once to the app's router.
+ *
+ * Where the output middleware comes last before the resolver (tRPC appends the resolver as the
+ * last middleware), the check calls the resolver itself: one step of tRPC's middleware chain
+ * less for each call (a promise, an options object and a closure).
  */
 export function compileOutputChecks<TRouter extends AnyRouter>(router: TRouter): TRouter {
   for (const procedure of Object.values(router._def.procedures as Record<string, ProcedureWithDef>)) {
     const { output, middlewares } = procedure._def;
     const index = middlewares.findIndex((middleware) => middleware._type === "output");
     const check = output && index !== -1 ? compileOutputCheck(output as Schema) : null;
-    if (check) middlewares[index] = compiledOutputMiddleware(check, middlewares[index]!);
+    if (!check) continue;
+    const resolverFollows = index === middlewares.length - 2;
+    const resolver = resolverFollows ? middlewares[index + 1] : undefined;
+    middlewares.splice(index, resolverFollows ? 2 : 1, compiledOutputMiddleware(check, middlewares[index]!, resolver));
   }
   return router;
 }
@@ -47,9 +54,14 @@ interface ProcedureWithDef {
   _def: { output?: unknown; middlewares: (AnyTRPCMiddlewareFunction & { _type?: string })[] };
 }
 
-function compiledOutputMiddleware(check: OutputCheck, zodCheck: AnyTRPCMiddlewareFunction): AnyTRPCMiddlewareFunction {
+/** `resolver`: the procedure's last middleware, run in place of `next` (its options are the same). */
+function compiledOutputMiddleware(
+  check: OutputCheck,
+  zodCheck: AnyTRPCMiddlewareFunction,
+  resolver: AnyTRPCMiddlewareFunction | undefined,
+): AnyTRPCMiddlewareFunction {
   const middleware: AnyTRPCMiddlewareFunction & { _type?: string } = async function compiledOutputCheck(options) {
-    const result = await options.next();
+    const result = await (resolver ? resolver(options) : options.next());
     if (!result.ok) return result;
     // An answer to a caller in this process is theirs to change: its paths would not hold.
     const checked = check(result.data, (options.ctx as Partial<Context> | undefined)?.transport !== "internal");

@@ -326,6 +326,39 @@ describe("the compiled output check", () => {
     expect(serializeAnswer(sent)).toEqual({ json: sent, meta: { values: { at: ["Date"] }, v: 1 } });
   });
 
+  it("runs the resolver itself where it follows the check, and the middlewares after the check otherwise", async () => {
+    const t = initTRPC.context<{ transport: string; seen: string[] }>().create({ transformer: superjson });
+    const output = z.object({ n: z.number() });
+    const noting = t.middleware(({ ctx, next }) => {
+      ctx.seen.push("after the check");
+      return next();
+    });
+    const router = compileOutputChecks(
+      t.router({
+        last: t.procedure.output(output).query(() => ({ n: 1 })),
+        followed: t.procedure
+          .output(output)
+          .use(noting)
+          .query(() => ({ n: 2 })),
+        refused: t.procedure.output(output).query(() => ({ n: "two" }) as unknown as { n: number }),
+        failing: t.procedure.output(output).query(() => {
+          throw new TRPCError({ code: "CONFLICT", message: "taken" });
+        }),
+      }),
+    );
+    const steps = (path: string) =>
+      (router._def.procedures as Record<string, { _def: { middlewares: unknown[] } }>)[path]!._def.middlewares.length;
+    expect(steps("last")).toBe(1);
+    expect(steps("followed")).toBe(3);
+    const ctx = { transport: "http", seen: [] as string[] };
+    const caller = t.createCallerFactory(router)(ctx);
+    expect(await caller.last()).toEqual({ n: 1 });
+    expect(await caller.followed()).toEqual({ n: 2 });
+    expect(ctx.seen).toEqual(["after the check"]);
+    await expect(caller.refused()).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
+    await expect(caller.failing()).rejects.toMatchObject({ code: "CONFLICT", message: "taken" });
+  });
+
   it("is given to the procedures on the hot path", () => {
     const compiled = (path: string) =>
       (appRouter._def.procedures as unknown as Record<string, { _def: { middlewares: { name: string }[] } }>)[
