@@ -24,14 +24,18 @@ export function everyQueryParameterOf(req: FastifyRequest): URLSearchParams {
   return parsedQueryOf(req).whole;
 }
 
+/** For the many requests without a query. Nothing that reads parameters changes them. */
+const NO_QUERY: ParsedQuery = { asURL: new URLSearchParams(), whole: new URLSearchParams() };
+
 function parsedQueryOf(req: FastifyRequest): ParsedQuery {
+  const url = req.raw.url ?? "/";
+  const start = url.indexOf("?");
+  if (start === -1) return NO_QUERY;
   let parsed = parsedQueries.get(req);
   if (!parsed) {
-    const url = req.raw.url ?? "/";
-    const start = url.indexOf("?");
     // With its `?`, which `URLSearchParams` strips, so that a second one (`??batch=1`) stays part
     // of the first name, as in a URL.
-    const whole = new URLSearchParams(start === -1 ? "" : url.slice(start));
+    const whole = new URLSearchParams(url.slice(start));
     parsed = { asURL: (readOtherwiseByURL(url) && searchParamsOfURL(url)) || whole, whole };
     parsedQueries.set(req, parsed);
   }
