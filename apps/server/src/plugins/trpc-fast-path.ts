@@ -275,10 +275,9 @@ async function answer<TRouter extends AnyTRPCRouter>(
         ? { error: errorShapeOf(error, call, call.procedure?._def.type ?? "unknown") }
         : { result: { data } };
     });
-    const status = getHTTPStatusCode(
-      responses,
-      settled.map(([error]) => error),
-    );
+    const errors = settled.map(([error]) => error);
+    // What `getHTTPStatusCode` makes of answers without an error.
+    const status = errors.some(Boolean) ? getHTTPStatusCode(responses, errors) : 200;
     return { status, headers, body: JSON.stringify(responses.map((response) => serialized(config, response))) };
   } catch (cause) {
     // The request as a whole failed: unreadable, too large a batch, or an answer that could not

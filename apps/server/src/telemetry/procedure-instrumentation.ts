@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
-import { runAsIs, type ProcedureCall, type ProcedureInstrumentation } from "@seed/api";
+import { runAsIs, type CallMeasurement, type ProcedureCall, type ProcedureInstrumentation } from "@seed/api";
 import type { Metrics } from "./metrics";
 import type { Tracing } from "./tracing";
 
@@ -33,24 +33,37 @@ export function procedureInstrumentation(
   return {
     start(call) {
       const startedAt = performance.now();
-      const span = tracing ? startSpan(tracing, call) : undefined;
-      return {
-        within: span ? (work) => context.with(trace.setSpan(context.active(), span), work) : runAsIs,
-        end(code) {
-          const seconds = (performance.now() - startedAt) / 1000;
-          metrics.procedureDuration.observe({ procedure: call.path, type: call.type, code }, seconds);
-          if (code !== "OK") metrics.procedureErrors.inc({ procedure: call.path, code });
-          if (span) {
-            span.setAttribute("rpc.response.status_code", code);
-            if (code !== "OK") span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-            span.end();
-          }
-        },
-      };
+      return new Measurement(metrics, call, startedAt, tracing ? startSpan(tracing, call) : undefined);
     },
     subscriptionStarted() {
       metrics.subscriptions.inc();
       return () => metrics.subscriptions.dec();
     },
   };
+}
+
+/** One object a call: every call of a batch makes one. */
+class Measurement implements CallMeasurement {
+  readonly within: CallMeasurement["within"];
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly call: ProcedureCall,
+    private readonly startedAt: number,
+    private readonly span: Span | undefined,
+  ) {
+    this.within = span ? (work) => context.with(trace.setSpan(context.active(), span), work) : runAsIs;
+  }
+
+  end(code: string): void {
+    const { metrics, call, span } = this;
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    metrics.procedureDuration.observe({ procedure: call.path, type: call.type, code }, seconds);
+    if (code !== "OK") metrics.procedureErrors.inc({ procedure: call.path, code });
+    if (span) {
+      span.setAttribute("rpc.response.status_code", code);
+      if (code !== "OK") span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+      span.end();
+    }
+  }
 }
