@@ -349,7 +349,8 @@ describe("the compiled output check", () => {
       }),
     );
     const steps = (path: string) =>
-      (router._def.procedures as Record<string, { _def: { middlewares: unknown[] } }>)[path]!._def.middlewares.length;
+      (router._def.procedures as unknown as Record<string, { _def: { middlewares: unknown[] } }>)[path]!._def
+        .middlewares.length;
     expect(steps("last")).toBe(1);
     expect(steps("followed")).toBe(3);
     const ctx = { transport: "http", seen: [] as string[] };
