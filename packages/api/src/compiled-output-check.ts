@@ -1,6 +1,7 @@
 import type { AnyRouter, AnyTRPCMiddlewareFunction } from "@trpc/server";
 import { z } from "zod";
 import type { Context } from "./context";
+import { MetOnce } from "./met-once";
 import { keyWrittenAsIs, plainLeaf, rememberDatePaths, type DatePaths } from "./wire-format";
 
 /*
@@ -84,7 +85,7 @@ function compiledOutputMiddleware(
  */
 let running = false;
 /** Dates met so far: superjson notes a repeated one as a referential equality, which zod decides. */
-const seenDates = new Set<Date>();
+const seenDates = new MetOnce<Date>();
 let datePaths: DatePaths | undefined;
 const DATE = Object.freeze(["Date"]) as ["Date"];
 
@@ -99,8 +100,7 @@ let sent = false;
  * The path noted in superjson's metadata still tells the client that it is a Date.
  */
 function noteDate(date: Date, path: string): Date | string {
-  if (seenDates.has(date)) throw UNCHECKED;
-  seenDates.add(date);
+  if (!seenDates.first(date)) throw UNCHECKED;
   (datePaths ??= {})[path] = DATE;
   return sent ? date.toISOString() : date;
 }
@@ -119,7 +119,7 @@ function runCheck(check: (answer: unknown) => unknown, answer: unknown, toClient
     return UNCHECKED;
   } finally {
     running = false;
-    if (seenDates.size > 0) seenDates.clear();
+    seenDates.forget();
     datePaths = undefined;
   }
 }

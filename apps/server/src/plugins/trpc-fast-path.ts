@@ -139,10 +139,10 @@ function servedNatively<TRouter extends AnyTRPCRouter>(opts: FastPathHandlerOpti
   return req.method === "POST" && mediaTypeOf(req) === "application/json" && typeof req.body === "string";
 }
 
-/** tRPC reads the first media type it knows, and a GET of any other as JSON. */
+/** tRPC reads form data and binary bodies with handlers of their own, and anything else as JSON. */
 function readsAsJson(req: FastifyRequest): boolean {
   const type = mediaTypeOf(req);
-  return type === "application/json" || (type !== "multipart/form-data" && type !== "application/octet-stream");
+  return type !== "multipart/form-data" && type !== "application/octet-stream";
 }
 
 function asksForStream(req: FastifyRequest): boolean {

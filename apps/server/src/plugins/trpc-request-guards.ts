@@ -32,7 +32,6 @@ const TOKEN_PARAMETERS = new Set([
  * counts, those after a `#` too: they reach the log as well.
  */
 export async function refuseTokensInUrl(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!req.url.includes("?")) return;
   for (const [name, value] of everyQueryParameterOf(req)) {
     if (TOKEN_PARAMETERS.has(tokenParameterName(name)) || containsApiKey(value)) {
       req.log.warn({ securityEvent: "token_in_url", parameter: name }, "token in URL refused");
