@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
-import { createInProcessUsageLimiter, createRedisUsageLimiter, type UsageLimiter } from "../src";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { createInProcessUsageLimiter, createRedisUsageLimiter, type UsageBudget, type UsageLimiter } from "../src";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];
@@ -71,16 +71,15 @@ describe.each(implementations)("the %s usage limiter", (_name, createLimiter) =>
     expect(await limiter.consume([address, user])).toBeNull();
   });
 
-  it("answers the wait of a budget before the one that refused, when the refused use filled it", async () => {
+  it("does not count a refused use against the budgets before the one that refused it either", async () => {
     const limiter = await createLimiter();
-    const address = budget("ip:198.51.100.8", 1, 50);
-    const user = budget("user:b", 1, 300);
+    const user = budget("user:c", 1);
+    const address = budget("ip:198.51.100.9", 1);
     expect(await limiter.consume([address])).toBeNull();
-    const refusal = await limiter.consume([user, address]);
-    expect(refusal?.budget).toEqual(user);
-    expect(refusal?.retryAfterMs).toBeGreaterThan(50);
-    await new Promise((resolve) => setTimeout(resolve, refusal!.retryAfterMs + 5));
-    expect(await limiter.consume([user, address])).toBeNull();
+    for (let use = 0; use < 3; use++) expect((await limiter.consume([user, address]))?.budget).toEqual(address);
+    // The user's own budget is whole: a spent address does not spend the users behind it.
+    expect(await limiter.consume([user])).toBeNull();
+    expect((await limiter.consume([user]))?.budget).toEqual(user);
   });
 
   it("keeps each budget's own window", async () => {
@@ -93,8 +92,9 @@ describe.each(implementations)("the %s usage limiter", (_name, createLimiter) =>
     expect(refusal?.retryAfterMs).toBeLessThanOrEqual(50);
     await new Promise((resolve) => setTimeout(resolve, refusal!.retryAfterMs + 5));
     expect(await limiter.consume([long, short])).toBeNull();
-    // The long window was not restarted by the short one's end: it has counted three uses.
-    for (let use = 0; use < 7; use++) await limiter.consume([long]);
+    // The long window was not restarted by the short one's end: it has counted two uses (the
+    // refused one cost nothing).
+    for (let use = 0; use < 8; use++) expect(await limiter.consume([long])).toBeNull();
     expect((await limiter.consume([long]))?.retryAfterMs).toBeGreaterThan(50);
   });
 });
@@ -108,5 +108,76 @@ describe.runIf(redisUrl)("the Redis usage limiter without Redis", () => {
     expect(await limiter.consume([budget])).toBeNull();
     expect(await limiter.consume([budget])).not.toBeNull();
     redis.disconnect();
+  });
+});
+
+describe.runIf(redisUrl)("the Redis usage limiter's leases", () => {
+  /** Instances of one deployment: a connection each, one key prefix. */
+  async function instances(count: number): Promise<{ limiters: UsageLimiter[]; connections: Redis[]; prefix: string }> {
+    const prefix = `seed-test:${randomBytes(4).toString("hex")}:`;
+    const own = await Promise.all(
+      Array.from({ length: count }, async () => {
+        const redis = new Redis(redisUrl!);
+        connections.push(redis);
+        await once(redis, "ready");
+        return redis;
+      }),
+    );
+    return { limiters: own.map((redis) => createRedisUsageLimiter(redis, prefix)), connections: own, prefix };
+  }
+
+  /** Calls from `callers` at once, each until refused; how many were let through. */
+  async function callUntilRefused(limiter: UsageLimiter, budgets: UsageBudget[], callers: number): Promise<number> {
+    let allowed = 0;
+    await Promise.all(
+      Array.from({ length: callers }, async () => {
+        while (!(await limiter.consume(budgets))) allowed += 1;
+      }),
+    );
+    return allowed;
+  }
+
+  it("lets exactly the limit through instances that call at once, with a round trip per many uses", async () => {
+    const { limiters, connections: own, prefix } = await instances(2);
+    const takes = own.map((redis) => vi.spyOn(redis, "evalsha"));
+    const budgets = [
+      { key: "api-key:hot", limit: 3_000, windowMs: 60_000 },
+      { key: "api-key-quota:hot", limit: 5_000, windowMs: 3_600_000 },
+    ];
+    const allowed = await Promise.all(limiters.map((limiter) => callUntilRefused(limiter, budgets, 25)));
+    expect(allowed[0]! + allowed[1]!).toBe(3_000);
+    // Both instances served: neither took the whole budget for itself.
+    expect(Math.min(...allowed)).toBeGreaterThan(300);
+    const roundTrips = takes.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+    expect(roundTrips).toBeLessThan(3_000 / 10);
+    // The quota counted what was let through, and no refused use.
+    expect(await limiters[0]!.consume([budgets[1]!])).toBeNull();
+    const [, quotaUsed] = await own[0]!.mget(budgets.map(({ key }) => `${prefix}usage:${key}`));
+    expect(Number(quotaUsed)).toBe(3_001);
+  });
+
+  it("hands out nothing it took once the window it was taken in has ended", async () => {
+    const {
+      limiters: [limiter],
+      connections: [redis],
+      prefix,
+    } = await instances(1);
+    const budget = { key: "api-key:brief", limit: 1_000, windowMs: 300 };
+    const counter = `${prefix}usage:${budget.key}`;
+    // Busy enough to take several uses at once: some are left over when the calls stop.
+    let allowed = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let call = 0; call < 5; call++) if (!(await limiter!.consume([budget]))) allowed += 1;
+      }),
+    );
+    expect(allowed).toBe(40);
+    expect(Number(await redis!.get(counter))).toBeGreaterThan(40);
+    const windowLeft = await redis!.pttl(counter);
+    await new Promise((resolve) => setTimeout(resolve, windowLeft + 20));
+    expect(await redis!.exists(counter)).toBe(0);
+    // The next use is counted in a new window, not handed out of the old one's leftovers.
+    expect(await limiter!.consume([budget])).toBeNull();
+    expect(Number(await redis!.get(counter))).toBeGreaterThanOrEqual(1);
   });
 });

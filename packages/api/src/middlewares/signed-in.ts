@@ -16,5 +16,7 @@ export const signedIn = t.middleware(async ({ ctx, path, meta, next }) => {
     await denyAccess(ctx, path, "a system principal has no account of its own");
     throw new TRPCError({ code: "FORBIDDEN", message: FORBIDDEN_MESSAGE });
   }
-  return next({ ctx: { user: ctx.user } });
+  // Narrows the type of ctx.user for what comes after, as next({ ctx: { user } }) would, without
+  // the copy of the whole context (every dependency of the server) tRPC makes for that per call.
+  return next() as ReturnType<typeof next<{ user: typeof ctx.user }>>;
 });

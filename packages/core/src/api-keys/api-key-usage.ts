@@ -5,8 +5,8 @@ import type { ApiKeyUse } from "../shared/actor";
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
 /**
- * Counts one call made with a key: against the key's rate limit, then, if it passes, against
- * its quota, in one step. Counted atomically on every instance together (Redis) or in this
+ * Counts one call made with a key against the key's rate limit and its quota, in one step, or
+ * against neither when either is spent. Counted on every instance together (Redis) or in this
  * process (the embedded default); either refusal is RATE_LIMITED, so the caller is answered 429.
  */
 export async function chargeApiKeyCall(

@@ -13,24 +13,20 @@ export function createInProcessUsageLimiter(): UsageLimiter {
         const window = windows.get(budget.key);
         return window && window.endsAt > now ? window : undefined;
       };
-      /** Counts one use against the budget; whether that goes over it. */
-      const overBudget = (budget: UsageBudget) => {
-        let window = liveWindow(budget);
-        if (!window) {
-          window = { used: 0, endsAt: now + budget.windowMs };
-          windows.set(budget.key, window);
-        }
-        window.used += 1;
-        return window.used > budget.limit;
-      };
-      if (!budgets.some(overBudget)) return null;
       let longest: UsageRefusal | null = null;
       for (const budget of budgets) {
         const window = liveWindow(budget);
-        const wait = window && window.used >= budget.limit ? window.endsAt - now : 0;
-        if (wait > (longest?.retryAfterMs ?? 0)) longest = { budget, retryAfterMs: wait };
+        if ((window?.used ?? 0) < budget.limit) continue;
+        const wait = window ? window.endsAt - now : budget.windowMs;
+        if (!longest || wait > longest.retryAfterMs) longest = { budget, retryAfterMs: wait };
       }
-      return longest;
+      if (longest) return longest;
+      for (const budget of budgets) {
+        const window = liveWindow(budget);
+        if (window) window.used += 1;
+        else windows.set(budget.key, { used: 1, endsAt: now + budget.windowMs });
+      }
+      return null;
     },
   };
 }

@@ -4,11 +4,11 @@
  */
 export interface UsageLimiter {
   /**
-   * Counts one use against each budget in turn, up to the first one spent: a use refused by one
-   * budget is not counted against the budgets after it. Resolves with null when the flow may run
-   * now; else with the longest wait among the budgets that would refuse another use (the budgets
-   * after the one that refused are read, not counted), so that a caller who waits it is not
-   * refused again at once by another of them.
+   * Counts one use against every budget, or, when any of them is spent, against none: a refused
+   * use costs no budget, so that one spent budget (a user's) does not spend another (the
+   * address's, shared with other users). Resolves with null when the flow may run now; else with
+   * the longest wait among the spent budgets, so that a caller who waits it is not refused again
+   * at once by another of them.
    */
   consume(budgets: UsageBudget[]): Promise<UsageRefusal | null>;
 }
