@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { createInProcessUsageLimiter, createRedisUsageLimiter, type UsageBudget, type UsageLimiter } from "../src";
+import {
+  createInProcessUsageLimiter,
+  createRedisUsageLimiter,
+  type UsageBudget,
+  type UsageLimiter,
+  type UsageRefusal,
+} from "../src";
 
 const redisUrl = process.env.REDIS_URL;
 const connections: Redis[] = [];
@@ -32,6 +38,10 @@ describe.each(implementations)("the %s usage limiter", (_name, createLimiter) =>
     expect(refusal?.retryAfterMs).toBeGreaterThan(0);
     expect(refusal?.retryAfterMs).toBeLessThanOrEqual(60_000);
     expect(await limiter.consume([budget("user:b", 3)])).toBeNull();
+  });
+
+  it("lets a use that no budget covers through", async () => {
+    expect(await (await createLimiter()).consume([])).toBeNull();
   });
 
   it("refuses when any of several budgets is spent, and names it", async () => {
@@ -156,6 +166,26 @@ describe.runIf(redisUrl)("the Redis usage limiter's leases", () => {
     expect(Number(quotaUsed)).toBe(3_001);
   });
 
+  it("gives what a lease did not hand out back to the budgets whose windows go on", async () => {
+    const {
+      limiters: [limiter],
+    } = await instances(1);
+    const rate = { key: "api-key:bursty", limit: 1_000, windowMs: 100 };
+    const quota = { key: "api-key-quota:bursty", limit: 500, windowMs: 60_000 };
+    let served = 0;
+    let refusal: UsageRefusal | null = null;
+    // Bursts of calls at once, each in a rate window of its own: each burst's lease outlives its
+    // calls, and what it holds then has been counted against the quota too.
+    for (let burst = 0; burst < 40 && !refusal; burst++) {
+      const outcomes = await Promise.all(Array.from({ length: 33 }, () => limiter!.consume([rate, quota])));
+      served += outcomes.filter((outcome) => outcome === null).length;
+      refusal = outcomes.find((outcome) => outcome !== null) ?? null;
+      await new Promise((resolve) => setTimeout(resolve, rate.windowMs + 20));
+    }
+    expect(refusal?.budget).toEqual(quota);
+    expect(served).toBe(quota.limit);
+  });
+
   it("hands out nothing it took once the window it was taken in has ended", async () => {
     const {
       limiters: [limiter],
@@ -179,5 +209,28 @@ describe.runIf(redisUrl)("the Redis usage limiter's leases", () => {
     // The next use is counted in a new window, not handed out of the old one's leftovers.
     expect(await limiter!.consume([budget])).toBeNull();
     expect(Number(await redis!.get(counter))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("gives nothing back to a window begun after the one it was taken in", async () => {
+    const {
+      limiters: [first, second],
+      connections: [redis],
+      prefix,
+    } = await instances(2);
+    const budget = { key: "api-key:renewed", limit: 3_200, windowMs: 2_000 };
+    const counter = `${prefix}usage:${budget.key}`;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let call = 0; call < 5; call++) await first!.consume([budget]);
+      }),
+    );
+    expect(Number(await redis!.get(counter))).toBeGreaterThan(40);
+    const windowLeft = await redis!.pttl(counter);
+    await new Promise((resolve) => setTimeout(resolve, windowLeft + 20));
+    // The other instance begins the next window; the first then has uses of the last one left,
+    // which must not be given back to this one.
+    expect(await second!.consume([budget])).toBeNull();
+    const served = await Promise.all([first!, second!].map((limiter) => callUntilRefused(limiter, [budget], 8)));
+    expect(1 + served[0]! + served[1]!).toBe(budget.limit);
   });
 });
