@@ -20,7 +20,13 @@ import { createBenchDatabase } from "./bench-database";
 import { deleteRedisKeys } from "./redis-keys";
 import { summarizeCpuProfile } from "./cpu-profile";
 import { formatProfileSummary } from "./report";
-import { buildServers, mainThreadProfile, startServerProcess, type LoadReport } from "./server-process-handle";
+import {
+  buildServers,
+  mainThreadProfile,
+  startServerProcess,
+  type LoadReport,
+  type ServerProcess,
+} from "./server-process-handle";
 
 const { values: options } = parseArgs({
   options: {
@@ -80,13 +86,15 @@ const format = (ms: number) => ms.toFixed(1).padStart(8);
 /** Told when the events start and stop flowing, so that a profile covers only their delivery. */
 interface DeliveryWindow {
   opened(): Promise<void>;
-  closed(): Promise<void>;
+  /** With what the server spent while they flowed. */
+  closed(load: LoadReport): Promise<void>;
 }
 
 async function measure(
   wsUrl: string,
   count: number,
   publish: (version: number) => Promise<string>,
+  server: ServerProcess,
   window: DeliveryWindow,
 ) {
   let waiting: { version: number; remaining: number; done: () => void } | null = null;
@@ -104,6 +112,7 @@ async function measure(
   const deliveries: number[] = [];
   const lastDeliveries: number[] = [];
   await window.opened();
+  server.loadStarted();
   for (let version = 1; version <= eventsPerRun; version++) {
     const allDelivered = new Promise<void>((done) => (waiting = { version, remaining: count, done }));
     const publishedAt = performance.now();
@@ -113,7 +122,8 @@ async function measure(
     deliveries.push(...latencies);
     lastDeliveries.push(Math.max(...latencies));
   }
-  await window.closed();
+  const load = await server.loadFinished();
+  await window.closed(load);
 
   await Promise.all(
     subscribers.map((subscriber) => {
@@ -124,7 +134,7 @@ async function measure(
   );
   deliveries.sort((a, b) => a - b);
   lastDeliveries.sort((a, b) => a - b);
-  return { deliveries, lastDeliveries };
+  return { deliveries, lastDeliveries, serverCpuMicrosPerDelivery: load.cpuMicros / deliveries.length };
 }
 
 buildServers();
@@ -141,15 +151,13 @@ function profilingWindows(runId: string) {
   const serverProfile = { dir: fileURLToPath(new URL(`${runId}-fan-out-server.cpuprofile/`, RESULTS_DIRECTORY)) };
   return {
     serverProfile,
-    windowFor(server: Awaited<ReturnType<typeof startServerProcess>>, count: number): DeliveryWindow {
+    windowFor(count: number): DeliveryWindow {
       return {
         async opened() {
           await session.post("Profiler.enable");
           await session.post("Profiler.start");
-          server.loadStarted();
         },
-        async closed() {
-          const { loadWindowMicros } = await server.loadFinished();
+        async closed({ loadWindowMicros }) {
           const { profile } = await session.post("Profiler.stop");
           await mkdir(RESULTS_DIRECTORY, { recursive: true });
           const benchProfile = fileURLToPath(new URL(`${runId}-fan-out-bench-${count}.cpuprofile`, RESULTS_DIRECTORY));
@@ -214,15 +222,24 @@ try {
       `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`,
   );
   if (profiling) console.log("Profiled run: profiling slows both sides, compare its figures only with each other.");
-  console.log("subscribers  deliveries |   p50 ms   p90 ms   p99 ms   max ms | last subscriber p50 ms   p99 ms");
+  console.log(
+    "subscribers  deliveries |   p50 ms   p90 ms   p99 ms   max ms | last subscriber p50 ms   p99 ms | server CPU µs/delivery",
+  );
   for (const count of fanOuts) {
-    const window = profiling?.windowFor(server, count) ?? unprofiled;
-    const { deliveries, lastDeliveries } = await measure(wsUrl, count, publish, window);
+    const window = profiling?.windowFor(count) ?? unprofiled;
+    const { deliveries, lastDeliveries, serverCpuMicrosPerDelivery } = await measure(
+      wsUrl,
+      count,
+      publish,
+      server,
+      window,
+    );
     console.log(
       `${String(count).padStart(11)} ${String(deliveries.length).padStart(11)} |` +
         `${format(percentile(deliveries, 50))} ${format(percentile(deliveries, 90))} ` +
         `${format(percentile(deliveries, 99))} ${format(deliveries.at(-1)!)} |` +
-        `               ${format(percentile(lastDeliveries, 50))} ${format(percentile(lastDeliveries, 99))}`,
+        `               ${format(percentile(lastDeliveries, 50))} ${format(percentile(lastDeliveries, 99))} |` +
+        `               ${format(serverCpuMicrosPerDelivery)}`,
     );
   }
   console.log(`load average at the end ${loadavg()[0]!.toFixed(1)}`);

@@ -48,6 +48,7 @@ import {
 } from "@trpc/server/unstable-core-do-not-import";
 import type { WebSocket } from "ws";
 import { nestsTooDeep, TOO_DEEP_MESSAGE } from "./json-nesting";
+import { textFrameSender, utf8Bytes, type Utf8Bytes } from "./websocket-text-frame";
 
 /** A connection listener for a `ws` server: the official `getWSConnectionHandler`, or the fast path's. */
 export type WSConnectionHandlerFactory = <TRouter extends AnyTRPCRouter>(
@@ -88,15 +89,15 @@ function nextUnlessStopped<T>(
 }
 
 /**
- * The tail of a data frame for one event read on its own channel, `<data>,"id":"<event id>"}}`:
- * the same for every subscriber, so made once per event, on first use. What precedes it, the
- * request's own id, is made once per subscription.
+ * The tail of a data frame for one event read on its own channel, `<data>,"id":"<event id>"}}`,
+ * as UTF-8 bytes: the same for every subscriber, so made once per event, on first use. What precedes
+ * it, the request's own id, is made once per subscription.
  */
 function sharedFrameTails(serialize: (data: unknown) => unknown) {
-  const tails = new WeakMap<TrackedEvent<unknown>, string>();
+  const tails = new WeakMap<TrackedEvent<unknown>, Utf8Bytes>();
   const tailOf = (cursor: string, payload: unknown) =>
-    `${JSON.stringify(serialize({ id: cursor, data: payload }))},"id":${JSON.stringify(cursor)}}}`;
-  return (cursor: string, event: TrackedEvent<unknown>): string => {
+    utf8Bytes(`${JSON.stringify(serialize({ id: cursor, data: payload }))},"id":${JSON.stringify(cursor)}}}`);
+  return (cursor: string, event: TrackedEvent<unknown>): Utf8Bytes => {
     if (cursor !== event.id) return tailOf(cursor, event.payload);
     let tail = tails.get(event);
     if (tail === undefined) {
@@ -123,6 +124,7 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
 
   return (client: WebSocket, req: IncomingMessage) => {
     type Context = inferRouterContext<TRouter>;
+    const sendTextFrame = textFrameSender(client);
     const clientSubscriptions = new Map<number | string, AbortController>();
     const abortController = new AbortController();
 
@@ -247,7 +249,9 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
       jsonrpc: "2.0" | undefined,
       abort: () => void,
     ): Promise<{ error?: unknown }> {
-      const head = `{"id":${JSON.stringify(id)}${jsonrpc === undefined ? "" : `,"jsonrpc":${JSON.stringify(jsonrpc)}`},"result":{"type":"data","data":`;
+      const head = utf8Bytes(
+        `{"id":${JSON.stringify(id)}${jsonrpc === undefined ? "" : `,"jsonrpc":${JSON.stringify(jsonrpc)}`},"result":{"type":"data","data":`,
+      );
       let failure: { error: unknown } | null = null;
       return new Promise((resolve) =>
         feed.deliverTo({
@@ -255,7 +259,7 @@ export const getWSFastPathConnectionHandler: WSConnectionHandlerFactory = <TRout
             // Called while the event goes round every local subscriber: a frame that cannot be
             // made ends this subscription only, as a failed send ends the official loop.
             try {
-              if (client.readyState === WEBSOCKET_OPEN) client.send(head + frameTail(cursor, event));
+              if (client.readyState === WEBSOCKET_OPEN) sendTextFrame(head, frameTail(cursor, event));
             } catch (error) {
               failure ??= { error };
               abort();
