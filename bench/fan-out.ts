@@ -48,19 +48,42 @@ const SUBSCRIBE = JSON.stringify({
   params: { path: "products.onChange", input: { json: {} } },
 });
 
-interface Subscriber {
-  socket: WebSocket;
-  /** When this subscriber received each event, by version, on this process's clock. */
-  receivedAt: Map<number, number>;
+/** The collector of this process, which `pnpm bench:fan-out` exposes (`--expose-gc`). */
+const collectGarbage =
+  globalThis.gc ??
+  (() => {
+    throw new Error("run this through pnpm bench:fan-out, which gives node --expose-gc");
+  });
+
+/** Delivered before the measured events, and recorded nowhere. */
+const WARM_UP_VERSION = 0;
+const VERSION_FIELD = Buffer.from('"version":');
+const DIGIT_0 = 0x30;
+
+/**
+ * The version of the product change a data message carries, read from its bytes, or -1. This
+ * process stands in for thousands of clients at once: what it allocates per message (a string
+ * and a parsed object each) would make its garbage collector pause, and its pauses would be
+ * counted as delivery time, which no real subscriber, with a process of its own, would see.
+ */
+function versionIn(raw: Buffer): number {
+  const field = raw.indexOf(VERSION_FIELD);
+  if (field === -1) return -1;
+  let version = 0;
+  for (let at = field + VERSION_FIELD.length; raw[at]! >= DIGIT_0 && raw[at]! <= DIGIT_0 + 9; at++) {
+    version = version * 10 + raw[at]! - DIGIT_0;
+  }
+  return version;
 }
 
 /** Opens a socket and subscribes; resolves once the server says the subscription has started. */
-async function subscribe(wsUrl: string, onEvent: (subscriber: Subscriber, version: number) => void) {
+async function subscribe(wsUrl: string, onEvent: (version: number) => void) {
   const socket = new WebSocket(wsUrl);
-  const subscriber: Subscriber = { socket, receivedAt: new Map() };
   await once(socket, "open");
   const started = new Promise<void>((resolve, reject) => {
     socket.on("message", (raw: Buffer) => {
+      const version = versionIn(raw);
+      if (version !== -1) return onEvent(version);
       const text = raw.toString();
       if (text === "PING") return void socket.send("PONG");
       const message = JSON.parse(text) as {
@@ -69,12 +92,12 @@ async function subscribe(wsUrl: string, onEvent: (subscriber: Subscriber, versio
       };
       if (message.error) return reject(new Error(`subscription refused: ${text}`));
       if (message.result?.type === "started") return resolve();
-      if (message.result?.type === "data") onEvent(subscriber, message.result.data!.json.data.version);
+      if (message.result?.type === "data") onEvent(message.result.data!.json.data.version);
     });
   });
   socket.send(SUBSCRIBE);
   await started;
-  return subscriber;
+  return socket;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -98,27 +121,47 @@ async function measure(
   window: DeliveryWindow,
 ) {
   let waiting: { version: number; remaining: number; done: () => void } | null = null;
-  const onEvent = (subscriber: Subscriber, version: number) => {
-    subscriber.receivedAt.set(version, performance.now());
+  /** When each subscriber received each event, on this process's clock: (version - 1) * count + subscriber. */
+  const receivedAt = new Float64Array(eventsPerRun * count);
+  const listenerOf = (subscriber: number) => (version: number) => {
+    if (version !== WARM_UP_VERSION) receivedAt[(version - 1) * count + subscriber] = performance.now();
     if (waiting?.version === version && --waiting.remaining === 0) waiting.done();
   };
 
-  const subscribers: Subscriber[] = [];
-  while (subscribers.length < count) {
-    const batch = Math.min(OPENING_CONCURRENCY, count - subscribers.length);
-    subscribers.push(...(await Promise.all(Array.from({ length: batch }, () => subscribe(wsUrl, onEvent)))));
+  const sockets: WebSocket[] = [];
+  while (sockets.length < count) {
+    const batch = Math.min(OPENING_CONCURRENCY, count - sockets.length);
+    const first = sockets.length;
+    sockets.push(
+      ...(await Promise.all(Array.from({ length: batch }, (_, i) => subscribe(wsUrl, listenerOf(first + i))))),
+    );
   }
+
+  /** Publishes an event and waits until every subscriber has it; when it was published. */
+  const deliver = async (version: number) => {
+    const allDelivered = new Promise<void>((done) => (waiting = { version, remaining: count, done }));
+    const publishedAt = performance.now();
+    await publish(version);
+    await allDelivered;
+    return publishedAt;
+  };
+  // The first event to reach sockets that have had none is slower on both sides; the server's
+  // code has warmed up on the run before, not these sockets.
+  await deliver(WARM_UP_VERSION);
 
   const deliveries: number[] = [];
   const lastDeliveries: number[] = [];
   await window.opened();
   server.loadStarted();
   for (let version = 1; version <= eventsPerRun; version++) {
-    const allDelivered = new Promise<void>((done) => (waiting = { version, remaining: count, done }));
-    const publishedAt = performance.now();
-    await publish(version);
-    await allDelivered;
-    const latencies = subscribers.map((subscriber) => subscriber.receivedAt.get(version)! - publishedAt);
+    // This process stands in for thousands of clients, each of which would collect its own
+    // garbage: collected between events, its pauses are not counted as delivery time.
+    collectGarbage();
+    const publishedAt = await deliver(version);
+    const latencies = Array.from(
+      receivedAt.subarray((version - 1) * count, version * count),
+      (received) => received - publishedAt,
+    );
     deliveries.push(...latencies);
     lastDeliveries.push(Math.max(...latencies));
   }
@@ -126,9 +169,9 @@ async function measure(
   await window.closed(load);
 
   await Promise.all(
-    subscribers.map((subscriber) => {
-      const closed = once(subscriber.socket, "close");
-      subscriber.socket.close();
+    sockets.map((socket) => {
+      const closed = once(socket, "close");
+      socket.close();
       return closed;
     }),
   );
