@@ -180,6 +180,7 @@ export async function openResources(
       liveLeases.close();
       await sessionCache.close();
       await apiKeyCache.close();
+      await usageLimiter.close();
       await events.close();
       await redis?.quit();
       if (ownsDatabase) await database.close();

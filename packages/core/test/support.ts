@@ -97,7 +97,7 @@ export function testWebhookSettings(
     lostAfterMs: 60_000,
   };
 }
-const unlimited: UsageLimiter = { consume: async () => null };
+const unlimited: UsageLimiter = { consume: async () => null, close: async () => {} };
 
 /** What holders of `roles` and of the direct `grants` may do, from the role catalogue alone. */
 export function permissionsFor(roles: readonly RoleName[], grants: readonly Permission[] = []): Set<Permission> {

@@ -233,4 +233,23 @@ describe.runIf(redisUrl)("the Redis usage limiter's leases", () => {
     const served = await Promise.all([first!, second!].map((limiter) => callUntilRefused(limiter, [budget], 8)));
     expect(1 + served[0]! + served[1]!).toBe(budget.limit);
   });
+
+  it("gives back everything its leases hold when it closes", async () => {
+    const {
+      limiters: [limiter],
+      connections: [redis],
+      prefix,
+    } = await instances(1);
+    const rate = { key: "api-key:closing", limit: 3_200, windowMs: 60_000 };
+    const quota = { key: "api-key-quota:closing", limit: 3_200, windowMs: 3_600_000 };
+    const counters = [rate, quota].map(({ key }) => `${prefix}usage:${key}`);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let call = 0; call < 5; call++) expect(await limiter!.consume([rate, quota])).toBeNull();
+      }),
+    );
+    expect((await redis!.mget(counters)).map(Number).every((used) => used > 40)).toBe(true);
+    await limiter!.close();
+    expect((await redis!.mget(counters)).map(Number)).toEqual([40, 40]);
+  });
 });

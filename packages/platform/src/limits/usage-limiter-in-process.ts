@@ -28,5 +28,6 @@ export function createInProcessUsageLimiter(): UsageLimiter {
       }
       return null;
     },
+    async close() {},
   };
 }

@@ -7,8 +7,8 @@ import { createInProcessUsageLimiter } from "./usage-limiter-in-process";
 
 /**
  * First gives back ARGV[2] uses taken earlier and not handed out, to each budget still in the
- * window they were taken in (its expiry time unchanged, ARGV[3 * i + 2]). Then takes up to
- * ARGV[1] uses of every budget at once: fewer when a budget has less than eight times that left,
+ * window they were taken in (its expiry time unchanged, ARGV[3 * i + 2]). Then, unless ARGV[1]
+ * is 0, takes up to ARGV[1] uses of every budget at once: fewer when a budget has less than eight times that left,
  * or a limit under 32 times that, but at least one. Answers { taken, ms until the first of their
  * windows ends, then each budget's expiry time }; when any budget is spent it takes nothing and
  * answers { 0, which spent budget (from 1) has the longest wait, that wait }. ARGV then holds
@@ -26,7 +26,8 @@ for i, counter in ipairs(KEYS) do
     used = redis.call('DECRBY', counter, math.min(givenBack, used))
   end
   local left = limit - used
-  if left <= 0 then
+  if take == 0 then
+  elseif left <= 0 then
     redis.call('PEXPIRE', counter, ARGV[3 * i + 1], 'NX')
     local wait = math.max(redis.call('PTTL', counter), 1)
     if not longest or wait > longest[2] then longest = { i, wait } end
@@ -34,6 +35,7 @@ for i, counter in ipairs(KEYS) do
     take = math.min(take, math.max(1, math.floor(left / 8)), math.max(1, math.floor(limit / 32)))
   end
 end
+if take == 0 then return nil end
 if longest then return { 0, longest[1], longest[2] } end
 local answer = { take, 0 }
 for i, counter in ipairs(KEYS) do
@@ -54,6 +56,9 @@ const MAX_LEASES = 100_000;
 
 /** Uses of one set of budgets this instance has taken from Redis and not handed out yet. */
 interface Lease {
+  /** The budgets as last asked for, and their counters in Redis. */
+  budgets: UsageBudget[];
+  counters: string[];
   left: number;
   /** When the first of the budgets' windows ends, on this process's monotonic clock: what is left then is given back. */
   endsAt: number;
@@ -88,8 +93,9 @@ function isTakeAnswer(answer: unknown, budgets: number): answer is TakeAnswer {
  * What a lease holds is at most 256 uses, twice its last take, an eighth of what a budget had
  * left and a thirty-second of its limit. What it has not handed out when the first of its
  * windows ends is given back, at its next take, to the budgets whose windows go on (a quota
- * outlasting a rate limit); until then, or if none comes (the calls moved to another instance,
- * or this one stopped), other instances may be refused that many uses early. A quiet budget is
+ * outlasting a rate limit), and everything it holds is given back when the limiter closes;
+ * until then (or if its calls moved to another instance, or it was dropped from the 100,000
+ * kept), other instances may be refused that many uses early. A quiet budget is
  * taken one use at a time, which is exact. While Redis cannot be reached, each instance counts on
  * its own: limits stay in force, only less precisely.
  */
@@ -97,19 +103,22 @@ export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageL
   const fallback = createInProcessUsageLimiter();
   const leases = growingLruCache<string, Lease>(MAX_LEASES);
 
+  /** Gives back what the lease has not handed out, and takes `wanted` more (none if 0). */
+  function runTakeScript(lease: Lease, budgets: UsageBudget[], wanted: number): Promise<unknown> {
+    const args = [wanted, lease.left];
+    lease.left = 0;
+    budgets.forEach(({ limit, windowMs }, i) => args.push(limit, windowMs, lease.expiryTimes[i] ?? 0));
+    return TAKE_SCRIPT.run(redis, lease.counters, args);
+  }
+
   /** Takes more uses for the lease: as many as it handed out in the last horizon, at most twice the last take. */
   async function take(lease: Lease, budgets: UsageBudget[]): Promise<UsageRefusal | null | "unavailable"> {
     const sentAt = performance.now();
     const pace = lease.handedOut / Math.max(1, sentAt - lease.takenAt);
     const wanted = Math.max(1, Math.min(Math.ceil(pace * LEASE_HORIZON_MS), 2 * lease.taken, MAX_LEASE));
-    const givenBack = lease.left;
-    lease.left = 0;
-    const counters = budgets.map(({ key }) => `${keyPrefix}usage:${key}`);
-    const args = [wanted, givenBack];
-    budgets.forEach(({ limit, windowMs }, i) => args.push(limit, windowMs, lease.expiryTimes[i] ?? 0));
     let answer: unknown;
     try {
-      answer = await TAKE_SCRIPT.run(redis, counters, args);
+      answer = await runTakeScript(lease, budgets, wanted);
     } catch {
       return "unavailable";
     }
@@ -133,7 +142,8 @@ export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageL
       const id = budgets.length === 1 ? budgets[0]!.key : budgets.map(({ key }) => key).join("\0");
       let lease = leases.get(id);
       if (!lease) {
-        lease = { left: 0, endsAt: 0, expiryTimes: [], taken: 0, takenAt: 0, handedOut: 0 };
+        const counters = budgets.map(({ key }) => `${keyPrefix}usage:${key}`);
+        lease = { counters, budgets, left: 0, endsAt: 0, expiryTimes: [], taken: 0, takenAt: 0, handedOut: 0 };
         leases.set(id, lease);
       }
       for (;;) {
@@ -148,6 +158,10 @@ export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageL
         if (outcome === "unavailable") return fallback.consume(budgets);
         if (outcome) return outcome;
       }
+    },
+    async close() {
+      const holding = [...leases.values()].filter((lease) => lease.left > 0);
+      await Promise.all(holding.map((lease) => runTakeScript(lease, lease.budgets, 0).catch(() => {})));
     },
   };
 }

@@ -11,6 +11,11 @@ export interface UsageLimiter {
    * at once by another of them.
    */
   consume(budgets: UsageBudget[]): Promise<UsageRefusal | null>;
+  /**
+   * Gives back what this instance counted ahead and has not handed out, so that a stopping
+   * instance leaves no use unserved; called once, at shutdown, while Redis is still open.
+   */
+  close(): Promise<void>;
 }
 
 export interface UsageRefusal {
