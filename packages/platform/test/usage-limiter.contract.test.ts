@@ -147,6 +147,30 @@ describe.runIf(redisUrl)("the Redis usage limiter's leases", () => {
     return allowed;
   }
 
+  const BURST = 40;
+
+  /**
+   * 40 calls from 8 callers at once, 5 each: busy enough that the limiter takes several uses at a
+   * time, and is left holding some when the calls stop. How many were let through.
+   */
+  async function burst(limiter: UsageLimiter, budgets: UsageBudget[]): Promise<number> {
+    let allowed = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let call = 0; call < BURST / 8; call++) if (!(await limiter.consume(budgets))) allowed += 1;
+      }),
+    );
+    return allowed;
+  }
+
+  /** A burst that leaves the limiter holding uses of `budget`, then the end of the window they are of. */
+  async function burstOutlivingItsWindow(limiter: UsageLimiter, budget: UsageBudget, redis: Redis, counter: string) {
+    expect(await burst(limiter, [budget])).toBe(BURST);
+    expect(Number(await redis.get(counter))).toBeGreaterThan(BURST);
+    const windowLeft = await redis.pttl(counter);
+    await new Promise((resolve) => setTimeout(resolve, windowLeft + 20));
+  }
+
   it("lets exactly the limit through instances that call at once, with a round trip per many uses", async () => {
     const { limiters, connections: own, prefix } = await instances(2);
     const takes = own.map((redis) => vi.spyOn(redis, "evalsha"));
@@ -194,17 +218,7 @@ describe.runIf(redisUrl)("the Redis usage limiter's leases", () => {
     } = await instances(1);
     const budget = { key: "api-key:brief", limit: 1_000, windowMs: 300 };
     const counter = `${prefix}usage:${budget.key}`;
-    // Busy enough to take several uses at once: some are left over when the calls stop.
-    let allowed = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let call = 0; call < 5; call++) if (!(await limiter!.consume([budget]))) allowed += 1;
-      }),
-    );
-    expect(allowed).toBe(40);
-    expect(Number(await redis!.get(counter))).toBeGreaterThan(40);
-    const windowLeft = await redis!.pttl(counter);
-    await new Promise((resolve) => setTimeout(resolve, windowLeft + 20));
+    await burstOutlivingItsWindow(limiter!, budget, redis!, counter);
     expect(await redis!.exists(counter)).toBe(0);
     // The next use is counted in a new window, not handed out of the old one's leftovers.
     expect(await limiter!.consume([budget])).toBeNull();
@@ -219,14 +233,7 @@ describe.runIf(redisUrl)("the Redis usage limiter's leases", () => {
     } = await instances(2);
     const budget = { key: "api-key:renewed", limit: 3_200, windowMs: 2_000 };
     const counter = `${prefix}usage:${budget.key}`;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let call = 0; call < 5; call++) await first!.consume([budget]);
-      }),
-    );
-    expect(Number(await redis!.get(counter))).toBeGreaterThan(40);
-    const windowLeft = await redis!.pttl(counter);
-    await new Promise((resolve) => setTimeout(resolve, windowLeft + 20));
+    await burstOutlivingItsWindow(first!, budget, redis!, counter);
     // The other instance begins the next window; the first then has uses of the last one left,
     // which must not be given back to this one.
     expect(await second!.consume([budget])).toBeNull();
@@ -243,13 +250,9 @@ describe.runIf(redisUrl)("the Redis usage limiter's leases", () => {
     const rate = { key: "api-key:closing", limit: 3_200, windowMs: 60_000 };
     const quota = { key: "api-key-quota:closing", limit: 3_200, windowMs: 3_600_000 };
     const counters = [rate, quota].map(({ key }) => `${prefix}usage:${key}`);
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let call = 0; call < 5; call++) expect(await limiter!.consume([rate, quota])).toBeNull();
-      }),
-    );
-    expect((await redis!.mget(counters)).map(Number).every((used) => used > 40)).toBe(true);
+    expect(await burst(limiter!, [rate, quota])).toBe(BURST);
+    expect((await redis!.mget(counters)).map(Number).every((used) => used > BURST)).toBe(true);
     await limiter!.close();
-    expect((await redis!.mget(counters)).map(Number)).toEqual([40, 40]);
+    expect((await redis!.mget(counters)).map(Number)).toEqual([BURST, BURST]);
   });
 });
