@@ -5,6 +5,7 @@
 import type { Client } from "@seed/client";
 import { apiKeys, auditLog, securityEvents } from "@seed/db";
 import { and, eq, sql } from "drizzle-orm";
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { refusalOf, codeOf } from "./support/refusal";
 import { rawCall, tokensOf, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
@@ -250,6 +251,22 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("personal API 
     expect(await codeOf(api.auth.me.query())).toBe("TOO_MANY_REQUESTS");
     // Another key of the same owner has its own budget.
     await expect(holding(tight, (await keyOf(user)).key).auth.me.query()).resolves.toBeDefined();
+  });
+
+  it("gives back, as an instance stops, the calls of a key it counted ahead and did not serve", async () => {
+    const instance = await deployment.start();
+    const user = await newUser("bursty");
+    const { key, id } = await keyOf(user);
+    const api = holding(instance, key);
+    // Calls at once (batched by the client): the instance takes several of the key's calls at a time.
+    for (let round = 0; round < 5; round++) await Promise.all(Array.from({ length: 8 }, () => api.auth.me.query()));
+    await instance.stop();
+    const redis = new Redis(process.env.REDIS_URL!);
+    try {
+      expect(Number(await redis.get(`${deployment.env.REDIS_KEY_PREFIX}usage:api-key:${id}`))).toBe(40);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it("audits the creation, the first use from an address, and the revocation; lists the last use", async () => {
