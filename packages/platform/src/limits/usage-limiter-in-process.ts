@@ -13,16 +13,17 @@ export function createInProcessUsageLimiter(): UsageLimiter {
         const window = windows.get(budget.key);
         return window && window.endsAt > now ? window : undefined;
       };
+      const live = budgets.map(liveWindow);
       let longest: UsageRefusal | null = null;
-      for (const budget of budgets) {
-        const window = liveWindow(budget);
+      for (const [i, budget] of budgets.entries()) {
+        const window = live[i];
         if ((window?.used ?? 0) < budget.limit) continue;
         const wait = window ? window.endsAt - now : budget.windowMs;
         if (!longest || wait > longest.retryAfterMs) longest = { budget, retryAfterMs: wait };
       }
       if (longest) return longest;
-      for (const budget of budgets) {
-        const window = liveWindow(budget);
+      for (const [i, budget] of budgets.entries()) {
+        const window = live[i];
         if (window) window.used += 1;
         else windows.set(budget.key, { used: 1, endsAt: now + budget.windowMs });
       }

@@ -8,8 +8,8 @@ import { createInProcessUsageLimiter } from "./usage-limiter-in-process";
 /**
  * First gives back ARGV[2] uses taken earlier and not handed out, to each budget still in the
  * window they were taken in (its expiry time unchanged, ARGV[3 * i + 2]). Then, unless ARGV[1]
- * is 0, takes up to ARGV[1] uses of every budget at once: fewer when a budget has less than eight times that left,
- * or a limit under 32 times that, but at least one. Answers { taken, ms until the first of their
+ * is 0, takes up to ARGV[1] uses of every budget at once: fewer when a budget has less than
+ * eight times that left, or a limit under 32 times that, but at least one. Answers { taken, ms until the first of their
  * windows ends, then each budget's expiry time }; when any budget is spent it takes nothing and
  * answers { 0, which spent budget (from 1) has the longest wait, that wait }. ARGV then holds
  * each budget's limit, window and expiry time, in threes. NX: a window starts with its first use
@@ -26,13 +26,14 @@ for i, counter in ipairs(KEYS) do
     used = redis.call('DECRBY', counter, math.min(givenBack, used))
   end
   local left = limit - used
-  if take == 0 then
-  elseif left <= 0 then
-    redis.call('PEXPIRE', counter, ARGV[3 * i + 1], 'NX')
-    local wait = math.max(redis.call('PTTL', counter), 1)
-    if not longest or wait > longest[2] then longest = { i, wait } end
-  else
-    take = math.min(take, math.max(1, math.floor(left / 8)), math.max(1, math.floor(limit / 32)))
+  if take > 0 then
+    if left <= 0 then
+      redis.call('PEXPIRE', counter, ARGV[3 * i + 1], 'NX')
+      local wait = math.max(redis.call('PTTL', counter), 1)
+      if not longest or wait > longest[2] then longest = { i, wait } end
+    else
+      take = math.min(take, math.max(1, math.floor(left / 8)), math.max(1, math.floor(limit / 32)))
+    end
   end
 end
 if take == 0 then return nil end
@@ -104,10 +105,10 @@ export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageL
   const leases = growingLruCache<string, Lease>(MAX_LEASES);
 
   /** Gives back what the lease has not handed out, and takes `wanted` more (none if 0). */
-  function runTakeScript(lease: Lease, budgets: UsageBudget[], wanted: number): Promise<unknown> {
+  function runTakeScript(lease: Lease, wanted: number): Promise<unknown> {
     const args = [wanted, lease.left];
     lease.left = 0;
-    budgets.forEach(({ limit, windowMs }, i) => args.push(limit, windowMs, lease.expiryTimes[i] ?? 0));
+    lease.budgets.forEach(({ limit, windowMs }, i) => args.push(limit, windowMs, lease.expiryTimes[i] ?? 0));
     return TAKE_SCRIPT.run(redis, lease.counters, args);
   }
 
@@ -116,9 +117,10 @@ export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageL
     const sentAt = performance.now();
     const pace = lease.handedOut / Math.max(1, sentAt - lease.takenAt);
     const wanted = Math.max(1, Math.min(Math.ceil(pace * LEASE_HORIZON_MS), 2 * lease.taken, MAX_LEASE));
+    lease.budgets = budgets;
     let answer: unknown;
     try {
-      answer = await runTakeScript(lease, budgets, wanted);
+      answer = await runTakeScript(lease, wanted);
     } catch {
       return "unavailable";
     }
@@ -161,7 +163,7 @@ export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageL
     },
     async close() {
       const holding = [...leases.values()].filter((lease) => lease.left > 0);
-      await Promise.all(holding.map((lease) => runTakeScript(lease, lease.budgets, 0).catch(() => {})));
+      await Promise.all(holding.map((lease) => runTakeScript(lease, 0).catch(() => {})));
     },
   };
 }
