@@ -1,4 +1,12 @@
-import { authenticate, authenticateApiKey, looksLikeApiKey, type Principal, resolveAccess } from "@seed/core";
+import {
+  type Access,
+  type ApiKeyRecord,
+  authenticate,
+  authenticateApiKey,
+  looksLikeApiKey,
+  type Principal,
+  resolveAccess,
+} from "@seed/core";
 import type { ApiDependencies } from "./dependencies";
 import type { Transport } from "./transport";
 import { AppError, type Logger } from "@seed/platform";
@@ -179,15 +187,35 @@ async function resolveKeyHolder(
 ): Promise<ResolvedCaller> {
   try {
     const record = await authenticateApiKey(deps, key, { userId: null, ...caller });
-    const { id, email, createdAt, accessVersion } = record.owner;
-    const access = await resolveAccess(deps, id, accessVersion);
-    const permissions = new Set(record.scopes.filter((scope) => access.permissions.has(scope)));
-    const apiKey = { id: record.keyId, quota: record.quota };
-    const user = { id, email, createdAt, sessionId: null, apiKey, roles: access.roles, permissions };
+    const { id, accessVersion } = record.owner;
+    const user = keyHolder(record, await resolveAccess(deps, id, accessVersion));
     return { user, authError: null, accessExpiresAt: record.expiresAt };
   } catch (error) {
     return refusedCaller(error);
   }
+}
+
+/**
+ * The principal of a key for its owner's access, made once for each pair, as the access itself
+ * is made once for each cache entry: both are read, never changed, by the calls that share them.
+ */
+const keyHolders = new WeakMap<ApiKeyRecord, { access: Access; user: Principal }>();
+
+function keyHolder(record: ApiKeyRecord, access: Access): Principal {
+  const known = keyHolders.get(record);
+  if (known?.access === access) return known.user;
+  const { id, email, createdAt } = record.owner;
+  const user = {
+    id,
+    email,
+    createdAt,
+    sessionId: null,
+    apiKey: { id: record.keyId, quota: record.quota },
+    roles: access.roles,
+    permissions: new Set(record.scopes.filter((scope) => access.permissions.has(scope))),
+  };
+  keyHolders.set(record, { access, user });
+  return user;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

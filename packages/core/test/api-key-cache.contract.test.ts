@@ -66,6 +66,35 @@ describe.each(busImplementations)("the API key cache over the %s event bus", (_n
     expect(cache.get(revoked.publicId)).toBeUndefined();
   });
 
+  it("gives a key's match only for that very key, and only while its record is the cache's own", async () => {
+    const [here, there] = instances();
+    const cache = await listeningCache(there);
+    const revoked = key();
+    const owner = key();
+    const presented = `seed_${revoked.publicId}_secret`;
+    const ownersKey = `seed_${owner.publicId}_secret`;
+    for (const [entry, whole] of [
+      [revoked, presented],
+      [owner, ownersKey],
+    ] as const) {
+      cache.remember(cache.generation, entry);
+      cache.matched(whole, entry);
+    }
+    expect(cache.matching(presented)).toBe(revoked);
+    expect(cache.matching(`${presented}x`)).toBeUndefined();
+    expect(cache.matching(presented.slice(0, -1))).toBeUndefined();
+
+    // Revoked on another instance; then the owner's access changes.
+    await (await listeningCache(here)).invalidate({ userId: revoked.owner.id, publicId: revoked.publicId });
+    await vi.waitFor(() => expect(cache.matching(presented)).toBeUndefined());
+    await sessionInvalidator(here).invalidate({ userId: owner.owner.id, sessionId: null });
+    await vi.waitFor(() => expect(cache.matching(ownersKey)).toBeUndefined());
+
+    // Read again, a record is a new one: the old match does not vouch for it.
+    cache.remember(cache.generation, { ...revoked });
+    expect(cache.matching(presented)).toBeUndefined();
+  });
+
   it("asks for the last use to be written at most once a minute, and tells a new address apart", async () => {
     const cache = await listeningCache(instances()[0]);
     const { keyId } = key();

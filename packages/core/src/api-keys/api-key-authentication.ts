@@ -21,14 +21,22 @@ export async function authenticateApiKey(
   presented: string,
   caller: Actor & { ip: string },
 ): Promise<ApiKeyRecord> {
+  const record = deps.apiKeyCache.matching(presented) ?? (await matchedKey(deps, presented));
+  if (record.expiresAt.getTime() <= Date.now()) throw new AppError("UNAUTHENTICATED", "API key expired");
+  const use = deps.apiKeyCache.noteUse(record.keyId, caller.ip, Date.now());
+  if (use.lastUseDue || use.newAddressHere) await recordUse(deps.db, use, record, caller);
+  return record;
+}
+
+/** The usable key whose secret `presented` holds, remembered as its match; UNAUTHENTICATED otherwise. */
+async function matchedKey(deps: Pick<Dependencies, "db" | "apiKeyCache">, presented: string): Promise<ApiKeyRecord> {
   const parts = parseApiKey(presented);
   if (!parts) throw new AppError("UNAUTHENTICATED", INVALID_API_KEY);
   const record = deps.apiKeyCache.get(parts.publicId) ?? (await readUsableKey(deps, parts.publicId));
   if (!record || !secretMatches(parts.secret, record.secretHash)) {
     throw new AppError("UNAUTHENTICATED", INVALID_API_KEY);
   }
-  if (record.expiresAt.getTime() <= Date.now()) throw new AppError("UNAUTHENTICATED", "API key expired");
-  await recordUse(deps.db, deps.apiKeyCache.noteUse(record.keyId, caller.ip, Date.now()), record, caller);
+  deps.apiKeyCache.matched(presented, record);
   return record;
 }
 

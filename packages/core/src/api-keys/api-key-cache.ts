@@ -34,6 +34,13 @@ export interface ApiKeyCache {
   readonly listening: boolean;
   get(publicId: string): ApiKeyRecord | undefined;
   remember(readAtGeneration: number, record: ApiKeyRecord): void;
+  /**
+   * The record a whole key was found to match (`matched`), while it is still this cache's record
+   * for its public id: a client's later calls then pay for no hash of its secret. Looked up by the
+   * whole key, so that no secret is compared character by character.
+   */
+  matching(key: string): ApiKeyRecord | undefined;
+  matched(key: string, record: ApiKeyRecord): void;
   /** Drops the key here, then tells every instance. Call once the revocation has committed. */
   invalidate(invalidation: ApiKeyInvalidation): Promise<void>;
   /**
@@ -74,6 +81,7 @@ export function createApiKeyCache(
 ): ApiKeyCache {
   const cache = createInvalidatedCache<ApiKeyRecord>(events, invalidationSources, options);
   const uses = growingLruCache<string, { writtenAt: number; addresses: Set<string> }>(options.maxEntries);
+  const matches = growingLruCache<string, ApiKeyRecord>(options.maxEntries);
   return {
     get generation() {
       return cache.generation;
@@ -89,6 +97,16 @@ export function createApiKeyCache(
         value: Object.freeze(record),
         expiresAt: record.expiresAt.getTime(),
       });
+    },
+    matching(key) {
+      const record = matches.get(key);
+      if (!record || cache.get(record.publicId) === record) return record;
+      // Revoked, expired, its owner's access changed, or pushed out: the key is checked afresh.
+      matches.delete(key);
+      return undefined;
+    },
+    matched(key, record) {
+      matches.set(key, record);
     },
     async invalidate(invalidation) {
       cache.forget({ owner: invalidation.userId, key: invalidation.publicId });

@@ -1,6 +1,7 @@
-import { AppError } from "@seed/platform";
+import { AppError, type UsageBudget } from "@seed/platform";
 import type { Dependencies } from "../dependencies";
 import type { ApiKeyUse } from "../shared/actor";
+import type { ApiKeyPolicy } from "./api-key-policy";
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
@@ -13,16 +14,32 @@ export async function chargeApiKeyCall(
   deps: Pick<Dependencies, "usageLimiter" | "apiKeyPolicy">,
   key: ApiKeyUse,
 ): Promise<void> {
-  const { max, windowMs } = deps.apiKeyPolicy.rateLimit;
-  const rateLimit = { key: `api-key:${key.id}`, limit: max, windowMs };
-  const quota = key.quota && { key: `api-key-quota:${key.id}`, limit: key.quota.limit, windowMs: key.quota.intervalMs };
-  const refusal = await deps.usageLimiter.consume(quota ? [rateLimit, quota] : [rateLimit]);
+  const budgets = budgetsOf(key, deps.apiKeyPolicy);
+  const refusal = await deps.usageLimiter.consume(budgets);
   if (!refusal) return;
   const wait = seconds(refusal.retryAfterMs);
   throw new AppError(
     "RATE_LIMITED",
-    refusal.budget.key === rateLimit.key
+    refusal.budget.key === budgets[0]!.key
       ? `Too many calls with this API key; retry in ${wait} s`
       : `This API key has used its quota of ${refusal.budget.limit} calls; it refills in ${wait} s`,
   );
+}
+
+/**
+ * A key's rate limit and quota, made once for each use of a key: the calls of one key holder
+ * share it (see the API's context), and each call would otherwise build the same keys anew.
+ */
+const keyBudgets = new WeakMap<ApiKeyUse, { policy: ApiKeyPolicy; budgets: UsageBudget[] }>();
+
+function budgetsOf(key: ApiKeyUse, policy: ApiKeyPolicy): UsageBudget[] {
+  const known = keyBudgets.get(key);
+  if (known?.policy === policy) return known.budgets;
+  const { max, windowMs } = policy.rateLimit;
+  const rateLimit = { key: `api-key:${key.id}`, limit: max, windowMs };
+  const budgets = key.quota
+    ? [rateLimit, { key: `api-key-quota:${key.id}`, limit: key.quota.limit, windowMs: key.quota.intervalMs }]
+    : [rateLimit];
+  keyBudgets.set(key, { policy, budgets });
+  return budgets;
 }
