@@ -127,8 +127,7 @@ export async function fastPathRequestHandler<TRouter extends AnyTRPCRouter>(
     infoError = getTRPCErrorFromUnknown(cause);
   }
   if (info?.type === "subscription") return fastifyRequestHandler(opts);
-  const { status, headers, body } = await answer(opts, info, infoError, signal);
-  await send(opts.res, status, headers, body);
+  await send(opts.res, await answer(opts, info, infoError, signal));
 }
 
 /** What the official adapter would stream or treat specially; decided before any work is done. */
@@ -186,10 +185,16 @@ function requestURL(req: FastifyRequest): URL | null {
   }
 }
 
+/** The headers an answer made here may have besides `vary`, which every one has. */
+interface AnswerHeaders {
+  allow?: string;
+  contentType?: string;
+}
+
 /** What the official adapter would put in its `Response`. */
 interface Answer {
   status: number;
-  headers: Map<string, string>;
+  headers: AnswerHeaders;
   body: string;
 }
 
@@ -204,7 +209,7 @@ async function answer<TRouter extends AnyTRPCRouter>(
   signal: AbortSignal,
 ): Promise<Answer> {
   const config = opts.router._def._config;
-  const headers = new Map([["vary", "trpc-accept, accept"]]);
+  const headers: AnswerHeaders = {};
   let ctx: unknown;
   try {
     if (infoError) throw infoError;
@@ -228,7 +233,7 @@ async function answer<TRouter extends AnyTRPCRouter>(
         const type = procedure._def.type;
         if (!ACCEPTED_METHODS[type].includes(opts.req.method)) {
           // A 405 lists the methods the procedure accepts (RFC 9110 15.5.6).
-          headers.set("allow", ACCEPTED_METHODS[type].join(", "));
+          headers.allow = ACCEPTED_METHODS[type].join(", ");
           throw new TRPCError({
             code: "METHOD_NOT_SUPPORTED",
             message: `Unsupported ${opts.req.method}-request to ${type} procedure at path "${call.path}"`,
@@ -258,14 +263,14 @@ async function answer<TRouter extends AnyTRPCRouter>(
     if (!info!.isBatchCall) {
       const call = info!.calls[0]!;
       const [error, data] = await outcomes[0]!;
-      headers.set("content-type", "application/json");
+      headers.contentType = "application/json";
       if (isDataStream(data)) throw unsupportedStream();
       const response: TRPCResponse = error ? { error: errorShapeOf(error, call, info!.type) } : { result: { data } };
       const status = getHTTPStatusCode([response], error ? [error] : []);
       return { status, headers, body: JSON.stringify(serialized(config, response)) };
     }
 
-    headers.set("content-type", "application/json");
+    headers.contentType = "application/json";
     const settled = (await Promise.all(outcomes)).map((outcome): CallOutcome =>
       !outcome[0] && isDataStream(outcome[1]) ? [unsupportedStream(), undefined] : outcome,
     );
@@ -312,11 +317,12 @@ function serialized(config: AnyTRPCRouter["_def"]["_config"], response: TRPCResp
  * handler returns, and Fastify answers a handler that settles with nothing sent yet a second
  * time, empty.
  */
-async function send(reply: FastifyReply, status: number, headers: Map<string, string>, body: string): Promise<void> {
-  if (!headers.has("content-type")) headers.set("content-type", FETCH_STRING_CONTENT_TYPE);
+async function send(reply: FastifyReply, { status, headers, body }: Answer): Promise<void> {
   reply.status(status);
-  // In the order a Fetch `Headers` lists them, which is the order the official adapter sends.
-  for (const name of [...headers.keys()].sort()) reply.header(name, headers.get(name));
+  // In the order a Fetch `Headers` lists them (by name), which is the order the official adapter sends.
+  if (headers.allow !== undefined) reply.header("allow", headers.allow);
+  reply.header("content-type", headers.contentType ?? FETCH_STRING_CONTENT_TYPE);
+  reply.header("vary", "trpc-accept, accept");
   // A Buffer, because Fastify appends a charset to JSON sent as a string, and tRPC sends none.
   await reply.send(Buffer.from(body));
 }
