@@ -6,7 +6,7 @@
  */
 import { Transform } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { refuse } from "./error-responses";
+import type { RequestGuard } from "./request-guard";
 
 /** Far above what any input of the API needs (a batched call with an order in it nests 6 deep). */
 export const MAX_JSON_DEPTH = 32;
@@ -82,10 +82,10 @@ export async function limitBodyNesting(
 }
 
 /** The same cap on the JSON of a tRPC query, which comes in the `input` parameter of a GET. */
-export async function limitQueryInputNesting(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+export const limitQueryInputNesting: RequestGuard = (req) => {
   const input = (req.query as Record<string, unknown> | undefined)?.["input"];
   const inputs = Array.isArray(input) ? input : [input];
-  if (inputs.some((value) => typeof value === "string" && nestsTooDeep(value))) {
-    await refuse(req, reply, 400, TOO_DEEP_MESSAGE);
-  }
-}
+  return inputs.some((value) => typeof value === "string" && nestsTooDeep(value))
+    ? { status: 400, message: TOO_DEEP_MESSAGE }
+    : undefined;
+};

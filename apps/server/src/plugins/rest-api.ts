@@ -14,6 +14,7 @@ import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
 import { httpCookies, transportOf } from "./http-transport";
 import { limitBodyNesting } from "./json-nesting";
 import { logInternalErrors } from "./procedure-errors";
+import { guardHook } from "./request-guard";
 import { identifiedBy } from "./request-log";
 import { refuseCrossSiteCookieMutations, refuseTokensInUrl, requireJsonBody } from "./trpc-request-guards";
 import { refuseUnresolvedRestCalls } from "./unserved-methods";
@@ -44,12 +45,12 @@ export async function restApi(
 
   await app.register(async (rest) => {
     rest.addHook("onRoute", resolvingOnceAnswered);
-    rest.addHook("onRequest", refuseTokensInUrl);
+    rest.addHook("onRequest", guardHook(refuseTokensInUrl));
     rest.addHook("onRequest", refuseUnresolvedRestCalls);
     // Query strings are flat here (no `a[b]=` nesting), so only bodies can nest.
     rest.addHook("preParsing", limitBodyNesting);
-    rest.addHook("preValidation", requireJsonBody);
-    rest.addHook("preValidation", refuseCrossSiteCookieMutations(config));
+    rest.addHook("preValidation", guardHook(requireJsonBody));
+    rest.addHook("preValidation", guardHook(refuseCrossSiteCookieMutations(config)));
     // The adapter writes its JSON even where there is nothing to answer.
     rest.addHook("onSend", async (_req, reply, payload) => {
       if (reply.statusCode !== 204) return payload;

@@ -1,6 +1,7 @@
 /*
- * Checks of tRPC requests, HTTP or socket upgrade, made before any procedure runs. Each guard
- * answers the request itself when it refuses it.
+ * Checks of tRPC requests, HTTP or socket upgrade, made before any procedure runs. An HTTP guard
+ * says what it refuses a request with, and `guardHook` answers it; a socket's guard answers the
+ * upgrade itself.
  */
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "@seed/api";
 import { containsApiKey } from "@seed/core";
@@ -8,8 +9,8 @@ import type { Config } from "@seed/config";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { callsCredentialProcedure, proceduresOf } from "./credential-procedures";
-import { refuse } from "./error-responses";
 import { everyQueryParameterOf } from "./query-parameters";
+import type { RequestGuard } from "./request-guard";
 
 const TOKEN_PARAMETERS = new Set([
   "token",
@@ -31,15 +32,15 @@ const TOKEN_PARAMETERS = new Set([
  * recognised by its prefix under any parameter name, inside a tRPC input too. Every parameter
  * counts, those after a `#` too: they reach the log as well.
  */
-export async function refuseTokensInUrl(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+export const refuseTokensInUrl: RequestGuard = (req) => {
   for (const [name, value] of everyQueryParameterOf(req)) {
     if (TOKEN_PARAMETERS.has(tokenParameterName(name)) || containsApiKey(value)) {
       req.log.warn({ securityEvent: "token_in_url", parameter: name }, "token in URL refused");
-      await refuse(req, reply, 400, "Tokens are not accepted in URLs; send them in the Authorization header");
-      return;
+      return { status: 400, message: "Tokens are not accepted in URLs; send them in the Authorization header" };
     }
   }
-}
+  return undefined;
+};
 
 // Case aside, and the question marks a query begun with two or more leaves at the front of its first name.
 function tokenParameterName(name: string): string {
@@ -53,11 +54,11 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 const WRITE_METHODS = new Set([...BODY_METHODS, "DELETE"]);
 
 /** Bodies of API calls are JSON; anything else (multipart, forms) is refused before it is read. */
-export async function requireJsonBody(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!BODY_METHODS.has(req.method)) return;
+export const requireJsonBody: RequestGuard = (req) => {
+  if (!BODY_METHODS.has(req.method)) return undefined;
   const type = req.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") await refuse(req, reply, 415, "Send the body as application/json");
-}
+  return type === "application/json" ? undefined : { status: 415, message: "Send the body as application/json" };
+};
 
 /**
  * Subscriptions are served over the socket, or as server-sent events to a client that asks for
@@ -65,16 +66,16 @@ export async function requireJsonBody(req: FastifyRequest, reply: FastifyReply):
  * HTTP call of one would get an event stream it did not ask for, with a refusal reported inside
  * it under a 200; it is refused before it starts instead.
  */
-export function refuseSubscriptionsOverHttp(router: AnyTRPCRouter) {
+export function refuseSubscriptionsOverHttp(router: AnyTRPCRouter): RequestGuard {
   const procedures = router._def.procedures as Record<string, { _def: { type: string } }>;
   const isSubscription = (path: string) =>
     Object.hasOwn(procedures, path) && procedures[path]!._def.type === "subscription";
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return (req) => {
     const called = proceduresOf(req);
-    if (!called.some(isSubscription)) return;
+    if (!called.some(isSubscription)) return undefined;
     const asksForEvents =
       req.method === "GET" && called.length === 1 && (req.headers.accept ?? "").includes("text/event-stream");
-    if (!asksForEvents) await refuse(req, reply, 405, SUBSCRIPTIONS_OVER_HTTP);
+    return asksForEvents ? undefined : { status: 405, message: SUBSCRIPTIONS_OVER_HTTP };
   };
 }
 
@@ -82,21 +83,21 @@ const SUBSCRIPTIONS_OVER_HTTP =
   "Subscriptions are served over WebSockets, or as server-sent events to a client that accepts text/event-stream";
 
 /** Credential procedures are never batched, so that each password check counts against the limit. */
-export async function refuseBatchedCredentials(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (proceduresOf(req).length > 1 && callsCredentialProcedure(req)) {
-    await refuse(req, reply, 400, "Sign-in, sign-up and refresh cannot be batched with other calls");
-  }
-}
+export const refuseBatchedCredentials: RequestGuard = (req) =>
+  proceduresOf(req).length > 1 && callsCredentialProcedure(req)
+    ? { status: 400, message: "Sign-in, sign-up and refresh cannot be batched with other calls" }
+    : undefined;
 
 /**
  * tRPC refuses a batch over its cap too, but before it has a context, so without the request id;
  * counted here from the same procedure list, the refusal carries it like any other.
  */
-export function refuseOversizedBatches(maxBatchSize: number) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+export function refuseOversizedBatches(maxBatchSize: number): RequestGuard {
+  return (req) => {
     const calls = proceduresOf(req).length;
-    if (calls > maxBatchSize)
-      await refuse(req, reply, 400, `A batch holds at most ${maxBatchSize} calls, not ${calls}`);
+    return calls > maxBatchSize
+      ? { status: 400, message: `A batch holds at most ${maxBatchSize} calls, not ${calls}` }
+      : undefined;
   };
 }
 
@@ -119,15 +120,14 @@ function isAllowedOrigin(req: FastifyRequest, config: Config, origin: string): b
  * the JSON-only rule already stop cross-site requests in browsers; this is the check that does
  * not depend on the browser's cookie policy.
  */
-export function refuseCrossSiteCookieMutations(config: Config) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!WRITE_METHODS.has(req.method) || req.headers.authorization) return;
-    if (req.cookies[ACCESS_COOKIE] === undefined && req.cookies[REFRESH_COOKIE] === undefined) return;
+export function refuseCrossSiteCookieMutations(config: Config): RequestGuard {
+  return (req) => {
+    if (!WRITE_METHODS.has(req.method) || req.headers.authorization) return undefined;
+    if (req.cookies[ACCESS_COOKIE] === undefined && req.cookies[REFRESH_COOKIE] === undefined) return undefined;
     const origin = originOf(req);
-    if (!origin || !isAllowedOrigin(req, config, origin)) {
-      req.log.warn({ securityEvent: "access_denied", reason: "cross_site_cookie_request", origin }, "CSRF refused");
-      await refuse(req, reply, 403, "Cross-site request refused: call from an allowed origin");
-    }
+    if (origin && isAllowedOrigin(req, config, origin)) return undefined;
+    req.log.warn({ securityEvent: "access_denied", reason: "cross_site_cookie_request", origin }, "CSRF refused");
+    return { status: 403, message: "Cross-site request refused: call from an allowed origin" };
   };
 }
 

@@ -17,6 +17,7 @@ import { httpCookies, transportOf } from "./http-transport";
 import { limitBodyNesting, limitQueryInputNesting } from "./json-nesting";
 import { LiveConnectionLimits, type AddressCounters } from "./live-connections";
 import { logInternalErrors } from "./procedure-errors";
+import { guardHook } from "./request-guard";
 import { identifiedBy } from "./request-log";
 import { TRPC_PREFIX } from "./error-responses";
 import { fastifyTRPCFastPathPlugin } from "./trpc-fast-path";
@@ -62,14 +63,14 @@ export async function trpcRoutes(
   },
 ): Promise<void> {
   const liveLimits = new LiveConnectionLimits(config.live, addressCounters);
-  app.addHook("onRequest", refuseTokensInUrl);
-  app.addHook("onRequest", limitQueryInputNesting);
+  app.addHook("onRequest", guardHook(refuseTokensInUrl));
+  app.addHook("onRequest", guardHook(limitQueryInputNesting));
   app.addHook("preParsing", limitBodyNesting);
-  app.addHook("preValidation", requireJsonBody);
-  app.addHook("preValidation", refuseOversizedBatches(config.http.maxBatchSize));
-  app.addHook("preValidation", refuseBatchedCredentials);
-  app.addHook("preValidation", refuseSubscriptionsOverHttp(appRouter));
-  app.addHook("preValidation", refuseCrossSiteCookieMutations(config));
+  app.addHook("preValidation", guardHook(requireJsonBody));
+  app.addHook("preValidation", guardHook(refuseOversizedBatches(config.http.maxBatchSize)));
+  app.addHook("preValidation", guardHook(refuseBatchedCredentials));
+  app.addHook("preValidation", guardHook(refuseSubscriptionsOverHttp(appRouter)));
+  app.addHook("preValidation", guardHook(refuseCrossSiteCookieMutations(config)));
 
   const onError = logInternalErrors(app.log);
 
