@@ -22,8 +22,9 @@ export async function authenticateApiKey(
   caller: Actor & { ip: string },
 ): Promise<ApiKeyRecord> {
   const record = deps.apiKeyCache.matching(presented) ?? (await matchedKey(deps, presented));
-  if (record.expiresAt.getTime() <= Date.now()) throw new AppError("UNAUTHENTICATED", "API key expired");
-  const use = deps.apiKeyCache.noteUse(record.keyId, caller.ip, Date.now());
+  const now = Date.now();
+  if (record.expiresAt.getTime() <= now) throw new AppError("UNAUTHENTICATED", "API key expired");
+  const use = deps.apiKeyCache.noteUse(record.keyId, caller.ip, now);
   if (use.lastUseDue || use.newAddressHere) await recordUse(deps.db, use, record, caller);
   return record;
 }

@@ -9,11 +9,11 @@ import { createInProcessUsageLimiter } from "./usage-limiter-in-process";
  * First gives back ARGV[2] uses taken earlier and not handed out, to each budget still in the
  * window they were taken in (its expiry time unchanged, ARGV[3 * i + 2]). Then, unless ARGV[1]
  * is 0, takes up to ARGV[1] uses of every budget at once: fewer when a budget has less than
- * eight times that left, or a limit under 32 times that, but at least one. Answers { taken, ms until the first of their
- * windows ends, then each budget's expiry time }; when any budget is spent it takes nothing and
- * answers { 0, which spent budget (from 1) has the longest wait, that wait }. ARGV then holds
- * each budget's limit, window and expiry time, in threes. NX: a window starts with its first use
- * and is not stretched by later ones.
+ * eight times that left, or a limit under 32 times that, but at least one. Answers { taken, ms
+ * until the first of their windows ends, then each budget's expiry time }; when any budget is
+ * spent it takes nothing and answers { 0, which spent budget (from 1) has the longest wait, that
+ * wait }. ARGV then holds each budget's limit, window and expiry time, in threes. NX: a window
+ * starts with its first use and is not stretched by later ones.
  */
 const TAKE_SCRIPT = redisScript(`
 local take = tonumber(ARGV[1])
@@ -61,9 +61,12 @@ interface Lease {
   budgets: UsageBudget[];
   counters: string[];
   left: number;
-  /** When the first of the budgets' windows ends, on this process's monotonic clock: what is left then is given back. */
+  /**
+   * When the first of the budgets' windows ends, on this process's monotonic clock: what is left
+   * then is given back.
+   */
   endsAt: number;
-  /** Each budget's expiry time in Redis when they were taken: what is given back goes only to the same window. */
+  /** Each budget's expiry time in Redis when taken: what is given back goes to that window only. */
   expiryTimes: number[];
   /** The size of the last take, and when it came back: how fast this instance hands them out. */
   taken: number;
@@ -96,9 +99,9 @@ function isTakeAnswer(answer: unknown, budgets: number): answer is TakeAnswer {
  * windows ends is given back, at its next take, to the budgets whose windows go on (a quota
  * outlasting a rate limit), and everything it holds is given back when the limiter closes;
  * until then (or if its calls moved to another instance, or it was dropped from the 100,000
- * kept), other instances may be refused that many uses early. A quiet budget is
- * taken one use at a time, which is exact. While Redis cannot be reached, each instance counts on
- * its own: limits stay in force, only less precisely.
+ * kept), other instances may be refused that many uses early. A quiet budget is taken one use
+ * at a time, which is exact. While Redis cannot be reached, each instance counts on its own:
+ * limits stay in force, only less precisely.
  */
 export function createRedisUsageLimiter(redis: Redis, keyPrefix: string): UsageLimiter {
   const fallback = createInProcessUsageLimiter();
