@@ -12,7 +12,7 @@ import {
   syncAuthorizationCatalog,
 } from "@seed/core";
 import {
-  createConfiguredMailer,
+  createConfiguredMail,
   createConfiguredPaymentProvider,
   createInProcessJobQueue,
   createInProcessLoginThrottle,
@@ -45,7 +45,7 @@ export async function withSystemCaller<T>(
     withDatabase(config, async ({ db }) => {
       const sessionCache = createSessionCache(events);
       const apiKeyCache = createApiKeyCache(events);
-      const mailer = createConfiguredMailer(db, config.mail, log);
+      const { mailer } = createConfiguredMail(db, config.mail, log, events);
       // No command queues work: a job queued here would have no worker to run it.
       const jobs = createInProcessJobQueue(config.jobs, jobCatalogue);
       try {
@@ -60,6 +60,9 @@ export async function withSystemCaller<T>(
           loginThrottle: createInProcessLoginThrottle(),
           usageLimiter: createInProcessUsageLimiter(),
           mailer,
+          // No command sends mail itself: with SMTP, a server's (or a worker's) dispatcher sends
+          // what it writes to the outbox.
+          mailSender: null,
           jobs,
           payments: await createConfiguredPaymentProvider(config.payments),
           accessTokens: configuredAccessTokens(config, await configuredTokenKeys(db, config)),
@@ -70,7 +73,6 @@ export async function withSystemCaller<T>(
         return await work(createSystemCaller(deps, { name: CLI_PRINCIPAL_NAME, permissions }, log));
       } finally {
         await jobs.close();
-        mailer.close();
         await sessionCache.close();
         await apiKeyCache.close();
       }

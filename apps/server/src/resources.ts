@@ -14,7 +14,7 @@ import {
 import {
   type ConcurrencyLimiter,
   createBullJobQueue,
-  createConfiguredMailer,
+  createConfiguredMail,
   createInProcessConcurrencyLimiter,
   createInProcessEventBus,
   createInProcessJobQueue,
@@ -32,6 +32,7 @@ import {
   type Logger,
   type LoginThrottle,
   type Mailer,
+  type MailSender,
   measuredEventBus,
   type PaymentProvider,
   type PermissionCache,
@@ -57,7 +58,10 @@ export interface Resources {
   usageLimiter: UsageLimiter;
   /** What each client address holds open of the live connections, across instances with Redis. */
   liveLeases: ConcurrencyLimiter;
+  /** Takes mail from requests: into the outbox, queued for SMTP when it is configured. */
   mailer: Mailer;
+  /** Sends the outbox's mail from the jobs; none without SMTP_URL. */
+  mailSender: MailSender | null;
   /** Background jobs: BullMQ with Redis, in this process without. */
   jobs: AppJobQueue;
   /** Takes the money for orders: Stripe when configured, the in-process provider otherwise. */
@@ -136,7 +140,7 @@ export async function openResources(
     : createInProcessPermissionCache();
   const sessionCache = createSessionCache(events, { ...defaultSessionCacheOptions, log });
   const apiKeyCache = createApiKeyCache(events, { ...defaultSessionCacheOptions, log });
-  const mailer = createConfiguredMailer(database.db, config.mail, log);
+  const { mailer, sender: mailSender } = createConfiguredMail(database.db, config.mail, log, events);
   const tokenKeys = await configuredTokenKeys(database.db, config);
   const loginThrottle = redis
     ? createRedisLoginThrottle(redis, config.redis.keyPrefix)
@@ -168,15 +172,16 @@ export async function openResources(
     usageLimiter,
     liveLeases,
     mailer,
+    mailSender,
     jobs,
     payments: overrides.payments ?? (await createConfiguredPaymentProvider(config.payments)),
     tokenKeys,
     webhooks,
     async close() {
-      // Running jobs still use the database, the mailer and the webhook client, so they finish first.
+      // Running jobs still use the database, the mail sender and the webhook client, so they finish first.
       await jobs.close();
       await webhooks.http.close();
-      mailer.close();
+      mailSender?.close();
       liveLeases.close();
       await sessionCache.close();
       await apiKeyCache.close();

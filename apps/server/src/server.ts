@@ -6,6 +6,7 @@ import {
   jobWorker,
   queuePaymentRecovery,
   readChainHead,
+  startMailDispatcher,
   startWebhookDispatcher,
 } from "@seed/core";
 import cookie from "@fastify/cookie";
@@ -13,7 +14,6 @@ import websocket from "@fastify/websocket";
 import type { Span } from "@opentelemetry/api";
 import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import { type ApiDependencies } from "@seed/api";
-import { createQueuedMailer } from "@seed/platform";
 import type { Config } from "@seed/config";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
@@ -100,9 +100,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     apiKeyCache: resources.apiKeyCache,
     loginThrottle: resources.loginThrottle,
     usageLimiter: resources.usageLimiter,
-    // Requests queue their mail when it goes out through SMTP; the job's worker sends it. The
-    // outbox alone (the default) is written at once.
-    mailer: config.mail.smtpUrl ? createQueuedMailer(resources.jobs) : resources.mailer,
+    mailer: resources.mailer,
+    mailSender: resources.mailSender,
     accessTokens: configuredAccessTokens(config, resources.tokenKeys),
     jobs: resources.jobs,
     instrumentation: procedureInstrumentation(metrics, tracing, openRequestSpans),
@@ -111,16 +110,21 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ...configuredSettings(config),
   };
 
-  let stopWebhookDispatcher = async () => {};
+  // The outboxes' dispatchers, each stopped before the resources they use close.
+  const dispatcherStops: (() => Promise<void>)[] = [];
+  const stopDispatchers = async () => void (await Promise.all(dispatcherStops.map((stop) => stop())));
   try {
     await bootstrap({ ...deps, log: app.log }, config.firstAdmin);
     if (config.jobs.runInServer) {
       const jobLog = app.log.child({ component: "jobs" });
-      await resources.jobs.startWorker(jobWorker({ ...deps, mailer: resources.mailer, log: jobLog }));
-      stopWebhookDispatcher = await startWebhookDispatcher({ ...deps, log: jobLog });
+      const jobDeps = { ...deps, log: jobLog };
+      await resources.jobs.startWorker(jobWorker(jobDeps));
+      dispatcherStops.push(await startWebhookDispatcher(jobDeps));
+      dispatcherStops.push(await startMailDispatcher(jobDeps));
       await queuePaymentRecovery(resources.jobs);
     }
   } catch (error) {
+    await stopDispatchers();
     await resources.close();
     throw error;
   }
@@ -188,7 +192,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await inFlight.settled();
       // Only once the server has answered its last request are Redis and the database closed.
       await app.close();
-      await stopWebhookDispatcher();
+      await stopDispatchers();
       await resources.close();
       await tracing?.shutdown();
     },

@@ -306,7 +306,7 @@ describe("mail through SMTP", () => {
     await expect.poll(sentAt).toBeInstanceOf(Date);
   });
 
-  it("queues a decoy for a reset to an unknown address, and the worker drops it where it would leave", async () => {
+  it("writes a decoy for a reset to an unknown address as a mail, and the dispatcher drops it unsent", async () => {
     // One job at a time, in order: once the known address's mail has left, the decoy's job is done.
     const server = await deployment.start({ JOB_CONCURRENCY: "1" });
     const known = uniqueEmail("smtp-known");

@@ -1,14 +1,17 @@
 /*
  * The embedded database as a newcomer meets it: a server started on a data directory, the CLI run
- * beside it, a second server started by mistake, a crash. Every process is a real one.
+ * beside it, a second server started by mistake, a crash, mail being sent when it came. Every
+ * process is a real one.
  */
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, serverInstance, type Instance } from "./faults/cluster";
 import { runScript } from "./support/run-script";
+import { startSmtpSink, type SmtpSink } from "../../../packages/platform/test/smtp-sink";
 
 const secret = "k3J9x!Qz7#vL2mP8sR5tW1yB4nC6dF0gq";
 const password = "a long passphrase for tests";
@@ -209,5 +212,40 @@ describe("two servers started at once on a new directory", () => {
       expect.stringMatching(/^Cannot start: the embedded database in .+ is in use by process \d+/),
     ]);
     expect(await allProducts(winner)).toEqual([]);
+  });
+});
+
+describe("mail through SMTP on the embedded default", () => {
+  let dataDir: string;
+  let server: Instance;
+  let smtp: SmtpSink;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "seed-embedded-mail-"));
+    smtp = await startSmtpSink();
+    server = await serverInstance("mailing", dataDir, { ...embedded(join(dataDir, "pglite")), SMTP_URL: smtp.url });
+    await server.start();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    smtp?.release();
+    await smtp?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("sends, once restarted, the mail it was sending when it was killed", { timeout: 120_000 }, async () => {
+    smtp.holding = true;
+    const held = once(smtp.events, "held");
+    const email = `crash-${randomUUID()}@example.com`;
+    expect((await call(server, "auth.register", { email, password }, { mutation: true })).status).toBe(200);
+    // The confirmation mail is with the SMTP server, not yet acknowledged, when the process dies.
+    await held;
+    await server.kill();
+
+    smtp.holding = false;
+    const delivered = new Promise((resolve) =>
+      smtp.events.on("received", (mail) => mail.to === email && resolve(mail)),
+    );
+    await server.start();
+    expect(await delivered).toMatchObject({ to: email, body: expect.stringContaining("Confirm your email address") });
   });
 });

@@ -188,7 +188,7 @@ describe.each(availableBackends())("draining on %s", (backend) => {
     const to = uniqueEmail("job-in-flight");
     smtp.holding = true;
     const held = once(smtp.events, "held");
-    await server.server.resources.jobs.enqueue("mail.send", { to, subject: "Late", text: "Sent during shutdown" });
+    await server.server.resources.mailer.send({ to, subject: "Late", text: "Sent during shutdown" });
     await held;
 
     const stopped = server.stop();

@@ -3,11 +3,12 @@ import {
   jobCatalogue,
   jobWorker,
   queuePaymentRecovery,
+  startMailDispatcher,
   startWebhookDispatcher,
 } from "@seed/core";
 import {
   createBullJobQueue,
-  createConfiguredMailer,
+  createSmtpSender,
   createConfiguredPaymentProvider,
   createRedisEventBus,
   stopOnSignals,
@@ -28,7 +29,8 @@ if (!config.redis.url || !config.database.url) {
 
 const log = pino({ level: config.logLevel, base: { service: "worker" } });
 const database = await createDatabase({ url: config.database.url });
-const mailer = createConfiguredMailer(database.db, config.mail, log);
+// The servers write mail to the outbox; a worker sends it, when there is an SMTP server to send with.
+const mailSender = config.mail.smtpUrl ? createSmtpSender({ url: config.mail.smtpUrl, from: config.mail.from }) : null;
 // A payment's outcome is announced on the servers' bus, so that their subscribers hear of it.
 const redis = new Redis(config.redis.url, { lazyConnect: true });
 redis.on("error", (error: Error) => log.error({ err: error }, "redis connection error"));
@@ -47,7 +49,7 @@ const jobs = await createBullJobQueue({
 const webhooks = createWebhookSettings(config);
 const jobDependencies = {
   db: database.db,
-  mailer,
+  mailSender,
   events,
   payments: await createConfiguredPaymentProvider(config.payments),
   paymentTimeoutMs: config.payments.timeoutMs,
@@ -57,15 +59,17 @@ const jobDependencies = {
 };
 await jobs.startWorker(jobWorker(jobDependencies));
 const stopWebhookDispatcher = await startWebhookDispatcher(jobDependencies);
+const stopMailDispatcher = await startMailDispatcher(jobDependencies);
 await queuePaymentRecovery(jobs);
 log.info({ concurrency: config.jobs.concurrency }, "worker ready");
 
 stopOnSignals(
   async () => {
     await stopWebhookDispatcher();
+    await stopMailDispatcher();
     await jobs.close();
     await webhooks.http.close();
-    mailer.close();
+    mailSender?.close();
     await events.close();
     await redis.quit();
     await database.close();

@@ -5,6 +5,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createBullJobQueue, type JobQueue } from "@seed/platform";
+import { mailOutbox } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSmtpSink, type SmtpSink } from "../../../packages/platform/test/smtp-sink";
@@ -71,6 +72,7 @@ describe.skipIf(!canRun)("the worker process", () => {
         cleanupCron: "0 3 * * *",
         auditSealCron: "0 3 * * *",
         webhookDispatchCron: "0 3 * * *",
+        mailDispatchCron: "0 3 * * *",
         paymentRecoveryCron: "0 3 * * *",
       },
       catalogue: jobCatalogue,
@@ -85,12 +87,15 @@ describe.skipIf(!canRun)("the worker process", () => {
   });
 
   it("loses no job when its worker is killed mid-job: another worker picks it up", async () => {
-    const first = await startWorker(env);
-    running.push(first);
     const to = `survivor-${randomBytes(4).toString("hex")}@example.com`;
+    // Written while no worker ran: the first one's dispatcher queues it as it starts.
+    await database.connection.db
+      .insert(mailOutbox)
+      .values({ to, subject: "Survives a crash", text: "Delivered by the second worker", pending: true });
     smtp.holding = true;
     const held = once(smtp.events, "held");
-    await queue.enqueue("mail.send", { to, subject: "Survives a crash", text: "Delivered by the second worker" });
+    const first = await startWorker(env);
+    running.push(first);
     await held;
     expect(await queue.counts()).toMatchObject({ active: 1 });
 

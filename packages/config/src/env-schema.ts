@@ -92,6 +92,7 @@ export const envSchema = z.object({
     .default("http://localhost:3000"),
   SMTP_URL: z.url({ protocol: /^smtps?$/, message: "expected an smtp:// or smtps:// URL" }).optional(),
   MAIL_FROM: z.string().min(3).default("Seed <no-reply@localhost>"),
+  MAIL_DISPATCH_CRON: cronPattern.default("* * * * *"),
   /** The built web app (apps/web/dist); served at / when it holds an index.html. */
   WEB_APP_DIR: z.string().min(1).default("apps/web/dist"),
 

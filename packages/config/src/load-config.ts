@@ -76,6 +76,8 @@ export interface Config {
     auditSealCron: string;
     /** When the webhook outbox is swept, besides right after each commit that writes to it. */
     webhookDispatchCron: string;
+    /** When the mail outbox is swept for messages to send, besides right after each one is written. */
+    mailDispatchCron: string;
     /** When payments whose job was lost are queued again, besides when a worker starts. */
     paymentRecoveryCron: string;
   };
@@ -247,6 +249,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       cleanupCron: env.CLEANUP_CRON,
       auditSealCron: env.AUDIT_SEAL_CRON,
       webhookDispatchCron: env.WEBHOOK_DISPATCH_CRON,
+      mailDispatchCron: env.MAIL_DISPATCH_CRON,
       paymentRecoveryCron: env.PAYMENT_RECOVERY_CRON,
     },
     webhooks: {

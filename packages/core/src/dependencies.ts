@@ -5,6 +5,7 @@ import type {
   Logger,
   LoginThrottle,
   Mailer,
+  MailSender,
   PaymentProvider,
   PermissionCache,
   UsageBudgetPolicy,
@@ -37,7 +38,10 @@ export interface Dependencies {
   usageLimiter: UsageLimiter;
   /** How many orders a user, and an address, may place per window. */
   orderPlacingBudget: UsageBudgetPolicy;
+  /** Takes mail from requests into the outbox. */
   mailer: Mailer;
+  /** Sends the outbox's mail, from the jobs; none without an SMTP server. */
+  mailSender: MailSender | null;
   /** The web app's URL, for links in emails. */
   appUrl: string;
   refreshTokenTtlSeconds: number;

@@ -9,6 +9,7 @@ export * from "./catalog";
 export * from "./demo";
 export * from "./exports";
 export * from "./jobs";
+export * from "./mail";
 export * from "./maintenance";
 export * from "./mfa";
 export * from "./oidc";

@@ -1,6 +1,6 @@
 import { jobCatalogue, jobWorker, syncAuthorizationCatalog } from "../src";
 import { randomBytes } from "node:crypto";
-import { emailTokens, userPermissions, users, type Database } from "@seed/db";
+import { emailTokens, mailOutbox, userPermissions, users, type Database } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -9,10 +9,8 @@ import {
   createInProcessEventBus,
   createInProcessJobQueue,
   createInProcessPaymentProvider,
-  createOutboxMailer,
   type JobQueue,
-  type Mailer,
-  type MailMessage,
+  type MailSender,
 } from "@seed/platform";
 import { recordingLogger, testJobSettings, testWebhookSettings } from "./support";
 
@@ -45,26 +43,27 @@ beforeAll(async () => {
 });
 afterAll(() => database?.destroy());
 
-/** A mailer that refuses while `refusing` is set and can hold each message until released. */
-function controllableMailer() {
-  const sent: MailMessage[] = [];
+/** A mail sender that refuses while `refusing` is set and can hold each message until released. */
+function controllableSender() {
+  const sent: string[] = [];
   let held: { started: () => void; release: Promise<void> } | null = null;
-  const mailer: Mailer & { refusing: boolean; sent: MailMessage[]; attempts: number } = {
+  const sender: MailSender & { refusing: boolean; sent: string[]; attempts: number } = {
     refusing: false,
     sent,
     attempts: 0,
-    async send(message) {
-      mailer.attempts += 1;
+    async deliver(message) {
+      sender.attempts += 1;
       if (held) {
         held.started();
         await held.release;
       }
-      if (mailer.refusing) throw new Error("550 mailbox unavailable");
-      sent.push(message);
+      if (sender.refusing) throw new Error("550 mailbox unavailable");
+      sent.push(message.to);
     },
+    close() {},
   };
   return {
-    mailer,
+    sender,
     /** Makes the next sends wait; resolves `started` when one is waiting. */
     hold() {
       let release!: () => void;
@@ -76,11 +75,11 @@ function controllableMailer() {
   };
 }
 
-/** What the jobs run with: the given mailer, and an in-process bus and payment provider. */
-function workerDeps(mailer: Mailer) {
+/** What the jobs run with: the given mail sender, and an in-process bus and payment provider. */
+function workerDeps(mailSender: MailSender) {
   return {
     db,
-    mailer,
+    mailSender,
     events: createInProcessEventBus(),
     payments: createInProcessPaymentProvider(),
     paymentTimeoutMs: 1_000,
@@ -90,50 +89,61 @@ function workerDeps(mailer: Mailer) {
   };
 }
 
-const message = (label: string) => ({ to: `${label}@example.com`, subject: `About ${label}`, text: "Hello" });
+/** A message waiting in the outbox, and the payload of the job that sends it. */
+async function mailInOutbox(label: string) {
+  const to = `${label}-${randomBytes(4).toString("hex")}@example.com`;
+  const subject = `About ${label}`;
+  const [mail] = await db
+    .insert(mailOutbox)
+    .values({ to, subject, text: "Hello", pending: true })
+    .returning({ id: mailOutbox.id });
+  return { mailId: mail!.id, to, subject };
+}
 
 describe.each(implementations)("the %s job queue", (_name, createQueue) => {
   let queue: JobQueue;
   afterEach(() => queue?.close());
 
-  it("keeps jobs queued until a worker starts, then runs them through the mailer", async () => {
+  it("keeps jobs queued until a worker starts, then runs them through the mail sender", async () => {
     queue = await createQueue();
-    const { mailer } = controllableMailer();
-    await queue.enqueue("mail.send", message("queued"));
+    const { sender } = controllableSender();
+    const mail = await mailInOutbox("queued");
+    await queue.enqueue("mail.send", mail);
     expect(await queue.counts()).toMatchObject({ waiting: 1, active: 0 });
 
-    await queue.startWorker(jobWorker(workerDeps(mailer)));
-    await expect.poll(() => mailer.sent.map((sent) => sent.to)).toEqual(["queued@example.com"]);
+    await queue.startWorker(jobWorker(workerDeps(sender)));
+    await expect.poll(() => sender.sent).toEqual([mail.to]);
     await expect.poll(() => queue.counts()).toMatchObject({ waiting: 0, active: 0, failed: 0 });
   });
 
   it("refuses to queue a payload its job does not accept", async () => {
     queue = await createQueue();
-    await expect(queue.enqueue("mail.send", { to: "not an address", subject: "x", text: "y" })).rejects.toThrow();
+    await expect(queue.enqueue("mail.send", { mailId: -1, to: "someone@example.com", subject: "x" })).rejects.toThrow();
     expect(await queue.counts()).toMatchObject({ waiting: 0 });
   });
 
   it("retries a failing job, dead-letters it after its last attempt, and runs it again when retried", async () => {
     queue = await createQueue();
-    const { mailer } = controllableMailer();
-    mailer.refusing = true;
-    await queue.startWorker(jobWorker(workerDeps(mailer)));
-    const id = await queue.enqueue("mail.send", message("bounced"));
+    const { sender } = controllableSender();
+    sender.refusing = true;
+    await queue.startWorker(jobWorker(workerDeps(sender)));
+    const mail = await mailInOutbox("bounced");
+    const id = await queue.enqueue("mail.send", mail);
 
     await expect.poll(() => queue.deadLetters(10)).toHaveLength(1);
     const [letter] = await queue.deadLetters(10);
     expect(letter).toMatchObject({
       id,
       name: "mail.send",
-      payload: message("bounced"),
+      payload: mail,
       error: "550 mailbox unavailable",
       attempts: testJobSettings.attempts,
     });
-    expect(mailer.attempts).toBe(testJobSettings.attempts);
+    expect(sender.attempts).toBe(testJobSettings.attempts);
 
-    mailer.refusing = false;
+    sender.refusing = false;
     expect(await queue.retry(id)).toBe(true);
-    await expect.poll(() => mailer.sent.map((sent) => sent.to)).toEqual(["bounced@example.com"]);
+    await expect.poll(() => sender.sent).toEqual([mail.to]);
     await expect.poll(() => queue.deadLetters(10)).toEqual([]);
     expect(await queue.retry(id)).toBe(false);
   });
@@ -145,7 +155,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     const id = await queue.enqueue("exports.orders", { userId: user!.id });
     expect(await queue.find(id)).toMatchObject({ id, name: "exports.orders", state: "queued", result: null });
 
-    await queue.startWorker(jobWorker(workerDeps(controllableMailer().mailer)));
+    await queue.startWorker(jobWorker(workerDeps(controllableSender().sender)));
     await expect.poll(async () => (await queue.find(id))?.state).toBe("done");
     expect((await queue.find(id))!.result).toEqual({
       csv: "order_id,placed_at,status,payment_status,items,total_amount,currency\r\n",
@@ -156,7 +166,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
 
   it("queues each scheduled job whenever its pattern comes round", async () => {
     queue = await createQueue({ ...testJobSettings, auditSealCron: "* * * * * *" });
-    const deps = workerDeps(controllableMailer().mailer);
+    const deps = workerDeps(controllableSender().sender);
     const log = deps.log;
     await queue.startWorker(jobWorker(deps));
     const sealingRuns = () => log.lines.filter((line) => line.message === "audit chain head").length;
@@ -167,7 +177,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
     // The 29th of February: always more than the 24.8 days a Node timer can wait, but for a few
     // weeks of leap years. A timer set longer runs after 1 ms, and would queue every millisecond.
     queue = await createQueue({ ...testJobSettings, auditSealCron: "0 0 29 2 *" });
-    const deps = workerDeps(controllableMailer().mailer);
+    const deps = workerDeps(controllableSender().sender);
     await queue.startWorker(jobWorker(deps));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(deps.log.lines.filter((line) => line.message === "audit chain head")).toEqual([]);
@@ -180,15 +190,15 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
 
   it("lets a running job finish before it closes", async () => {
     queue = await createQueue();
-    const { mailer, hold } = controllableMailer();
+    const { sender, hold } = controllableSender();
     const held = hold();
-    await queue.startWorker(jobWorker(workerDeps(mailer)));
-    await queue.enqueue("mail.send", message("in-flight"));
+    await queue.startWorker(jobWorker(workerDeps(sender)));
+    await queue.enqueue("mail.send", await mailInOutbox("in-flight"));
     await held.started;
 
     let sentWhenClosed: number | null = null;
     const closed = queue.close().then(() => {
-      sentWhenClosed = mailer.sent.length;
+      sentWhenClosed = sender.sent.length;
     });
     held.release();
     await closed;
@@ -219,7 +229,7 @@ describe.each(implementations)("the %s job queue", (_name, createQueue) => {
       expiresAt: past,
     });
 
-    await queue.startWorker(jobWorker(workerDeps(createOutboxMailer(db, recordingLogger()))));
+    await queue.startWorker(jobWorker(workerDeps(controllableSender().sender)));
     await queue.enqueue("maintenance.cleanUpExpired", {});
 
     // Temporary grants are the last kind deleted: once they are gone, the job is done.

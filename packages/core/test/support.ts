@@ -71,6 +71,7 @@ export const testJobSettings = {
   cleanupCron: "0 3 * * *",
   auditSealCron: "0 3 * * *",
   webhookDispatchCron: "0 3 * * *",
+  mailDispatchCron: "0 3 * * *",
   paymentRecoveryCron: "0 3 * * *",
 };
 
@@ -127,6 +128,7 @@ export async function createTestDomain(driver?: DatabaseDriver): Promise<{
     usageLimiter: unlimited,
     orderPlacingBudget: { perUser: 30, perAddress: 120, windowMs: 60_000 },
     mailer: createOutboxMailer(database.connection.db, recordingLogger()),
+    mailSender: null,
     appUrl: "https://app.example.com",
     refreshTokenTtlSeconds: 3600,
     cookieSecure: true,

@@ -1,75 +1,109 @@
 import { mailOutbox } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOutboxMailer, createSmtpMailer, type Logger, type Mailer } from "../src";
+import {
+  createOutboxMailer,
+  createQueuedMailer,
+  createSmtpSender,
+  mailRecordedChannel,
+  type Logger,
+  type Mailer,
+} from "../src";
 import { startSmtpSink, type SmtpSink } from "./smtp-sink";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 let database: TestDatabase;
 let sink: SmtpSink;
-const closers: (() => void)[] = [];
 beforeAll(async () => {
   [database, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
 });
-afterAll(async () => {
-  for (const close of closers) close();
-  await Promise.all([database?.destroy(), sink?.close()]);
-});
+afterAll(() => Promise.all([database?.destroy(), sink?.close()]));
 
-/** Each implementation, and how to read what actually left the process (nothing, for the outbox). */
-const implementations: [string, () => { mailer: Mailer; delivered: () => string[] }][] = [
-  ["outbox", () => ({ mailer: createOutboxMailer(database.connection.db, quiet), delivered: () => [] })],
+const outboxRows = (to: string) => database.connection.db.select().from(mailOutbox).where(eq(mailOutbox.to, to));
+
+/** Each mailer, with the nudges it published on the bus (none, for the outbox alone). */
+const implementations: [string, () => { mailer: Mailer; nudges: string[] }][] = [
+  ["outbox", () => ({ mailer: createOutboxMailer(database.connection.db, quiet), nudges: [] })],
   [
-    "SMTP",
+    "queued",
     () => {
-      const mailer = createSmtpMailer(database.connection.db, { url: sink.url, from: "seed@example.com" });
-      closers.push(mailer.close);
-      return { mailer, delivered: () => sink.received.map((mail) => mail.to) };
+      const nudges: string[] = [];
+      const events = { publish: async (channel: string) => String(nudges.push(channel)) };
+      return { mailer: createQueuedMailer(database.connection.db, events, quiet), nudges };
     },
   ],
 ];
 
 describe.each(implementations)("the %s mailer", (name, create) => {
-  it("keeps a copy of every message in the outbox", async () => {
-    const { mailer } = create();
+  it("keeps a copy of every message in the outbox, pending only when it is queued for SMTP", async () => {
+    const { mailer, nudges } = create();
     const to = `${randomUUID()}@example.com`;
     await mailer.send({ to, subject: "Welcome", text: "Hello there" });
-    const rows = await database.connection.db.select().from(mailOutbox).where(eq(mailOutbox.to, to));
-    expect(rows).toEqual([expect.objectContaining({ to, subject: "Welcome", text: "Hello there" })]);
-    if (name === "SMTP") {
-      expect(rows[0]!.sentAt).toBeInstanceOf(Date);
-      expect(sink.received.find((mail) => mail.to === to)?.body).toContain("Hello there");
-    }
+    expect(await outboxRows(to)).toEqual([
+      expect.objectContaining({
+        to,
+        subject: "Welcome",
+        text: "Hello there",
+        sentAt: null,
+        pending: name === "queued",
+      }),
+    ]);
+    expect(nudges).toEqual(name === "queued" ? [mailRecordedChannel] : []);
   });
 
-  it("drops a decoy where it would leave: no copy, no delivery", async () => {
-    const { mailer, delivered } = create();
+  it("writes the copy in the caller's transaction: a change rolled back leaves no mail, and no nudge", async () => {
+    const { mailer, nudges } = create();
+    const emitted: string[] = [];
+    const [kept, dropped] = [`${randomUUID()}@example.com`, `${randomUUID()}@example.com`];
+    await database.connection.db.transaction((tx) =>
+      mailer.send({ to: kept, subject: "Invited", text: "A link" }, { tx, emit: (channel) => emitted.push(channel) }),
+    );
+    await expect(
+      database.connection.db.transaction(async (tx) => {
+        await mailer.send({ to: dropped, subject: "Invited", text: "A link" }, { tx, emit: () => {} });
+        throw new Error("the change failed");
+      }),
+    ).rejects.toThrow("the change failed");
+    expect(await outboxRows(kept)).toHaveLength(1);
+    expect(await outboxRows(dropped)).toEqual([]);
+    // The nudge waits for the commit: it goes through the transaction's emit, not straight out.
+    expect(nudges).toEqual([]);
+    expect(emitted).toEqual(name === "queued" ? [mailRecordedChannel] : []);
+  });
+
+  it("never lets a decoy leave: the outbox drops it, the queue writes it as a decoy for the dispatcher to delete", async () => {
+    const { mailer, nudges } = create();
     const to = `${randomUUID()}@example.com`;
     await mailer.send({ to, subject: "Reset", text: "A link", decoy: true });
-    expect(await database.connection.db.select().from(mailOutbox).where(eq(mailOutbox.to, to))).toEqual([]);
-    expect(delivered()).not.toContain(to);
+    const rows = await outboxRows(to);
+    if (name === "outbox") expect(rows).toEqual([]);
+    else {
+      // As long as the text, without it: a decoy's link may be a real one (a budget spent).
+      expect(rows).toEqual([expect.objectContaining({ decoy: true, pending: true, sentAt: null, text: "      " })]);
+      // Nudged as a real message is, so that a decoy costs the request the same.
+      expect(nudges).toEqual([mailRecordedChannel]);
+    }
   });
 });
 
-describe("the SMTP mailer, when the server refuses", () => {
-  it("fails the send, so that the job sending it is retried, and leaves the copy unsent", async () => {
-    const mailer = createSmtpMailer(database.connection.db, { url: sink.url, from: "seed@example.com" });
-    closers.push(mailer.close);
-    const to = `${randomUUID()}@example.com`;
-    sink.refusing = true;
+describe("the SMTP sender", () => {
+  it("hands a message to the SMTP server, and fails when the server refuses it", async () => {
+    const sender = createSmtpSender({ url: sink.url, from: "seed@example.com" });
     try {
-      await expect(mailer.send({ to, subject: "Welcome", text: "Hello" })).rejects.toThrow();
+      const to = `${randomUUID()}@example.com`;
+      await sender.deliver({ to, subject: "Welcome", text: "Hello there" });
+      expect(sink.received.find((mail) => mail.to === to)?.body).toContain("Hello there");
+
+      const refused = `${randomUUID()}@example.com`;
+      sink.refusing = true;
+      await expect(sender.deliver({ to: refused, subject: "Welcome", text: "Hello" })).rejects.toThrow("550");
+      expect(sink.received.map((mail) => mail.to)).not.toContain(refused);
     } finally {
       sink.refusing = false;
+      sender.close();
     }
-    const [row] = await database.connection.db.select().from(mailOutbox).where(eq(mailOutbox.to, to));
-    expect(row?.sentAt).toBeNull();
-    const next = once(sink.events, "received");
-    await mailer.send({ to, subject: "Welcome", text: "Hello" });
-    expect((await next)[0]).toMatchObject({ to });
   });
 });

@@ -17,8 +17,8 @@ type Deps = ServiceDependencies<"db" | "mailer" | "appUrl" | "events" | "session
 /**
  * Mails a reset link when the address belongs to an account. The caller learns nothing either
  * way: the answer is the same, and so is the work, as login does with its dummy hash: for an
- * unknown address a token is made and a decoy mail goes the real one's way, to be dropped where
- * it would leave. Only storing the token is left out, as it needs an account. Anyone may ask for
+ * unknown address a token is made and a decoy mail goes the real one's way, to be dropped before
+ * it leaves. Only storing the token is left out, as it needs an account. Anyone may ask for
  * any address: past the address's budget of unsolicited mails, the real one goes as a decoy too,
  * and no link is made, which would void the one mailed before.
  */

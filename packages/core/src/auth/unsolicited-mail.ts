@@ -12,7 +12,7 @@ export const UNSOLICITED_MAILS_PER_RECIPIENT = { limit: 10, windowMs: 3_600_000 
  * together: a mail that whoever calls may have sent to an address they only name (a sign-up's
  * confirmation, a password reset link, the note that an address already has an account). False
  * when the budget is spent: the flow then does the same work and sends its mail as a decoy, which
- * is dropped where it would leave, so that neither the answer nor its timing tells the caller
+ * is dropped before it leaves, so that neither the answer nor its timing tells the caller
  * about the address; and it makes no link that would void one mailed before. Every flow counts
  * whether or not the address has an account. The key is a hash of the address, not the address.
  */

@@ -6,11 +6,12 @@ import { exportOrdersJob } from "../exports/export-orders-job";
 import { processPaymentJob } from "../orders/process-payment-job";
 import { recoverPaymentsJob } from "../orders/payment-recovery";
 import type { JobDefinition, JobDependencies } from "./job-definition";
-import { sendMailJob } from "./send-mail-job";
 import { deliverWebhookJob, dispatchWebhooksJob } from "../webhooks/webhook-jobs";
+import { dispatchMailJob, sendMailJob } from "../mail/mail-jobs";
 
 /** Every kind of job, by name. A new job is one definition and one line here. */
 export const jobDefinitions = {
+  "mail.dispatch": dispatchMailJob,
   "mail.send": sendMailJob,
   "maintenance.cleanUpExpired": cleanUpExpiredJob,
   "exports.orders": exportOrdersJob,
@@ -36,6 +37,7 @@ export const jobCatalogue: JobCatalogue<JobPayloads> = {
     { job: "maintenance.cleanUpExpired", pattern: settings.cleanupCron },
     { job: "audit.seal", pattern: settings.auditSealCron },
     { job: "webhooks.dispatch", pattern: settings.webhookDispatchCron },
+    { job: "mail.dispatch", pattern: settings.mailDispatchCron },
     { job: "orders.recoverPayments", pattern: settings.paymentRecoveryCron },
   ],
 };

@@ -3,7 +3,7 @@ import type { ServiceDependencies } from "../dependencies";
 
 /** What a job runs with: shared services, never a request or a signed-in user. */
 export type JobDependencies = ServiceDependencies<
-  "db" | "mailer" | "events" | "payments" | "paymentTimeoutMs" | "jobs" | "webhooks"
+  "db" | "mailSender" | "events" | "payments" | "paymentTimeoutMs" | "jobs" | "webhooks"
 >;
 
 /**

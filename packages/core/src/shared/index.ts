@@ -2,6 +2,7 @@ export * from "./actor";
 export * from "./committed-events";
 export * from "./domain-events";
 export * from "./keyset-cursor";
+export * from "./nudged-runs";
 export * from "./opaque-tokens";
 export * from "./pagination";
 export * from "./sealing";

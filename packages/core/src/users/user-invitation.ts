@@ -1,6 +1,6 @@
-import { users, type Transaction } from "@seed/db";
+import { users } from "@seed/db";
 import { and, eq } from "drizzle-orm";
-import { AppError } from "@seed/platform";
+import { AppError, type MailTransaction } from "@seed/platform";
 import type { ServiceDependencies } from "../dependencies";
 import type { Actor, Principal } from "../shared/actor";
 import { DEFAULT_ROLE, type RoleName } from "../access/catalog";
@@ -18,14 +18,14 @@ type InvitationDeps = ServiceDependencies<"db" | "events" | "mailer" | "appUrl">
 
 /**
  * Mails a new invitation link; the earlier ones stop working (see issueEmailToken). The mailer
- * writes its outbox copy in `tx`, so the mail goes only if the transaction commits.
+ * writes its outbox copy in the transaction, so the mail goes only if the transaction commits.
  */
 async function mailInvitation(
   deps: ServiceDependencies<"mailer" | "appUrl">,
-  tx: Transaction,
+  within: MailTransaction,
   account: { id: string; email: string },
 ): Promise<void> {
-  const token = await issueEmailToken(tx, account, "invitation");
+  const token = await issueEmailToken(within.tx, account, "invitation");
   const days = EMAIL_TOKEN_TTL_MS.invitation / (24 * 3600_000);
   await deps.mailer.send(
     {
@@ -33,7 +33,7 @@ async function mailInvitation(
       subject: "You have been invited",
       text: `An account was made for you. Open this link to choose your password:\n\n${deps.appUrl}/accept-invitation?token=${token}\n\nIt works once, for ${days} days. If you did not expect it, ignore this message.`,
     },
-    tx,
+    within,
   );
 }
 
@@ -56,7 +56,7 @@ export async function inviteUser(
   return transactionWithEvents(deps, async (tx, emit) => {
     const account = await createAccount(tx, emit, actor, { email: invitation.email, password: null, roles });
     if (displayName !== null) await tx.update(users).set({ displayName }).where(eq(users.id, account.id));
-    await mailInvitation(deps, tx, account);
+    await mailInvitation(deps, { tx, emit }, account);
     return { ...account, displayName, roles };
   });
 }
@@ -67,12 +67,12 @@ export async function inviteUser(
  * one, and, as with inviting, only by someone who holds every permission the account holds.
  */
 export async function resendInvitation(
-  deps: ServiceDependencies<"db" | "mailer" | "appUrl">,
+  deps: ServiceDependencies<"db" | "events" | "mailer" | "appUrl">,
   principal: Principal,
   actor: Actor,
   userId: string,
 ): Promise<{ id: string; email: string }> {
-  return deps.db.transaction(async (tx) => {
+  return transactionWithEvents(deps, async (tx, emit) => {
     const user = await lockManagedUser(tx, principal, actor, userId, "re-invite");
     if (user.disabledAt) throw new AppError("CONFLICT", "A disabled account cannot be sent an invitation");
     const [open] = await tx
@@ -80,7 +80,7 @@ export async function resendInvitation(
       .from(users)
       .where(and(eq(users.id, userId), isOpenInvitation()));
     if (!open) throw new AppError("CONFLICT", "This account has already been set up");
-    await mailInvitation(deps, tx, user);
+    await mailInvitation(deps, { tx, emit }, user);
     await recordAudit(tx, actor, { action: "user.resend_invitation", resource: "user", resourceId: userId });
     return { id: user.id, email: user.email };
   });

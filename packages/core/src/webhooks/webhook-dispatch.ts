@@ -4,6 +4,7 @@ import type { EventBus, Logger } from "@seed/platform";
 import type { ServiceDependencies } from "../dependencies";
 import { queueWebhookDelivery } from "./webhook-delivery";
 import { webhookEventsChannel } from "./webhook-outbox";
+import { runOnNudges } from "../shared/nudged-runs";
 
 /** Rows taken per transaction, so that a long backlog never holds its locks for long. */
 const BATCH_SIZE = 100;
@@ -99,37 +100,11 @@ async function queueBatch(deps: DispatchDeps): Promise<number> {
 
 /**
  * Dispatches whenever a commit recorded webhook events, on every instance that runs jobs (they
- * share the work), and once now for what was recorded while none was running. Nudges that come
- * while a dispatch runs make one more run after it, not one each. Resolves with how to stop,
- * which waits for a dispatch under way.
+ * share the work), and once now for what was recorded while none was running. Resolves with how
+ * to stop, which waits for a dispatch under way.
  */
-export async function startWebhookDispatcher(
+export function startWebhookDispatcher(
   deps: DispatchDeps & { events: EventBus; log: Logger },
 ): Promise<() => Promise<void>> {
-  const stop = new AbortController();
-  let running: Promise<void> | null = null;
-  let again = false;
-  const dispatch = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = dispatchWebhookEvents(deps)
-      .then(() => undefined)
-      .catch((error: unknown) => deps.log.error({ err: error }, "webhook dispatch failed"))
-      .finally(() => {
-        running = null;
-        if (again && !stop.signal.aborted) {
-          again = false;
-          dispatch();
-        }
-      });
-  };
-  const nudges = await deps.events.subscribe(webhookEventsChannel, stop.signal);
-  nudges.deliverTo({ event: dispatch, end: () => undefined });
-  dispatch();
-  return async () => {
-    stop.abort();
-    await running;
-  };
+  return runOnNudges(deps, webhookEventsChannel, () => dispatchWebhookEvents(deps), "webhook dispatch failed");
 }

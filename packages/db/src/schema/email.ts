@@ -1,4 +1,5 @@
-import { bigint, index, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./users";
 
 export const emailTokenPurposes = ["verify_email", "reset_password", "change_email", "invitation"] as const;
@@ -23,12 +24,33 @@ export const emailTokens = pgTable(
   (table) => [index("email_tokens_user_idx").on(table.userId, table.purpose)],
 );
 
-/** Every message the mailer was asked to send; the default mailer only writes here. */
-export const mailOutbox = pgTable("mail_outbox", {
-  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-  to: text("to").notNull(),
-  subject: text("subject").notNull(),
-  text: text("text").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  sentAt: timestamp("sent_at", { withTimezone: true }),
-});
+/**
+ * Every message the mailer was asked to send. The default mailer only writes here; with SMTP, a
+ * message is written `pending` (in the transaction of the change it tells of, when there is one)
+ * and the mail dispatcher queues its delivery from here: a message is sent only if its change
+ * commits, at least once, and a job queue that loses its jobs loses no mail.
+ */
+export const mailOutbox = pgTable(
+  "mail_outbox",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    /** Waiting to be sent through SMTP; false for the default mailer's copies, which nothing sends. */
+    pending: boolean("pending").notNull().default(false),
+    /** A stand-in written as a real message is, so that it takes as long; deleted, never sent. */
+    decoy: boolean("decoy").notNull().default(false),
+    /** When its delivery was last queued, or found still queued. */
+    queuedAt: timestamp("queued_at", { withTimezone: true }),
+    /** The job that sends it: a delivery whose job the queue no longer has is queued again. */
+    jobId: text("job_id"),
+  },
+  (table) => [
+    index("mail_outbox_pending_idx")
+      .on(table.id)
+      .where(sql`${table.pending}`),
+  ],
+);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { CronExpressionParser } from "cron-parser";
 import { MAX_TIMER_DELAY_MS } from "../lifecycle/timer-limits";
 import type {
@@ -30,7 +31,6 @@ export function createInProcessJobQueue<TPayloads extends object>(
   settings: JobSettings,
   catalogue: JobCatalogue<TPayloads>,
 ): JobQueue<TPayloads> {
-  let nextId = 1;
   const waiting: QueuedJob[] = [];
   const retryTimers = new Map<string, NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
@@ -117,7 +117,9 @@ export function createInProcessJobQueue<TPayloads extends object>(
   const queue: JobQueue<TPayloads> = {
     async enqueue(name, payload, retries = settings) {
       const job = {
-        id: String(nextId++),
+        // Not numbered: ids outlive the process in what they were handed to (an export's link, a
+        // mail's record), and a queue numbering from 1 again would give them to other jobs.
+        id: randomUUID(),
         name,
         payload: catalogue.validate(name, payload),
         attemptsMade: 0,

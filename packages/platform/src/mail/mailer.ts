@@ -6,18 +6,27 @@ export interface MailMessage {
   text: string;
   /**
    * A stand-in for a message that is sent only when an account exists: it takes the same path
-   * (built, queued as a job) and is dropped where it would leave, so that how long the request
-   * took does not tell whether there was an account.
+   * (built, written as the mailer writes messages) and is never sent, so that how long the
+   * request took does not tell whether there was an account.
    */
   decoy?: boolean | undefined;
 }
 
-/** Sends mail. Every implementation also keeps a copy in the outbox table. */
+/**
+ * The transaction of a change that must not commit without its mail (an invitation), and how to
+ * tell others once it has committed (`transactionWithEvents`' emit).
+ */
+export interface MailTransaction {
+  tx: Transaction;
+  emit(channel: string, payload: unknown): void;
+}
+
+/** Takes mail from requests. Every implementation keeps a copy in the outbox table. */
 export interface Mailer {
   /**
-   * `within` is the transaction of a change that must not commit without its mail (an
-   * invitation): the copy is written in it. Written beside it, the copy would wait for ever on
-   * the embedded database, whose one connection the transaction holds.
+   * With `within`, the copy is written in that transaction, so the mail goes only if it commits.
+   * Written beside it, the copy would wait for ever on the embedded database, whose one
+   * connection the transaction holds.
    */
-  send(message: MailMessage, within?: Transaction): Promise<void>;
+  send(message: MailMessage, within?: MailTransaction): Promise<void>;
 }

@@ -1,0 +1,3 @@
+export * from "./mail-delivery";
+export * from "./mail-dispatch";
+export * from "./mail-jobs";
