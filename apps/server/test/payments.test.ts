@@ -91,7 +91,12 @@ describe.each(availableBackends())("payments through Stripe on %s", (backend) =>
     expect(await orderBecomes(notifications, order.id, "paid")).toMatchObject({ paymentStatus: "succeeded" });
     const intent = stripe.intentFor(order.id)!;
     expect(intent).toMatchObject({ amount: 6400, currency: "eur", status: "succeeded" });
-    expect(await orderRow(order.id)).toMatchObject({ status: "paid", paymentReference: intent.id });
+    // The payment method is forgotten once the payment is settled.
+    expect(await orderRow(order.id)).toMatchObject({
+      status: "paid",
+      paymentReference: intent.id,
+      paymentMethod: null,
+    });
     expect(charges(order.id)).toBe(1);
     notifications.stop();
   });
@@ -112,6 +117,7 @@ describe.each(availableBackends())("payments through Stripe on %s", (backend) =>
     });
     expect(await stockOf(product.id)).toBe(5);
     expect(charges(order.id)).toBe(0);
+    expect(await orderRow(order.id)).toMatchObject({ paymentMethod: null });
     notifications.stop();
   });
 

@@ -95,8 +95,10 @@ describe("payments whose job was lost", () => {
     expect(charges.filter((charge) => charge.paymentId === lost.id)).toEqual([
       expect.objectContaining({ paymentMethod: lost.paymentMethod, amount: 3000, currency: "EUR" }),
     ]);
+    expect(await stored(lost.id)).toMatchObject({ paymentMethod: null });
     // Cancelled before its payment was settled: whatever a charge took is given back.
     await expect.poll(async () => (await stored(cancelledMeanwhile.id)).paymentStatus).toBe("refunded");
+    expect(await stored(cancelledMeanwhile.id)).toMatchObject({ paymentMethod: null });
   });
 
   it("leaves alone a payment queued lately, whose job may be under way, and one too old to charge again safely", async () => {

@@ -71,7 +71,8 @@ export async function moveOrder(
       .update(orders)
       .set({
         status: to,
-        ...(paymentChange ? { paymentStatus: paymentChange.status } : {}),
+        // A settled payment needs its method no more (see `orders.paymentMethod`).
+        ...(paymentChange ? { paymentStatus: paymentChange.status, paymentMethod: null } : {}),
         ...(paymentChange?.status === "succeeded" ? { paymentReference: paymentChange.reference } : {}),
       })
       .where(eq(orders.id, order.id));

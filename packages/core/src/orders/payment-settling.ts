@@ -99,7 +99,7 @@ async function settleCancelledPayment(
   await deps.db.transaction(async (tx) => {
     const settled = await tx
       .update(orders)
-      .set({ paymentStatus })
+      .set({ paymentStatus, paymentMethod: null })
       .where(and(eq(orders.id, orderId), eq(orders.status, "cancelled"), eq(orders.paymentStatus, "pending")))
       .returning({ id: orders.id });
     if (settled.length === 0) return;

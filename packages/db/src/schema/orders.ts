@@ -42,7 +42,8 @@ export const orders = pgTable(
     paymentReference: text("payment_reference"),
     /**
      * How the customer pays, as the provider names it (`Charge.paymentMethod`), so that a payment
-     * whose job was lost is queued again as it was asked for.
+     * whose job was lost is queued again as it was asked for. Forgotten once the payment settles:
+     * nothing needs it then, and an order is kept for years.
      */
     paymentMethod: text("payment_method"),
     /**
