@@ -226,6 +226,30 @@ describe.skipIf(!process.env.DATABASE_URL)("pnpm cli on Postgres", () => {
     expect(refused).toMatchObject({ code: 1, stderr: "error: no such role: emperor (admin, manager, customer)\n" });
   });
 
+  it("mails an invited account a new link that voids the first, and refuses an account already set up", async () => {
+    const email = uniqueEmail("reinvited");
+    expect(await cli(["invite", email], env)).toMatchObject({ code: 0 });
+    const links = async () =>
+      (await db().select().from(emailTokens).where(eq(emailTokens.email, email)).orderBy(emailTokens.createdAt)).map(
+        (token) => token.usedAt,
+      );
+    expect(await cli(["reinvite", email], env)).toMatchObject({
+      code: 0,
+      stdout: `Mailed ${email} a new link to choose a password; the earlier one no longer works.\n`,
+    });
+    // Two links were made; the first is spent, so only the one just mailed opens the account.
+    expect(await links()).toEqual([expect.any(Date), null]);
+    const mailed = await db().select().from(mailOutbox).where(eq(mailOutbox.to, email));
+    expect(mailed.map((mail) => mail.subject)).toEqual(["You have been invited", "You have been invited"]);
+
+    const taken = uniqueEmail("set-up");
+    await db().insert(users).values({ email: taken, passwordHash: "x" });
+    expect(await cli(["reinvite", taken], env)).toMatchObject({
+      code: 1,
+      stderr: "error: This account has already been set up\n",
+    });
+  });
+
   it("refuses bad input as the router does, in one line", async () => {
     const result = await cli(["invite", "not-an-address"], env);
     expect(result).toMatchObject({ code: 1, stderr: "error: expected an email address, then any roles to give\n" });

@@ -13,6 +13,7 @@ import {
   disableUserCommand,
   enableUserCommand,
   inviteUserCommand,
+  reinviteUserCommand,
   resetMfaCommand,
 } from "./user-management";
 import { verifyAuditCommand } from "./verify-audit";
@@ -24,6 +25,7 @@ export const commands: Record<string, Command> = {
   "create-admin": createAdminCommand,
   "revoke-sessions": revokeSessionsCommand,
   invite: inviteUserCommand,
+  reinvite: reinviteUserCommand,
   disable: disableUserCommand,
   enable: enableUserCommand,
   delete: deleteUserCommand,

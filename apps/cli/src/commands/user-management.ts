@@ -56,6 +56,12 @@ export const resetMfaCommand = accountCommand({
     `Reset two-step sign-in of ${email}; they sign in with their password alone until they set it up again.`,
 });
 
+export const reinviteUserCommand = accountCommand({
+  summary: "Mail an invited account a new link to choose its password; the earlier link stops working",
+  act: (caller, userId) => caller.admin.users.resendInvitation({ userId }),
+  done: (email) => `Mailed ${email} a new link to choose a password; the earlier one no longer works.`,
+});
+
 const inviteArguments = z.tuple([emailSchema], z.string());
 
 export const inviteUserCommand: Command = {
