@@ -5,34 +5,15 @@ import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  createBullJobQueue,
   createInProcessEventBus,
   createInProcessJobQueue,
   createInProcessPaymentProvider,
   type JobQueue,
   type MailSender,
 } from "@seed/platform";
-import { recordingLogger, testJobSettings, testWebhookSettings } from "./support";
+import { jobQueueImplementations, recordingLogger, testJobSettings, testWebhookSettings } from "./support";
 
-const redisUrl = process.env.REDIS_URL;
-
-type JobSettings = typeof testJobSettings;
-const implementations: [string, (settings?: JobSettings) => JobQueue | Promise<JobQueue>][] = [
-  ["in-process", (settings = testJobSettings) => createInProcessJobQueue(settings, jobCatalogue)],
-];
-if (redisUrl) {
-  implementations.push([
-    "BullMQ",
-    (settings = testJobSettings) =>
-      createBullJobQueue({
-        redisUrl,
-        keyPrefix: `seed-test:${randomBytes(4).toString("hex")}:`,
-        settings,
-        catalogue: jobCatalogue,
-        log: recordingLogger(),
-      }),
-  ]);
-}
+const implementations = jobQueueImplementations();
 
 let database: TestDatabase;
 let db: Database;

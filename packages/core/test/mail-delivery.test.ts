@@ -5,7 +5,6 @@ import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  createBullJobQueue,
   createInProcessEventBus,
   createInProcessJobQueue,
   createInProcessPaymentProvider,
@@ -13,25 +12,9 @@ import {
   type JobQueue,
   type MailSender,
 } from "@seed/platform";
-import { recordingLogger, testJobSettings, testWebhookSettings } from "./support";
+import { jobQueueImplementations, recordingLogger, testJobSettings, testWebhookSettings } from "./support";
 
-const redisUrl = process.env.REDIS_URL;
-const queues: [string, () => JobQueue | Promise<JobQueue>][] = [
-  ["in-process", () => createInProcessJobQueue(testJobSettings, jobCatalogue)],
-];
-if (redisUrl) {
-  queues.push([
-    "BullMQ",
-    () =>
-      createBullJobQueue({
-        redisUrl,
-        keyPrefix: `seed-test:${randomBytes(4).toString("hex")}:`,
-        settings: testJobSettings,
-        catalogue: jobCatalogue,
-        log: recordingLogger(),
-      }),
-  ]);
-}
+const queues = jobQueueImplementations();
 
 let database: TestDatabase;
 let db: Database;

@@ -19,6 +19,7 @@ import { randomBytes } from "node:crypto";
 import type { DatabaseDriver } from "@seed/db";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import {
+  createBullJobQueue,
   createInProcessEventBus,
   createInProcessJobQueue,
   createInProcessLoginThrottle,
@@ -26,6 +27,7 @@ import {
   createInProcessPermissionCache,
   createGuardedHttpClient,
   createOutboxMailer,
+  type JobQueue,
   type JobRetries,
   type Logger,
   type OutboundHttpSettings,
@@ -74,6 +76,31 @@ export const testJobSettings = {
   mailDispatchCron: "0 3 * * *",
   paymentRecoveryCron: "0 3 * * *",
 };
+
+/**
+ * Each job queue, to run a test against: in process, and on BullMQ with a key prefix of its own
+ * when REDIS_URL is set.
+ */
+export function jobQueueImplementations(): [
+  string,
+  (settings?: typeof testJobSettings) => JobQueue | Promise<JobQueue>,
+][] {
+  const redisUrl = process.env.REDIS_URL;
+  const inProcess = (settings = testJobSettings) => createInProcessJobQueue(settings, jobCatalogue);
+  if (!redisUrl) return [["in-process", inProcess]];
+  const bullMq = (settings = testJobSettings) =>
+    createBullJobQueue({
+      redisUrl,
+      keyPrefix: `seed-test:${randomBytes(4).toString("hex")}:`,
+      settings,
+      catalogue: jobCatalogue,
+      log: recordingLogger(),
+    });
+  return [
+    ["in-process", inProcess],
+    ["BullMQ", bullMq],
+  ];
+}
 
 /**
  * Webhooks with fast retries and a short timeout. Inside addresses are refused as in production;
