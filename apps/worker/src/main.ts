@@ -8,7 +8,7 @@ import {
 } from "@seed/core";
 import {
   createBullJobQueue,
-  createSmtpSender,
+  createConfiguredMail,
   createConfiguredPaymentProvider,
   createRedisEventBus,
   stopOnSignals,
@@ -29,8 +29,6 @@ if (!config.redis.url || !config.database.url) {
 
 const log = pino({ level: config.logLevel, base: { service: "worker" } });
 const database = await createDatabase({ url: config.database.url });
-// The servers write mail to the outbox; a worker sends it, when there is an SMTP server to send with.
-const mailSender = config.mail.smtpUrl ? createSmtpSender({ url: config.mail.smtpUrl, from: config.mail.from }) : null;
 // A payment's outcome is announced on the servers' bus, so that their subscribers hear of it.
 const redis = new Redis(config.redis.url, { lazyConnect: true });
 redis.on("error", (error: Error) => log.error({ err: error }, "redis connection error"));
@@ -47,6 +45,8 @@ const jobs = await createBullJobQueue({
   log,
 });
 const webhooks = createWebhookSettings(config);
+// The servers write mail to the outbox; a worker sends it, when there is an SMTP server to send with.
+const { sender: mailSender } = createConfiguredMail(database.db, config.mail, log, events);
 const jobDependencies = {
   db: database.db,
   mailSender,

@@ -1,5 +1,4 @@
-import { mailOutbox } from "@seed/db";
-import { mailRecordedChannel } from "@seed/platform";
+import { createQueuedMailer } from "@seed/platform";
 import { z } from "zod";
 import { defineJob } from "../jobs/job-definition";
 import { deliverMail } from "./mail-delivery";
@@ -29,8 +28,7 @@ export const sendMailJob = defineJob({
     if ("mailId" in payload) return deliverMail(deps, payload.mailId);
     if (payload.decoy) return "skipped";
     const { to, subject, text } = payload;
-    await deps.db.insert(mailOutbox).values({ to, subject, text, pending: true });
-    await deps.events.publish(mailRecordedChannel, {});
+    await createQueuedMailer(deps.db, deps.events, deps.log).send({ to, subject, text });
     return "moved to the outbox";
   },
   // Never the text of a message queued before the outbox: it may hold a single-use link.
