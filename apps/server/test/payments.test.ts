@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Client } from "@seed/client";
 import { auditLog, orders } from "@seed/db";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   startStripeStandIn,
@@ -33,8 +33,11 @@ describe.each(availableBackends())("payments through Stripe on %s", (backend) =>
     }),
   });
   let admin: Client;
+  let adminToken: string;
   beforeAll(async () => {
-    admin = (await signedInClient(deployment.server, adminEmail, {}, adminPassword)).client;
+    const signedIn = await signedInClient(deployment.server, adminEmail, {}, adminPassword);
+    admin = signedIn.client;
+    adminToken = signedIn.session.accessToken;
   });
 
   const newProduct = (stock = 5) =>
@@ -218,5 +221,53 @@ describe.each(availableBackends())("payments through Stripe on %s", (backend) =>
     (foreign.data.object as { metadata: Record<string, string> }).metadata = { payment_id: "not-an-order" };
     expect((await sendNotice(foreign)).status).toBe(200);
     expect(await orderRow(order.id)).toMatchObject({ status: "pending", paymentStatus: "pending" });
+  });
+
+  it("settles by hand, over REST, a bank debit whose notice never came, and refunds one cancelled meanwhile", async () => {
+    const product = await newProduct(5);
+    const { client, session } = await signedInClient(deployment.server, uniqueEmail("payer"));
+    const paid = await debitOrder(client, product.id);
+    const cancelled = await debitOrder(client, product.id);
+    await client.api.orders.cancel.mutate({ orderId: cancelled.order.id });
+    // The bank settled both debits; Stripe's notices were lost, and the orders are a day old.
+    stripe.settle(paid.intentId, "succeeded");
+    stripe.settle(cancelled.intentId, "succeeded");
+    await deployment.database.connection.db
+      .update(orders)
+      .set({ createdAt: sql`now() - interval '1 day'`, paymentQueuedAt: sql`now() - interval '1 hour'` })
+      .where(eq(orders.userId, session.user.id));
+
+    const settle = (orderId: string, body: unknown, token = adminToken) =>
+      fetch(`${deployment.server.baseUrl}/api/orders/${orderId}/payment`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    const reason = "Settled in the Stripe dashboard";
+    const refusals = [
+      [{ charge: "succeeded", reason }, 422],
+      [{ charge: "declined", reference: paid.intentId, reason }, 422],
+      [{ charge: "succeeded", reference: `${paid.intentId}/refunds`, reason }, 422],
+      [{ charge: "succeeded", reference: paid.intentId }, 422],
+      [{ charge: "refunded", reference: paid.intentId, reason }, 422],
+    ] as const;
+    for (const [body, status] of refusals) {
+      expect({ body, status: (await settle(paid.order.id, body)).status }).toEqual({ body, status });
+    }
+    const byTheCustomer = await settle(paid.order.id, { charge: "declined", reason }, session.accessToken);
+    expect(byTheCustomer.status).toBe(403);
+    expect(await orderRow(paid.order.id)).toMatchObject({ status: "pending", paymentStatus: "pending" });
+
+    const answer = await settle(paid.order.id, { charge: "succeeded", reference: paid.intentId, reason });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ id: paid.order.id, status: "paid", paymentStatus: "succeeded" });
+    expect(await orderRow(paid.order.id)).toMatchObject({ paymentReference: paid.intentId, paymentMethod: null });
+    expect((await settle(paid.order.id, { charge: "declined", reason })).status).toBe(409);
+
+    const refunded = await settle(cancelled.order.id, { charge: "succeeded", reference: cancelled.intentId, reason });
+    expect(refunded.status).toBe(200);
+    await expect.poll(async () => (await orderRow(cancelled.order.id)).paymentStatus).toBe("refunded");
+    expect(stripe.refunds.filter((id) => id === cancelled.intentId)).toHaveLength(1);
+    expect(stripe.refunds.filter((id) => id === paid.intentId)).toHaveLength(0);
   });
 });

@@ -1316,6 +1316,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/{orderId}/payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a payment by hand
+         * @description Records what the payment provider's records show of a payment the shop never learnt the end of: `succeeded` (with the provider's reference) marks a pending order paid, or refunds a cancelled one; `declined` cancels a pending order and restocks it. A payment already settled, or whose job was queued in the last quarter of an hour, is refused with 409.
+         *
+         *     Who may call: permission order:update:any.
+         */
+        post: operations["orders-settlePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/exports": {
         parameters: {
             query?: never;
@@ -4775,6 +4797,73 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        userId: string;
+                        /** @enum {string} */
+                        status: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
+                        /** @enum {string} */
+                        paymentStatus: "pending" | "succeeded" | "declined" | "refunded";
+                        total: {
+                            amount: number;
+                            currency: string;
+                        };
+                        items: {
+                            /** Format: uuid */
+                            productId: string;
+                            name: string;
+                            quantity: number;
+                            unitPrice: {
+                                amount: number;
+                                currency: string;
+                            };
+                        }[];
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "orders-settlePayment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    charge: "succeeded" | "declined";
+                    reference?: string;
+                    reason: string;
+                };
             };
         };
         responses: {

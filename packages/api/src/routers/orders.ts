@@ -14,6 +14,8 @@ import {
   placeOrder,
   placeOrderSchema,
   setOrderStatusSchema,
+  settlePaymentByHand,
+  settlePaymentSchema,
 } from "@seed/core";
 import { lastEventIdSchema } from "../live/resume-input";
 import { liveEvents } from "../live/live-events";
@@ -119,4 +121,20 @@ export const ordersRouter = {
     .input(setOrderStatusSchema)
     .output(orderSchema)
     .mutation(({ ctx, input }) => moveOrder(ctx, actorOf(ctx), input.orderId, input.status)),
+
+  settlePayment: requirePermission("order:update:any")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/orders/{orderId}/payment",
+        tags: ["orders"],
+        summary: "Settle a payment by hand",
+        description:
+          "Records what the payment provider's records show of a payment the shop never learnt the end of: `succeeded` (with the provider's reference) marks a pending order paid, or refunds a cancelled one; `declined` cancels a pending order and restocks it. A payment already settled, or whose job was queued in the last quarter of an hour, is refused with 409.",
+        errorResponses: [409],
+      },
+    })
+    .input(settlePaymentSchema)
+    .output(orderSchema)
+    .mutation(({ ctx, input }) => settlePaymentByHand(ctx, actorOf(ctx), input)),
 } satisfies TRPCRouterRecord;

@@ -8,4 +8,5 @@ export * from "./payment-deadline";
 export * from "./payment-notices";
 export * from "./payment-recovery";
 export * from "./payment-settling";
+export * from "./payment-settling-by-hand";
 export * from "./process-payment-job";

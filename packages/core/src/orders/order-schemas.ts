@@ -42,6 +42,27 @@ export const setOrderStatusSchema = z.strictObject({
   status: z.enum(["shipped", "delivered", "cancelled"]),
 });
 
+/**
+ * What an administrator read in the payment provider's records about a payment the shop never
+ * learnt the end of: the charge went through, with the provider's reference of it (a Stripe
+ * PaymentIntent id, `pi_...`), or nothing was taken and nothing can be any more.
+ */
+export const settlePaymentSchema = z
+  .strictObject({
+    orderId: z.uuid(),
+    charge: z.enum(["succeeded", "declined"]),
+    reference: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,255}$/, "Reference must be the provider's id of the payment (pi_...)")
+      .optional(),
+    reason: textSchema.trim().min(3, "Say why, in a few words").max(500),
+  })
+  .refine((input) => (input.charge === "succeeded") === (input.reference !== undefined), {
+    message: "Give the payment's reference when its charge succeeded, and only then",
+    path: ["reference"],
+  });
+export type SettlePaymentInput = z.infer<typeof settlePaymentSchema>;
+
 export const orderQuerySchema = z.strictObject({
   /** `all` lists everyone's orders, for holders of `order:read:any`. */
   scope: z.enum(["mine", "all"]).default("mine"),

@@ -47,47 +47,65 @@ export async function moveOrder(
   to: OrderStatus,
   payment?: PaymentOutcome,
 ): Promise<OrderView> {
-  return transactionWithEvents(deps, async (tx, emit) => {
-    const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
-    if (!order) throw new AppError("NOT_FOUND", "No such order");
-    if (!nextStatuses[order.status].includes(to)) {
-      throw new AppError("CONFLICT", `An order that is ${order.status} cannot become ${to}`);
+  return transactionWithEvents(deps, async (tx, emit) =>
+    moveLockedOrder(deps, tx, emit, actor, await lockOrder(tx, orderId), to, payment),
+  );
+}
+
+/** Reads an order and locks its row until `tx` ends. */
+export async function lockOrder(tx: Transaction, orderId: string): Promise<Order> {
+  const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
+  if (!order) throw new AppError("NOT_FOUND", "No such order");
+  return order;
+}
+
+/** `moveOrder`, for an order its caller has locked with `lockOrder` in `tx`. */
+export async function moveLockedOrder(
+  deps: OrderDeps,
+  tx: Transaction,
+  emit: Emit,
+  actor: Actor,
+  order: Order,
+  to: OrderStatus,
+  payment?: PaymentOutcome,
+): Promise<OrderView> {
+  if (!nextStatuses[order.status].includes(to)) {
+    throw new AppError("CONFLICT", `An order that is ${order.status} cannot become ${to}`);
+  }
+  if (payment && order.paymentStatus !== "pending") {
+    throw new AppError("CONFLICT", `The payment of this order is already ${order.paymentStatus}`);
+  }
+  let paymentChange = payment;
+  if (to === "cancelled") {
+    // Refunded before the products are locked for the restock, so that a slow provider holds
+    // up this order only. Should the commit fail after the refund, the order is still paid, and
+    // cancelling again refunds again: the provider refunds a payment once.
+    if (order.paymentStatus === "succeeded") {
+      await withPaymentDeadline(deps, (signal) => deps.payments.refund(refundOf(order), signal));
+      paymentChange = { status: "refunded" };
     }
-    if (payment && order.paymentStatus !== "pending") {
-      throw new AppError("CONFLICT", `The payment of this order is already ${order.paymentStatus}`);
-    }
-    let paymentChange = payment;
-    if (to === "cancelled") {
-      // Refunded before the products are locked for the restock, so that a slow provider holds
-      // up this order only. Should the commit fail after the refund, the order is still paid, and
-      // cancelling again refunds again: the provider refunds a payment once.
-      if (order.paymentStatus === "succeeded") {
-        await withPaymentDeadline(deps, (signal) => deps.payments.refund(refundOf(order), signal));
-        paymentChange = { status: "refunded" };
-      }
-      await restock(tx, emit, order.id);
-    }
-    await tx
-      .update(orders)
-      .set({
-        status: to,
-        // A settled payment needs its method no more (see `orders.paymentMethod`).
-        ...(paymentChange ? { paymentStatus: paymentChange.status, paymentMethod: null } : {}),
-        ...(paymentChange?.status === "succeeded" ? { paymentReference: paymentChange.reference } : {}),
-      })
-      .where(eq(orders.id, order.id));
-    await recordAudit(tx, actor, {
-      action: "order.status_change",
-      resource: "order",
-      resourceId: order.id,
-      before: { status: order.status, paymentStatus: order.paymentStatus },
-      after: { status: to, paymentStatus: paymentChange?.status ?? order.paymentStatus },
-    });
-    announceOrderStatus(emit, order, order.status, to, paymentChange?.status ?? order.paymentStatus);
-    const moved = await getOrder(tx, order.id);
-    await recordWebhookEvent(tx, orderWebhookEvents[to], moved, emit);
-    return moved;
+    await restock(tx, emit, order.id);
+  }
+  await tx
+    .update(orders)
+    .set({
+      status: to,
+      // A settled payment needs its method no more (see `orders.paymentMethod`).
+      ...(paymentChange ? { paymentStatus: paymentChange.status, paymentMethod: null } : {}),
+      ...(paymentChange?.status === "succeeded" ? { paymentReference: paymentChange.reference } : {}),
+    })
+    .where(eq(orders.id, order.id));
+  await recordAudit(tx, actor, {
+    action: "order.status_change",
+    resource: "order",
+    resourceId: order.id,
+    before: { status: order.status, paymentStatus: order.paymentStatus },
+    after: { status: to, paymentStatus: paymentChange?.status ?? order.paymentStatus },
   });
+  announceOrderStatus(emit, order, order.status, to, paymentChange?.status ?? order.paymentStatus);
+  const moved = await getOrder(tx, order.id);
+  await recordWebhookEvent(tx, orderWebhookEvents[to], moved, emit);
+  return moved;
 }
 
 /** The webhook event each move records; no move leads back to pending, where an order is placed. */

@@ -23,7 +23,7 @@ export const PAYMENT_RECOVERY_HORIZON_MS = 20 * 3600_000;
 const BATCH_SIZE = 100;
 
 /** An unsettled payment whose job was last queued longer ago than a round of it takes. */
-const lostPayment = () =>
+export const lostPayment = () =>
   and(
     eq(orders.paymentStatus, "pending"),
     lt(orders.paymentQueuedAt, sql`now() - make_interval(secs => ${LOST_PAYMENT_AFTER_MS / 1000})`),
@@ -70,17 +70,24 @@ export async function requeueLostPayments(deps: ServiceDependencies<"db" | "jobs
   }
 }
 
+/** How many of the orders left to an administrator a report names. */
+const NAMED_IN_REPORT = 10;
+
 /**
- * How many orders wait for a payment that is past `PAYMENT_RECOVERY_HORIZON_MS`: the sweep will
- * not charge them again, so an administrator has to check them with the payment provider and
- * settle them by hand.
+ * The orders that wait for a payment past `PAYMENT_RECOVERY_HORIZON_MS`: the sweep will not
+ * charge them again, so an administrator has to check them with the payment provider and settle
+ * them by hand (`settlePaymentByHand`). How many there are, and the oldest few by id.
  */
-export async function countPaymentsPastRecovery(deps: ServiceDependencies<"db">): Promise<number> {
-  const [row] = await deps.db
-    .select({ count: sql<number>`count(*)::int` })
+export async function findPaymentsPastRecovery(
+  deps: ServiceDependencies<"db">,
+): Promise<{ count: number; orderIds: string[] }> {
+  const rows = await deps.db
+    .select({ id: orders.id, count: sql<number>`(count(*) over ())::int` })
     .from(orders)
-    .where(and(lostPayment(), lt(orders.createdAt, recoveryHorizon())));
-  return row!.count;
+    .where(and(lostPayment(), lt(orders.createdAt, recoveryHorizon())))
+    .orderBy(asc(orders.createdAt), asc(orders.id))
+    .limit(NAMED_IN_REPORT);
+  return { count: rows[0]?.count ?? 0, orderIds: rows.map((row) => row.id) };
 }
 
 export const RECOVER_PAYMENTS_JOB = "orders.recoverPayments";
@@ -94,11 +101,11 @@ export const recoverPaymentsJob = defineJob({
   async run(deps) {
     const queued = await requeueLostPayments(deps);
     if (queued > 0) deps.log.warn({ queued }, "payments whose job was lost are queued again");
-    const stuck = await countPaymentsPastRecovery(deps);
-    if (stuck > 0) {
+    const stuck = await findPaymentsPastRecovery(deps);
+    if (stuck.count > 0) {
       deps.log.error(
-        { orders: stuck },
-        "orders wait for a payment too old to be charged again safely: check them with the payment provider and settle them by hand",
+        { orders: stuck.count, oldest: stuck.orderIds },
+        "orders wait for a payment too old to be charged again safely: check them with the payment provider and settle them by hand (orders.settlePayment)",
       );
     }
   },

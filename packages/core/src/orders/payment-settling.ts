@@ -1,7 +1,7 @@
-import { orders, type Order } from "@seed/db";
+import { orders, type Order, type Transaction } from "@seed/db";
 import { and, eq } from "drizzle-orm";
 import { AppError, type ChargeResult } from "@seed/platform";
-import { systemActor } from "../shared/actor";
+import { systemActor, type Actor } from "../shared/actor";
 import type { PaymentStatus } from "../shared/domain-events";
 import { recordAudit } from "../audit/audit";
 import { withPaymentDeadline } from "./payment-deadline";
@@ -96,19 +96,31 @@ async function settleCancelledPayment(
   paymentStatus: "refunded" | "declined",
   reason: string | null,
 ): Promise<void> {
-  await deps.db.transaction(async (tx) => {
-    const settled = await tx
-      .update(orders)
-      .set({ paymentStatus, paymentMethod: null })
-      .where(and(eq(orders.id, orderId), eq(orders.status, "cancelled"), eq(orders.paymentStatus, "pending")))
-      .returning({ id: orders.id });
-    if (settled.length === 0) return;
-    await recordAudit(tx, systemActor, {
-      action: paymentStatus === "refunded" ? "order.refund" : "order.payment_declined",
-      resource: "order",
-      resourceId: orderId,
-      after: { paymentStatus, ...(reason ? { reason } : {}) },
-    });
+  await deps.db.transaction((tx) => recordCancelledPayment(tx, systemActor, orderId, paymentStatus, reason));
+}
+
+/**
+ * Settles the payment of a cancelled order as given back or never taken, with its audit row; an
+ * order that is not cancelled, or whose payment is settled already, is left as it is.
+ */
+export async function recordCancelledPayment(
+  tx: Transaction,
+  actor: Actor,
+  orderId: string,
+  paymentStatus: "refunded" | "declined",
+  reason: string | null,
+): Promise<void> {
+  const settled = await tx
+    .update(orders)
+    .set({ paymentStatus, paymentMethod: null })
+    .where(and(eq(orders.id, orderId), eq(orders.status, "cancelled"), eq(orders.paymentStatus, "pending")))
+    .returning({ id: orders.id });
+  if (settled.length === 0) return;
+  await recordAudit(tx, actor, {
+    action: paymentStatus === "refunded" ? "order.refund" : "order.payment_declined",
+    resource: "order",
+    resourceId: orderId,
+    after: { paymentStatus, ...(reason ? { reason } : {}) },
   });
 }
 
