@@ -4,7 +4,9 @@ import type { MailSender } from "@seed/platform";
 
 /**
  * Sends one message of the outbox, unless it was sent already (a delivery queued again after its
- * job was thought lost), and records when it left. A refusal throws, so that the queue retries it
+ * job was thought lost), and records when it left. Its text goes once it has left: it may hold a
+ * single-use link, whose token the database otherwise keeps only as a hash, and the recipient,
+ * the subject and the time are record enough. A refusal throws, so that the queue retries it
  * with backoff, then keeps it as a dead letter an admin can retry. A message the server took just
  * before a crash, unrecorded, is sent once more: mail is delivered at least once.
  */
@@ -21,7 +23,7 @@ export async function deliverMail(
   await deps.mailSender.deliver(mail);
   await deps.db
     .update(mailOutbox)
-    .set({ pending: false, sentAt: sql`now()` })
+    .set({ pending: false, sentAt: sql`now()`, text: "" })
     .where(eq(mailOutbox.id, mailId));
   return "sent";
 }
