@@ -123,6 +123,7 @@ function heldRefunds(): PaymentProvider & { refunding(count: number): Promise<vo
     },
     releaseOldest: () => held.shift()!(),
     charge: (charge, signal) => provider.charge(charge, signal),
+    find: (reference, signal) => provider.find(reference, signal),
     async refund(refund, signal) {
       await new Promise<void>((resolve) => {
         held.push(resolve);

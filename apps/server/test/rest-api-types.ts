@@ -1327,7 +1327,7 @@ export interface paths {
         put?: never;
         /**
          * Settle a payment by hand
-         * @description Records what the payment provider's records show of a payment the shop never learnt the end of: `succeeded` (with the provider's reference) marks a pending order paid, or refunds a cancelled one; `declined` cancels a pending order and restocks it. A payment already settled, or whose job was queued in the last quarter of an hour, is refused with 409.
+         * @description For a payment the shop never learnt the end of. `reference` names the provider's payment of this order, and the provider is asked how it ended: taken, a pending order becomes paid and a cancelled one is refunded; nothing taken, a pending order is cancelled and restocked. `reference: null` says the provider holds no payment for the order. A reference that is not this order's payment is refused with 422; a payment already settled, still settling at the provider, or whose job went to the provider in the last quarter of an hour, with 409.
          *
          *     Who may call: permission order:update:any.
          */
@@ -4538,6 +4538,7 @@ export interface operations {
             query?: {
                 scope?: "mine" | "all";
                 status?: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
+                paymentStatus?: "pending" | "succeeded" | "declined" | "refunded";
                 cursor?: string;
                 limit?: number;
                 direction?: "forward";
@@ -4859,9 +4860,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
-                    charge: "succeeded" | "declined";
-                    reference?: string;
+                    reference: string | null;
                     reason: string;
                 };
             };
@@ -4911,6 +4910,7 @@ export interface operations {
             422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

@@ -172,7 +172,7 @@ const handWrittenInputs: Partial<Record<ProcedurePath, () => Promise<unknown>>> 
   "orders.onStatusChange": async () => ({ orderId: (await victimOrder()).id }),
   "orders.setStatus": async () => ({ orderId: (await victimOrder()).id, status: "shipped" }),
   // Its payment just queued: refused as CONFLICT, after the access check.
-  "orders.settlePayment": async () => ({ orderId: (await victimOrder()).id, charge: "declined", reason: "matrix" }),
+  "orders.settlePayment": async () => ({ orderId: (await victimOrder()).id, reference: null, reason: "matrix" }),
   "exports.get": async () => ({ exportId: await api.deps.jobs.enqueue("exports.orders", { userId: victimId }) }),
   "apiKeys.create": async () => ({ name: "matrix", scopes: ["order:create"] }),
   "apiKeys.revoke": async () => {

@@ -394,7 +394,7 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
     }
   });
 
-  it("never lets staff mark an order paid by hand", async () => {
+  it("never lets staff move an order to paid: only its payment does, or a payment settled by hand", async () => {
     const { id } = await orderIn("pending");
     await expect(manager.api.orders.setStatus({ orderId: id, status: "paid" } as never)).rejects.toMatchObject({
       code: "BAD_REQUEST",
@@ -424,6 +424,22 @@ describe.each(availableDrivers())("orders on %s", (driver) => {
     expect(await api.deps.db.query.orders.findFirst({ where: eq(orders.id, id) })).toEqual(before);
 
     expect((await manager.api.orders.get({ orderId: id })).id).toBe(id);
+  });
+
+  it("lists everyone's orders by their payment's status, for staff", async () => {
+    const paid = await orderIn("paid");
+    const refunded = await orderIn("cancelled");
+    const listed = async (paymentStatus: "succeeded" | "refunded") =>
+      (await manager.api.orders.list({ scope: "all", paymentStatus, limit: 100 })).items;
+
+    const refunds = await listed("refunded");
+    expect(refunds.map((order) => order.id)).toContain(refunded.id);
+    expect(refunds.map((order) => order.id)).not.toContain(paid.id);
+    expect(new Set(refunds.map((order) => order.paymentStatus))).toEqual(new Set(["refunded"]));
+    expect((await listed("succeeded")).map((order) => order.id)).toContain(paid.id);
+    await expect(manager.api.orders.list({ paymentStatus: "lost" } as never)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 
   it("lists the caller's orders newest first, in pages that neither skip nor repeat", async () => {
@@ -490,6 +506,7 @@ function holdingCharges(provider: PaymentProvider) {
         return provider.charge(charge, signal);
       },
       refund: (refund, signal) => provider.refund(refund, signal),
+      find: (reference, signal) => provider.find(reference, signal),
     } satisfies PaymentProvider,
     /** Holds the next charge: `charging` resolves once it is held, `release` lets it go on. */
     next() {

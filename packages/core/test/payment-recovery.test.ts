@@ -13,6 +13,7 @@ import {
   PAYMENT_RECOVERY_HORIZON_MS,
   queuePaymentRecovery,
   recoverPaymentsJob,
+  recordPaymentResult,
   requeueLostPayments,
   reserveOrder,
   settlePaymentByHand,
@@ -159,6 +160,14 @@ describe("payments whose job was lost", () => {
     const admin = { ...testActor, userId: null, requestId: "settled-by-hand" };
     const stuckOrder = () =>
       orderLeftByAStop(LOST_PAYMENT_AFTER_MS + 60_000, PAYMENT_RECOVERY_HORIZON_MS + LOST_PAYMENT_AFTER_MS + 60_000);
+    /** The provider took the order's money, and the answer was lost with the job: its reference. */
+    async function takenAtTheProvider(order: { id: string }, amount = 3000) {
+      const result = await provider.charge(
+        { paymentId: order.id, amount, currency: "EUR" },
+        AbortSignal.timeout(1_000),
+      );
+      return result.status === "succeeded" ? result.reference : expect.unreachable();
+    }
     const stockOf = async () =>
       (await deps.db.select({ stock: products.stock }).from(products).where(eq(products.id, productId)))[0]!.stock;
     const auditOf = (orderId: string) =>
@@ -166,47 +175,69 @@ describe("payments whose job was lost", () => {
         .select()
         .from(auditLog)
         .where(and(eq(auditLog.resourceId, orderId), eq(auditLog.action, "order.payment_settled_by_hand")));
+    const refusalOf = (settling: Promise<unknown>) =>
+      settling.then(
+        () => "settled",
+        (error: unknown) => (error instanceof AppError ? error.code : error),
+      );
 
-    it("marks a pending order paid with the provider's reference, and reports it no more", async () => {
+    it("marks a pending order paid once the provider shows its payment taken, and reports it no more", async () => {
       const stuck = await stuckOrder();
+      const reference = await takenAtTheProvider(stuck);
       const settled = await settlePaymentByHand(deps, admin, {
         orderId: stuck.id,
-        charge: "succeeded",
-        reference: "pi_3Settled",
+        reference,
         reason: "Paid in the Stripe dashboard",
       });
 
       expect(settled).toMatchObject({ id: stuck.id, status: "paid", paymentStatus: "succeeded" });
-      expect(await stored(stuck.id)).toMatchObject({ paymentReference: "pi_3Settled", paymentMethod: null });
+      expect(await stored(stuck.id)).toMatchObject({ paymentReference: reference, paymentMethod: null });
       expect(await auditOf(stuck.id)).toEqual([
         expect.objectContaining({
           requestId: "settled-by-hand",
-          before: { status: "pending", paymentStatus: "pending" },
-          after: { charge: "succeeded", reference: "pi_3Settled", reason: "Paid in the Stripe dashboard" },
+          before: { status: "pending", paymentStatus: "pending", paymentReference: null },
+          after: { charge: "succeeded", reference, reason: "Paid in the Stripe dashboard" },
         }),
       ]);
       expect((await findPaymentsPastRecovery(deps)).orderIds).not.toContain(stuck.id);
-      // Nothing asked the provider: the administrator read its records.
-      expect(charges.concat(refunds).filter((call) => call.paymentId === stuck.id)).toEqual([]);
+      expect(refunds.filter((refund) => refund.paymentId === stuck.id)).toEqual([]);
     });
 
-    it("cancels a pending order whose charge took nothing, and puts its stock back", async () => {
+    it("refuses a reference that is not the order's payment, or not of its total, and changes nothing", async () => {
+      const stuck = await stuckOrder();
+      const another = await stuckOrder();
+      const othersReference = await takenAtTheProvider(another);
+      const settle = (reference: string) =>
+        refusalOf(settlePaymentByHand(deps, admin, { orderId: stuck.id, reference, reason: "Checked" }));
+
+      expect(await settle(othersReference)).toBe("INVALID_INPUT");
+      expect(await settle("pay_never_given")).toBe("INVALID_INPUT");
+      // The order's own payment, of another amount: something else went wrong, to be looked into.
+      expect(await settle(await takenAtTheProvider(stuck, 2999))).toBe("CONFLICT");
+      expect(await stored(stuck.id)).toMatchObject({ status: "pending", paymentStatus: "pending" });
+      expect(await auditOf(stuck.id)).toEqual([]);
+    });
+
+    it("cancels a pending order whose payment the provider does not hold, and puts its stock back", async () => {
       const stuck = await stuckOrder();
       const stockBefore = await stockOf();
       const settled = await settlePaymentByHand(deps, admin, {
         orderId: stuck.id,
-        charge: "declined",
+        reference: null,
         reason: "No payment in the Stripe dashboard",
       });
 
       expect(settled).toMatchObject({ status: "cancelled", paymentStatus: "declined" });
       expect(await stockOf()).toBe(stockBefore + 1);
-      expect(await auditOf(stuck.id)).toHaveLength(1);
+      expect(await auditOf(stuck.id)).toEqual([
+        expect.objectContaining({ after: { charge: "declined", reference: null, reason: expect.any(String) } }),
+      ]);
     });
 
-    it("gives back a charge that went through for an order cancelled meanwhile, by its reference", async () => {
+    it("gives back, by its reference, a payment taken for an order cancelled meanwhile", async () => {
       const cancelled = await stuckOrder();
       await moveOrder(deps, testActor, cancelled.id, "cancelled");
+      const reference = await takenAtTheProvider(cancelled);
       const notCharged = await stuckOrder();
       await moveOrder(deps, testActor, notCharged.id, "cancelled");
       // Cancelling left both payments pending: the sweep goes on reporting them.
@@ -216,17 +247,16 @@ describe("payments whose job was lost", () => {
 
       const answered = await settlePaymentByHand(deps, admin, {
         orderId: cancelled.id,
-        charge: "succeeded",
-        reference: "pi_3Cancelled",
+        reference,
         reason: "Charged although cancelled",
       });
       expect(answered).toMatchObject({ status: "cancelled", paymentStatus: "pending" });
       await expect.poll(async () => (await stored(cancelled.id)).paymentStatus).toBe("refunded");
       expect(refunds.filter((refund) => refund.paymentId === cancelled.id)).toEqual([
-        expect.objectContaining({ reference: "pi_3Cancelled", amount: 3000, currency: "EUR" }),
+        expect.objectContaining({ reference, amount: 3000, currency: "EUR" }),
       ]);
 
-      await settlePaymentByHand(deps, admin, { orderId: notCharged.id, charge: "declined", reason: "Nothing taken" });
+      await settlePaymentByHand(deps, admin, { orderId: notCharged.id, reference: null, reason: "Nothing taken" });
       expect(await stored(notCharged.id)).toMatchObject({ status: "cancelled", paymentStatus: "declined" });
       expect(refunds.filter((refund) => refund.paymentId === notCharged.id)).toEqual([]);
       const stillReported = (await findPaymentsPastRecovery(deps)).orderIds;
@@ -235,41 +265,59 @@ describe("payments whose job was lost", () => {
     });
 
     it("refuses a payment settled already, one whose job may be under way, and an order that does not exist", async () => {
-      const refusal = (orderId: string) =>
-        settlePaymentByHand(deps, admin, { orderId, charge: "declined", reason: "Checked" }).then(
-          () => "settled",
-          (error: unknown) => (error instanceof AppError ? error.code : error),
-        );
+      const settle = (orderId: string) =>
+        refusalOf(settlePaymentByHand(deps, admin, { orderId, reference: null, reason: "Checked" }));
       const settledAlready = await stuckOrder();
-      await settlePaymentByHand(deps, admin, {
-        orderId: settledAlready.id,
-        charge: "succeeded",
-        reference: "pi_3Twice",
-        reason: "Paid",
-      });
+      const reference = await takenAtTheProvider(settledAlready);
+      await settlePaymentByHand(deps, admin, { orderId: settledAlready.id, reference, reason: "Paid" });
       const queuedLately = await orderLeftByAStop(60_000, PAYMENT_RECOVERY_HORIZON_MS + 60_000);
 
-      expect(await refusal(settledAlready.id)).toBe("CONFLICT");
-      expect(await refusal(queuedLately.id)).toBe("CONFLICT");
-      expect(await refusal(randomUUID())).toBe("NOT_FOUND");
-      expect(await stored(settledAlready.id)).toMatchObject({ status: "paid", paymentReference: "pi_3Twice" });
+      expect(await settle(settledAlready.id)).toBe("CONFLICT");
+      expect(await settle(queuedLately.id)).toBe("CONFLICT");
+      expect(await settle(randomUUID())).toBe("NOT_FOUND");
+      expect(await stored(settledAlready.id)).toMatchObject({ status: "paid", paymentReference: reference });
       expect(await stored(queuedLately.id)).toMatchObject({ status: "pending", paymentStatus: "pending" });
       expect(await auditOf(queuedLately.id)).toEqual([]);
     });
 
-    it("refuses a lost payment once the sweep has queued it again, until that job has had its time", async () => {
-      // The provider does not answer, so the job queued again is still taking the payment.
+    it("refuses a lost payment whose job went to the provider again, however long after it was queued", async () => {
+      // The provider does not answer, so the job is still taking the payment.
       provider.behaveAs("time out");
       try {
-        const lost = await orderLeftByAStop(LOST_PAYMENT_AFTER_MS + 60_000);
+        const requeued = await orderLeftByAStop(LOST_PAYMENT_AFTER_MS + 60_000);
         expect(await requeueLostPayments(deps)).toBeGreaterThanOrEqual(1);
-        await expect(
-          settlePaymentByHand(deps, admin, { orderId: lost.id, charge: "declined", reason: "Checked" }),
-        ).rejects.toMatchObject({ code: "CONFLICT" });
-        expect(await stored(lost.id)).toMatchObject({ status: "pending", paymentStatus: "pending" });
+        // A dead letter retried a day later: queued long ago, it marks its payment as it charges.
+        const retried = await stuckOrder();
+        await deps.jobs.enqueue("orders.processPayment", { orderId: retried.id });
+        await expect
+          .poll(async () => (await stored(retried.id)).paymentQueuedAt!.getTime())
+          .toBeGreaterThan(retried.paymentQueuedAt!.getTime());
+
+        for (const order of [requeued, retried]) {
+          expect(
+            await refusalOf(
+              settlePaymentByHand(deps, admin, { orderId: order.id, reference: null, reason: "Checked" }),
+            ),
+          ).toBe("CONFLICT");
+          expect(await stored(order.id)).toMatchObject({ status: "pending", paymentStatus: "pending" });
+        }
       } finally {
         provider.behaveAs("succeed");
       }
+    });
+
+    it("logs an error when the provider later tells the opposite of what was settled", async () => {
+      const stuck = await stuckOrder();
+      await settlePaymentByHand(deps, admin, { orderId: stuck.id, reference: null, reason: "Nothing found" });
+      const log = recordingLogger();
+      await recordPaymentResult({ ...deps, log }, stuck.id, { status: "succeeded", reference: "pi_3Late" });
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({
+          level: "error",
+          fields: { orderId: stuck.id, recorded: "declined", told: "succeeded" },
+        }),
+      );
+      expect(await stored(stuck.id)).toMatchObject({ status: "cancelled", paymentStatus: "declined" });
     });
   });
 });

@@ -41,6 +41,7 @@ function inProcess(): Subject {
         await refund(payment, abort);
         refunds.set(payment.paymentId, (refunds.get(payment.paymentId) ?? 0) + provider.refunded - before);
       },
+      find: provider.find.bind(provider),
     },
     accepted: counted,
     async declined(charge) {
@@ -125,6 +126,20 @@ describe.each([
     expect(subject.timesRefunded(charge.paymentId)).toBe(1);
   });
 
+  it("finds a taken payment by its reference, and none by a reference it never gave", async () => {
+    const subject = await subjectOf();
+    const charge = newCharge();
+    const result = await subject.accepted(charge);
+    const reference = result.status === "succeeded" ? result.reference : "";
+    expect(await subject.provider.find(reference, signal())).toEqual({
+      paymentId: charge.paymentId,
+      amount: 4_500,
+      currency: "EUR",
+      status: "succeeded",
+    });
+    expect(await subject.provider.find("pi_0000000000000000", signal())).toBeNull();
+  });
+
   it("refunds nothing for a payment that took nothing", async () => {
     const subject = await subjectOf();
     const charge = newCharge();
@@ -170,6 +185,31 @@ describe("the Stripe payment provider", () => {
     await provider.refund(refundOf(unconfirmed), signal());
     expect(stripe.intentFor(unconfirmed.paymentId)?.status).toBe("canceled");
     expect(stripe.refunds).not.toContain(stripe.intentFor(unconfirmed.paymentId)?.id);
+  });
+
+  it("finds a payment that took nothing as declined, and one still settling as processing", async () => {
+    const provider = await stripeProvider();
+    const declined = newCharge();
+    await provider.charge({ ...declined, paymentMethod: testPaymentMethods.declined }, signal());
+    const debit = newCharge();
+    await provider.charge({ ...debit, paymentMethod: testPaymentMethods.bankDebit }, signal());
+    const found = (charge: Charge) => provider.find(stripe.intentFor(charge.paymentId)!.id, signal());
+
+    expect(await found(declined)).toMatchObject({ paymentId: declined.paymentId, status: "declined" });
+    expect(await found(debit)).toMatchObject({ paymentId: debit.paymentId, status: "processing" });
+    stripe.settle(stripe.intentFor(debit.paymentId)!.id, "succeeded");
+    expect(await found(debit)).toMatchObject({ status: "succeeded" });
+  });
+
+  it("counts a payment refunded already, from the dashboard, as refunded", async () => {
+    const provider = await stripeProvider();
+    const charge = newCharge();
+    const result = await provider.charge({ ...charge, paymentMethod: testPaymentMethods.visa }, signal());
+    const reference = result.status === "succeeded" ? result.reference : null;
+    // Refunded from the dashboard, under no key of ours.
+    stripe.refunds.push(reference!);
+    await provider.refund(refundOf(charge, reference), signal());
+    expect(stripe.refunds.filter((id) => id === reference)).toHaveLength(1);
   });
 
   it("stops waiting when its signal aborts", async () => {

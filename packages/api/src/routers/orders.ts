@@ -130,8 +130,8 @@ export const ordersRouter = {
         tags: ["orders"],
         summary: "Settle a payment by hand",
         description:
-          "Records what the payment provider's records show of a payment the shop never learnt the end of: `succeeded` (with the provider's reference) marks a pending order paid, or refunds a cancelled one; `declined` cancels a pending order and restocks it. A payment already settled, or whose job was queued in the last quarter of an hour, is refused with 409.",
-        errorResponses: [409],
+          "For a payment the shop never learnt the end of. `reference` names the provider's payment of this order, and the provider is asked how it ended: taken, a pending order becomes paid and a cancelled one is refunded; nothing taken, a pending order is cancelled and restocked. `reference: null` says the provider holds no payment for the order. A reference that is not this order's payment is refused with 422; a payment already settled, still settling at the provider, or whose job went to the provider in the last quarter of an hour, with 409.",
+        errorResponses: [409, 502],
       },
     })
     .input(settlePaymentSchema)

@@ -18,6 +18,7 @@ export async function listOrders(db: Database, user: Pick<Principal, "id" | "per
   const conditions: (SQL | undefined)[] = [
     query.scope === "mine" ? eq(orders.userId, user.id) : undefined,
     query.status ? eq(orders.status, query.status) : undefined,
+    query.paymentStatus ? eq(orders.paymentStatus, query.paymentStatus) : undefined,
   ];
   if (query.cursor) {
     const [createdAt, id] = decodeCursor(query.cursor, cursorSchema);

@@ -36,37 +36,36 @@ export type PlaceOrderInput = z.infer<typeof placeOrderSchema>;
 
 export const orderStatusSchema = z.enum(orderStatuses);
 
-/** Staff move orders along; `paid` is set by the payment alone, never by hand. */
+/**
+ * Staff move orders along; `paid` is set by the payment, or by an admin who settles the payment
+ * by hand (`settlePaymentByHand`), never by a move.
+ */
 export const setOrderStatusSchema = z.strictObject({
   orderId: z.uuid(),
   status: z.enum(["shipped", "delivered", "cancelled"]),
 });
 
 /**
- * What an administrator read in the payment provider's records about a payment the shop never
- * learnt the end of: the charge went through, with the provider's reference of it (a Stripe
- * PaymentIntent id, `pi_...`), or nothing was taken and nothing can be any more.
+ * An administrator's settlement of a payment the shop never learnt the end of. `reference` is the
+ * provider's id of the order's payment (a Stripe PaymentIntent, `pi_...`, found in its records by
+ * the order id), and the provider is asked how that payment ended; `null` says the provider holds
+ * no payment for the order, so nothing was taken, and nothing will be.
  */
-export const settlePaymentSchema = z
-  .strictObject({
-    orderId: z.uuid(),
-    charge: z.enum(["succeeded", "declined"]),
-    reference: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,255}$/, "Reference must be the provider's id of the payment (pi_...)")
-      .optional(),
-    reason: textSchema.trim().min(3, "Say why, in a few words").max(500),
-  })
-  .refine((input) => (input.charge === "succeeded") === (input.reference !== undefined), {
-    message: "Give the payment's reference when its charge succeeded, and only then",
-    path: ["reference"],
-  });
+export const settlePaymentSchema = z.strictObject({
+  orderId: z.uuid(),
+  reference: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,255}$/, "Reference must be the provider's id of the payment (pi_...)")
+    .nullable(),
+  reason: textSchema.trim().min(3, "Say why, in a few words").max(500),
+});
 export type SettlePaymentInput = z.infer<typeof settlePaymentSchema>;
 
 export const orderQuerySchema = z.strictObject({
   /** `all` lists everyone's orders, for holders of `order:read:any`. */
   scope: z.enum(["mine", "all"]).default("mine"),
   status: orderStatusSchema.optional(),
+  paymentStatus: z.enum(paymentStatuses).optional(),
   cursor: textSchema.max(512).optional(),
   limit: pageLimitSchema,
   direction: pageDirectionSchema,

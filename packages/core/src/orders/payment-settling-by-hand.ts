@@ -1,4 +1,4 @@
-import { orders } from "@seed/db";
+import { orders, type Order } from "@seed/db";
 import { and, eq, isNull, or, sql } from "drizzle-orm";
 import { AppError } from "@seed/platform";
 import type { ServiceDependencies } from "../dependencies";
@@ -6,30 +6,39 @@ import type { Actor } from "../shared/actor";
 import { transactionWithEvents } from "../shared/committed-events";
 import { recordAudit } from "../audit/audit";
 import type { OrderView, SettlePaymentInput } from "./order-schemas";
-import { lockOrder, moveLockedOrder, type OrderDeps } from "./order-status";
+import { lockOrder, moveLockedOrder, type OrderDeps, type PaymentOutcome } from "./order-status";
 import { getOrder } from "./order-view";
+import { withPaymentDeadline } from "./payment-deadline";
 import { lostPayment } from "./payment-recovery";
-import { recordCancelledPayment } from "./payment-settling";
+import { findOrder, recordCancelledPayment } from "./payment-settling";
 import { queuePayment } from "./process-payment-job";
 
+type SettlingDeps = OrderDeps & ServiceDependencies<"jobs">;
+
 /**
- * Records the outcome of a payment that the shop will not settle by itself, as an administrator
- * read it in the provider's records: one placed longer ago than a lost payment may be charged
- * again (`PAYMENT_RECOVERY_HORIZON_MS`), or whose provider never sent the notice that ends it.
- * A charge that went through marks a pending order paid, or is refunded by the payment job if
- * the order was cancelled meanwhile; a charge that took nothing cancels a pending order and puts
- * its stock back. Either way, as when the provider answers, only the first outcome counts.
+ * Settles a payment that the shop will not settle by itself: one placed longer ago than a lost
+ * payment may be charged again (`PAYMENT_RECOVERY_HORIZON_MS`), or whose provider never sent the
+ * notice that ends it. The administrator names the provider's payment, and the provider says how
+ * it ended, so that no one settles a payment on their word alone: taken, it marks a pending order
+ * paid, or is refunded by the payment job if the order was cancelled meanwhile; it took nothing,
+ * it cancels a pending order and puts its stock back. A payment the provider does not hold at
+ * all is settled as taking nothing.
  *
- * A payment whose job was queued lately may be charged at this very moment: recorded as declined
- * meanwhile, its money would be kept for an order cancelled. Such a payment is refused until its
- * job has had the time a round takes (`LOST_PAYMENT_AFTER_MS`), which the order's row lock makes
- * a fact: the recovery sweep claims a payment under the same lock before it queues it again.
+ * A payment whose job went to the provider lately may be charged at this very moment: settled
+ * as taking nothing meanwhile, its money would be kept for a cancelled order. It is refused until
+ * a round of the job has had its time (`LOST_PAYMENT_AFTER_MS`), which the order's row lock makes
+ * a fact: the payment job and the recovery sweep mark the payment under that lock before they
+ * go to the provider or queue it again.
  */
 export async function settlePaymentByHand(
-  deps: OrderDeps & ServiceDependencies<"jobs">,
+  deps: SettlingDeps,
   actor: Actor,
   input: SettlePaymentInput,
 ): Promise<OrderView> {
+  const outcome: PaymentOutcome =
+    input.reference === null
+      ? { status: "declined" }
+      : await outcomeAtProvider(deps, await findOrder(deps, input.orderId), input.reference);
   const { settled, refundDue } = await transactionWithEvents(deps, async (tx, emit) => {
     const order = await lockOrder(tx, input.orderId);
     if (order.paymentStatus !== "pending") {
@@ -49,21 +58,15 @@ export async function settlePaymentByHand(
       action: "order.payment_settled_by_hand",
       resource: "order",
       resourceId: order.id,
-      before: { status: order.status, paymentStatus: order.paymentStatus },
-      after: { charge: input.charge, reference: input.reference ?? null, reason: input.reason },
+      before: { status: order.status, paymentStatus: order.paymentStatus, paymentReference: order.paymentReference },
+      after: { charge: outcome.status, reference: input.reference, reason: input.reason },
     });
     if (order.status === "pending") {
-      const moved =
-        input.charge === "succeeded"
-          ? await moveLockedOrder(deps, tx, emit, actor, order, "paid", {
-              status: "succeeded",
-              reference: input.reference!,
-            })
-          : await moveLockedOrder(deps, tx, emit, actor, order, "cancelled", { status: "declined" });
-      return { settled: moved, refundDue: false };
+      const to = outcome.status === "succeeded" ? "paid" : "cancelled";
+      return { settled: await moveLockedOrder(deps, tx, emit, actor, order, to, outcome), refundDue: false };
     }
     // Cancelled before its payment was settled.
-    if (input.charge === "declined") {
+    if (outcome.status !== "succeeded") {
       await recordCancelledPayment(tx, actor, order.id, "declined", input.reason);
       return { settled: await getOrder(tx, order.id), refundDue: false };
     }
@@ -72,12 +75,41 @@ export async function settlePaymentByHand(
     // the recovery sweep from queuing the refund a second time while it runs.
     await tx
       .update(orders)
-      .set({ paymentReference: input.reference!, paymentQueuedAt: sql`now()` })
+      .set({ paymentReference: outcome.reference, paymentQueuedAt: sql`now()` })
       .where(eq(orders.id, order.id));
     return { settled: await getOrder(tx, order.id), refundDue: true };
   });
-  // Queued after the commit: should this process stop first, the recovery sweep finds the
-  // payment (within its horizon) or goes on reporting it to an administrator.
-  if (refundDue) await queuePayment(deps.jobs, input.orderId);
+  if (refundDue) await queueRefund(deps, input.orderId);
   return settled;
+}
+
+/** How the provider says the payment it knows by `reference` ended, if it is this order's. */
+async function outcomeAtProvider(deps: SettlingDeps, order: Order, reference: string): Promise<PaymentOutcome> {
+  const found = await withPaymentDeadline(deps, (signal) => deps.payments.find(reference, signal));
+  if (!found || found.paymentId !== order.id) {
+    throw new AppError("INVALID_INPUT", "The payment provider holds no payment of this order by that reference");
+  }
+  if (found.amount !== order.totalAmount || found.currency !== order.currency) {
+    throw new AppError(
+      "CONFLICT",
+      `The provider's payment is of ${found.amount} ${found.currency}, not the order's ${order.totalAmount} ${order.currency}`,
+    );
+  }
+  if (found.status === "processing") {
+    throw new AppError("CONFLICT", "The provider has not settled this payment yet; its outcome comes as a notice");
+  }
+  return found.status === "succeeded" ? { status: "succeeded", reference } : { status: "declined" };
+}
+
+/**
+ * Queued after the commit, so a failure to queue fails nothing that was settled: the payment
+ * stays pending with its reference, and the recovery sweep queues it again (within its horizon)
+ * or reports it to an administrator.
+ */
+async function queueRefund(deps: SettlingDeps, orderId: string): Promise<void> {
+  try {
+    await queuePayment(deps.jobs, orderId);
+  } catch (error) {
+    deps.log.error({ err: error, orderId }, "could not queue the refund of a payment settled by hand");
+  }
 }

@@ -1,5 +1,5 @@
 import { orders, type Order, type Transaction } from "@seed/db";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { AppError, type ChargeResult } from "@seed/platform";
 import { systemActor, type Actor } from "../shared/actor";
 import type { PaymentStatus } from "../shared/domain-events";
@@ -23,7 +23,7 @@ export async function processPayment(
   paymentMethod?: string,
 ): Promise<{ status: Order["status"]; paymentStatus: PaymentStatus }> {
   let order = await findOrder(deps, orderId);
-  if (order.paymentStatus === "pending" && order.status === "pending") {
+  if (order.paymentStatus === "pending" && order.status === "pending" && (await markCharging(deps, orderId))) {
     const result = await withPaymentDeadline(deps, (signal) =>
       deps.payments.charge(
         { paymentId: order.id, amount: order.totalAmount, currency: order.currency, paymentMethod },
@@ -41,6 +41,22 @@ export async function processPayment(
 }
 
 /**
+ * Marks, under the order's row lock, that its payment goes to the provider now, if it is still
+ * to be taken: an administrator settling it by hand meanwhile either went first, and the charge
+ * is not made, or waits out the time a round of this job takes (`settlePaymentByHand`). The job
+ * may run long after it was queued (a worker that was down, a dead letter retried).
+ */
+async function markCharging(deps: OrderDeps, orderId: string): Promise<boolean> {
+  const marked = await deps.db
+    .update(orders)
+    // What the customer sees of the order does not change: its `updatedAt` stays.
+    .set({ paymentQueuedAt: sql`now()`, updatedAt: sql`${orders.updatedAt}` })
+    .where(and(eq(orders.id, orderId), eq(orders.status, "pending"), eq(orders.paymentStatus, "pending")))
+    .returning({ id: orders.id });
+  return marked.length > 0;
+}
+
+/**
  * Records what the provider said of an order's payment, from the charge's answer or from a
  * notice that came later: it marks the order paid, or cancels it and puts its stock back. Only
  * the first outcome counts: a repeated or late one (a failure notice after the success) changes
@@ -54,7 +70,15 @@ export async function recordPaymentResult(
   // Not settled yet: the outcome arrives as a notice.
   if (result.status === "processing") return "settled";
   const order = await findOrder(deps, orderId);
-  if (order.paymentStatus !== "pending") return "settled";
+  if (order.paymentStatus !== "pending") {
+    if (contradicts(order.paymentStatus, result)) {
+      deps.log.error(
+        { orderId, recorded: order.paymentStatus, told: result.status },
+        "the payment provider tells another outcome than the one recorded: check this order's payment with the provider",
+      );
+    }
+    return "settled";
+  }
   if (order.status === "pending") {
     try {
       if (result.status === "succeeded") await moveOrder(deps, systemActor, orderId, "paid", result);
@@ -78,6 +102,13 @@ export async function recordPaymentResult(
     .set({ paymentReference: result.reference })
     .where(and(eq(orders.id, orderId), eq(orders.paymentStatus, "pending")));
   return "refund due";
+}
+
+/** Money taken for a payment recorded as taking nothing, or the reverse. */
+function contradicts(recorded: PaymentStatus, told: ChargeResult): boolean {
+  return (
+    (recorded === "declined" && told.status === "succeeded") || (recorded === "succeeded" && told.status === "declined")
+  );
 }
 
 /**
@@ -124,7 +155,7 @@ export async function recordCancelledPayment(
   });
 }
 
-async function findOrder(deps: Pick<OrderDeps, "db">, orderId: string): Promise<Order> {
+export async function findOrder(deps: Pick<OrderDeps, "db">, orderId: string): Promise<Order> {
   const order = await deps.db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw new AppError("NOT_FOUND", "No such order");
   return order;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Charge, ChargeResult, PaymentProvider, Refund } from "./payment-provider";
+import type { Charge, ChargeResult, FoundPayment, PaymentProvider, Refund } from "./payment-provider";
 
 export type PaymentBehaviour = "succeed" | "decline" | "time out";
 
@@ -13,11 +13,13 @@ export interface InProcessPaymentProvider extends PaymentProvider {
 
 /**
  * The default provider: accepts every charge (or declines, or never answers, when told to) and
- * remembers each payment id, as a real provider's idempotency keys do.
+ * remembers each payment id, as a real provider's idempotency keys do, and each payment it took.
  */
 export function createInProcessPaymentProvider(): InProcessPaymentProvider {
   let behaviour: PaymentBehaviour = "succeed";
   const results = new Map<string, ChargeResult>();
+  /** The payments taken, by their reference. */
+  const taken = new Map<string, Omit<FoundPayment, "status">>();
   const refunds = new Set<string>();
 
   return {
@@ -39,11 +41,19 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
           ? { status: "succeeded", reference: `pay_${randomUUID()}` }
           : { status: "declined", reason: "The card was declined" };
       results.set(charge.paymentId, result);
+      if (result.status === "succeeded") {
+        taken.set(result.reference, { paymentId: charge.paymentId, amount: charge.amount, currency: charge.currency });
+      }
       return result;
     },
     async refund({ paymentId }: Refund, signal: AbortSignal) {
       if (behaviour === "time out") return neverAnswering(signal);
       if (results.get(paymentId)?.status === "succeeded") refunds.add(paymentId);
+    },
+    async find(reference: string, signal: AbortSignal) {
+      if (behaviour === "time out") return neverAnswering(signal);
+      const found = taken.get(reference);
+      return found ? { ...found, status: "succeeded" as const } : null;
     },
   };
 }

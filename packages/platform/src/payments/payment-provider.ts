@@ -22,6 +22,20 @@ export type ChargeResult =
   /** Accepted but not settled yet (a bank debit): the outcome arrives later, as a notice. */
   | { status: "processing" };
 
+/** A payment as the provider's records show it, found by its reference. */
+export interface FoundPayment {
+  /** The payment it belongs to (`Charge.paymentId`). */
+  paymentId: string;
+  amount: number;
+  /** Upper case, as charged. */
+  currency: string;
+  /**
+   * `succeeded`: the money is taken. `declined`: nothing is taken, and nothing can be without the
+   * payment being confirmed anew. `processing`: not settled yet.
+   */
+  status: ChargeResult["status"];
+}
+
 /** What the provider tells of a payment by itself, later (a webhook): a settled charge. */
 export interface PaymentNotice {
   /** The provider's id of the notice; a notice may be sent more than once. */
@@ -49,13 +63,15 @@ export interface PaymentNotices {
 }
 
 /**
- * Where the money is taken. Both calls are idempotent by payment id, so a retry after a timeout
+ * Where the money is taken. Charges and refunds are idempotent by payment id, so a retry after a timeout
  * or a crash can never charge or refund twice. Each call gives up when `signal` aborts.
  */
 export interface PaymentProvider {
   charge(charge: Charge, signal: AbortSignal): Promise<ChargeResult>;
   /** Gives back what a charge of this payment took; nothing when it took nothing. */
   refund(refund: Refund, signal: AbortSignal): Promise<void>;
+  /** The payment the provider knows by `reference` (`ChargeResult.reference`), or null. */
+  find(reference: string, signal: AbortSignal): Promise<FoundPayment | null>;
   /** How the provider's notices are read; none for a provider that answers every charge at once. */
   notices?: PaymentNotices;
 }

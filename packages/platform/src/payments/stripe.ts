@@ -2,6 +2,7 @@ import type Stripe from "stripe";
 import {
   type Charge,
   type ChargeResult,
+  type FoundPayment,
   type PaymentNotice,
   PaymentNoticeRefused,
   type PaymentProvider,
@@ -92,13 +93,47 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
         // day, and the reference finds a payment older than that.
         const intent = await stripe.paymentIntents.retrieve(refund.reference ?? (await intentOf(refund)).id);
         if (intent.status === "succeeded") {
-          await stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: `${refund.paymentId}:refund` });
+          try {
+            await stripe.refunds.create(
+              { payment_intent: intent.id },
+              { idempotencyKey: `${refund.paymentId}:refund` },
+            );
+          } catch (error) {
+            // Refunded already: from the dashboard, or by this key once Stripe forgot its answer.
+            if (!(
+              error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === "charge_already_refunded"
+            )) {
+              throw error;
+            }
+          }
         } else if (CANCELLABLE.has(intent.status)) {
           // Nothing was taken; cancelled, so that nothing can be taken later either.
           await stripe.paymentIntents.cancel(intent.id, {}, { idempotencyKey: `${refund.paymentId}:cancel` });
         } else if (intent.status === "processing") {
           throw new Error("The payment is still processing; it can be refunded once it settles");
         }
+      });
+    },
+
+    async find(reference, signal) {
+      return untilAborted(signal, async (): Promise<FoundPayment | null> => {
+        let intent: Stripe.PaymentIntent;
+        try {
+          intent = await stripe.paymentIntents.retrieve(reference);
+        } catch (error) {
+          if (error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === "resource_missing") {
+            return null;
+          }
+          throw error;
+        }
+        const paymentId = intent.metadata?.[PAYMENT_ID_KEY];
+        if (!paymentId) return null;
+        return {
+          paymentId,
+          amount: intent.amount,
+          currency: intent.currency.toUpperCase(),
+          status: foundStatusOf(intent),
+        };
       });
     },
 
@@ -128,6 +163,23 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
       },
     },
   };
+}
+
+/**
+ * A PaymentIntent that was never confirmed, or whose confirmation failed, took nothing, and takes
+ * nothing unless it is confirmed anew; one that waits for a capture or an authentication may
+ * still take the money.
+ */
+function foundStatusOf(intent: Stripe.PaymentIntent): FoundPayment["status"] {
+  if (intent.status === "succeeded") return "succeeded";
+  if (
+    intent.status === "canceled" ||
+    intent.status === "requires_payment_method" ||
+    intent.status === "requires_confirmation"
+  ) {
+    return "declined";
+  }
+  return "processing";
 }
 
 function resultOf(intent: Stripe.PaymentIntent): ChargeResult {
