@@ -166,6 +166,47 @@ describe(`the web app in Chromium, served by the server on ${backend}`, () => {
     await screenshot(shopper, "my-orders");
   });
 
+  it("lets an admin settle by hand, from the provider's records, a payment whose answer was lost", async () => {
+    const email = uniqueEmail("web-settled");
+    const password = "a long settling passphrase";
+    const anonymous = server.client();
+    await anonymous.api.auth.register.mutate({ email, password });
+    const session = tokensOf(await anonymous.api.auth.login.mutate({ email, password }));
+    const shopper = server.client({ getAccessToken: () => session.accessToken });
+    const { db } = deployment.database.connection;
+    const lamp = await db.query.products.findFirst({ where: (products, { eq }) => eq(products.name, lampName) });
+    const { id } = await shopper.api.orders.place.mutate({
+      items: [{ productId: lamp!.id, quantity: 1 }],
+      idempotencyKey: `settled-${Date.now()}`,
+    });
+    const stored = () => db.query.orders.findFirst({ where: (orders, { eq }) => eq(orders.id, id) });
+    await eventually(async () => (await stored())?.paymentStatus).toBe("succeeded");
+    const reference = (await stored())!.paymentReference!;
+    // The provider took the money, and its answer was lost an hour ago with the job.
+    await db.execute(
+      `update orders set status = 'pending', payment_status = 'pending', payment_reference = null, payment_queued_at = now() - interval '1 hour' where id = '${id}'`,
+    );
+
+    const admin = await newPage();
+    await admin.goto(`${baseUrl}/sign-in?next=/orders/${id}`);
+    await sendCredentials(admin, adminEmail, adminPassword, "Sign in");
+    await admin.getByRole("heading", { name: "Settle the payment by hand" }).waitFor();
+    await admin.getByLabel("Provider's payment").fill("pay_not_this_orders");
+    await admin.getByLabel("Reason").fill("Found in the provider's dashboard");
+    await admin.getByRole("button", { name: "Settle payment" }).click();
+    await eventually(() => admin.getByRole("alert").textContent()).toBe(
+      "The payment provider holds no payment of this order by that reference",
+    );
+    expect((await stored())!.status).toBe("pending");
+
+    await admin.getByLabel("Provider's payment").fill(reference);
+    await screenshot(admin, "payment-settlement");
+    await admin.getByRole("button", { name: "Settle payment" }).click();
+    await eventually(() => admin.locator(".status").textContent()).toBe("paid");
+    await eventually(() => admin.getByRole("heading", { name: "Settle the payment by hand" }).count()).toBe(0);
+    expect(await stored()).toMatchObject({ status: "paid", paymentStatus: "succeeded", paymentReference: reference });
+  });
+
   it("keeps the session out of the page's reach: no token in storage, cookies are HttpOnly", async () => {
     const page = await newPage();
     await page.goto(`${baseUrl}/sign-in`);

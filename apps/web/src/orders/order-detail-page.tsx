@@ -5,6 +5,7 @@ import { useTRPC } from "../api/trpc";
 import { formatMoney } from "../layout/money";
 import { OrderStatus } from "./order-status";
 import { OrderStatusActions } from "./order-status-actions";
+import { PaymentSettlement } from "./payment-settlement";
 import { useOrderStatusUpdates } from "./use-order-status-updates";
 
 const CANCELLABLE = new Set(["pending", "paid"]);
@@ -51,6 +52,7 @@ export function OrderDetailPage() {
       </table>
       <p className="price">Total {formatMoney(total)}</p>
       <OrderStatusActions orderId={orderId} status={status} />
+      <PaymentSettlement orderId={orderId} paymentStatus={paymentStatus} />
       <ErrorMessage error={cancel.error} />
       {CANCELLABLE.has(status) && (
         <button type="button" onClick={() => cancel.mutate({ orderId })} disabled={cancel.isPending}>
