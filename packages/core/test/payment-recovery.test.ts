@@ -11,6 +11,7 @@ import {
   LOST_PAYMENT_AFTER_MS,
   moveOrder,
   PAYMENT_RECOVERY_HORIZON_MS,
+  processPayment,
   queuePaymentRecovery,
   recoverPaymentsJob,
   recordPaymentResult,
@@ -156,6 +157,25 @@ describe("payments whose job was lost", () => {
     }
   });
 
+  it("takes or gives back nothing by the order id alone for an order too old, when its job runs a day late", async () => {
+    const pending = await orderLeftByAStop(
+      LOST_PAYMENT_AFTER_MS + 60_000,
+      PAYMENT_RECOVERY_HORIZON_MS + LOST_PAYMENT_AFTER_MS + 60_000,
+    );
+    const cancelled = await orderLeftByAStop(
+      LOST_PAYMENT_AFTER_MS + 60_000,
+      PAYMENT_RECOVERY_HORIZON_MS + LOST_PAYMENT_AFTER_MS + 60_000,
+    );
+    await moveOrder(deps, testActor, cancelled.id, "cancelled");
+    const log = recordingLogger();
+    for (const order of [pending, cancelled]) {
+      expect(await processPayment({ ...deps, log }, order.id)).toMatchObject({ paymentStatus: "pending" });
+    }
+    expect(charges.concat(refunds).filter((call) => [pending.id, cancelled.id].includes(call.paymentId))).toEqual([]);
+    expect(log.lines.filter((line) => line.level === "warn")).toHaveLength(2);
+    expect((await findPaymentsPastRecovery(deps)).orderIds).toEqual(expect.arrayContaining([pending.id, cancelled.id]));
+  });
+
   describe("settled by hand", () => {
     const admin = { ...testActor, userId: null, requestId: "settled-by-hand" };
     const stuckOrder = () =>
@@ -286,8 +306,8 @@ describe("payments whose job was lost", () => {
       try {
         const requeued = await orderLeftByAStop(LOST_PAYMENT_AFTER_MS + 60_000);
         expect(await requeueLostPayments(deps)).toBeGreaterThanOrEqual(1);
-        // A dead letter retried a day later: queued long ago, it marks its payment as it charges.
-        const retried = await stuckOrder();
+        // A dead letter retried late: queued long ago, it marks its payment as it charges.
+        const retried = await orderLeftByAStop(LOST_PAYMENT_AFTER_MS + 60_000);
         await deps.jobs.enqueue("orders.processPayment", { orderId: retried.id });
         await expect
           .poll(async () => (await stored(retried.id)).paymentQueuedAt!.getTime())
@@ -304,6 +324,32 @@ describe("payments whose job was lost", () => {
       } finally {
         provider.behaveAs("succeed");
       }
+    });
+
+    it("cancels a pending order whose payment was given back at the provider, as refunded", async () => {
+      const stuck = await stuckOrder();
+      const reference = await takenAtTheProvider(stuck);
+      await provider.refund(
+        { paymentId: stuck.id, amount: 3000, currency: "EUR", reference },
+        AbortSignal.timeout(1_000),
+      );
+      const stockBefore = await stockOf();
+      const settled = await settlePaymentByHand(deps, admin, { orderId: stuck.id, reference, reason: "Refunded" });
+      expect(settled).toMatchObject({ status: "cancelled", paymentStatus: "refunded" });
+      expect(await stockOf()).toBe(stockBefore + 1);
+    });
+
+    it("refuses to say the provider holds no payment of an order that keeps one's reference", async () => {
+      const cancelled = await stuckOrder();
+      await moveOrder(deps, testActor, cancelled.id, "cancelled");
+      // A charge found after the order was cancelled, whose refund is due.
+      await deps.db.update(orders).set({ paymentReference: "pay_due_a_refund" }).where(eq(orders.id, cancelled.id));
+      expect(
+        await refusalOf(
+          settlePaymentByHand(deps, admin, { orderId: cancelled.id, reference: null, reason: "Nothing found" }),
+        ),
+      ).toBe("CONFLICT");
+      expect(await stored(cancelled.id)).toMatchObject({ paymentStatus: "pending" });
     });
 
     it("logs an error when the provider later tells the opposite of what was settled", async () => {

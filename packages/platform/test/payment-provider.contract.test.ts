@@ -126,7 +126,7 @@ describe.each([
     expect(subject.timesRefunded(charge.paymentId)).toBe(1);
   });
 
-  it("finds a taken payment by its reference, and none by a reference it never gave", async () => {
+  it("finds a taken payment by its reference, with what was given back, and none by a reference it never gave", async () => {
     const subject = await subjectOf();
     const charge = newCharge();
     const result = await subject.accepted(charge);
@@ -135,9 +135,13 @@ describe.each([
       paymentId: charge.paymentId,
       amount: 4_500,
       currency: "EUR",
+      amountRefunded: 0,
       status: "succeeded",
     });
     expect(await subject.provider.find("pi_0000000000000000", signal())).toBeNull();
+    // Refunded, it is still a payment that succeeded, and says what went back.
+    await subject.provider.refund(refundOf(charge, reference), signal());
+    expect(await subject.provider.find(reference, signal())).toMatchObject({ amountRefunded: 4_500 });
   });
 
   it("refunds nothing for a payment that took nothing", async () => {

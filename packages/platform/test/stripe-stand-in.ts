@@ -111,7 +111,18 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     if (resource === "payment_intents" && !intent) {
       return error(404, "invalid_request_error", `No such payment_intent: '${id}'`, { code: "resource_missing" });
     }
-    if (intent && method === "GET" && !action) return { status: 200, body: intent };
+    if (intent && method === "GET" && !action) {
+      const expanded = [...params].some(([name, value]) => /^expand\[\d*\]$/.test(name) && value === "latest_charge");
+      if (!expanded || intent.status !== "succeeded") return { status: 200, body: intent };
+      const charge = { id: `ch_${intent.id.slice(3)}`, object: "charge", amount: intent.amount };
+      return {
+        status: 200,
+        body: {
+          ...intent,
+          latest_charge: { ...charge, amount_refunded: refunds.includes(intent.id) ? intent.amount : 0 },
+        },
+      };
+    }
     if (intent && method === "POST" && action === "confirm") {
       if (intent.status !== "requires_payment_method" && intent.status !== "requires_confirmation") {
         return error(400, "invalid_request_error", `This PaymentIntent's status is ${intent.status}`, {
@@ -177,8 +188,9 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       return reply(error(500, "api_error", "Something went wrong on Stripe's end"));
     }
     const key = req.headers["idempotency-key"];
-    if (typeof key !== "string" || req.method === "GET")
-      return reply(route(req.method!, path, new URLSearchParams(body)));
+    if (req.method === "GET")
+      return reply(route(req.method, path, new URL(req.url ?? "/", "http://stand-in").searchParams));
+    if (typeof key !== "string") return reply(route(req.method!, path, new URLSearchParams(body)));
     const fingerprint = createHash("sha256").update(`${req.method} ${path} ${body}`).digest("hex");
     const earlier = answered.get(key);
     if (earlier) {

@@ -5,6 +5,7 @@ export * from "./order-schemas";
 export * from "./order-status";
 export * from "./order-view";
 export * from "./payment-deadline";
+export * from "./payment-horizons";
 export * from "./payment-notices";
 export * from "./payment-recovery";
 export * from "./payment-settling";

@@ -1,36 +1,14 @@
 import { orders } from "@seed/db";
-import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, inArray, lt, sql } from "drizzle-orm";
 import type { JobQueue } from "@seed/platform";
 import { z } from "zod";
 import type { ServiceDependencies } from "../dependencies";
 import { defineJob } from "../jobs/job-definition";
 import { queuePayment } from "./process-payment-job";
-
-/**
- * Longer than a round of the payment job takes with the default settings (five attempts, their
- * backoff and provider timeouts: under five minutes). With longer settings a round still under
- * way may be queued once more, which is harmless (see `requeueLostPayments`).
- */
-export const LOST_PAYMENT_AFTER_MS = 15 * 60_000;
-
-/**
- * Stripe keeps its answer to an idempotency key for at least 24 hours: a charge replayed later
- * could be taken a second time. Orders placed longer ago than this are left to an administrator.
- */
-export const PAYMENT_RECOVERY_HORIZON_MS = 20 * 3600_000;
+import { lostPayment, markedNow, recoveryHorizon, withinRecoveryHorizon } from "./payment-horizons";
 
 /** Orders claimed per statement, so that a long backlog never holds its locks for long. */
 const BATCH_SIZE = 100;
-
-/** An unsettled payment whose job was last queued longer ago than a round of it takes. */
-export const lostPayment = () =>
-  and(
-    eq(orders.paymentStatus, "pending"),
-    lt(orders.paymentQueuedAt, sql`now() - make_interval(secs => ${LOST_PAYMENT_AFTER_MS / 1000})`),
-  );
-
-/** The time before which an order is too old for its payment to be charged again safely. */
-const recoveryHorizon = () => sql`now() - make_interval(secs => ${PAYMENT_RECOVERY_HORIZON_MS / 1000})`;
 
 /**
  * Queues again the payment of every order whose payment is unsettled although its job was queued
@@ -52,14 +30,13 @@ export async function requeueLostPayments(deps: ServiceDependencies<"db" | "jobs
     const lost = deps.db
       .select({ id: orders.id })
       .from(orders)
-      .where(and(lostPayment(), gt(orders.createdAt, recoveryHorizon())))
+      .where(and(lostPayment(), withinRecoveryHorizon()))
       .orderBy(asc(orders.paymentQueuedAt))
       .limit(BATCH_SIZE)
       .for("update", { skipLocked: true });
-    // The order itself does not change: its `updatedAt` stays as the customer last saw it.
     const claimed = await deps.db
       .update(orders)
-      .set({ paymentQueuedAt: sql`now()`, updatedAt: sql`${orders.updatedAt}` })
+      .set(markedNow())
       .where(inArray(orders.id, lost))
       .returning({ id: orders.id, paymentMethod: orders.paymentMethod });
     if (claimed.length === 0) return total;

@@ -1,4 +1,4 @@
-import { orders, type Order } from "@seed/db";
+import { orders, type Database, type Order, type Transaction } from "@seed/db";
 import { and, eq, isNull, or, sql } from "drizzle-orm";
 import { AppError } from "@seed/platform";
 import type { ServiceDependencies } from "../dependencies";
@@ -9,7 +9,7 @@ import type { OrderView, SettlePaymentInput } from "./order-schemas";
 import { lockOrder, moveLockedOrder, type OrderDeps, type PaymentOutcome } from "./order-status";
 import { getOrder } from "./order-view";
 import { withPaymentDeadline } from "./payment-deadline";
-import { lostPayment } from "./payment-recovery";
+import { lostPayment } from "./payment-horizons";
 import { findOrder, recordCancelledPayment } from "./payment-settling";
 import { queuePayment } from "./process-payment-job";
 
@@ -17,43 +17,33 @@ type SettlingDeps = OrderDeps & ServiceDependencies<"jobs">;
 
 /**
  * Settles a payment that the shop will not settle by itself: one placed longer ago than a lost
- * payment may be charged again (`PAYMENT_RECOVERY_HORIZON_MS`), or whose provider never sent the
- * notice that ends it. The administrator names the provider's payment, and the provider says how
- * it ended, so that no one settles a payment on their word alone: taken, it marks a pending order
- * paid, or is refunded by the payment job if the order was cancelled meanwhile; it took nothing,
- * it cancels a pending order and puts its stock back. A payment the provider does not hold at
- * all is settled as taking nothing.
+ * payment may be asked of the provider by the order id (`PAYMENT_RECOVERY_HORIZON_MS`), or whose
+ * provider never sent the notice that ends it. The administrator names the provider's payment,
+ * and the provider says how it ended, so that no one settles a payment on their word alone:
+ * taken, it marks a pending order paid, or is refunded by the payment job if the order was
+ * cancelled meanwhile; taken and given back, or never taken, it cancels a pending order and puts
+ * its stock back. A payment the provider does not hold at all (`reference: null`) is settled as
+ * taking nothing.
  *
  * A payment whose job went to the provider lately may be charged at this very moment: settled
  * as taking nothing meanwhile, its money would be kept for a cancelled order. It is refused until
- * a round of the job has had its time (`LOST_PAYMENT_AFTER_MS`), which the order's row lock makes
- * a fact: the payment job and the recovery sweep mark the payment under that lock before they
- * go to the provider or queue it again.
+ * an attempt of the job has had its time (`LOST_PAYMENT_AFTER_MS`), which the order's row lock
+ * makes a fact: the payment job and the recovery sweep mark the payment under that lock before
+ * they go to the provider or queue it again.
  */
 export async function settlePaymentByHand(
   deps: SettlingDeps,
   actor: Actor,
   input: SettlePaymentInput,
 ): Promise<OrderView> {
+  // Checked before the provider is asked, and again under the lock.
+  const unlocked = await findOrder(deps, input.orderId);
+  await assertSettleable(deps.db, unlocked, input);
   const outcome: PaymentOutcome =
-    input.reference === null
-      ? { status: "declined" }
-      : await outcomeAtProvider(deps, await findOrder(deps, input.orderId), input.reference);
+    input.reference === null ? { status: "declined" } : await outcomeAtProvider(deps, unlocked, input.reference);
   const { settled, refundDue } = await transactionWithEvents(deps, async (tx, emit) => {
     const order = await lockOrder(tx, input.orderId);
-    if (order.paymentStatus !== "pending") {
-      throw new AppError("CONFLICT", `The payment of this order is already ${order.paymentStatus}`);
-    }
-    const [lost] = await tx
-      .select({ id: orders.id })
-      .from(orders)
-      .where(and(eq(orders.id, order.id), or(lostPayment(), isNull(orders.paymentQueuedAt))));
-    if (!lost) {
-      throw new AppError(
-        "CONFLICT",
-        "The payment of this order may be under way: settle it by hand only if it is still pending in a quarter of an hour",
-      );
-    }
+    await assertSettleable(tx, order, input);
     await recordAudit(tx, actor, {
       action: "order.payment_settled_by_hand",
       resource: "order",
@@ -67,12 +57,12 @@ export async function settlePaymentByHand(
     }
     // Cancelled before its payment was settled.
     if (outcome.status !== "succeeded") {
-      await recordCancelledPayment(tx, actor, order.id, "declined", input.reason);
+      await recordCancelledPayment(tx, actor, order.id, outcome.status, input.reason);
       return { settled: await getOrder(tx, order.id), refundDue: false };
     }
     // The money is given back by the payment job, which retries a provider that fails; the
-    // reference lets the provider find the charge however old it is, and the time queued keeps
-    // the recovery sweep from queuing the refund a second time while it runs.
+    // reference lets the provider find the charge however old it is, and the mark keeps the
+    // recovery sweep from queuing the refund a second time while it runs.
     await tx
       .update(orders)
       .set({ paymentReference: outcome.reference, paymentQueuedAt: sql`now()` })
@@ -81,6 +71,27 @@ export async function settlePaymentByHand(
   });
   if (refundDue) await queueRefund(deps, input.orderId);
   return settled;
+}
+
+/** Refuses a payment settled already, one that may be under way, and a settlement that contradicts the order. */
+async function assertSettleable(db: Database | Transaction, order: Order, input: SettlePaymentInput): Promise<void> {
+  if (order.paymentStatus !== "pending") {
+    throw new AppError("CONFLICT", `The payment of this order is already ${order.paymentStatus}`);
+  }
+  // A cancelled order keeps the reference of a charge that is due a refund.
+  if (input.reference === null && order.paymentReference !== null) {
+    throw new AppError("CONFLICT", `The provider holds a payment of this order: ${order.paymentReference}`);
+  }
+  const [lost] = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.id, order.id), or(lostPayment(), isNull(orders.paymentQueuedAt))));
+  if (!lost) {
+    throw new AppError(
+      "CONFLICT",
+      "The payment of this order may be under way: settle it by hand only if it is still pending in a quarter of an hour",
+    );
+  }
 }
 
 /** How the provider says the payment it knows by `reference` ended, if it is this order's. */
@@ -97,6 +108,10 @@ async function outcomeAtProvider(deps: SettlingDeps, order: Order, reference: st
   }
   if (found.status === "processing") {
     throw new AppError("CONFLICT", "The provider has not settled this payment yet; its outcome comes as a notice");
+  }
+  if (found.amountRefunded === found.amount) return { status: "refunded" };
+  if (found.amountRefunded > 0) {
+    throw new AppError("CONFLICT", "The provider gave part of this payment back: settle the rest with the provider");
   }
   return found.status === "succeeded" ? { status: "succeeded", reference } : { status: "declined" };
 }

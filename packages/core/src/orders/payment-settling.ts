@@ -1,10 +1,11 @@
 import { orders, type Order, type Transaction } from "@seed/db";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { AppError, type ChargeResult } from "@seed/platform";
 import { systemActor, type Actor } from "../shared/actor";
 import type { PaymentStatus } from "../shared/domain-events";
 import { recordAudit } from "../audit/audit";
 import { withPaymentDeadline } from "./payment-deadline";
+import { isPastRecoveryHorizon, markedNow } from "./payment-horizons";
 import { moveOrder, refundOf, type OrderDeps } from "./order-status";
 
 /** What is left to do once a payment's result is recorded: nothing, or give the money back. */
@@ -15,7 +16,8 @@ export type RecordedPayment = "settled" | "refund due";
  * again after a crash or alongside a repeat of itself. The provider is keyed by the order id, so
  * the money is taken once; the order moves under its row lock, and only from a payment that is
  * not settled yet, so it moves once. An order cancelled before its payment was settled gets back
- * whatever a charge took meanwhile.
+ * whatever a charge took meanwhile. A payment is asked of the provider by the order id only
+ * within `PAYMENT_RECOVERY_HORIZON_MS` of the order (or, for a refund, by its reference).
  */
 export async function processPayment(
   deps: OrderDeps,
@@ -23,6 +25,14 @@ export async function processPayment(
   paymentMethod?: string,
 ): Promise<{ status: Order["status"]; paymentStatus: PaymentStatus }> {
   let order = await findOrder(deps, orderId);
+  if (order.paymentStatus === "pending" && isPastRecoveryHorizon(order) && order.paymentReference === null) {
+    // A job more than a day late (a dead letter retried): see `PAYMENT_RECOVERY_HORIZON_MS`.
+    deps.log.warn(
+      { orderId },
+      "payment not taken or given back: the order is too old for its payment to be asked of the provider by its id; it is left to an administrator",
+    );
+    return { status: order.status, paymentStatus: order.paymentStatus };
+  }
   if (order.paymentStatus === "pending" && order.status === "pending" && (await markCharging(deps, orderId))) {
     const result = await withPaymentDeadline(deps, (signal) =>
       deps.payments.charge(
@@ -43,14 +53,13 @@ export async function processPayment(
 /**
  * Marks, under the order's row lock, that its payment goes to the provider now, if it is still
  * to be taken: an administrator settling it by hand meanwhile either went first, and the charge
- * is not made, or waits out the time a round of this job takes (`settlePaymentByHand`). The job
+ * is not made, or waits out the time an attempt of this job takes (`settlePaymentByHand`). The job
  * may run long after it was queued (a worker that was down, a dead letter retried).
  */
 async function markCharging(deps: OrderDeps, orderId: string): Promise<boolean> {
   const marked = await deps.db
     .update(orders)
-    // What the customer sees of the order does not change: its `updatedAt` stays.
-    .set({ paymentQueuedAt: sql`now()`, updatedAt: sql`${orders.updatedAt}` })
+    .set(markedNow())
     .where(and(eq(orders.id, orderId), eq(orders.status, "pending"), eq(orders.paymentStatus, "pending")))
     .returning({ id: orders.id });
   return marked.length > 0;

@@ -19,7 +19,7 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
   let behaviour: PaymentBehaviour = "succeed";
   const results = new Map<string, ChargeResult>();
   /** The payments taken, by their reference. */
-  const taken = new Map<string, Omit<FoundPayment, "status">>();
+  const taken = new Map<string, Omit<FoundPayment, "status" | "amountRefunded">>();
   const refunds = new Set<string>();
 
   return {
@@ -53,7 +53,12 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
     async find(reference: string, signal: AbortSignal) {
       if (behaviour === "time out") return neverAnswering(signal);
       const found = taken.get(reference);
-      return found ? { ...found, status: "succeeded" as const } : null;
+      if (!found) return null;
+      return {
+        ...found,
+        amountRefunded: refunds.has(found.paymentId) ? found.amount : 0,
+        status: "succeeded" as const,
+      };
     },
   };
 }

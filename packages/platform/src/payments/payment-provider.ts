@@ -29,6 +29,8 @@ export interface FoundPayment {
   amount: number;
   /** Upper case, as charged. */
   currency: string;
+  /** How much of it was given back, in the same minor units. */
+  amountRefunded: number;
   /**
    * `succeeded`: the money is taken. `declined`: nothing is taken, and nothing can be without the
    * payment being confirmed anew. `processing`: not settled yet.

@@ -119,7 +119,8 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
       return untilAborted(signal, async (): Promise<FoundPayment | null> => {
         let intent: Stripe.PaymentIntent;
         try {
-          intent = await stripe.paymentIntents.retrieve(reference);
+          // The charge tells what was given back: a refunded intent stays `succeeded`.
+          intent = await stripe.paymentIntents.retrieve(reference, { expand: ["latest_charge"] });
         } catch (error) {
           if (error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === "resource_missing") {
             return null;
@@ -128,10 +129,12 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
         }
         const paymentId = intent.metadata?.[PAYMENT_ID_KEY];
         if (!paymentId) return null;
+        const charge = typeof intent.latest_charge === "object" ? intent.latest_charge : null;
         return {
           paymentId,
           amount: intent.amount,
           currency: intent.currency.toUpperCase(),
+          amountRefunded: charge?.amount_refunded ?? 0,
           status: foundStatusOf(intent),
         };
       });
