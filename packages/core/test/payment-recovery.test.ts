@@ -352,18 +352,27 @@ describe("payments whose job was lost", () => {
       expect(await stored(cancelled.id)).toMatchObject({ paymentStatus: "pending" });
     });
 
-    it("logs an error when the provider later tells the opposite of what was settled", async () => {
+    it("gives back money the provider later says it took for a payment settled as taking nothing, and logs it", async () => {
       const stuck = await stuckOrder();
       await settlePaymentByHand(deps, admin, { orderId: stuck.id, reference: null, reason: "Nothing found" });
+      const reference = await takenAtTheProvider(stuck);
       const log = recordingLogger();
-      await recordPaymentResult({ ...deps, log }, stuck.id, { status: "succeeded", reference: "pi_3Late" });
+      expect(await recordPaymentResult({ ...deps, log }, stuck.id, { status: "succeeded", reference })).toBe(
+        "refund due",
+      );
       expect(log.lines).toContainEqual(
         expect.objectContaining({
           level: "error",
           fields: { orderId: stuck.id, recorded: "declined", told: "succeeded" },
         }),
       );
-      expect(await stored(stuck.id)).toMatchObject({ status: "cancelled", paymentStatus: "declined" });
+      await processPayment(deps, stuck.id);
+      expect(await stored(stuck.id)).toMatchObject({ status: "cancelled", paymentStatus: "refunded" });
+      expect(refunds.filter((refund) => refund.paymentId === stuck.id)).toEqual([
+        expect.objectContaining({ reference }),
+      ]);
+      // Told again, it changes nothing more.
+      expect(await recordPaymentResult(deps, stuck.id, { status: "succeeded", reference })).toBe("settled");
     });
   });
 });

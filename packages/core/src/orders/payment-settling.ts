@@ -1,5 +1,5 @@
 import { orders, type Order, type Transaction } from "@seed/db";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { AppError, type ChargeResult } from "@seed/platform";
 import { systemActor, type Actor } from "../shared/actor";
 import type { PaymentStatus } from "../shared/domain-events";
@@ -69,7 +69,8 @@ async function markCharging(deps: OrderDeps, orderId: string): Promise<boolean> 
  * Records what the provider said of an order's payment, from the charge's answer or from a
  * notice that came later: it marks the order paid, or cancels it and puts its stock back. Only
  * the first outcome counts: a repeated or late one (a failure notice after the success) changes
- * nothing. A charge that went through for an order cancelled meanwhile is due a refund.
+ * nothing, but for money taken after all for an order cancelled as declined. A charge that went
+ * through for an order cancelled meanwhile is due a refund.
  */
 export async function recordPaymentResult(
   deps: OrderDeps,
@@ -86,6 +87,7 @@ export async function recordPaymentResult(
         "the payment provider tells another outcome than the one recorded: check this order's payment with the provider",
       );
     }
+    if (result.status === "succeeded" && (await reopenForRefund(deps, orderId, result.reference))) return "refund due";
     return "settled";
   }
   if (order.status === "pending") {
@@ -111,6 +113,30 @@ export async function recordPaymentResult(
     .set({ paymentReference: result.reference })
     .where(and(eq(orders.id, orderId), eq(orders.paymentStatus, "pending")));
   return "refund due";
+}
+
+/**
+ * Money was taken for a cancelled order whose payment is recorded as taking nothing (settled so by
+ * hand, say): the payment is open again, with the charge's reference, so that the payment job
+ * gives the money back. An order recorded as paid is left as it is.
+ */
+async function reopenForRefund(deps: OrderDeps, orderId: string, reference: string): Promise<boolean> {
+  return deps.db.transaction(async (tx) => {
+    const reopened = await tx
+      .update(orders)
+      .set({ paymentStatus: "pending", paymentReference: reference, paymentQueuedAt: sql`now()` })
+      .where(and(eq(orders.id, orderId), eq(orders.status, "cancelled"), eq(orders.paymentStatus, "declined")))
+      .returning({ id: orders.id });
+    if (reopened.length === 0) return false;
+    await recordAudit(tx, systemActor, {
+      action: "order.payment_reopened",
+      resource: "order",
+      resourceId: orderId,
+      before: { paymentStatus: "declined" },
+      after: { paymentStatus: "pending", reference, reason: "the provider took the money: it is given back" },
+    });
+    return true;
+  });
 }
 
 /** Money taken for a payment recorded as taking nothing, or the reverse. */
