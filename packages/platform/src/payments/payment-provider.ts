@@ -65,8 +65,8 @@ export interface PaymentNotices {
 }
 
 /**
- * Where the money is taken. Charges and refunds are idempotent by payment id, so a retry after a timeout
- * or a crash can never charge or refund twice. Each call gives up when `signal` aborts.
+ * Where the money is taken. Charges and refunds are idempotent by payment id, so a retry after a
+ * timeout or a crash can never charge or refund twice. Each call gives up when `signal` aborts.
  */
 export interface PaymentProvider {
   charge(charge: Charge, signal: AbortSignal): Promise<ChargeResult>;

@@ -52,6 +52,10 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
     }),
   });
 
+  /** A request Stripe refused for the reason `code` names. */
+  const refusedAs = (error: unknown, code: string) =>
+    error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === code;
+
   /** The payment's PaymentIntent: made on the first call, Stripe's first answer on every later one. */
   const intentOf = (payment: Charge) =>
     stripe.paymentIntents.create(
@@ -100,11 +104,7 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
             );
           } catch (error) {
             // Refunded already: from the dashboard, or by this key once Stripe forgot its answer.
-            if (!(
-              error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === "charge_already_refunded"
-            )) {
-              throw error;
-            }
+            if (!refusedAs(error, "charge_already_refunded")) throw error;
           }
         } else if (CANCELLABLE.has(intent.status)) {
           // Nothing was taken; cancelled, so that nothing can be taken later either.
@@ -122,9 +122,7 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
           // The charge tells what was given back: a refunded intent stays `succeeded`.
           intent = await stripe.paymentIntents.retrieve(reference, { expand: ["latest_charge"] });
         } catch (error) {
-          if (error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === "resource_missing") {
-            return null;
-          }
+          if (refusedAs(error, "resource_missing")) return null;
           throw error;
         }
         const paymentId = intent.metadata?.[PAYMENT_ID_KEY];
