@@ -165,6 +165,83 @@ describe("validation does not depend on the transport called before", () => {
     }
   });
 
+  it("REST refuses a path parameter given again with another value, in the body or the query", async () => {
+    const { baseUrl } = deployment.server;
+    const staff = deployment.server.client({ getAccessToken: () => adminToken });
+    const [named, other] = await Promise.all(
+      ["named", "other"].map((label) =>
+        staff.api.products.create.mutate({
+          sku: `parity-${label}-${randomUUID()}`,
+          name: `Parity ${label}`,
+          category: "home",
+          price: { amount: 500, currency: "EUR" },
+          stock: 3,
+        }),
+      ),
+    );
+    const rest = (method: string, path: string, body?: unknown) =>
+      fetch(`${baseUrl}/api${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const rename = (productId: unknown, name: string) => ({ productId, version: 1, changes: { name } });
+
+    for (const [label, productId] of [
+      ["another product's id", other!.id],
+      ["the id in capitals", named!.id.toUpperCase()],
+      ["a number", 7],
+      ["null", null],
+      ["a list holding it", [named!.id]],
+    ] as const) {
+      const refused = await rest("PATCH", `/products/${named!.id}`, rename(productId, "Renamed by mistake"));
+      expect(refused.status, label).toBe(422);
+      expect(await refused.json(), label).toMatchObject({
+        code: "UNPROCESSABLE_CONTENT",
+        message: "Invalid input: productId: differs, in the body, from the one in the path",
+        data: { httpStatus: 422, issues: [{ path: "productId" }] },
+      });
+    }
+    for (const query of [`productId=${other!.id}`, `productId=${named!.id}&productId=${other!.id}`, "productId="]) {
+      const refused = await rest("GET", `/products/${named!.id}?${query}`);
+      expect(refused.status, query).toBe(422);
+      expect(((await refused.json()) as { message: string }).message, query).toMatch(
+        /productId: differs, in the query/,
+      );
+    }
+    const revoke = await rest(
+      "DELETE",
+      `/admin/users/${randomUUID()}/permissions/order:read:any?permission=job:manage`,
+    );
+    expect(revoke.status).toBe(422);
+    expect(((await revoke.json()) as { message: string }).message).toMatch(
+      /^Invalid input: permission: differs, in the query/,
+    );
+
+    // Neither product changed.
+    for (const product of [named!, other!]) {
+      expect(await staff.api.products.get.query({ productId: product.id })).toMatchObject({
+        name: product.name,
+        version: 1,
+      });
+    }
+
+    // Given twice alike, it is one value, also when the path spells it percent-encoded.
+    expect((await rest("GET", `/products/${named!.id}?productId=${named!.id}`)).status).toBe(200);
+    const renamed = await rest("PATCH", `/products/${named!.id}`, rename(named!.id, "Renamed on purpose"));
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ id: named!.id, name: "Renamed on purpose", version: 2 });
+    const { userId } = await signedInClient(deployment.server, uniqueEmail("parity-grantee"));
+    const permissionPath = `/admin/users/${userId}/permissions/${encodeURIComponent("order:read:any")}`;
+    expect(permissionPath).toContain("order%3Aread%3Aany");
+    const granted = await rest("PUT", permissionPath, { permission: "order:read:any", reason: "path and body agree" });
+    expect(granted.status).toBe(200);
+    expect((await rest("DELETE", `${permissionPath}?permission=order:read:any`)).status).toBe(204);
+  });
+
   it("REST bodies are as strict as tRPC: a quantity sent as text places no order", async () => {
     const { session } = await signedInClient(deployment.server, uniqueEmail("parity-shopper"));
     const order = { items: [{ productId: randomUUID(), quantity: "2" }], idempotencyKey: `parity-${randomUUID()}` };

@@ -1,5 +1,6 @@
 import { CREDENTIAL_PROCEDURES, REST_PREFIX } from "@seed/api";
 import type { FastifyRequest } from "fastify";
+import { decodedOnceMore } from "./percent-decoding";
 import { restCallOf } from "./rest-routes";
 
 /**
@@ -41,15 +42,4 @@ function readProcedures(req: FastifyRequest): readonly string[] {
   if (!req.routeOptions.url?.startsWith(`${REST_PREFIX}/`)) return [];
   const { procedure } = restCallOf(req);
   return procedure ? [procedure] : [];
-}
-
-export function decodedOnceMore(path: string): string {
-  // Nothing to decode: a path without escapes, as nearly all are, decodes to itself.
-  if (!path.includes("%")) return path;
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    // tRPC cannot decode it either, and refuses the call.
-    return path;
-  }
 }

@@ -18,6 +18,7 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   405: "METHOD_NOT_SUPPORTED",
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "UNPROCESSABLE_CONTENT",
   429: "TOO_MANY_REQUESTS",
 };
 
@@ -33,12 +34,25 @@ function isUnder(req: FastifyRequest, prefix: string): boolean {
  * The body of an error: tRPC's (a numeric code, serialized as the transformer does) for /trpc,
  * the REST face's (the code as a name) for everything else.
  */
-function errorBody(req: FastifyRequest, code: TRPC_ERROR_CODE_KEY, httpStatus: number, message: string) {
+function errorBody(
+  req: FastifyRequest,
+  code: TRPC_ERROR_CODE_KEY,
+  httpStatus: number,
+  message: string,
+  issues: readonly InputIssue[] | undefined,
+) {
+  const listed = issues ? { issues } : {};
   if (isUnder(req, TRPC_PREFIX)) {
-    const data = { code, httpStatus, path: null, requestId: req.id };
+    const data = { code, httpStatus, path: null, requestId: req.id, ...listed };
     return { error: superjson.serialize({ code: TRPC_ERROR_CODES_BY_KEY[code], message, data }) };
   }
-  return { code, message, data: { code, httpStatus, requestId: req.id } };
+  return { code, message, data: { code, httpStatus, requestId: req.id, ...listed } };
+}
+
+/** A field of the input refused, named as a procedure's refusal names it (`items.0.quantity`). */
+export interface InputIssue {
+  path: string;
+  message: string;
 }
 
 /**
@@ -46,21 +60,32 @@ function errorBody(req: FastifyRequest, code: TRPC_ERROR_CODE_KEY, httpStatus: n
  * request id like every line of the request; anything else is a bug, logged in full and answered
  * with one generic sentence.
  */
-export function answerError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+export function answerError(
+  error: FastifyError & { issues?: readonly InputIssue[] },
+  req: FastifyRequest,
+  reply: FastifyReply,
+) {
   const status = error.statusCode ?? 500;
   const code = TRPC_CODE_BY_STATUS[status] ?? "INTERNAL_SERVER_ERROR";
   if (code === "INTERNAL_SERVER_ERROR") {
     req.log.error({ err: error }, "request failed");
-    return reply.status(500).send(errorBody(req, code, 500, "Internal server error"));
+    return reply.status(500).send(errorBody(req, code, 500, "Internal server error", undefined));
   }
   const message = MALFORMED_JSON_ERRORS.has(error.code) ? `Malformed JSON: ${error.message}` : error.message;
   req.log.info({ code, httpStatus: status }, message);
-  return reply.status(status).send(errorBody(req, code, status, message));
+  return reply.status(status).send(errorBody(req, code, status, message, error.issues));
 }
 
 /** Answers a request with a client error, from a hook or a handler. */
-export function refuse(req: FastifyRequest, reply: FastifyReply, statusCode: number, message: string) {
-  return answerError(Object.assign(new Error(message), { statusCode }) as FastifyError, req, reply);
+export function refuse(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  statusCode: number,
+  message: string,
+  issues?: readonly InputIssue[],
+) {
+  const error = Object.assign(new Error(message), { statusCode }) as FastifyError;
+  return answerError(issues ? Object.assign(error, { issues }) : error, req, reply);
 }
 
 /** Fastify's not-found handler, for the whole server. */

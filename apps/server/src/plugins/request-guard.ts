@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
-import { refuse } from "./error-responses";
+import { type InputIssue, refuse } from "./error-responses";
 
-/** What a guard refuses a request with: a client error and the sentence that explains it. */
+/** What a guard refuses a request with: a client error, the sentence that explains it, and the fields at fault. */
 export interface Refusal {
   status: number;
   message: string;
+  issues?: readonly InputIssue[];
 }
 
 /** A check of an HTTP request before it is handled: its refusal, or undefined to let it through. */
@@ -19,7 +20,7 @@ export type RequestGuard = (req: FastifyRequest) => Refusal | undefined;
 export function guardHook(guard: RequestGuard) {
   return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const refusal = guard(req);
-    if (refusal) void refuse(req, reply, refusal.status, refusal.message);
+    if (refusal) void refuse(req, reply, refusal.status, refusal.message, refusal.issues);
     else done();
   };
 }

@@ -15,6 +15,7 @@ import { httpCookies, transportOf } from "./http-transport";
 import { limitBodyNesting } from "./json-nesting";
 import { logInternalErrors } from "./procedure-errors";
 import { guardHook } from "./request-guard";
+import { refuseContradictedPathParameters } from "./rest-path-parameters";
 import { identifiedBy } from "./request-log";
 import { refuseCrossSiteCookieMutations, refuseTokensInUrl, requireJsonBody } from "./trpc-request-guards";
 import { refuseUnresolvedRestCalls } from "./unserved-methods";
@@ -51,6 +52,7 @@ export async function restApi(
     rest.addHook("preParsing", limitBodyNesting);
     rest.addHook("preValidation", guardHook(requireJsonBody));
     rest.addHook("preValidation", guardHook(refuseCrossSiteCookieMutations(config)));
+    rest.addHook("preValidation", guardHook(refuseContradictedPathParameters));
     // The adapter writes its JSON even where there is nothing to answer.
     rest.addHook("onSend", async (_req, reply, payload) => {
       if (reply.statusCode !== 204) return payload;

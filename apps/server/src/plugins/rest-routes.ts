@@ -1,10 +1,15 @@
 import { appRouter, REST_PREFIX } from "@seed/api";
 import type { FastifyRequest } from "fastify";
 import { forEachOpenApiProcedure, getPathRegExp, normalizePath } from "trpc-to-openapi";
+import { decodedOnceMore } from "./percent-decoding";
 
-/** What a REST request reaches: the procedure its method and path name, and the methods its path serves. */
+/**
+ * What a REST request reaches: the procedure its method and path name, the parameters its path
+ * gives that procedure (decoded), and the methods its path serves.
+ */
 export interface RestCall {
   procedure: string | null;
+  pathParameters: Record<string, string>;
   servedMethods: string[];
 }
 
@@ -35,12 +40,20 @@ export function restCallOf(req: FastifyRequest): RestCall {
   if (known) return known;
   const path = adapterPathOf(req.url);
   const matching = path === null ? [] : routes.filter((route) => route.pattern.test(path));
+  const route = matching.find((candidate) => candidate.method === req.method);
   const call = {
-    procedure: matching.find((route) => route.method === req.method)?.procedure ?? null,
-    servedMethods: [...new Set(matching.map((route) => route.method))],
+    procedure: route?.procedure ?? null,
+    pathParameters: route ? parametersIn(route.pattern, path!) : {},
+    servedMethods: [...new Set(matching.map((candidate) => candidate.method))],
   };
   resolved.set(req, call);
   return call;
+}
+
+/** The path's parameters, as the procedure reads them: the adapter's, decoded (see @seed/api's restRouter). */
+function parametersIn(pattern: RegExp, path: string): Record<string, string> {
+  const groups = pattern.exec(path)?.groups ?? {};
+  return Object.fromEntries(Object.entries(groups).map(([name, value]) => [name, decodedOnceMore(value)]));
 }
 
 /** The path the adapter matches: see `fastifyTRPCOpenApiPlugin` and `createOpenApiNodeHttpHandler`. */

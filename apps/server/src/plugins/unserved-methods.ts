@@ -1,7 +1,7 @@
 import { appRouter, REST_PREFIX } from "@seed/api";
 import type { AnyProcedure } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { decodedOnceMore } from "./credential-procedures";
+import { decodedOnceMore } from "./percent-decoding";
 import { refuseMethod, TRPC_PREFIX } from "./error-responses";
 import { restCallOf } from "./rest-routes";
 
