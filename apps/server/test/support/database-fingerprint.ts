@@ -1,11 +1,24 @@
 import { rowsOf, type Database } from "@seed/db";
 import { sql } from "drizzle-orm";
 
+/** The fingerprint's query for each database: its tables are those migrations made, and stay. */
+const fingerprintQueries = new WeakMap<Database, string>();
+
 /**
  * The row count and a checksum of the contents of every table of the database, in one query:
  * two fingerprints are equal only when no row was written, changed or deleted in between.
  */
 export async function databaseFingerprint(db: Database): Promise<Record<string, string>> {
+  let query = fingerprintQueries.get(db);
+  if (query === undefined) {
+    query = await fingerprintQueryOf(db);
+    fingerprintQueries.set(db, query);
+  }
+  const [fingerprint] = await rowsOf<Record<string, unknown>>(db, sql.raw(query));
+  return fingerprint as Record<string, string>;
+}
+
+async function fingerprintQueryOf(db: Database): Promise<string> {
   const tables = await rowsOf<Record<string, unknown>>(
     db,
     sql.raw(
@@ -16,6 +29,5 @@ export async function databaseFingerprint(db: Database): Promise<Record<string, 
     const table = `"${String(name).replaceAll('"', '""')}"`;
     return `(select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from ${table} t) as ${table}`;
   });
-  const [fingerprint] = await rowsOf<Record<string, unknown>>(db, sql.raw(`select ${columns.join(", ")}`));
-  return fingerprint as Record<string, string>;
+  return `select ${columns.join(", ")}`;
 }
