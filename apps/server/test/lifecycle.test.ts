@@ -124,6 +124,7 @@ function heldRefunds(): PaymentProvider & { refunding(count: number): Promise<vo
     releaseOldest: () => held.shift()!(),
     charge: (charge, signal) => provider.charge(charge, signal),
     find: (reference, signal) => provider.find(reference, signal),
+    findByPaymentId: (paymentId, signal) => provider.findByPaymentId(paymentId, signal),
     async refund(refund, signal) {
       await new Promise<void>((resolve) => {
         held.push(resolve);

@@ -244,6 +244,11 @@ describe.each(availableBackends())("payments through Stripe on %s", (backend) =>
     const reason = "Settled in the Stripe dashboard";
     // Still processing at the bank: Stripe has no outcome to record yet.
     expect((await settle(paid.order.id, { reference: paid.intentId, reason })).status).toBe(409);
+    // Nor as holding nothing: asked by the order id, Stripe shows the debit.
+    const heldNothing = await settle(paid.order.id, { reference: null, reason });
+    expect(heldNothing.status).toBe(409);
+    expect(((await heldNothing.json()) as { message: string }).message).toContain(paid.intentId);
+    expect(stripe.requests).toContain("GET /v1/payment_intents/search");
     stripe.settle(paid.intentId, "succeeded");
     stripe.settle(cancelled.intentId, "succeeded");
 

@@ -507,6 +507,7 @@ function holdingCharges(provider: PaymentProvider) {
       },
       refund: (refund, signal) => provider.refund(refund, signal),
       find: (reference, signal) => provider.find(reference, signal),
+      findByPaymentId: (paymentId, signal) => provider.findByPaymentId(paymentId, signal),
     } satisfies PaymentProvider,
     /** Holds the next charge: `charging` resolves once it is held, `release` lets it go on. */
     next() {

@@ -254,6 +254,18 @@ describe("payments whose job was lost", () => {
       ]);
     });
 
+    it("refuses to settle as holding nothing a payment the provider holds, and names it", async () => {
+      const stuck = await stuckOrder();
+      const reference = await takenAtTheProvider(stuck);
+      const refused = settlePaymentByHand(deps, admin, { orderId: stuck.id, reference: null, reason: "Not found" });
+      await expect(refused).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining(reference) });
+      expect(await stored(stuck.id)).toMatchObject({ status: "pending", paymentStatus: "pending" });
+      expect(await auditOf(stuck.id)).toEqual([]);
+
+      await settlePaymentByHand(deps, admin, { orderId: stuck.id, reference, reason: "Found by the order id" });
+      expect(await stored(stuck.id)).toMatchObject({ status: "paid", paymentReference: reference });
+    });
+
     it("gives back, by its reference, a payment taken for an order cancelled meanwhile", async () => {
       const cancelled = await stuckOrder();
       await moveOrder(deps, testActor, cancelled.id, "cancelled");

@@ -42,6 +42,7 @@ function inProcess(): Subject {
         refunds.set(payment.paymentId, (refunds.get(payment.paymentId) ?? 0) + provider.refunded - before);
       },
       find: provider.find.bind(provider),
+      findByPaymentId: provider.findByPaymentId.bind(provider),
     },
     accepted: counted,
     async declined(charge) {
@@ -132,6 +133,7 @@ describe.each([
     const result = await subject.accepted(charge);
     const reference = result.status === "succeeded" ? result.reference : "";
     expect(await subject.provider.find(reference, signal())).toEqual({
+      reference,
       paymentId: charge.paymentId,
       amount: 4_500,
       currency: "EUR",
@@ -142,6 +144,28 @@ describe.each([
     // Refunded, it is still a payment that succeeded, and says what went back.
     await subject.provider.refund(refundOf(charge, reference), signal());
     expect(await subject.provider.find(reference, signal())).toMatchObject({ amountRefunded: 4_500 });
+  });
+
+  it("finds the payments of a payment id whose references were lost, and none for an id never charged", async () => {
+    const subject = await subjectOf();
+    const charge = newCharge();
+    const result = await subject.accepted(charge);
+    const reference = result.status === "succeeded" ? result.reference : "";
+    expect(await subject.provider.findByPaymentId(charge.paymentId, signal())).toEqual([
+      {
+        reference,
+        paymentId: charge.paymentId,
+        amount: 4_500,
+        currency: "EUR",
+        amountRefunded: 0,
+        status: "succeeded",
+      },
+    ]);
+    expect(await subject.provider.findByPaymentId(newCharge().paymentId, signal())).toEqual([]);
+    await subject.provider.refund(refundOf(charge, reference), signal());
+    expect(await subject.provider.findByPaymentId(charge.paymentId, signal())).toMatchObject([
+      { reference, amountRefunded: 4_500 },
+    ]);
   });
 
   it("refunds nothing for a payment that took nothing", async () => {
@@ -201,6 +225,9 @@ describe("the Stripe payment provider", () => {
 
     expect(await found(declined)).toMatchObject({ paymentId: declined.paymentId, status: "declined" });
     expect(await found(debit)).toMatchObject({ paymentId: debit.paymentId, status: "processing" });
+    for (const charge of [declined, debit]) {
+      expect(await provider.findByPaymentId(charge.paymentId, signal())).toEqual([await found(charge)]);
+    }
     stripe.settle(stripe.intentFor(debit.paymentId)!.id, "succeeded");
     expect(await found(debit)).toMatchObject({ status: "succeeded" });
   });

@@ -63,7 +63,7 @@ export interface StripeStandIn {
 
 /**
  * A local stand-in for the part of Stripe's API the adapter uses: PaymentIntents (create, confirm,
- * retrieve, cancel) and Refunds, with Idempotency-Key honoured as Stripe does (the first answer is
+ * retrieve, search by metadata, cancel) and Refunds, with Idempotency-Key honoured as Stripe does (the first answer is
  * replayed; the same key with other parameters is refused). Nothing leaves the machine.
  */
 export async function startStripeStandIn(): Promise<StripeStandIn> {
@@ -82,6 +82,19 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     status,
     body: { error: { type, message, ...extra } },
   });
+
+  const expands = (params: URLSearchParams, field: string) =>
+    [...params].some(([name, value]) => /^expand\[\d*\]$/.test(name) && value === field);
+
+  /** The intent with its charge in place of the charge's id, as `expand` asks: one that took the money has one. */
+  function withLatestCharge(intent: PaymentIntentRecord) {
+    if (intent.status !== "succeeded") return intent;
+    const charge = { id: `ch_${intent.id.slice(3)}`, object: "charge", amount: intent.amount };
+    return {
+      ...intent,
+      latest_charge: { ...charge, amount_refunded: refunds.includes(intent.id) ? intent.amount : 0 },
+    };
+  }
 
   function route(method: string, path: string, params: URLSearchParams): Answer {
     const [, version, resource, id, action] = path.split("/");
@@ -107,21 +120,26 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       intents.set(intent.id, intent);
       return { status: 200, body: intent };
     }
+    if (resource === "payment_intents" && method === "GET" && id === "search") {
+      // The one query the adapter makes: `metadata['key']:'value'`.
+      const query = /^metadata\['([^']+)'\]:'((?:[^'\\]|\\.)*)'$/.exec(params.get("query") ?? "");
+      if (!query) return error(400, "invalid_request_error", "This query is not one the stand-in reads");
+      const [, key, quoted] = query;
+      const value = quoted!.replace(/\\(.)/g, "$1");
+      const data = [...intents.values()]
+        .filter((candidate) => candidate.metadata[key!] === value)
+        .map((found) => (expands(params, "data.latest_charge") ? withLatestCharge(found) : found));
+      return {
+        status: 200,
+        body: { object: "search_result", url: "/v1/payment_intents/search", has_more: false, next_page: null, data },
+      };
+    }
     const intent = resource === "payment_intents" && id ? intents.get(id) : undefined;
     if (resource === "payment_intents" && !intent) {
       return error(404, "invalid_request_error", `No such payment_intent: '${id}'`, { code: "resource_missing" });
     }
     if (intent && method === "GET" && !action) {
-      const expanded = [...params].some(([name, value]) => /^expand\[\d*\]$/.test(name) && value === "latest_charge");
-      if (!expanded || intent.status !== "succeeded") return { status: 200, body: intent };
-      const charge = { id: `ch_${intent.id.slice(3)}`, object: "charge", amount: intent.amount };
-      return {
-        status: 200,
-        body: {
-          ...intent,
-          latest_charge: { ...charge, amount_refunded: refunds.includes(intent.id) ? intent.amount : 0 },
-        },
-      };
+      return { status: 200, body: expands(params, "latest_charge") ? withLatestCharge(intent) : intent };
     }
     if (intent && method === "POST" && action === "confirm") {
       if (intent.status !== "requires_payment_method" && intent.status !== "requires_confirmation") {

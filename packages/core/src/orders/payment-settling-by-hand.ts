@@ -23,7 +23,7 @@ type SettlingDeps = OrderDeps & ServiceDependencies<"jobs">;
  * taken, it marks a pending order paid, or is refunded by the payment job if the order was
  * cancelled meanwhile; taken and given back, or never taken, it cancels a pending order and puts
  * its stock back. A payment the provider does not hold at all (`reference: null`) is settled as
- * taking nothing.
+ * taking nothing, once the provider, asked by the order id, shows none that took or may take money.
  *
  * A payment whose job went to the provider lately may be charged at this very moment: settled
  * as taking nothing meanwhile, its money would be kept for a cancelled order. It is refused until
@@ -40,7 +40,9 @@ export async function settlePaymentByHand(
   const unlocked = await findOrder(deps, input.orderId);
   await assertSettleable(deps.db, unlocked, input);
   const outcome: PaymentOutcome =
-    input.reference === null ? { status: "declined" } : await outcomeAtProvider(deps, unlocked, input.reference);
+    input.reference === null
+      ? await nothingHeldAtProvider(deps, unlocked)
+      : await outcomeAtProvider(deps, unlocked, input.reference);
   const { settled, refundDue } = await transactionWithEvents(deps, async (tx, emit) => {
     const order = await lockOrder(tx, input.orderId);
     await assertSettleable(tx, order, input);
@@ -114,6 +116,23 @@ async function outcomeAtProvider(deps: SettlingDeps, order: Order, reference: st
     throw new AppError("CONFLICT", "The provider gave part of this payment back: settle the rest with the provider");
   }
   return found.status === "succeeded" ? { status: "succeeded", reference } : { status: "declined" };
+}
+
+/**
+ * `reference: null` is the administrator's word that the provider holds no payment of the order;
+ * the provider is asked by the order id, and one it holds that was not declined is to be settled
+ * by its reference instead.
+ */
+async function nothingHeldAtProvider(deps: SettlingDeps, order: Order): Promise<PaymentOutcome> {
+  const held = await withPaymentDeadline(deps, (signal) => deps.payments.findByPaymentId(order.id, signal));
+  const live = held.find((payment) => payment.status !== "declined");
+  if (live) {
+    throw new AppError(
+      "CONFLICT",
+      `The provider holds a payment of this order that was not declined (${live.status}): settle it by its reference, ${live.reference}`,
+    );
+  }
+  return { status: "declined" };
 }
 
 /**

@@ -20,6 +20,11 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
   const results = new Map<string, ChargeResult>();
   /** The payments taken, by their reference. */
   const taken = new Map<string, Omit<FoundPayment, "status" | "amountRefunded">>();
+  const asFound = (payment: Omit<FoundPayment, "status" | "amountRefunded">): FoundPayment => ({
+    ...payment,
+    amountRefunded: refunds.has(payment.paymentId) ? payment.amount : 0,
+    status: "succeeded",
+  });
   const refunds = new Set<string>();
 
   return {
@@ -42,7 +47,12 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
           : { status: "declined", reason: "The card was declined" };
       results.set(charge.paymentId, result);
       if (result.status === "succeeded") {
-        taken.set(result.reference, { paymentId: charge.paymentId, amount: charge.amount, currency: charge.currency });
+        taken.set(result.reference, {
+          reference: result.reference,
+          paymentId: charge.paymentId,
+          amount: charge.amount,
+          currency: charge.currency,
+        });
       }
       return result;
     },
@@ -53,12 +63,12 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
     async find(reference: string, signal: AbortSignal) {
       if (behaviour === "time out") return neverAnswering(signal);
       const found = taken.get(reference);
-      if (!found) return null;
-      return {
-        ...found,
-        amountRefunded: refunds.has(found.paymentId) ? found.amount : 0,
-        status: "succeeded" as const,
-      };
+      return found ? asFound(found) : null;
+    },
+    async findByPaymentId(paymentId: string, signal: AbortSignal) {
+      if (behaviour === "time out") return neverAnswering(signal);
+      // A declined charge leaves nothing to find.
+      return [...taken.values()].filter((payment) => payment.paymentId === paymentId).map(asFound);
     },
   };
 }

@@ -22,8 +22,10 @@ export type ChargeResult =
   /** Accepted but not settled yet (a bank debit): the outcome arrives later, as a notice. */
   | { status: "processing" };
 
-/** A payment as the provider's records show it, found by its reference. */
+/** A payment as the provider's records show it. */
 export interface FoundPayment {
+  /** The provider's reference of it (`ChargeResult.reference`). */
+  reference: string;
   /** The payment it belongs to (`Charge.paymentId`). */
   paymentId: string;
   amount: number;
@@ -74,6 +76,11 @@ export interface PaymentProvider {
   refund(refund: Refund, signal: AbortSignal): Promise<void>;
   /** The payment the provider knows by `reference` (`ChargeResult.reference`), or null. */
   find(reference: string, signal: AbortSignal): Promise<FoundPayment | null>;
+  /**
+   * Every payment the provider holds for `paymentId`, whatever became of it; a payment that was
+   * only ever declined may be left out. For a payment whose references were all lost.
+   */
+  findByPaymentId(paymentId: string, signal: AbortSignal): Promise<FoundPayment[]>;
   /** How the provider's notices are read; none for a provider that answers every charge at once. */
   notices?: PaymentNotices;
 }

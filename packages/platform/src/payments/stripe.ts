@@ -117,24 +117,26 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
 
     async find(reference, signal) {
       return untilAborted(signal, async (): Promise<FoundPayment | null> => {
-        let intent: Stripe.PaymentIntent;
         try {
           // The charge tells what was given back: a refunded intent stays `succeeded`.
-          intent = await stripe.paymentIntents.retrieve(reference, { expand: ["latest_charge"] });
+          return foundPaymentOf(await stripe.paymentIntents.retrieve(reference, { expand: ["latest_charge"] }));
         } catch (error) {
           if (refusedAs(error, "resource_missing")) return null;
           throw error;
         }
-        const paymentId = intent.metadata?.[PAYMENT_ID_KEY];
-        if (!paymentId) return null;
-        const charge = typeof intent.latest_charge === "object" ? intent.latest_charge : null;
-        return {
-          paymentId,
-          amount: intent.amount,
-          currency: intent.currency.toUpperCase(),
-          amountRefunded: charge?.amount_refunded ?? 0,
-          status: foundStatusOf(intent),
-        };
+      });
+    },
+
+    async findByPaymentId(paymentId, signal) {
+      return untilAborted(signal, async (): Promise<FoundPayment[]> => {
+        // Stripe's search finds a new PaymentIntent within about a minute, not at once; a payment
+        // whose references were lost is older than that.
+        const found = await stripe.paymentIntents.search({
+          query: `metadata['${PAYMENT_ID_KEY}']:'${searchText(paymentId)}'`,
+          limit: 100,
+          expand: ["data.latest_charge"],
+        });
+        return found.data.flatMap((intent) => foundPaymentOf(intent) ?? []);
       });
     },
 
@@ -164,6 +166,26 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
       },
     },
   };
+}
+
+/** The payment a PaymentIntent is, with its latest charge expanded; null for one this shop did not make. */
+function foundPaymentOf(intent: Stripe.PaymentIntent): FoundPayment | null {
+  const paymentId = intent.metadata?.[PAYMENT_ID_KEY];
+  if (!paymentId) return null;
+  const charge = typeof intent.latest_charge === "object" ? intent.latest_charge : null;
+  return {
+    reference: intent.id,
+    paymentId,
+    amount: intent.amount,
+    currency: intent.currency.toUpperCase(),
+    amountRefunded: charge?.amount_refunded ?? 0,
+    status: foundStatusOf(intent),
+  };
+}
+
+/** A value as a quoted string of Stripe's search query language holds it. */
+function searchText(value: string): string {
+  return value.replace(/[\\']/g, (character) => `\\${character}`);
 }
 
 /**
