@@ -49,6 +49,9 @@ function errorBody(
   return { code, message, data: { code, httpStatus, requestId: req.id, ...listed } };
 }
 
+/** The fields a refusal made here names, on its error: no error thrown elsewhere can carry them. */
+const REFUSED_FIELDS = Symbol("refused fields");
+
 /** A field of the input refused, named as a procedure's refusal names it (`items.0.quantity`). */
 export interface InputIssue {
   path: string;
@@ -61,7 +64,7 @@ export interface InputIssue {
  * with one generic sentence.
  */
 export function answerError(
-  error: FastifyError & { issues?: readonly InputIssue[] },
+  error: FastifyError & { [REFUSED_FIELDS]?: readonly InputIssue[] },
   req: FastifyRequest,
   reply: FastifyReply,
 ) {
@@ -73,7 +76,7 @@ export function answerError(
   }
   const message = MALFORMED_JSON_ERRORS.has(error.code) ? `Malformed JSON: ${error.message}` : error.message;
   req.log.info({ code, httpStatus: status }, message);
-  return reply.status(status).send(errorBody(req, code, status, message, error.issues));
+  return reply.status(status).send(errorBody(req, code, status, message, error[REFUSED_FIELDS]));
 }
 
 /** Answers a request with a client error, from a hook or a handler. */
@@ -85,7 +88,7 @@ export function refuse(
   issues?: readonly InputIssue[],
 ) {
   const error = Object.assign(new Error(message), { statusCode }) as FastifyError;
-  return answerError(issues ? Object.assign(error, { issues }) : error, req, reply);
+  return answerError(Object.assign(error, { [REFUSED_FIELDS]: issues }), req, reply);
 }
 
 /** Fastify's not-found handler, for the whole server. */

@@ -23,7 +23,8 @@ type SettlingDeps = OrderDeps & ServiceDependencies<"jobs">;
  * taken, it marks a pending order paid, or is refunded by the payment job if the order was
  * cancelled meanwhile; taken and given back, or never taken, it cancels a pending order and puts
  * its stock back. A payment the provider does not hold at all (`reference: null`) is settled as
- * taking nothing, once the provider, asked by the order id, shows none that took or may take money.
+ * taking nothing, once the provider, asked by the order id, shows none that took money or is
+ * still settling.
  *
  * A payment whose job went to the provider lately may be charged at this very moment: settled
  * as taking nothing meanwhile, its money would be kept for a cancelled order. It is refused until

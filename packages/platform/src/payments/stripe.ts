@@ -129,14 +129,18 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
 
     async findByPaymentId(paymentId, signal) {
       return untilAborted(signal, async (): Promise<FoundPayment[]> => {
-        // Stripe's search finds a new PaymentIntent within about a minute, not at once; a payment
-        // whose references were lost is older than that.
-        const found = await stripe.paymentIntents.search({
-          query: `metadata['${PAYMENT_ID_KEY}']:'${searchText(paymentId)}'`,
-          limit: 100,
-          expand: ["data.latest_charge"],
-        });
-        return found.data.flatMap((intent) => foundPaymentOf(intent) ?? []);
+        // Stripe's search index finds a new PaymentIntent within about a minute (longer while
+        // Stripe has trouble) and may show an older status: it says which intents there are,
+        // and each is then read as it is now.
+        const intents = await stripe.paymentIntents
+          .search({ query: `metadata['${PAYMENT_ID_KEY}']:'${searchText(paymentId)}'`, limit: 100 })
+          .autoPagingToArray({ limit: 1_000 });
+        const found = await Promise.all(
+          intents.map(async ({ id }) =>
+            foundPaymentOf(await stripe.paymentIntents.retrieve(id, { expand: ["latest_charge"] })),
+          ),
+        );
+        return found.flatMap((payment) => payment ?? []);
       });
     },
 
