@@ -20,12 +20,13 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
   const results = new Map<string, ChargeResult>();
   /** The payments taken, by their reference. */
   const taken = new Map<string, Omit<FoundPayment, "status" | "amountRefunded">>();
+  const refunds = new Set<string>();
+  /** A payment taken, as the provider's records show it now. */
   const asFound = (payment: Omit<FoundPayment, "status" | "amountRefunded">): FoundPayment => ({
     ...payment,
     amountRefunded: refunds.has(payment.paymentId) ? payment.amount : 0,
     status: "succeeded",
   });
-  const refunds = new Set<string>();
 
   return {
     behaveAs(next) {

@@ -56,6 +56,13 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
   const refusedAs = (error: unknown, code: string) =>
     error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === code;
 
+  /**
+   * The payment a PaymentIntent is now, read with its charge, which tells what was given back: a
+   * refunded intent stays `succeeded`.
+   */
+  const currentPayment = async (intentId: string) =>
+    foundPaymentOf(await stripe.paymentIntents.retrieve(intentId, { expand: ["latest_charge"] }));
+
   /** The payment's PaymentIntent: made on the first call, Stripe's first answer on every later one. */
   const intentOf = (payment: Charge) =>
     stripe.paymentIntents.create(
@@ -118,8 +125,7 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
     async find(reference, signal) {
       return untilAborted(signal, async (): Promise<FoundPayment | null> => {
         try {
-          // The charge tells what was given back: a refunded intent stays `succeeded`.
-          return foundPaymentOf(await stripe.paymentIntents.retrieve(reference, { expand: ["latest_charge"] }));
+          return await currentPayment(reference);
         } catch (error) {
           if (refusedAs(error, "resource_missing")) return null;
           throw error;
@@ -135,11 +141,7 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
         const intents = await stripe.paymentIntents
           .search({ query: `metadata['${PAYMENT_ID_KEY}']:'${searchText(paymentId)}'`, limit: 100 })
           .autoPagingToArray({ limit: 1_000 });
-        const found = await Promise.all(
-          intents.map(async ({ id }) =>
-            foundPaymentOf(await stripe.paymentIntents.retrieve(id, { expand: ["latest_charge"] })),
-          ),
-        );
+        const found = await Promise.all(intents.map(({ id }) => currentPayment(id)));
         return found.flatMap((payment) => payment ?? []);
       });
     },
