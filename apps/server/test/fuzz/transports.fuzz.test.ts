@@ -126,14 +126,14 @@ function restRequest(baseUrl: string, route: { method: string; path: string }, p
       .join("&");
     return { url: `${baseUrl}/api${path}?${query}`, method: route.method, headers: {} as Record<string, string> };
   }
-  // The path's fields stay out of the body, as out of the query: sent in both, they are refused
-  // as contradicting the path before the procedure's schema sees them.
-  const bodyFields = Object.fromEntries(Object.entries(fields).filter(([name]) => !used.has(name)));
+  // The body repeats the path's fields with the values drawn: one the path's text does not read
+  // back as (a number, a lone surrogate) is refused as contradicting the path, which fuzzes that
+  // check; one it does goes on to the procedure's schema.
   return {
     url: `${baseUrl}/api${path}`,
     method: route.method,
     headers: { "content-type": "application/json" },
-    body: "value" in payload && used.size > 0 ? jsonText({ value: bodyFields }) : jsonText(payload),
+    body: jsonText(payload),
   };
 }
 
