@@ -1,8 +1,9 @@
 /**
  * `pnpm bench:fan-out [--subscribers 1000,5000] [--events 20] [--profile]`: how long one event takes to reach
- * every subscriber of `products.onChange`. A real server runs in a process of its own on Postgres
- * and Redis; this process opens one WebSocket per subscriber and publishes each event through a
- * Redis event bus of its own, as another instance would after a change. See bench/README.md.
+ * every subscriber of `products.onChange`, against the same work without our layers in the same
+ * run. A real server runs in a process of its own on Postgres and Redis, and its limit in another;
+ * this process opens one WebSocket per subscriber and publishes each event through a Redis event
+ * bus of its own, as another instance would after a change. See bench/README.md.
  */
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
@@ -114,12 +115,12 @@ interface DeliveryWindow {
 }
 
 async function measure(
-  wsUrl: string,
+  server: ServerProcess,
   count: number,
   publish: (version: number) => Promise<string>,
-  server: ServerProcess,
   window: DeliveryWindow,
 ) {
+  const wsUrl = server.baseUrl.replace(/^http/, "ws") + "/trpc";
   let waiting: { version: number; remaining: number; done: () => void } | null = null;
   /** When each subscriber received each event, on this process's clock: (version - 1) * count + subscriber. */
   const receivedAt = new Float64Array(eventsPerRun * count);
@@ -146,7 +147,10 @@ async function measure(
     return publishedAt;
   };
   // The first event to reach sockets that have had none is slower on both sides; the server's
-  // code has warmed up on the run before, not these sockets.
+  // code has warmed up on the run before, not these sockets. Its frame is what the servers compare.
+  const warmUpFrame = new Promise<string>((resolve) =>
+    sockets[0]!.on("message", (raw: Buffer) => versionIn(raw) === WARM_UP_VERSION && resolve(raw.toString())),
+  );
   await deliver(WARM_UP_VERSION);
 
   const deliveries: number[] = [];
@@ -177,7 +181,12 @@ async function measure(
   );
   deliveries.sort((a, b) => a - b);
   lastDeliveries.sort((a, b) => a - b);
-  return { deliveries, lastDeliveries, serverCpuMicrosPerDelivery: load.cpuMicros / deliveries.length };
+  return {
+    deliveries,
+    lastDeliveries,
+    serverCpuMicrosPerDelivery: load.cpuMicros / deliveries.length,
+    frame: await warmUpFrame,
+  };
 }
 
 buildServers();
@@ -229,28 +238,33 @@ function profilingWindows(runId: string) {
 const unprofiled: DeliveryWindow = { opened: async () => {}, closed: async () => {} };
 const profiling = options.profile ? profilingWindows(new Date().toISOString().replaceAll(":", "-")) : null;
 
+/** A data frame with what differs from one publication to the next (its event's id and time) masked. */
+function masked(frame: string): string {
+  return frame.replace(/"\d+-\d+"/g, '"<event id>"').replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<time>"');
+}
+
 const database = await createBenchDatabase(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const keyPrefix = `seed-bench:${randomBytes(4).toString("hex")}:`;
-const server = await startServerProcess(
-  "trpc-fast-path",
-  {
-    NODE_ENV: "production",
-    HOST: "127.0.0.1",
-    PORT: "0",
-    LOG_LEVEL: "silent",
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: keyPrefix,
-    JWT_SECRET: randomBytes(48).toString("base64url"),
-    RATE_LIMIT_MAX: "1000000",
-    // Every subscriber's socket comes from this one address: its limits must allow them all.
-    LIVE_MAX_CONNECTIONS_PER_ADDRESS: "100000",
-    LIVE_MAX_NEW_CONNECTIONS_PER_ADDRESS_PER_MINUTE: "1000000",
-    LIVE_MAX_SUBSCRIPTIONS_PER_ADDRESS: "1000000",
-  },
-  profiling?.serverProfile ?? null,
-);
+/** Both servers hear the bus of one key prefix; only the one being measured has subscribers. */
+const serverEnv = {
+  NODE_ENV: "production",
+  HOST: "127.0.0.1",
+  PORT: "0",
+  LOG_LEVEL: "silent",
+  DATABASE_URL: database.url,
+  REDIS_URL: redisUrl,
+  REDIS_KEY_PREFIX: keyPrefix,
+  JWT_SECRET: randomBytes(48).toString("base64url"),
+  RATE_LIMIT_MAX: "1000000",
+  // Every subscriber's socket comes from this one address: its limits must allow them all.
+  LIVE_MAX_CONNECTIONS_PER_ADDRESS: "100000",
+  LIVE_MAX_NEW_CONNECTIONS_PER_ADDRESS_PER_MINUTE: "1000000",
+  LIVE_MAX_SUBSCRIPTIONS_PER_ADDRESS: "1000000",
+};
+// The limit: the same server, whose WebSocket is answered without our layers (without-layers/fan-out.ts).
+const limit = await startServerProcess("plain-fastify", serverEnv, null);
+const server = await startServerProcess("trpc-fast-path", serverEnv, profiling?.serverProfile ?? null);
 const redis = new Redis(redisUrl);
 const bus = createRedisEventBus(redis, keyPrefix);
 const publish = (version: number) => {
@@ -258,38 +272,46 @@ const publish = (version: number) => {
   return bus.publish(productChangesChannel, change);
 };
 
+type Measured = Awaited<ReturnType<typeof measure>>;
+
+function row(count: number, name: string, { deliveries, lastDeliveries, serverCpuMicrosPerDelivery }: Measured) {
+  return (
+    `${String(count).padStart(11)}  ${name.padEnd(14)} ${String(deliveries.length).padStart(10)} |` +
+    `${format(percentile(deliveries, 50))} ${format(percentile(deliveries, 90))} ` +
+    `${format(percentile(deliveries, 99))} ${format(deliveries.at(-1)!)} |` +
+    `               ${format(percentile(lastDeliveries, 50))} ${format(percentile(lastDeliveries, 99))} |` +
+    `               ${format(serverCpuMicrosPerDelivery)}`
+  );
+}
+
 try {
-  const wsUrl = server.baseUrl.replace(/^http/, "ws") + "/trpc";
   console.log(
-    `fan-out of ${eventsPerRun} events, one at a time, to each number of subscribers (one socket each); ` +
-      `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`,
+    `fan-out of ${eventsPerRun} events, one at a time, to each number of subscribers (one socket each), ` +
+      `first on the limit, then on ours; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`,
   );
   if (profiling) console.log("Profiled run: profiling slows both sides, compare its figures only with each other.");
   console.log(
-    "subscribers  deliveries |   p50 ms   p90 ms   p99 ms   max ms | last subscriber p50 ms   p99 ms | server CPU µs/delivery",
+    "subscribers  server         deliveries |   p50 ms   p90 ms   p99 ms   max ms | last subscriber p50 ms   p99 ms | server CPU µs/delivery",
   );
   for (const count of fanOuts) {
-    const window = profiling?.windowFor(count) ?? unprofiled;
-    const { deliveries, lastDeliveries, serverCpuMicrosPerDelivery } = await measure(
-      wsUrl,
-      count,
-      publish,
-      server,
-      window,
-    );
+    const ofLimit = await measure(limit, count, publish, unprofiled);
+    const ours = await measure(server, count, publish, profiling?.windowFor(count) ?? unprofiled);
+    if (masked(ours.frame) !== masked(ofLimit.frame)) {
+      throw new Error(`the limit's frame differs from ours:\n  ${ofLimit.frame}\n  ${ours.frame}`);
+    }
+    console.log(row(count, "plain-fastify", ofLimit));
+    console.log(row(count, "trpc-fast-path", ours));
+    const p99 = (measured: Measured) => percentile(measured.deliveries, 99);
     console.log(
-      `${String(count).padStart(11)} ${String(deliveries.length).padStart(11)} |` +
-        `${format(percentile(deliveries, 50))} ${format(percentile(deliveries, 90))} ` +
-        `${format(percentile(deliveries, 99))} ${format(deliveries.at(-1)!)} |` +
-        `               ${format(percentile(lastDeliveries, 50))} ${format(percentile(lastDeliveries, 99))} |` +
-        `               ${format(serverCpuMicrosPerDelivery)}`,
+      `${" ".repeat(13)}vs limit: p99 ${(p99(ofLimit) / p99(ours)).toFixed(2)}x, CPU per delivery ` +
+        `${(ofLimit.serverCpuMicrosPerDelivery / ours.serverCpuMicrosPerDelivery).toFixed(2)}x (1.00x: as fast, as frugal)`,
     );
   }
   console.log(`load average at the end ${loadavg()[0]!.toFixed(1)}`);
 } finally {
   await bus.close();
   await redis.quit();
-  await server.stop();
+  await Promise.all([server.stop(), limit.stop()]);
   await database.drop();
   await deleteRedisKeys(redisUrl, `${keyPrefix}*`);
 }
