@@ -125,6 +125,7 @@ function heldRefunds(): PaymentProvider & { refunding(count: number): Promise<vo
     charge: (charge, signal) => provider.charge(charge, signal),
     find: (reference, signal) => provider.find(reference, signal),
     findByPaymentId: (paymentId, signal) => provider.findByPaymentId(paymentId, signal),
+    cancel: (reference, signal) => provider.cancel(reference, signal),
     async refund(refund, signal) {
       await new Promise<void>((resolve) => {
         held.push(resolve);

@@ -229,6 +229,8 @@ describe.each(availableBackends())("payments through Stripe on %s", (backend) =>
     const paid = await debitOrder(client, product.id);
     const cancelled = await debitOrder(client, product.id);
     await client.api.orders.cancel.mutate({ orderId: cancelled.order.id });
+    const failed = await debitOrder(client, product.id);
+    const unnamed = await debitOrder(client, product.id);
     // Stripe's notices are lost, and the orders are a day old.
     await deployment.database.connection.db
       .update(orders)
@@ -251,6 +253,8 @@ describe.each(availableBackends())("payments through Stripe on %s", (backend) =>
     expect(stripe.requests).toContain("GET /v1/payment_intents/search");
     stripe.settle(paid.intentId, "succeeded");
     stripe.settle(cancelled.intentId, "succeeded");
+    stripe.settle(failed.intentId, "failed");
+    stripe.settle(unnamed.intentId, "failed");
 
     const refusals = [
       [{ reason }, 422],
@@ -279,5 +283,18 @@ describe.each(availableBackends())("payments through Stripe on %s", (backend) =>
     await expect.poll(async () => (await orderRow(cancelled.order.id)).paymentStatus).toBe("refunded");
     expect(stripe.refunds.filter((id) => id === cancelled.intentId)).toHaveLength(1);
     expect(stripe.refunds.filter((id) => id === paid.intentId)).toHaveLength(0);
+
+    // A debit the bank refused took nothing, and is cancelled at Stripe before its order is, so
+    // that it can take nothing later either: named, or found by the order id.
+    expect(await stockOf(product.id)).toBe(2);
+    const declined = await settle(failed.order.id, { reference: failed.intentId, reason });
+    expect(declined.status).toBe(200);
+    expect(await declined.json()).toMatchObject({ status: "cancelled", paymentStatus: "declined" });
+    expect(stripe.intentFor(failed.order.id)?.status).toBe("canceled");
+    const foundByOrder = await settle(unnamed.order.id, { reference: null, reason });
+    expect(foundByOrder.status).toBe(200);
+    expect(await foundByOrder.json()).toMatchObject({ status: "cancelled", paymentStatus: "declined" });
+    expect(stripe.intentFor(unnamed.order.id)?.status).toBe("canceled");
+    expect(await stockOf(product.id)).toBe(4);
   });
 });

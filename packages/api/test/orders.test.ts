@@ -508,6 +508,7 @@ function holdingCharges(provider: PaymentProvider) {
       refund: (refund, signal) => provider.refund(refund, signal),
       find: (reference, signal) => provider.find(reference, signal),
       findByPaymentId: (paymentId, signal) => provider.findByPaymentId(paymentId, signal),
+      cancel: (reference, signal) => provider.cancel(reference, signal),
     } satisfies PaymentProvider,
     /** Holds the next charge: `charging` resolves once it is held, `release` lets it go on. */
     next() {

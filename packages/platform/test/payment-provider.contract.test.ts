@@ -43,6 +43,7 @@ function inProcess(): Subject {
       },
       find: provider.find.bind(provider),
       findByPaymentId: provider.findByPaymentId.bind(provider),
+      cancel: provider.cancel.bind(provider),
     },
     accepted: counted,
     async declined(charge) {
@@ -151,6 +152,17 @@ describe.each([
     expect(await subject.provider.findByPaymentId(charge.paymentId, signal())).toEqual([refunded]);
   });
 
+  it("leaves a taken payment as it is when asked to cancel it, and holds no payment it never took", async () => {
+    const subject = await subjectOf();
+    const charge = newCharge();
+    const result = await subject.accepted(charge);
+    const reference = result.status === "succeeded" ? result.reference : "";
+    const found = await subject.provider.find(reference, signal());
+    expect(await subject.provider.cancel(reference, signal())).toEqual(found);
+    expect(await subject.provider.find(reference, signal())).toMatchObject({ status: "succeeded", amountRefunded: 0 });
+    expect(await subject.provider.cancel("pi_0000000000000000", signal())).toBeNull();
+  });
+
   it("refunds nothing for a payment that took nothing", async () => {
     const subject = await subjectOf();
     const charge = newCharge();
@@ -213,6 +225,27 @@ describe("the Stripe payment provider", () => {
     }
     stripe.settle(stripe.intentFor(debit.paymentId)!.id, "succeeded");
     expect(await found(debit)).toMatchObject({ status: "succeeded" });
+  });
+
+  it("cancels a payment that took nothing, and leaves one that took money as it is", async () => {
+    const provider = await stripeProvider();
+    const declined = newCharge();
+    await provider.charge({ ...declined, paymentMethod: testPaymentMethods.declined }, signal());
+    const intent = stripe.intentFor(declined.paymentId)!;
+    expect(intent.status).toBe("requires_payment_method");
+    const cancelled = { reference: intent.id, paymentId: declined.paymentId, status: "declined", amountRefunded: 0 };
+    expect(await provider.cancel(intent.id, signal())).toMatchObject(cancelled);
+    expect(stripe.intentFor(declined.paymentId)?.status).toBe("canceled");
+    // Asked again (a settlement retried), it is found as it is, cancelled.
+    expect(await provider.cancel(intent.id, signal())).toMatchObject(cancelled);
+
+    const debit = newCharge();
+    await provider.charge({ ...debit, paymentMethod: testPaymentMethods.bankDebit }, signal());
+    stripe.settle(stripe.intentFor(debit.paymentId)!.id, "succeeded");
+    expect(await provider.cancel(stripe.intentFor(debit.paymentId)!.id, signal())).toMatchObject({
+      status: "succeeded",
+    });
+    expect(stripe.intentFor(debit.paymentId)?.status).toBe("succeeded");
   });
 
   it("counts a payment refunded already, from the dashboard, as refunded", async () => {

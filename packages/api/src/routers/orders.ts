@@ -130,7 +130,7 @@ export const ordersRouter = {
         tags: ["orders"],
         summary: "Settle a payment by hand",
         description:
-          "For a payment the shop never learnt the end of. `reference` names the provider's payment of this order, and the provider is asked how it ended: taken, a pending order becomes paid and a cancelled one is refunded; given back in full or never taken, a pending order is cancelled and restocked. `reference: null` says the provider holds no payment for the order; the provider is asked by the order id, and one it holds that was not declined is refused with 409, naming it. A reference that is not this order's payment is refused with 422; a payment of another amount, partly given back, still settling at the provider, already settled, or whose job went to the provider in the last quarter of an hour, with 409.",
+          "For a payment the shop never learnt the end of. `reference` names the provider's payment of this order, and the provider is asked how it ended: taken, a pending order becomes paid and a cancelled one is refunded; given back in full or never taken, a pending order is cancelled and restocked, a payment never taken being cancelled at the provider first. `reference: null` says the provider holds no payment for the order; the provider is asked by the order id, and one it holds that was not declined is refused with 409, naming it. A reference that is not this order's payment is refused with 422; a payment of another amount, partly given back, still settling at the provider, already settled, or whose job went to the provider in the last quarter of an hour, with 409.",
         errorResponses: [409, 502],
       },
     })

@@ -22,9 +22,9 @@ type SettlingDeps = OrderDeps & ServiceDependencies<"jobs">;
  * and the provider says how it ended, so that no one settles a payment on their word alone:
  * taken, it marks a pending order paid, or is refunded by the payment job if the order was
  * cancelled meanwhile; taken and given back, or never taken, it cancels a pending order and puts
- * its stock back. A payment the provider does not hold at all (`reference: null`) is settled as
- * taking nothing, once the provider, asked by the order id, shows none that took money or is
- * still settling.
+ * its stock back, a payment never taken being cancelled at the provider first. A payment the
+ * provider does not hold at all (`reference: null`) is settled as taking nothing, once the
+ * provider, asked by the order id, shows none that took money or is still settling.
  *
  * A payment whose job went to the provider lately may be charged at this very moment: settled
  * as taking nothing meanwhile, its money would be kept for a cancelled order. It is refused until
@@ -116,7 +116,9 @@ async function outcomeAtProvider(deps: SettlingDeps, order: Order, reference: st
   if (found.amountRefunded > 0) {
     throw new AppError("CONFLICT", "The provider gave part of this payment back: settle the rest with the provider");
   }
-  return found.status === "succeeded" ? { status: "succeeded", reference } : { status: "declined" };
+  if (found.status === "succeeded") return { status: "succeeded", reference };
+  await cancelledAtProvider(deps, [reference]);
+  return { status: "declined" };
 }
 
 /**
@@ -133,7 +135,29 @@ async function nothingHeldAtProvider(deps: SettlingDeps, order: Order): Promise<
       `The provider holds a payment of this order that was not declined (${live.status}): settle it by its reference, ${live.reference}`,
     );
   }
+  await cancelledAtProvider(
+    deps,
+    held.map((payment) => payment.reference),
+  );
   return { status: "declined" };
+}
+
+/**
+ * A payment settled as taking nothing is cancelled at the provider first, where it could still
+ * be confirmed: its order is cancelled and its stock sold again, so it must never take money.
+ * One that moved on meanwhile (confirmed since it was read) is settled again, as it is then.
+ */
+async function cancelledAtProvider(deps: SettlingDeps, references: string[]): Promise<void> {
+  const cancelled = await withPaymentDeadline(deps, (signal) =>
+    Promise.all(references.map((reference) => deps.payments.cancel(reference, signal))),
+  );
+  const movedOn = cancelled.find((payment) => payment !== null && payment.status !== "declined");
+  if (movedOn) {
+    throw new AppError(
+      "CONFLICT",
+      `The provider's payment ${movedOn.reference} moved on while it was settled (${movedOn.status}): settle it again`,
+    );
+  }
 }
 
 /**

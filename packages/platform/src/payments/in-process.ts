@@ -28,6 +28,12 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
     status: "succeeded",
   });
 
+  async function find(reference: string, signal: AbortSignal): Promise<FoundPayment | null> {
+    if (behaviour === "time out") return neverAnswering(signal);
+    const found = taken.get(reference);
+    return found ? asFound(found) : null;
+  }
+
   return {
     behaveAs(next) {
       behaviour = next;
@@ -61,11 +67,9 @@ export function createInProcessPaymentProvider(): InProcessPaymentProvider {
       if (behaviour === "time out") return neverAnswering(signal);
       if (results.get(paymentId)?.status === "succeeded") refunds.add(paymentId);
     },
-    async find(reference: string, signal: AbortSignal) {
-      if (behaviour === "time out") return neverAnswering(signal);
-      const found = taken.get(reference);
-      return found ? asFound(found) : null;
-    },
+    find,
+    // Only payments taken are held here, and those stay taken.
+    cancel: find,
     async findByPaymentId(paymentId: string, signal: AbortSignal) {
       if (behaviour === "time out") return neverAnswering(signal);
       // A declined charge leaves nothing to find.

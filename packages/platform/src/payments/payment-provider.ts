@@ -81,6 +81,12 @@ export interface PaymentProvider {
    * only ever declined may be left out. For a payment whose references were all lost.
    */
   findByPaymentId(paymentId: string, signal: AbortSignal): Promise<FoundPayment[]>;
+  /**
+   * Makes sure the payment known by `reference` takes nothing from now on: one that took nothing
+   * but could still be confirmed is cancelled; one that took money or is settling is left as it
+   * is. Resolves with the payment as it is then, or null for a reference the provider does not hold.
+   */
+  cancel(reference: string, signal: AbortSignal): Promise<FoundPayment | null>;
   /** How the provider's notices are read; none for a provider that answers every charge at once. */
   notices?: PaymentNotices;
 }

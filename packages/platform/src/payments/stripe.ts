@@ -146,6 +146,19 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
       });
     },
 
+    async cancel(reference, signal) {
+      return untilAborted(signal, async (): Promise<FoundPayment | null> => {
+        try {
+          await stripe.paymentIntents.cancel(reference, {}, { idempotencyKey: `${reference}:cancel` });
+        } catch (error) {
+          if (refusedAs(error, "resource_missing")) return null;
+          // Cancelled already, or past cancelling: taken, or settling at the bank.
+          if (!refusedAs(error, "payment_intent_unexpected_state")) throw error;
+        }
+        return currentPayment(reference);
+      });
+    },
+
     notices: {
       path: STRIPE_WEBHOOK_PATH,
       signatureHeader: "stripe-signature",
