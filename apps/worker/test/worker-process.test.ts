@@ -97,7 +97,8 @@ describe.skipIf(!canRun)("the worker process", () => {
     const first = await startWorker(env);
     running.push(first);
     await held;
-    expect(await queue.counts()).toMatchObject({ active: 1 });
+    // The mail's job, and any scheduled job whose time came as the worker started.
+    expect((await queue.counts()).active).toBeGreaterThanOrEqual(1);
 
     first.child.kill("SIGKILL");
     await first.exited;
