@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["{apps,packages}/*/test/**/*.test.ts", "apps/web/e2e/**/*.test.ts"],
-    globalSetup: ["./packages/db/test/pglite-snapshot.setup.ts"],
+    globalSetup: ["./packages/db/test/pglite-snapshot.setup.ts", "./apps/cli/test/cli-build.setup.ts"],
     env: { LOG_LEVEL: "silent" },
     // Test files wait on servers, databases and child processes more than they compute: on two
     // cores the default would run one file at a time.

@@ -2,10 +2,9 @@ import { readChainHead, recordAudit, systemActor } from "@seed/core";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runScript } from "../../server/test/support/run-script";
+import { runCli } from "../../server/test/support/run-script";
 
-const cli = (args: string[], env: Record<string, string>) =>
-  runScript("apps/cli/src/main.ts", args, { NODE_ENV: "test", ...env });
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { NODE_ENV: "test", ...env });
 
 describe.skipIf(!process.env.DATABASE_URL)("pnpm cli seal-audit and verify-audit on Postgres", () => {
   let database: TestDatabase;

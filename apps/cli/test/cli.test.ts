@@ -15,16 +15,17 @@ import {
 import { createTestDatabase, unusedPort, type TestDatabase } from "@seed/db/testing";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runScript } from "../../server/test/support/run-script";
+import { runCli, runScript } from "../../server/test/support/run-script";
 
 const secret = "k3J9x!Qz7#vL2mP8sR5tW1yB4nC6dF0gq";
 const cli = (args: string[], env: Record<string, string>, input?: string) =>
-  runScript("apps/cli/src/main.ts", args, { NODE_ENV: "test", ...env }, input);
+  runCli(args, { NODE_ENV: "test", ...env }, input);
 const uniqueEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.com`;
 
 describe("pnpm cli without a command", () => {
   it("lists the commands and exits non-zero", async () => {
-    const result = await cli([], {});
+    // As `pnpm cli` runs it, tsx on the sources; every other test runs the build.
+    const result = await runScript("apps/cli/src/main.ts", [], { NODE_ENV: "test" });
     expect(result).toMatchObject({ code: 2, stderr: "" });
     for (const name of ["migrate", "create-admin", "revoke-sessions", "rotate-keys", "clean-up"]) {
       expect(result.stdout).toContain(`  ${name} `);

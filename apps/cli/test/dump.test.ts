@@ -7,10 +7,9 @@ import { createDatabase, rowsOf, type DatabaseConnection } from "@seed/db";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runScript } from "../../server/test/support/run-script";
+import { runCli } from "../../server/test/support/run-script";
 
-const cli = (args: string[], env: Record<string, string>) =>
-  runScript("apps/cli/src/main.ts", args, { NODE_ENV: "test", ...env });
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { NODE_ENV: "test", ...env });
 
 /** Every user table with its number of rows, as `schema.table`. */
 async function rowCounts(connection: DatabaseConnection): Promise<Record<string, number>> {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, serverInstance, type Instance } from "./faults/cluster";
-import { runScript } from "./support/run-script";
+import { runCli, runScript } from "./support/run-script";
 import { startSmtpSink, type SmtpSink } from "../../../packages/platform/test/smtp-sink";
 
 const secret = "k3J9x!Qz7#vL2mP8sR5tW1yB4nC6dF0gq";
@@ -28,8 +28,7 @@ const embedded = (dataDir: string) => ({
   ORDER_RATE_LIMIT_MAX: "100000",
   RATE_LIMIT_MAX: "100000",
 });
-const cli = (dataDir: string, args: string[], input?: string) =>
-  runScript("apps/cli/src/main.ts", args, embedded(dataDir), input);
+const cli = (dataDir: string, args: string[], input?: string) => runCli(args, embedded(dataDir), input);
 
 interface Product {
   id: string;

@@ -2,7 +2,7 @@ import type { Client } from "@seed/client";
 import { describe, expect, it, vi } from "vitest";
 import { tokensOf, uniqueEmail, useDeployment, type TestServer } from "./support/test-server";
 import { codeOf } from "./support/refusal";
-import { runScript } from "./support/run-script";
+import { runCli } from "./support/run-script";
 
 const password = "a long passphrase";
 const adminEmail = uniqueEmail("root");
@@ -75,8 +75,7 @@ describe.runIf(process.env.DATABASE_URL && process.env.REDIS_URL)("sessions acro
     );
   });
 
-  const atConsole = (command: string, email: string) =>
-    runScript("apps/cli/src/main.ts", [command, email], deployment.env);
+  const atConsole = (command: string, email: string) => runCli([command, email], deployment.env);
 
   it("refuses, on every instance, the sessions of a user signed out at the console", async () => {
     const user = await newUser("signed-out-at-console");

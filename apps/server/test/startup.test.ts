@@ -7,10 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loggerOptions } from "../src/logger";
-import { runScript } from "./support/run-script";
+import { runCli, runScript } from "./support/run-script";
 
 const startMain = (env: Record<string, string>) => runScript("apps/server/src/main.ts", [], env);
-const run = (script: string, env: Record<string, string>, args: string[] = []) => runScript(script, args, env);
 
 describe("starting the server", () => {
   it("stops at once with one line naming a malformed variable", async () => {
@@ -50,10 +49,10 @@ describe("pnpm db:seed", () => {
     const env = { DATA_DIR: dataDir, ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "a long admin password" };
     // A small shop keeps this quick; the demo data has tests of its own.
     const small = ["--products", "20", "--customers", "1", "--orders", "1"];
-    const first = await run("apps/cli/src/main.ts", env, ["seed", ...small]);
+    const first = await runCli(["seed", ...small], env);
     expect(first).toMatchObject({ code: 0 });
     expect(first.stdout).toContain("first admin created");
-    const second = await run("apps/cli/src/main.ts", env, ["seed", ...small]);
+    const second = await runCli(["seed", ...small], env);
     expect(second).toMatchObject({ code: 0 });
     expect(second.stdout).toContain("first admin already-present");
   });
