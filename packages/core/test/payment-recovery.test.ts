@@ -254,6 +254,27 @@ describe("payments whose job was lost", () => {
       ]);
     });
 
+    it("refuses a payment found taking nothing that was confirmed before it could be cancelled", async () => {
+      const stuck = await stuckOrder();
+      const payment = { reference: "pay_confirmed_meanwhile", paymentId: stuck.id, amount: 3000, currency: "EUR" };
+      const racing = {
+        ...deps,
+        payments: {
+          ...deps.payments,
+          find: async () => ({ ...payment, amountRefunded: 0, status: "declined" as const }),
+          cancel: async () => ({ ...payment, amountRefunded: 0, status: "succeeded" as const }),
+        },
+      };
+      const refused = settlePaymentByHand(racing, admin, {
+        orderId: stuck.id,
+        reference: payment.reference,
+        reason: "Never taken",
+      });
+      await expect(refused).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("moved on") });
+      expect(await stored(stuck.id)).toMatchObject({ status: "pending", paymentStatus: "pending" });
+      expect(await auditOf(stuck.id)).toEqual([]);
+    });
+
     it("refuses to settle as holding nothing a payment the provider holds, and names it", async () => {
       const stuck = await stuckOrder();
       const reference = await takenAtTheProvider(stuck);

@@ -238,6 +238,12 @@ describe("the Stripe payment provider", () => {
     expect(stripe.intentFor(declined.paymentId)?.status).toBe("canceled");
     // Asked again (a settlement retried), it is found as it is, cancelled.
     expect(await provider.cancel(intent.id, signal())).toMatchObject(cancelled);
+    // Still settling at the bank, it cannot be cancelled, and is found as it is.
+    const settling = newCharge();
+    await provider.charge({ ...settling, paymentMethod: testPaymentMethods.bankDebit }, signal());
+    const settlingIntent = stripe.intentFor(settling.paymentId)!;
+    expect(await provider.cancel(settlingIntent.id, signal())).toMatchObject({ status: "processing" });
+    expect(settlingIntent.status).toBe("processing");
 
     const debit = newCharge();
     await provider.charge({ ...debit, paymentMethod: testPaymentMethods.bankDebit }, signal());
@@ -246,6 +252,19 @@ describe("the Stripe payment provider", () => {
       status: "succeeded",
     });
     expect(stripe.intentFor(debit.paymentId)?.status).toBe("succeeded");
+  });
+
+  it("declines a payment whose PaymentIntent was cancelled before it was confirmed", async () => {
+    const provider = await stripeProvider();
+    const charge = newCharge();
+    // Given back before it was charged: the intent is made and cancelled, having taken nothing.
+    await provider.refund(refundOf(charge), signal());
+    expect(await provider.charge({ ...charge, paymentMethod: testPaymentMethods.visa }, signal())).toEqual({
+      status: "declined",
+      reason: "The payment was cancelled",
+    });
+    expect(stripe.intentFor(charge.paymentId)?.status).toBe("canceled");
+    expect(stripe.charged).not.toContain(stripe.intentFor(charge.paymentId)?.id);
   });
 
   it("counts a payment refunded already, from the dashboard, as refunded", async () => {

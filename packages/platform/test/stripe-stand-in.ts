@@ -161,7 +161,8 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       return { status: 200, body: intent };
     }
     if (intent && method === "POST" && action === "cancel") {
-      if (intent.status === "succeeded" || intent.status === "canceled") {
+      // Stripe cancels an intent that took nothing, and refuses one taken, settling or cancelled.
+      if (intent.status === "succeeded" || intent.status === "processing" || intent.status === "canceled") {
         return error(400, "invalid_request_error", `This PaymentIntent's status is ${intent.status}`, {
           code: "payment_intent_unexpected_state",
         });

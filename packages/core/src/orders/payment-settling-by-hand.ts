@@ -117,7 +117,7 @@ async function outcomeAtProvider(deps: SettlingDeps, order: Order, reference: st
     throw new AppError("CONFLICT", "The provider gave part of this payment back: settle the rest with the provider");
   }
   if (found.status === "succeeded") return { status: "succeeded", reference };
-  await cancelledAtProvider(deps, [reference]);
+  await cancelUntakenAtProvider(deps, [reference]);
   return { status: "declined" };
 }
 
@@ -135,7 +135,7 @@ async function nothingHeldAtProvider(deps: SettlingDeps, order: Order): Promise<
       `The provider holds a payment of this order that was not declined (${live.status}): settle it by its reference, ${live.reference}`,
     );
   }
-  await cancelledAtProvider(
+  await cancelUntakenAtProvider(
     deps,
     held.map((payment) => payment.reference),
   );
@@ -147,7 +147,8 @@ async function nothingHeldAtProvider(deps: SettlingDeps, order: Order): Promise<
  * be confirmed: its order is cancelled and its stock sold again, so it must never take money.
  * One that moved on meanwhile (confirmed since it was read) is settled again, as it is then.
  */
-async function cancelledAtProvider(deps: SettlingDeps, references: string[]): Promise<void> {
+async function cancelUntakenAtProvider(deps: SettlingDeps, references: string[]): Promise<void> {
+  if (references.length === 0) return;
   const cancelled = await withPaymentDeadline(deps, (signal) =>
     Promise.all(references.map((reference) => deps.payments.cancel(reference, signal))),
   );

@@ -32,9 +32,9 @@ const CANCELLABLE = new Set<Stripe.PaymentIntent.Status>([
 ]);
 
 /**
- * Payments through Stripe's PaymentIntents. Every request that changes something carries an
- * idempotency key made from the payment id (the order id), so a retried job replays Stripe's
- * first answer instead of charging, refunding or cancelling twice. The outcome of a payment that
+ * Payments through Stripe's PaymentIntents. Every request of the payment job that changes
+ * something carries an idempotency key made from the payment id (the order id), so a retried job
+ * replays Stripe's first answer instead of charging, refunding or cancelling twice. The outcome of a payment that
  * settles later (a bank debit) arrives as a webhook, read by `notices`.
  */
 export async function createStripePaymentProvider(settings: StripeSettings): Promise<PaymentProvider> {
@@ -91,6 +91,11 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
         } catch (error) {
           if (error instanceof StripeSdk.errors.StripeCardError) {
             return { status: "declined", reason: error.message || "The card was declined" };
+          }
+          // Past confirming: cancelled meanwhile (a payment settled by hand as taking nothing,
+          // or refunded before it was confirmed), it is declined, not retried for good.
+          if (refusedAs(error, "payment_intent_unexpected_state")) {
+            return resultOf(await stripe.paymentIntents.retrieve(intent.id));
           }
           throw error;
         }
@@ -149,13 +154,18 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
     async cancel(reference, signal) {
       return untilAborted(signal, async (): Promise<FoundPayment | null> => {
         try {
-          await stripe.paymentIntents.cancel(reference, {}, { idempotencyKey: `${reference}:cancel` });
+          // Without an idempotency key: Stripe would replay a refusal kept under it for a day,
+          // when the intent may have become cancellable again (a debit that failed at the bank).
+          // A cancel is safe to repeat, since Stripe refuses to cancel an intent twice.
+          await stripe.paymentIntents.cancel(reference);
         } catch (error) {
           if (refusedAs(error, "resource_missing")) return null;
           // Cancelled already, or past cancelling: taken, or settling at the bank.
           if (!refusedAs(error, "payment_intent_unexpected_state")) throw error;
         }
-        return currentPayment(reference);
+        const intent = await stripe.paymentIntents.retrieve(reference, { expand: ["latest_charge"] });
+        if (CANCELLABLE.has(intent.status)) throw new Error(`PaymentIntent ${reference} is still ${intent.status}`);
+        return foundPaymentOf(intent);
       });
     },
 
@@ -231,6 +241,7 @@ function resultOf(intent: Stripe.PaymentIntent): ChargeResult {
 }
 
 function declined(intent: Stripe.PaymentIntent): ChargeResult & { status: "declined" } {
+  if (intent.status === "canceled") return { status: "declined", reason: "The payment was cancelled" };
   return { status: "declined", reason: intent.last_payment_error?.message ?? "The payment was declined" };
 }
 
