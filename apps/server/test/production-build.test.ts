@@ -1,13 +1,13 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@seed/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildOfItsOwn } from "./support/app-build";
 
 const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const REPOSITORY_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -38,14 +38,9 @@ describe.runIf(process.env.DATABASE_URL)("the production build", () => {
   let server: ChildProcess | undefined;
 
   beforeAll(async () => {
-    // A build of its own, inside the app's folder so that its node_modules resolve, leaves dist/
-    // to whoever runs the server from it meanwhile.
-    const cacheDir = join(SERVER_DIR, "node_modules", ".cache");
-    await mkdir(cacheDir, { recursive: true });
-    outDir = await mkdtemp(join(cacheDir, "production-build-test-"));
-    [database] = await Promise.all([
+    [database, outDir] = await Promise.all([
       createTestDatabase("postgres"),
-      promisify(execFile)("pnpm", ["run", "build", "--outdir", outDir], { cwd: SERVER_DIR }),
+      buildOfItsOwn(SERVER_DIR, "production-build-test"),
     ]);
   });
 

@@ -23,7 +23,7 @@ export function runScript(
 }
 
 /**
- * Runs a command of the CLI as production runs it (`node apps/cli/dist/main.js`, the image's
+ * Runs a command of the CLI as production runs it (`node apps/cli/dist/main.js`, as the image's
  * migrate job does), from the build made once for the run: it starts in a third of the time that
  * `pnpm cli`, tsx on the sources, takes to load the workspace.
  */

@@ -34,8 +34,8 @@ const CANCELLABLE = new Set<Stripe.PaymentIntent.Status>([
 /**
  * Payments through Stripe's PaymentIntents. Every request of the payment job that changes
  * something carries an idempotency key made from the payment id (the order id), so a retried job
- * replays Stripe's first answer instead of charging, refunding or cancelling twice. The outcome of a payment that
- * settles later (a bank debit) arrives as a webhook, read by `notices`.
+ * replays Stripe's first answer instead of charging, refunding or cancelling twice. The outcome
+ * of a payment that settles later (a bank debit) arrives as a webhook, read by `notices`.
  */
 export async function createStripePaymentProvider(settings: StripeSettings): Promise<PaymentProvider> {
   const StripeSdk = await stripeLibrary();
@@ -57,11 +57,11 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
     error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === code;
 
   /**
-   * The payment a PaymentIntent is now, read with its charge, which tells what was given back: a
+   * A PaymentIntent as it is now, read with its charge, which tells what was given back: a
    * refunded intent stays `succeeded`.
    */
-  const currentPayment = async (intentId: string) =>
-    foundPaymentOf(await stripe.paymentIntents.retrieve(intentId, { expand: ["latest_charge"] }));
+  const currentIntent = (intentId: string) => stripe.paymentIntents.retrieve(intentId, { expand: ["latest_charge"] });
+  const currentPayment = async (intentId: string) => foundPaymentOf(await currentIntent(intentId));
 
   /** The payment's PaymentIntent: made on the first call, Stripe's first answer on every later one. */
   const intentOf = (payment: Charge) =>
@@ -163,7 +163,7 @@ export async function createStripePaymentProvider(settings: StripeSettings): Pro
           // Cancelled already, or past cancelling: taken, or settling at the bank.
           if (!refusedAs(error, "payment_intent_unexpected_state")) throw error;
         }
-        const intent = await stripe.paymentIntents.retrieve(reference, { expand: ["latest_charge"] });
+        const intent = await currentIntent(reference);
         if (CANCELLABLE.has(intent.status)) throw new Error(`PaymentIntent ${reference} is still ${intent.status}`);
         return foundPaymentOf(intent);
       });
